@@ -1,0 +1,1 @@
+"""The application: use cases, actors, configuration and the composition root."""

@@ -1,0 +1,1 @@
+"""Backflow's operator TUI. It talks to the daemon's admin API only; it never opens the database."""
