@@ -1,0 +1,38 @@
+"""The inbox: every inbound event kept verbatim, before anything is acknowledged to its sender."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+import msgspec
+
+
+class InboundEvent(msgspec.Struct, frozen=True, kw_only=True):
+    source: str
+    """Who sent it: `rebound`, `commercetools` (push or poll), `rebound-catchup`, ..."""
+    source_id: str
+    """The sender's own id for the event (ReBound event id, commercetools message id); unique per source."""
+    kind: str
+    """The event's type as the sender names it (`return_order.items_graded`, `OrderCreated`)."""
+    received_at: datetime
+    body: bytes
+    """The raw bytes exactly as received; signatures were computed over these."""
+    headers: dict[str, str] = {}
+    """Only the headers that matter later (event id, type, delivery attempt, signature timestamp)."""
+    trace_ctx: dict[str, str] = {}
+    """W3C trace context of the request that delivered it, so processing joins the same trace."""
+    quarantine_reason: str | None = None
+    """Set when the body could not be understood: kept verbatim and shown as an exception."""
+
+
+class StoreOutcome(StrEnum):
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+
+
+class Inbox(Protocol):
+    async def store(self, event: InboundEvent) -> StoreOutcome:
+        """Store durably (committed, synced) before returning; a known (source, source_id) is a duplicate."""
+        ...
