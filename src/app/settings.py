@@ -1,0 +1,137 @@
+"""Backflow's own settings: environment variables for deployment, a TOML file for mappings and policies.
+
+The commercetools and ReBound adapters read their own `CTP_*` / `REBOUND_*` variables; this module
+holds what the application itself needs. Everything is a frozen msgspec Struct with
+`forbid_unknown_fields`, so a typo in the TOML file is an error at start-up, not a silent default.
+Secrets never appear in a repr.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+Owner = Literal["cx", "finance", "operations", "merchandising"]
+
+DEFAULT_OWNERS: dict[str, Owner] = {
+    "orphan_return": "cx",
+    "return_order_mismatch": "cx",
+    "order_sync_failing": "cx",
+    "order_sync_lagging": "cx",
+    "refund_mismatch": "finance",
+    "refund_failed": "finance",
+    "received_not_refunded": "finance",
+    "missing_payment": "finance",
+    "refund_drift": "finance",
+    "restock_failed": "operations",
+    "stock_drift": "operations",
+    "unmapped_reason_code": "merchandising",
+    "unknown_status": "merchandising",
+    "unknown_disposition": "merchandising",
+    "unknown_event_type": "merchandising",
+    "quarantined_event": "operations",
+    "missing_item": "operations",
+    "unexpected_item": "operations",
+    "return_stuck": "cx",
+    "return_info_missing": "cx",
+    "dead_letter": "operations",
+}
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message says which setting and why."""
+
+
+class Policies(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
+    supply_channel_key: str | None = None
+    """The commercetools channel that sellable returned stock goes to (none: the entry without a channel)."""
+    outlet_channel_key: str | None = None
+    """Where REFURBISH/OUTLET items go; without one they are written off."""
+    restock_repack: bool = True
+    """Whether `SELLABLE_REPACK` items are restocked to the sellable channel after rework."""
+    refund_before_receipt_milestones: list[str] = []
+    """Milestones (e.g. `DROP_OFF`) whose refund triggers may move money before the warehouse receipt."""
+    shipping_refund: Literal["never", "when-fully-returned", "always-prorated"] = "when-fully-returned"
+    approve_rebound_amount_limit: str = "5.00"
+    """The largest difference (in major units) a person may approve in ReBound's favour."""
+    orphan_horizon_seconds: int = 6 * 3600
+    sync_lag_limit_seconds: int = 300
+    refund_limit_seconds: int = 3 * 86400
+    reason_field_name: str = "reasonCode"
+    reason_type_key: str = "backflow-return-item"
+
+
+class AlertSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
+    webhook_url: str | None = None
+    age_limit_seconds: int = 86400
+
+
+class FileConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
+    """The TOML file: `[reasons]` maps ReBound's free text to commercetools enum keys."""
+
+    reasons: dict[str, str] = {}
+    owners: dict[str, Owner] = {}
+    policies: Policies = Policies()
+    alerts: AlertSettings = AlertSettings()
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    db_path: Path = Path("var/backflow.sqlite3")
+    config_path: Path | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    admin_token: str | None = None
+    shadow: bool = False
+    file: FileConfig = FileConfig()
+
+    def __repr__(self) -> str:
+        token = "<redacted>" if self.admin_token else None
+        return (
+            f"Settings(db_path={str(self.db_path)!r}, config_path={self.config_path!r}, "
+            f"http={self.http_host}:{self.http_port}, admin_token={token}, shadow={self.shadow})"
+        )
+
+    __str__ = __repr__
+
+    def owner_of(self, exception_type: str) -> Owner:
+        return self.file.owners.get(exception_type) or DEFAULT_OWNERS.get(exception_type, "operations")
+
+    def reason_key(self, reason_code: str) -> str | None:
+        """The commercetools enum key for ReBound's free text; matching ignores case and outer spaces."""
+        wanted = reason_code.strip().casefold()
+        return next(
+            (key for text, key in self.file.reasons.items() if text.strip().casefold() == wanted), None
+        )
+
+
+def load_file_config(path: Path) -> FileConfig:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"BACKFLOW_CONFIG: no file at {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        return msgspec.convert(data, FileConfig)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+def settings_from_env(env: Mapping[str, str], *, shadow: bool = False) -> Settings:
+    config_path = Path(env["BACKFLOW_CONFIG"]) if env.get("BACKFLOW_CONFIG") else None
+    port_text = env.get("BACKFLOW_HTTP_PORT", "8080")
+    if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+        raise ConfigError(f"BACKFLOW_HTTP_PORT must be a port number, not {port_text!r}")
+    return Settings(
+        db_path=Path(env.get("BACKFLOW_DB", "var/backflow.sqlite3")),
+        config_path=config_path,
+        http_host=env.get("BACKFLOW_HTTP_HOST", "127.0.0.1"),
+        http_port=int(port_text),
+        admin_token=env.get("BACKFLOW_ADMIN_TOKEN") or None,
+        shadow=shadow,
+        file=load_file_config(config_path) if config_path else FileConfig(),
+    )
