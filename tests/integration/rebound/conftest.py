@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import random
+
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from adapters.memory.inbox import InMemoryInbox
+from adapters.rebound.client import ReboundClient
+from adapters.rebound.config import ReboundConfig
+from adapters.rebound.simulator import SimOptions, Simulator, create_app
+from adapters.rebound.simulator.api import SIM
 from adapters.rebound.webhook import make_webhook_handler
 from tests.rebound_support import OLD_SECRET, SECRET, WallClock
 
@@ -32,3 +39,42 @@ async def webhook_server(inbox: InMemoryInbox, clock: WallClock) -> AsyncIterato
     await server.start_server()
     yield server
     await server.close()
+
+
+@pytest.fixture
+def sim_options() -> SimOptions:
+    return SimOptions(seed=7, retry_after=2, flow_key="flow-uk")
+
+
+@pytest.fixture
+async def sim_server(sim_options: SimOptions) -> AsyncIterator[TestServer]:
+    server = TestServer(create_app(sim_options), host="127.0.0.1")
+    await server.start_server()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+def sim(sim_server: TestServer) -> Simulator:
+    return sim_server.app[SIM]
+
+
+@pytest.fixture
+def slept() -> list[float]:
+    return []
+
+
+@pytest.fixture
+async def client(sim_server: TestServer, sim_options: SimOptions, slept: list[float]) -> AsyncIterator[ReboundClient]:
+    config = ReboundConfig(
+        api_url=str(sim_server.make_url("")).rstrip("/"),
+        client_id=sim_options.client_id,
+        client_secret=sim_options.client_secret,
+        flow_key=sim_options.flow_key,
+    )
+
+    async def record_sleep(seconds: float) -> None:
+        slept.append(seconds)  # retries are asserted, not waited for
+
+    async with aiohttp.ClientSession() as session:
+        yield ReboundClient(config, session, sleep=record_sleep, rng=random.Random(3))

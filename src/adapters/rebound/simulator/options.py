@@ -27,7 +27,9 @@ class SimOptions(msgspec.Struct, kw_only=True):
     rate_limit_rate: float = 0.0
     retry_after: int = 1
     # -- portal and hubs
-    flow_weights: dict[str, float] = {"STANDARD": 0.6, "DTR": 0.25, "RLIB": 0.15}
+    flow_weights: dict[str, float] = msgspec.field(
+        default_factory=lambda: {"STANDARD": 0.6, "DTR": 0.25, "RLIB": 0.15}
+    )
     unknown_order_rate: float = 0.0
     """Share of returns booked for orders ReBound has not received (the order-sync race)."""
     cancel_rate: float = 0.05
