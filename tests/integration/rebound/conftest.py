@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import random
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -65,7 +64,9 @@ def slept() -> list[float]:
 
 
 @pytest.fixture
-async def client(sim_server: TestServer, sim_options: SimOptions, slept: list[float]) -> AsyncIterator[ReboundClient]:
+async def client(
+    sim_server: TestServer, sim_options: SimOptions, slept: list[float]
+) -> AsyncIterator[ReboundClient]:
     config = ReboundConfig(
         api_url=str(sim_server.make_url("")).rstrip("/"),
         client_id=sim_options.client_id,

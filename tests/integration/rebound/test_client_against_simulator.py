@@ -17,7 +17,7 @@ from adapters.rebound.simulator import Simulator
 from adapters.rebound.simulator.api import FAULTS, TOKENS
 from domain.money import Money
 from ports.errors import InvalidRequestError, NotFoundError, TransientError
-from ports.returns_platform import Acknowledgement, AcknowledgedLine, AcknowledgementType, UpsertOutcome
+from ports.returns_platform import AcknowledgedLine, Acknowledgement, AcknowledgementType, UpsertOutcome
 from tests.rebound_support import line, order
 
 pytestmark = pytest.mark.anyio
@@ -34,7 +34,9 @@ def _book(sim: Simulator, count: int) -> list[str]:
         ret, _ = sim.script(
             {
                 "clientOrderId": "CT-100045",
-                "items": [{"clientItemId": "line-1", "sku": "TEE-M-BLK", "quantity": 1, "unitPrice": "35.00"}],
+                "items": [
+                    {"clientItemId": "line-1", "sku": "TEE-M-BLK", "quantity": 1, "unitPrice": "35.00"}
+                ],
                 "steps": [{"event": "created"}, {"event": "in_transit", "trackingNumber": f"ZZ{index}"}],
             }
         )
@@ -42,7 +44,9 @@ def _book(sim: Simulator, count: int) -> list[str]:
     return ids
 
 
-async def test_sales_orders_upsert_create_then_update_and_read_back(client: ReboundClient, sim: Simulator) -> None:
+async def test_sales_orders_upsert_create_then_update_and_read_back(
+    client: ReboundClient, sim: Simulator
+) -> None:
     with anyio.fail_after(10):
         created = await client.upsert_sales_order(_order())
         updated = await client.upsert_sales_order(_order())
@@ -139,7 +143,9 @@ async def test_a_bad_request_is_typed_and_not_retried(client: ReboundClient, sle
     assert slept == []
 
 
-async def test_each_request_is_one_client_span_with_traceparent(sim_server: TestServer, client: ReboundClient) -> None:
+async def test_each_request_is_one_client_span_with_traceparent(
+    sim_server: TestServer, client: ReboundClient
+) -> None:
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))

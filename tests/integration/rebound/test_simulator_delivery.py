@@ -19,7 +19,15 @@ pytestmark = pytest.mark.anyio
 SCRIPT = {
     "clientOrderId": "CT-100045",
     "flow": "STANDARD",
-    "items": [{"clientItemId": "line-1", "sku": "TEE", "quantity": 2, "unitPrice": "35.00", "reasonCode": "Too large"}],
+    "items": [
+        {
+            "clientItemId": "line-1",
+            "sku": "TEE",
+            "quantity": 2,
+            "unitPrice": "35.00",
+            "reasonCode": "Too large",
+        }
+    ],
     "steps": [
         {"event": "created"},
         {"event": "in_transit"},
@@ -38,7 +46,9 @@ def _simulator(server: TestServer, **options: object) -> Simulator:
     return Simulator(SimOptions(seed=11, webhook_url=url, webhook_secrets=(SECRET,), **options))  # type: ignore[arg-type]
 
 
-async def test_shuffled_events_all_arrive_and_the_newest_sequence_wins(webhook_server, inbox: InMemoryInbox) -> None:
+async def test_shuffled_events_all_arrive_and_the_newest_sequence_wins(
+    webhook_server, inbox: InMemoryInbox
+) -> None:
     sim = _simulator(webhook_server)
     order = list(range(len(SCRIPT["steps"])))
     random.Random(5).shuffle(order)
@@ -70,7 +80,9 @@ async def test_duplicates_are_stored_once(webhook_server, inbox: InMemoryInbox) 
     assert all(sim.deliverer.delivered.values())
 
 
-async def test_refused_deliveries_are_retried_with_backoff_until_accepted(webhook_server, inbox: InMemoryInbox) -> None:
+async def test_refused_deliveries_are_retried_with_backoff_until_accepted(
+    webhook_server, inbox: InMemoryInbox
+) -> None:
     sim = _simulator(webhook_server)
     sim.options.webhook_secrets = ("a-secret-backflow-does-not-know",)
     _, event_ids = sim.script({**SCRIPT, "steps": SCRIPT["steps"][:2]})

@@ -20,9 +20,9 @@ pytestmark = pytest.mark.anyio
 
 
 async def _post(server: TestServer, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-    async with aiohttp.ClientSession() as session:
-        async with session.post(server.make_url("/webhooks/rebound"), data=body, headers=headers) as response:
-            return response.status, await response.read()
+    url = server.make_url("/webhooks/rebound")
+    async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=headers) as response:
+        return response.status, await response.read()
 
 
 async def test_a_valid_event_is_stored_with_its_headers_and_trace(

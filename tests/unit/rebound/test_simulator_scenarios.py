@@ -20,7 +20,9 @@ EXPECTED = {
 def _day(seed: int, orders: int = 120, returns: int = 60, **options: object) -> Simulator:
     sim = Simulator(SimOptions(seed=seed, **options))  # type: ignore[arg-type]
     for number in range(orders):
-        lines = [line(f"line-{number}-{k}", f"SKU-{k}", 1000 + 137 * k, 1 + k % 3) for k in range(1 + number % 4)]
+        lines = [
+            line(f"line-{number}-{k}", f"SKU-{k}", 1000 + 137 * k, 1 + k % 3) for k in range(1 + number % 4)
+        ]
         sim.put_order(to_sales_order(order(lines, orderNumber=f"CT-{number:06d}", id=f"ct-{number}")))
     sim.schedule_day(returns)
     sim.advance(40 * 86_400)
@@ -37,7 +39,9 @@ def test_a_seeded_day_is_reproducible() -> None:
 
 @pytest.mark.parametrize("flow", sorted(EXPECTED))
 @pytest.mark.parametrize("milestone", ["DROP_OFF", "HUB_RECEIVED", "HUB_PROCESSED"])
-def test_each_flow_walks_its_status_sequence_with_one_refund_at_the_milestone(flow: str, milestone: str) -> None:
+def test_each_flow_walks_its_status_sequence_with_one_refund_at_the_milestone(
+    flow: str, milestone: str
+) -> None:
     sim = _day(
         9,
         returns=40,
