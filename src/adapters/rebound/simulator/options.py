@@ -1,0 +1,63 @@
+"""Every knob of the ReBound simulator; defaults give a well-behaved platform, tests turn faults on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import msgspec
+
+DAY = 86_400.0
+
+
+class SimOptions(msgspec.Struct, kw_only=True):
+    seed: int = 1
+    client_id: str = "backflow"
+    client_secret: str = "sim-client-secret"
+    flow_key: str | None = None
+    """When set, every API call must carry it as `X-ReBound-Flow-Key`."""
+    token_lifetime: float = 3600.0
+    webhook_url: str | None = None
+    webhook_secrets: tuple[str, ...] = ("whsec-sim",)
+    time_scale: float = 0.0
+    """Simulated seconds per real second while running; 0 means time moves only via /_sim/advance."""
+    start: datetime = datetime(2026, 11, 20, tzinfo=UTC)
+    refund_milestone: str = "HUB_RECEIVED"
+    refund_outcome: str = "ORIGINAL_PAYMENT"
+    # -- API faults
+    rate_limit_rate: float = 0.0
+    retry_after: int = 1
+    # -- portal and hubs
+    flow_weights: dict[str, float] = msgspec.field(
+        default_factory=lambda: {"STANDARD": 0.6, "DTR": 0.25, "RLIB": 0.15}
+    )
+    unknown_order_rate: float = 0.0
+    """Share of returns booked for orders ReBound has not received (the order-sync race)."""
+    cancel_rate: float = 0.05
+    exception_rate: float = 0.01
+    partial_receipt_rate: float = 0.08
+    missing_item_rate: float = 0.04
+    unexpected_item_rate: float = 0.02
+    wrong_refund_rate: float = 0.0
+    """Share of refund proposals priced from stale order data (10 % off on one line)."""
+    reason_codes: tuple[str, ...] = (
+        "Too large",
+        "Too small",
+        "Faulty",
+        "Changed my mind",
+        "Not as described",
+    )
+    odd_reason_codes: tuple[str, ...] = ("Colour not as pictured", "Bought two sizes", "arrived late!!")
+    odd_reason_rate: float = 0.1
+    """Share of items whose reason is free text that a retailer's table is unlikely to map."""
+    # -- webhook delivery
+    duplicate_rate: float = 0.0
+    out_of_order_rate: float = 0.0
+    """Chance that a batch of due deliveries is sent shuffled instead of in emission order."""
+    retry_base: float = 30.0
+    retry_window: float = 72 * 3600.0
+    delivery_timeout: float = 10.0
+    tick: float = 0.05
+    """Real seconds between ticks of the background loop (when `time_scale` > 0)."""
+
+
+SIM_OPTIONS_DECODER = msgspec.json.Decoder(SimOptions)

@@ -1,0 +1,146 @@
+"""`POST /webhooks/rebound`: verify, store durably, answer. Nothing else happens in the request.
+
+Order matters: the size cap and the signature come before any parsing, so an unsigned body never
+reaches a parser or the inbox. A signed body that is not an envelope still came from ReBound, so it
+is kept (quarantined) rather than dropped. Processing happens later, from the inbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from aiohttp import web
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from adapters.rebound import signature
+from ports.clock import Clock
+from ports.inbox import InboundEvent, Inbox, StoreOutcome
+
+SOURCE = "rebound"
+MAX_BODY = 1024 * 1024
+EVENT_ID_HEADER = "ReBound-Event-Id"
+EVENT_TYPE_HEADER = "ReBound-Event-Type"
+ATTEMPT_HEADER = "ReBound-Delivery-Attempt"
+SIGNATURE_TIMESTAMP = "ReBound-Signature-Timestamp"
+_KEPT_HEADERS = (EVENT_ID_HEADER, EVENT_TYPE_HEADER, ATTEMPT_HEADER)
+_MAX_HEADER_KEPT = 256
+_PROPAGATOR = TraceContextTextMapPropagator()
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class _Envelope(msgspec.Struct):
+    """Just enough to know the body is an event; the full snapshot is decoded when it is processed."""
+
+    id: str
+    type: str
+    createdAt: datetime  # ReBound's field names are camelCase
+    sequence: int
+    data: dict[str, Any]
+
+
+_ENVELOPE_DECODER = msgspec.json.Decoder(_Envelope)
+
+
+def make_webhook_handler(
+    inbox: Inbox,
+    secrets: Sequence[str],
+    clock: Clock,
+    *,
+    max_body: int = MAX_BODY,
+    tolerance: int = signature.TOLERANCE_SECONDS,
+) -> Handler:
+    """An aiohttp handler for ReBound's webhooks; `secrets` are all currently accepted secrets."""
+    accepted = tuple(secrets)
+    if not accepted:
+        raise ValueError("at least one webhook secret is required (REBOUND_WEBHOOK_SECRET)")
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if request.content_length is not None and request.content_length > max_body:
+            return _error(413, "body_too_large", f"the body exceeds {max_body} bytes")
+        body = await _read_capped(request, max_body)
+        if body is None:
+            return _error(413, "body_too_large", f"the body exceeds {max_body} bytes")
+        try:
+            signed_at = signature.verify(
+                request.headers.get(signature.SIGNATURE_HEADER),
+                body,
+                accepted,
+                now=clock.now().timestamp(),
+                tolerance=tolerance,
+            )
+        except signature.SignatureError as error:
+            return _error(401, "invalid_signature", error.problem.value)
+        headers = _kept_headers(request, signed_at)
+        trace_ctx = _trace_context(request)
+        try:
+            envelope = _ENVELOPE_DECODER.decode(body)
+        except msgspec.DecodeError as error:
+            reason = f"not a ReBound event envelope: {error}"
+            await inbox.store(_quarantined(body, headers, trace_ctx, clock, reason))
+            return _error(400, "invalid_envelope", reason)
+        event = InboundEvent(
+            source=SOURCE,
+            source_id=envelope.id,
+            kind=envelope.type,
+            received_at=clock.now(),
+            body=body,
+            headers=headers,
+            trace_ctx=trace_ctx,
+        )
+        outcome = await inbox.store(event)
+        status = 200 if outcome is StoreOutcome.DUPLICATE else 202
+        return web.json_response({"id": envelope.id, "outcome": outcome.value}, status=status)
+
+    return handle
+
+
+async def _read_capped(request: web.Request, max_body: int) -> bytes | None:
+    """At most `max_body + 1` bytes are ever held: one byte over is enough to refuse."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= max_body:
+        chunk = await request.content.read(max_body + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return None if size > max_body else b"".join(chunks)
+
+
+def _kept_headers(request: web.Request, signed_at: int) -> dict[str, str]:
+    kept = {
+        name: request.headers[name][:_MAX_HEADER_KEPT] for name in _KEPT_HEADERS if name in request.headers
+    }
+    kept[SIGNATURE_TIMESTAMP] = str(signed_at)
+    return kept
+
+
+def _trace_context(request: web.Request) -> dict[str, str]:
+    carrier: dict[str, str] = {}
+    _PROPAGATOR.inject(carrier, context=_PROPAGATOR.extract(request.headers))
+    return carrier
+
+
+def _quarantined(
+    body: bytes, headers: dict[str, str], trace_ctx: dict[str, str], clock: Clock, reason: str
+) -> InboundEvent:
+    source_id = headers.get(EVENT_ID_HEADER) or f"sha256:{hashlib.sha256(body).hexdigest()}"
+    return InboundEvent(
+        source=SOURCE,
+        source_id=source_id,
+        kind=headers.get(EVENT_TYPE_HEADER, "unknown"),
+        received_at=clock.now(),
+        body=body,
+        headers=headers,
+        trace_ctx=trace_ctx,
+        quarantine_reason=reason[:500],
+    )
+
+
+def _error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message, "details": []}}, status=status)
