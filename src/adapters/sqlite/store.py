@@ -67,13 +67,20 @@ class SqliteStore:
         conn = await anyio.to_thread.run_sync(open_writer, path)
         writer = GroupCommitWriter(conn, max_batch=max_batch)
         pool = await ReaderPool.open(path, readers)
+        body_error: BaseException | None = None
         try:
             async with anyio.create_task_group() as tg:
                 await tg.start(writer.run)
                 try:
                     yield cls(writer, pool, clock, ids, policy=policy or RetryPolicy(), random01=random01)
+                except BaseException as exc:
+                    # Re-raised below, outside the task group, so callers see their own exception and
+                    # not an ExceptionGroup; the writer still drains what was queued first.
+                    body_error = exc
                 finally:
                     writer.close()
         finally:
             await pool.close()
             conn.close()
+        if body_error is not None:
+            raise body_error
