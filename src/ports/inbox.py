@@ -32,7 +32,39 @@ class StoreOutcome(StrEnum):
     DUPLICATE = "duplicate"
 
 
+class InboxStatus(StrEnum):
+    PENDING = "pending"
+    PROCESSED = "processed"
+    FAILED = "failed"
+
+
+class StoredInboundEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """An inbox row: the event plus where its processing stands."""
+
+    seq: int
+    """Arrival order; the handle to mark it processed or failed."""
+    event: InboundEvent
+    status: InboxStatus
+    attempts: int
+    last_error: str | None
+    processed_at: datetime | None
+
+
 class Inbox(Protocol):
     async def store(self, event: InboundEvent) -> StoreOutcome:
         """Store durably (committed, synced) before returning; a known (source, source_id) is a duplicate."""
         ...
+
+    async def pending(self, *, limit: int, after_seq: int = 0) -> list[StoredInboundEvent]:
+        """Pending events in arrival order (quarantined ones included: the processor raises them)."""
+        ...
+
+    async def mark_processed(self, seq: int) -> bool:
+        """Pending → processed; False if it was not pending."""
+        ...
+
+    async def mark_failed(self, seq: int, error: str, *, final: bool) -> bool:
+        """Count a failed attempt; `final` moves it to failed, otherwise it stays pending for a retry."""
+        ...
+
+    async def get(self, source: str, source_id: str) -> StoredInboundEvent | None: ...

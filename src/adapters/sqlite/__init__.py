@@ -1,0 +1,1 @@
+"""SQLite adapter: the durable store behind the inbox, outbox, repositories, ledgers and monitor ports."""

@@ -1,0 +1,55 @@
+"""SqliteInbox: inbound events stored verbatim; `store` returns only after the commit is durable."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from adapters.sqlite.codec import encode_map, stored_inbound_event, ts
+from adapters.sqlite.readers import ReaderPool
+from adapters.sqlite.sql import q
+from adapters.sqlite.writer import GroupCommitWriter
+from ports.clock import Clock
+from ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent, StoreOutcome
+
+
+class SqliteInbox:
+    def __init__(self, writer: GroupCommitWriter, readers: ReaderPool, clock: Clock) -> None:
+        self._writer = writer
+        self._readers = readers
+        self._clock = clock
+
+    async def store(self, event: InboundEvent) -> StoreOutcome:
+        params = {
+            "source": event.source,
+            "source_id": event.source_id,
+            "kind": event.kind,
+            "received_at": ts(event.received_at),
+            "body": event.body,
+            "headers": encode_map(event.headers),
+            "trace_ctx": encode_map(event.trace_ctx),
+            "quarantine_reason": event.quarantine_reason,
+        }
+
+        def insert(conn: sqlite3.Connection) -> StoreOutcome:
+            # ON CONFLICT DO NOTHING: the duplicate is seen in the same statement, never as an error.
+            inserted = conn.execute(q("inbox_insert"), params).fetchone()
+            return StoreOutcome.DUPLICATE if inserted is None else StoreOutcome.STORED
+
+        return await self._writer.submit(insert)
+
+    async def pending(self, *, limit: int, after_seq: int = 0) -> list[StoredInboundEvent]:
+        rows = await self._readers.fetchall(q("inbox_pending"), {"limit": limit, "after_seq": after_seq})
+        return [stored_inbound_event(row) for row in rows]
+
+    async def mark_processed(self, seq: int) -> bool:
+        params = {"seq": seq, "now": self._clock.now().timestamp()}
+        return await self._writer.submit(lambda c: c.execute(q("inbox_mark_processed"), params).rowcount == 1)
+
+    async def mark_failed(self, seq: int, error: str, *, final: bool) -> bool:
+        status = InboxStatus.FAILED if final else InboxStatus.PENDING
+        params = {"seq": seq, "error": error, "status": status}
+        return await self._writer.submit(lambda c: c.execute(q("inbox_mark_failed"), params).rowcount == 1)
+
+    async def get(self, source: str, source_id: str) -> StoredInboundEvent | None:
+        row = await self._readers.fetchone(q("inbox_get"), {"source": source, "source_id": source_id})
+        return None if row is None else stored_inbound_event(row)

@@ -1,0 +1,231 @@
+-- Every query the adapter runs; `-- name: x` starts query x (parsed by adapters.sqlite.sql).
+-- Times are REAL unix seconds (UTC); JSON columns are msgspec-encoded BLOBs.
+
+-- name: inbox_insert
+INSERT INTO inbox (source, source_id, kind, received_at, body, headers, trace_ctx, quarantine_reason)
+VALUES (:source, :source_id, :kind, :received_at, :body, :headers, :trace_ctx, :quarantine_reason)
+ON CONFLICT (source, source_id) DO NOTHING
+RETURNING seq;
+
+-- name: inbox_pending
+SELECT * FROM inbox WHERE status = 'pending' AND seq > :after_seq ORDER BY seq LIMIT :limit;
+
+-- name: inbox_get
+SELECT * FROM inbox WHERE source = :source AND source_id = :source_id;
+
+-- name: inbox_mark_processed
+UPDATE inbox SET status = 'processed', attempts = attempts + 1, processed_at = :now
+WHERE seq = :seq AND status = 'pending';
+
+-- name: inbox_mark_failed
+UPDATE inbox SET status = :status, attempts = attempts + 1, last_error = :error
+WHERE seq = :seq AND status = 'pending';
+
+-- name: outbox_insert
+INSERT INTO outbox (id, kind, payload, idempotency_key, status, attempts, available_at, created_at, trace_ctx)
+VALUES (:id, :kind, :payload, :idempotency_key, 'pending', 0, :available_at, :now, :trace_ctx)
+ON CONFLICT (idempotency_key) WHERE status IN ('pending', 'leased') DO NOTHING
+RETURNING id;
+
+-- name: outbox_live_by_key
+SELECT id FROM outbox WHERE idempotency_key = :idempotency_key AND status IN ('pending', 'leased');
+
+-- name: outbox_event_insert
+INSERT INTO outbox_events (outbox_id, at, from_status, to_status, actor, detail)
+VALUES (:outbox_id, :at, :from_status, :to_status, :actor, :detail);
+
+-- name: outbox_claim
+-- Due pending rows and expired leases, oldest first; each branch walks its own partial index.
+-- SET sees the old values: previous_owner keeps who lost a lapsed lease (NULL for a pending row).
+UPDATE outbox
+SET status = 'leased', lease_owner = :owner, lease_until = :lease_until, attempts = attempts + 1,
+    previous_owner = lease_owner
+WHERE id IN (
+    SELECT id FROM (
+        SELECT id FROM outbox
+        WHERE status = 'leased' AND lease_until <= :now
+          AND (:any_kind OR kind IN (SELECT value FROM json_each(:kinds)))
+        ORDER BY lease_until, id LIMIT :limit
+    )
+    UNION ALL
+    SELECT id FROM (
+        SELECT id FROM outbox
+        WHERE status = 'pending' AND available_at <= :now
+          AND (:any_kind OR kind IN (SELECT value FROM json_each(:kinds)))
+        ORDER BY available_at, id LIMIT :limit
+    )
+    LIMIT :limit
+)
+RETURNING *;
+
+-- name: outbox_held_by
+SELECT attempts FROM outbox WHERE id = :id AND status = 'leased' AND lease_owner = :owner;
+
+-- name: outbox_renew
+UPDATE outbox SET lease_until = :lease_until
+WHERE id = :id AND status = 'leased' AND lease_owner = :owner;
+
+-- name: outbox_complete
+UPDATE outbox SET status = 'done', lease_owner = NULL, lease_until = NULL, finished_at = :now
+WHERE id = :id AND status = 'leased' AND lease_owner = :owner;
+
+-- name: outbox_retry_later
+UPDATE outbox
+SET status = 'pending', lease_owner = NULL, lease_until = NULL, available_at = :available_at,
+    last_error = :error
+WHERE id = :id AND status = 'leased' AND lease_owner = :owner;
+
+-- name: outbox_bury
+UPDATE outbox
+SET status = 'dead', lease_owner = NULL, lease_until = NULL, last_error = :error, finished_at = :now
+WHERE id = :id AND status = 'leased' AND lease_owner = :owner;
+
+-- name: outbox_requeue
+UPDATE outbox SET status = 'pending', attempts = 0, available_at = :now, finished_at = NULL
+WHERE id = :id AND status = 'dead';
+
+-- name: outbox_resolve
+UPDATE outbox SET status = 'done', finished_at = :now WHERE id = :id AND status = 'dead';
+
+-- name: outbox_get
+SELECT * FROM outbox WHERE id = :id;
+
+-- name: outbox_history
+SELECT * FROM outbox_events WHERE outbox_id = :outbox_id ORDER BY seq;
+
+-- name: monitor_queue_depth
+SELECT kind, status, count(*) AS count FROM outbox
+WHERE status IN ('pending', 'leased', 'dead') GROUP BY kind, status ORDER BY kind, status;
+
+-- name: monitor_oldest_due
+SELECT min(due) AS due FROM (
+    SELECT min(available_at) AS due FROM outbox WHERE status = 'pending' AND available_at <= :now
+    UNION ALL
+    SELECT min(lease_until) AS due FROM outbox WHERE status = 'leased' AND lease_until <= :now
+);
+
+-- name: monitor_dead_rows
+SELECT * FROM outbox WHERE status = 'dead' ORDER BY id LIMIT :limit;
+
+-- name: monitor_throughput
+SELECT count(*) AS count FROM outbox_events WHERE to_status = 'done' AND at >= :since;
+
+-- name: monitor_exceptions_by_owner
+SELECT owner, type, state, count(*) AS count FROM exceptions
+WHERE state IN ('open', 'acknowledged') GROUP BY owner, type, state ORDER BY owner, type, state;
+
+-- name: return_case_get
+SELECT * FROM return_cases WHERE return_id = :return_id;
+
+-- name: return_case_by_order
+SELECT * FROM return_cases WHERE client_order_id = :order_ref OR ct_order_id = :order_ref ORDER BY created_at;
+
+-- name: return_case_in_state
+SELECT * FROM return_cases WHERE state = :state ORDER BY updated_at LIMIT :limit;
+
+-- name: return_case_insert
+INSERT INTO return_cases
+    (return_id, client_order_id, ct_order_id, state, last_sequence, snapshot, version, created_at, updated_at)
+VALUES (:return_id, :client_order_id, :ct_order_id, :state, :last_sequence, :snapshot, 1, :now, :now)
+ON CONFLICT (return_id) DO NOTHING;
+
+-- name: return_case_update
+UPDATE return_cases
+SET client_order_id = :client_order_id, ct_order_id = :ct_order_id, state = :state,
+    last_sequence = :last_sequence, snapshot = :snapshot, version = version + 1, updated_at = :now
+WHERE return_id = :return_id AND version = :version;
+
+-- name: synced_order_get
+SELECT * FROM synced_orders WHERE ct_order_id = :ct_order_id;
+
+-- name: synced_order_by_number
+SELECT * FROM synced_orders WHERE order_number = :order_number;
+
+-- name: synced_order_failing
+SELECT * FROM synced_orders WHERE status = 'failing' ORDER BY last_synced_at LIMIT :limit;
+
+-- name: synced_order_upsert
+INSERT INTO synced_orders
+    (ct_order_id, order_number, ct_version, status, last_synced_at, lag_seconds, attempts, last_error)
+VALUES (:ct_order_id, :order_number, :ct_version, :status, :last_synced_at, :lag_seconds, :attempts, :last_error)
+ON CONFLICT (ct_order_id) DO UPDATE SET
+    order_number = excluded.order_number, ct_version = excluded.ct_version, status = excluded.status,
+    last_synced_at = excluded.last_synced_at, lag_seconds = excluded.lag_seconds,
+    attempts = excluded.attempts, last_error = excluded.last_error
+WHERE excluded.ct_version >= synced_orders.ct_version;
+
+-- name: exception_raise
+INSERT INTO exceptions
+    (type, owner, severity, state, dedupe_key, return_id, order_ref, evidence, first_seen, last_seen, count)
+VALUES (:type, :owner, :severity, 'open', :dedupe_key, :return_id, :order_ref, :evidence, :now, :now, 1)
+ON CONFLICT (dedupe_key) WHERE state IN ('open', 'acknowledged') DO UPDATE SET
+    count = count + 1, last_seen = excluded.last_seen, evidence = excluded.evidence
+RETURNING id, count;
+
+-- name: exception_change_state
+UPDATE exceptions SET state = :state, changed_by = :actor, changed_at = :now, note = :note
+WHERE id = :id AND state != :state;
+
+-- name: exception_event_insert
+INSERT INTO exception_events (exception_id, at, action, actor, note)
+VALUES (:exception_id, :at, :action, :actor, :note);
+
+-- name: exception_get
+SELECT * FROM exceptions WHERE id = :id;
+
+-- name: exception_unresolved
+SELECT * FROM exceptions WHERE state IN ('open', 'acknowledged') AND (:owner IS NULL OR owner = :owner)
+ORDER BY last_seen DESC LIMIT :limit;
+
+-- name: exception_events
+SELECT * FROM exception_events WHERE exception_id = :exception_id ORDER BY seq;
+
+-- name: stock_record
+INSERT INTO stock_movements
+    (marker, sku, supply_channel, quantity, return_id, item_id, state, applied_at, inventory_version, recorded_at)
+VALUES (:marker, :sku, :supply_channel, :quantity, :return_id, :item_id, :state, :applied_at,
+        :inventory_version, :now)
+ON CONFLICT (marker) DO NOTHING;
+
+-- name: stock_set_state
+UPDATE stock_movements
+SET state = :state, applied_at = CASE WHEN :state = 'applied' THEN :now ELSE applied_at END,
+    inventory_version = coalesce(:inventory_version, inventory_version)
+WHERE marker = :marker;
+
+-- name: stock_get
+SELECT * FROM stock_movements WHERE marker = :marker;
+
+-- name: stock_for_return
+SELECT * FROM stock_movements WHERE return_id = :return_id ORDER BY recorded_at, marker;
+
+-- name: refund_record
+INSERT INTO refunds
+    (interaction_id, return_id, lines, amount_minor, currency, payment_id, outcome, state, recorded_at, updated_at)
+VALUES (:interaction_id, :return_id, :lines, :amount_minor, :currency, :payment_id, :outcome, :state, :now, :now)
+ON CONFLICT (interaction_id) DO NOTHING;
+
+-- name: refund_set_state
+UPDATE refunds SET state = :state, updated_at = :now WHERE interaction_id = :interaction_id;
+
+-- name: refund_get
+SELECT * FROM refunds WHERE interaction_id = :interaction_id;
+
+-- name: refund_for_return
+SELECT * FROM refunds WHERE return_id = :return_id ORDER BY recorded_at, interaction_id;
+
+-- name: credit_post
+INSERT INTO pending_credits (return_id, currency, amount_minor, state, posted_at)
+VALUES (:return_id, :currency, :amount_minor, 'posted', :now)
+ON CONFLICT (return_id, currency) DO UPDATE SET
+    amount_minor = excluded.amount_minor, state = 'posted', posted_at = excluded.posted_at, released_at = NULL;
+
+-- name: credit_release
+UPDATE pending_credits SET state = 'released', released_at = :now
+WHERE return_id = :return_id AND currency = :currency AND state = 'posted';
+
+-- name: credit_for_return
+SELECT * FROM pending_credits WHERE return_id = :return_id ORDER BY currency;
+
+-- name: credit_outstanding
+SELECT currency, sum(amount_minor) AS amount FROM pending_credits WHERE state = 'posted' GROUP BY currency;

@@ -1,0 +1,148 @@
+-- The whole schema at the latest version; a fresh database is built from this file alone.
+-- Keep it equal to the migrations applied in order (tests/integration/sqlite/test_migrations.py).
+CREATE TABLE inbox (
+    seq INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    received_at REAL NOT NULL,
+    body BLOB NOT NULL,
+    headers BLOB NOT NULL,
+    trace_ctx BLOB NOT NULL,
+    quarantine_reason TEXT,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'processed', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    processed_at REAL,
+    UNIQUE (source, source_id)
+);
+CREATE INDEX inbox_pending ON inbox (seq) WHERE status = 'pending';
+
+CREATE TABLE outbox (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'leased', 'done', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    available_at REAL NOT NULL,
+    created_at REAL NOT NULL,
+    lease_owner TEXT,
+    lease_until REAL,
+    previous_owner TEXT,
+    trace_ctx BLOB NOT NULL,
+    last_error TEXT,
+    finished_at REAL
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX outbox_live_key ON outbox (idempotency_key) WHERE status IN ('pending', 'leased');
+CREATE INDEX outbox_due ON outbox (available_at, id) WHERE status = 'pending';
+CREATE INDEX outbox_leases ON outbox (lease_until, id) WHERE status = 'leased';
+CREATE INDEX outbox_dead ON outbox (id) WHERE status = 'dead';
+
+CREATE TABLE outbox_events (
+    seq INTEGER PRIMARY KEY,
+    outbox_id TEXT NOT NULL,
+    at REAL NOT NULL,
+    from_status TEXT,
+    to_status TEXT NOT NULL,
+    actor TEXT,
+    detail TEXT
+);
+CREATE INDEX outbox_events_row ON outbox_events (outbox_id, seq);
+CREATE INDEX outbox_events_done ON outbox_events (at) WHERE to_status = 'done';
+CREATE TABLE return_cases (
+    return_id TEXT PRIMARY KEY,
+    client_order_id TEXT,
+    ct_order_id TEXT,
+    state TEXT NOT NULL,
+    last_sequence INTEGER NOT NULL,
+    snapshot BLOB NOT NULL,
+    version INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX return_cases_client_order ON return_cases (client_order_id);
+CREATE INDEX return_cases_ct_order ON return_cases (ct_order_id);
+CREATE INDEX return_cases_state ON return_cases (state);
+
+CREATE TABLE synced_orders (
+    ct_order_id TEXT PRIMARY KEY,
+    order_number TEXT,
+    ct_version INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    last_synced_at REAL,
+    lag_seconds REAL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+);
+CREATE INDEX synced_orders_number ON synced_orders (order_number);
+CREATE INDEX synced_orders_status ON synced_orders (status);
+
+CREATE TABLE exceptions (
+    id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved')),
+    dedupe_key TEXT NOT NULL,
+    return_id TEXT,
+    order_ref TEXT,
+    evidence BLOB NOT NULL,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    count INTEGER NOT NULL DEFAULT 1,
+    changed_by TEXT,
+    changed_at REAL,
+    note TEXT
+);
+CREATE UNIQUE INDEX exceptions_unresolved_key ON exceptions (dedupe_key) WHERE state IN ('open', 'acknowledged');
+CREATE INDEX exceptions_owner ON exceptions (owner, type) WHERE state IN ('open', 'acknowledged');
+
+CREATE TABLE exception_events (
+    seq INTEGER PRIMARY KEY,
+    exception_id INTEGER NOT NULL REFERENCES exceptions (id),
+    at REAL NOT NULL,
+    action TEXT NOT NULL,
+    actor TEXT,
+    note TEXT
+);
+CREATE INDEX exception_events_row ON exception_events (exception_id, seq);
+
+CREATE TABLE stock_movements (
+    marker TEXT PRIMARY KEY,
+    sku TEXT NOT NULL,
+    supply_channel TEXT,
+    quantity INTEGER NOT NULL,
+    return_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    applied_at REAL,
+    inventory_version INTEGER,
+    recorded_at REAL NOT NULL
+);
+CREATE INDEX stock_movements_return ON stock_movements (return_id);
+
+CREATE TABLE refunds (
+    interaction_id TEXT PRIMARY KEY,
+    return_id TEXT NOT NULL,
+    lines BLOB NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    payment_id TEXT,
+    outcome TEXT NOT NULL CHECK (outcome IN ('original-payment', 'store-credit')),
+    state TEXT NOT NULL,
+    recorded_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX refunds_return ON refunds (return_id);
+
+CREATE TABLE pending_credits (
+    return_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('posted', 'released')),
+    posted_at REAL NOT NULL,
+    released_at REAL,
+    PRIMARY KEY (return_id, currency)
+);
+CREATE INDEX pending_credits_state ON pending_credits (state);

@@ -1,0 +1,40 @@
+"""Orders synced from commercetools to ReBound, with their lag and failures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+import msgspec
+
+
+class SyncStatus(StrEnum):
+    PENDING = "pending"
+    SYNCED = "synced"
+    FAILING = "failing"
+
+
+class SyncedOrder(msgspec.Struct, frozen=True, kw_only=True):
+    ct_order_id: str
+    order_number: str | None
+    ct_version: int
+    """The commercetools order version last pushed to ReBound."""
+    status: SyncStatus
+    last_synced_at: datetime | None = None
+    lag_seconds: float | None = None
+    """From the order's lastModifiedAt to ReBound accepting it."""
+    attempts: int = 0
+    last_error: str | None = None
+
+
+class SyncedOrderRepository(Protocol):
+    async def get(self, ct_order_id: str) -> SyncedOrder | None: ...
+
+    async def by_number(self, order_number: str) -> SyncedOrder | None: ...
+
+    async def failing(self, *, limit: int) -> list[SyncedOrder]: ...
+
+    def upsert(self, order: SyncedOrder) -> None:
+        """Stage an insert-or-replace; an older ct_version never overwrites a newer one."""
+        ...

@@ -1,0 +1,46 @@
+"""One transaction for a state change plus the outbox rows that follow from it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from ports.exceptions import ExceptionRepository
+from ports.ledgers import CreditLedger, RefundLedger, StockLedger
+from ports.outbox import OutboxMessage
+from ports.return_cases import ReturnCaseRepository
+from ports.synced_orders import SyncedOrderRepository
+
+
+class OutboxStaging(Protocol):
+    def add(self, message: OutboxMessage) -> str:
+        """Stage an outbox row in this unit of work; returns its id. A live duplicate key is skipped."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """Reads see committed data; writes are staged and applied atomically by `commit()`.
+
+    Leaving the block without `commit()` discards the staged writes. A stale version makes `commit()`
+    raise `ports.errors.ConflictError` and nothing of the unit is applied.
+    """
+
+    returns: ReturnCaseRepository
+    orders: SyncedOrderRepository
+    exceptions: ExceptionRepository
+    stock: StockLedger
+    refunds: RefundLedger
+    credits: CreditLedger
+    outbox: OutboxStaging
+
+    async def commit(self) -> None: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...

@@ -1,0 +1,77 @@
+"""The inbox keeps every event verbatim, once per (source, source id), and tracks its processing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anyio
+import pytest
+
+from ports.inbox import InboundEvent, InboxStatus, StoreOutcome
+from tests.integration.sqlite.support import START, FakeClock, open_store
+
+pytestmark = pytest.mark.anyio
+
+
+def event(source_id: str, source: str = "rebound", body: bytes = b'{"a": 1}') -> InboundEvent:
+    return InboundEvent(
+        source=source,
+        source_id=source_id,
+        kind="return_order.items_graded",
+        received_at=START,
+        body=body,
+        headers={"x-rebound-event-id": source_id},
+        trace_ctx={"traceparent": "00-abc-def-01"},
+    )
+
+
+async def test_a_duplicate_is_reported_not_raised_and_the_first_copy_stays(tmp_path: Path) -> None:
+    with anyio.fail_after(10):
+        async with open_store(tmp_path / "db.sqlite", FakeClock()) as store:
+            raw = b'{"id": "e1", "weird": "\\u00e9 \xff bytes"}'
+            assert await store.inbox.store(event("e1", body=raw)) is StoreOutcome.STORED
+            assert await store.inbox.store(event("e1", body=b"other")) is StoreOutcome.DUPLICATE
+            assert await store.inbox.store(event("e1", source="commercetools")) is StoreOutcome.STORED
+            stored = await store.inbox.get("rebound", "e1")
+            assert stored is not None
+            assert stored.event == event("e1", body=raw)
+            assert stored.status is InboxStatus.PENDING
+
+
+async def test_concurrent_duplicates_store_exactly_one(tmp_path: Path) -> None:
+    with anyio.fail_after(10):
+        async with open_store(tmp_path / "db.sqlite", FakeClock()) as store:
+            outcomes: list[StoreOutcome] = []
+
+            async def deliver() -> None:
+                outcomes.append(await store.inbox.store(event("same")))
+
+            async with anyio.create_task_group() as tg:
+                for _ in range(20):
+                    tg.start_soon(deliver)
+            assert sorted(outcomes) == [StoreOutcome.DUPLICATE] * 19 + [StoreOutcome.STORED]
+
+
+async def test_pending_events_in_order_then_processed_or_failed(tmp_path: Path) -> None:
+    clock = FakeClock()
+    with anyio.fail_after(10):
+        async with open_store(tmp_path / "db.sqlite", clock) as store:
+            for n in range(4):
+                await store.inbox.store(event(f"e{n}"))
+            pending = await store.inbox.pending(limit=10)
+            assert [p.event.source_id for p in pending] == ["e0", "e1", "e2", "e3"]
+            assert await store.inbox.mark_processed(pending[0].seq)
+            assert not await store.inbox.mark_processed(pending[0].seq)
+            assert await store.inbox.mark_failed(pending[1].seq, "transient", final=False)
+            assert await store.inbox.mark_failed(pending[2].seq, "bad body", final=True)
+            left = await store.inbox.pending(limit=10)
+            assert [(p.event.source_id, p.attempts, p.last_error) for p in left] == [
+                ("e1", 1, "transient"),
+                ("e3", 0, None),
+            ]
+            later = await store.inbox.pending(limit=10, after_seq=left[0].seq)
+            assert [p.event.source_id for p in later] == ["e3"]
+            failed = await store.inbox.get("rebound", "e2")
+            processed = await store.inbox.get("rebound", "e0")
+            assert failed is not None and failed.status is InboxStatus.FAILED
+            assert processed is not None and processed.processed_at == clock.now()
