@@ -6,6 +6,7 @@ attempt was applied, the repeat answers 409 and the caller's read-modify-write l
 
 from __future__ import annotations
 
+import base64
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
@@ -119,11 +120,12 @@ class CommercetoolsHttp:
     async def _post_token(
         self, url: str, user: str, password: str, params: dict[str, str]
     ) -> tuple[int, bytes]:
-        # Scope travels in the query string: the real API accepts it there and the npm mock only there.
+        # Parameters travel in the query string: the real API accepts them there and the npm mock reads
+        # `scope` only there; the (empty) form body still declares its content type, which the mock needs.
+        basic = base64.b64encode(f"{user}:{password}".encode()).decode()
+        headers = {"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"}
         try:
-            async with self.session.post(
-                url, params=params, auth=aiohttp.BasicAuth(user, password), data=b""
-            ) as response:
+            async with self.session.post(url, params=params, headers=headers, data=b"") as response:
                 return response.status, await response.read()
         except (TimeoutError, aiohttp.ClientConnectionError) as error:
             raise TransientError(f"token request: {type(error).__name__}") from error
