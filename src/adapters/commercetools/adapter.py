@@ -46,6 +46,10 @@ class CommercetoolsAdapter:
     ) -> CommercetoolsAdapter:
         return cls(CommercetoolsConfig.from_env(env), tracer_provider=tracer_provider)
 
+    async def prepare(self) -> None:
+        """Startup work: create the restock marker Type if missing (see `inventory.py`)."""
+        await self.inventory.ensure_marker_type()
+
     async def aclose(self) -> None:
         await self.http.aclose()
 

@@ -79,6 +79,12 @@ class Inventory:
         return _DECODE_ENTRY.decode(await self._http.get(f"/inventory/{quote(entry_id, safe='')}"))
 
     async def ensure_marker_type(self) -> None:
+        """Create the marker Type unless it exists (idempotent; needs `manage_types`)."""
+        try:
+            await self._http.get(f"/types/key={MARKER_TYPE_KEY}")
+            return
+        except NotFoundError:
+            pass
         try:
             await self._http.post("/types", MARKER_TYPE_DRAFT)
         except InvalidRequestError as error:

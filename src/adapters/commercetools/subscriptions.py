@@ -35,7 +35,7 @@ class _Envelope(msgspec.Struct):
 class _Probe(msgspec.Struct):
     specversion: str | None = None
     notificationType: str | None = None  # commercetools field names are camelCase
-    data: msgspec.Raw | None = None
+    data: msgspec.Raw = msgspec.Raw(b"")
     type: str | None = None
 
 
@@ -67,7 +67,7 @@ def parse_pubsub_push(body: bytes) -> PushDelivery:
     payload = data
     if probe.specversion is not None:
         # CloudEvents structured mode: the Platform payload sits in `data`.
-        if probe.data is None:
+        if not probe.data:
             raise InvalidPush("CloudEvent without data")
         fmt = "CloudEvents"
         payload = bytes(probe.data)

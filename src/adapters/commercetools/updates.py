@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
-from ports.errors import ConflictError
+from ports.errors import ConflictError, TransientError
 
 
 class Versioned(Protocol):
@@ -27,7 +27,8 @@ async def update_versioned(
     """Apply `plan(current)` until it says nothing is left to do (None or []); bounded by `attempts`.
 
     `plan` sees the freshly read resource each round, so a change that a lost response already
-    applied is recognised and not applied twice.
+    applied is recognised and not applied twice. A transient failure of the write (timeout, reset,
+    502/503 after the HTTP client's own retries) is treated like a conflict: re-read, re-plan.
     """
     resource = await read()
     for round_ in range(1, attempts + 1):
@@ -36,7 +37,7 @@ async def update_versioned(
             return resource
         try:
             return await send(resource.version, actions)
-        except ConflictError:
+        except (ConflictError, TransientError):
             if round_ == attempts:
                 raise
             resource = await read()

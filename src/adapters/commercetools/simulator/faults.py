@@ -61,6 +61,15 @@ class FaultRule:
         }
 
 
+async def _hang(request: web.Request) -> None:
+    """Never answer; stop waiting once the client has given up, so shutdown is not held up."""
+    for _ in range(int(HANG_SECONDS / 0.05)):
+        if request.transport is None or request.transport.is_closing():
+            break
+        await asyncio.sleep(0.05)
+    raise asyncio.CancelledError  # no response at all: the connection is dropped
+
+
 def fault_middleware(
     rules: Callable[[], list[FaultRule]], rng: random.Random, count: Callable[[str], None]
 ) -> Middleware:
@@ -76,7 +85,7 @@ def fault_middleware(
                 await asyncio.sleep(rule.latency)
             if rule.hang_rate and rng.random() < rule.hang_rate:
                 count("fault.hang")
-                await asyncio.sleep(HANG_SECONDS)
+                await _hang(request)
             if rule.error_rate and rng.random() < rule.error_rate:
                 count(f"fault.{rule.error_status}")
                 body = {"statusCode": rule.error_status, "message": "Injected fault", "errors": []}

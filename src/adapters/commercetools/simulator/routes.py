@@ -98,6 +98,14 @@ def _lookup(request: web.Request, kind: str) -> Resource:
 
 async def get_one(request: web.Request) -> web.Response:
     _project(request)
+    if request.match_info["resource"] == "types":
+        ref = request.match_info["ident"]
+        found_type = _state(request).by_key_or_id(
+            "type", {"key": ref[4:]} if ref.startswith("key=") else {"id": ref}
+        )
+        if found_type is None:
+            raise not_found(f"The Resource with ID '{ref}' was not found.")
+        return web.json_response(found_type)
     if request.match_info["resource"] == "messages":
         found = next((m for m in _state(request).messages if m["id"] == request.match_info["ident"]), None)
         if found is None:
