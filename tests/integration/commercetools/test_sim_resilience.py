@@ -158,6 +158,7 @@ async def test_one_client_span_per_request_without_query_string(sim: Server) -> 
 @pytest.mark.parametrize("push_format", ["Platform", "CloudEvents"])
 async def test_push_delivery_is_retried_and_parses(push_format: str) -> None:
     received: list[bytes] = []
+    arrived = anyio.Event()
     attempts = 0
 
     async def endpoint(request: web.Request) -> web.Response:
@@ -166,6 +167,7 @@ async def test_push_delivery_is_retried_and_parses(push_format: str) -> None:
         if attempts == 1:
             return web.Response(status=500)  # the first delivery fails: it must come again
         received.append(await request.read())
+        arrived.set()
         return web.Response(status=204)
 
     receiver = web.Application()
@@ -181,8 +183,7 @@ async def test_push_delivery_is_retried_and_parses(push_format: str) -> None:
     try:
         with anyio.fail_after(20):
             order = await Server("sim", url, "bf-sim").create_order([("SKU-P", 1, 100)])
-            while not received:
-                await anyio.sleep(0.02)
+            await arrived.wait()
     finally:
         await runner.cleanup()
         await receiver_runner.cleanup()
