@@ -1,0 +1,129 @@
+"""Payments: the order's payment, Refund transactions keyed by `interactionId`, transaction states."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+import msgspec
+
+from adapters.commercetools.http import CommercetoolsHttp
+from adapters.commercetools.orders import Orders
+from adapters.commercetools.updates import Actions, update_body, update_versioned
+from domain.money import Money
+from ports.commerce_types import Payment, Transaction, TransactionState
+from ports.errors import NotFoundError
+
+_DECODE_PAYMENT = msgspec.json.Decoder(Payment)
+
+
+class _ExpandedRef(msgspec.Struct):
+    id: str
+    obj: Payment | None = None
+
+
+class _PaymentInfo(msgspec.Struct):
+    payments: list[_ExpandedRef] = []
+
+
+class _OrderPayments(msgspec.Struct):
+    paymentInfo: _PaymentInfo | None = None  # commercetools field names are camelCase
+
+
+class _PaymentPage(msgspec.Struct):
+    results: list[Payment]
+
+
+_DECODE_ORDER_PAYMENTS = msgspec.json.Decoder(_OrderPayments)
+_DECODE_PAGE = msgspec.json.Decoder(_PaymentPage)
+
+
+def _has_charge(payment: Payment) -> bool:
+    return any(t.type == "Charge" and t.state == "Success" for t in payment.transactions)
+
+
+class Payments:
+    def __init__(self, http: CommercetoolsHttp, orders: Orders) -> None:
+        self._http = http
+        self._orders = orders
+
+    async def get(self, payment_id: str) -> Payment:
+        return _DECODE_PAYMENT.decode(await self._http.get(f"/payments/{quote(payment_id, safe='')}"))
+
+    async def find_for_order(self, order_id: str) -> Payment | None:
+        raw = await self._orders.get_raw(order_id, expand_payments=True)
+        info = _DECODE_ORDER_PAYMENTS.decode(raw).paymentInfo
+        if info is None or not info.payments:
+            return None
+        payments = [ref.obj if ref.obj is not None else await self.get(ref.id) for ref in info.payments]
+        return next((p for p in payments if _has_charge(p)), payments[0])
+
+    async def _find_by_interaction(self, payment_id: str, interaction_id: str) -> Transaction | None:
+        params = [
+            ("where", "id = :pid and transactions(interactionId = :iid)"),
+            ("var.pid", payment_id),
+            ("var.iid", interaction_id),
+            ("limit", "1"),
+        ]
+        page = _DECODE_PAGE.decode(await self._http.get("/payments", params))
+        for payment in page.results:
+            found = payment.transaction_by_interaction(interaction_id, "Refund")
+            if found is not None:
+                return found
+        return None
+
+    async def add_refund(
+        self, payment_id: str, amount: Money, interaction_id: str, state: TransactionState
+    ) -> Transaction:
+        existing = await self._find_by_interaction(payment_id, interaction_id)
+        if existing is not None:
+            return existing
+        cents = amount.minor_units  # raises when the amount has no exact minor-unit value
+        if cents <= 0:
+            raise ValueError(f"a refund is a positive amount, not {amount}")
+        transaction = {
+            "type": "Refund",
+            "amount": {"currencyCode": amount.currency, "centAmount": cents},
+            "state": state,
+            "interactionId": interaction_id,
+            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        }
+
+        def plan(payment: Payment) -> Actions | None:
+            # Re-checked on every round: a lost response may already have added it.
+            if payment.transaction_by_interaction(interaction_id, "Refund") is not None:
+                return None
+            return [{"action": "addTransaction", "transaction": transaction}]
+
+        payment = await self._update(payment_id, plan)
+        found = payment.transaction_by_interaction(interaction_id, "Refund")
+        if found is None:
+            raise NotFoundError(f"refund {interaction_id} missing on payment {payment_id} after adding it")
+        return found
+
+    async def change_transaction_state(
+        self, payment_id: str, transaction_id: str, state: TransactionState
+    ) -> Transaction:
+        def current(payment: Payment) -> Transaction:
+            found = next((t for t in payment.transactions if t.id == transaction_id), None)
+            if found is None:
+                raise NotFoundError(f"payment {payment_id} has no transaction {transaction_id}", status=404)
+            return found
+
+        def plan(payment: Payment) -> Actions | None:
+            if current(payment).state == state:
+                return None
+            return [{"action": "changeTransactionState", "transactionId": transaction_id, "state": state}]
+
+        return current(await self._update(payment_id, plan))
+
+    async def _update(self, payment_id: str, plan: Callable[[Payment], Actions | None]) -> Payment:
+        path = f"/payments/{quote(payment_id, safe='')}"
+
+        async def send(version: int, actions: Actions) -> Payment:
+            return _DECODE_PAYMENT.decode(await self._http.post(path, update_body(version, actions)))
+
+        return await update_versioned(
+            lambda: self.get(payment_id), plan, send, attempts=self._http.config.conflict_attempts
+        )

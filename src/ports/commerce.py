@@ -1,0 +1,92 @@
+"""The commerce platform as the flows need it (commercetools behind it).
+
+Every write is idempotent by a key commercetools itself stores, so that a flow may repeat any call
+after a lost response or a crash: return item `key`, transaction `interactionId`, restock marker.
+Errors are the typed errors of `ports.errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Protocol
+
+from domain.money import Money
+from domain.order import Order, ReturnPaymentState, ReturnShipmentState
+from ports.commerce_types import (
+    InventoryEntry,
+    MessageCursor,
+    MessagePage,
+    OrderPage,
+    OrderQuery,
+    Payment,
+    ReasonCode,
+    RestockOutcome,
+    ReturnItemRequest,
+    Transaction,
+    TransactionState,
+)
+
+
+class CommercePort(Protocol):
+    # ------------------------------------------------------------------ orders
+    async def get_order(self, order_id: str, *, expand_payments: bool = False) -> Order: ...
+
+    async def get_order_by_number(self, order_number: str, *, expand_payments: bool = False) -> Order: ...
+
+    async def query_orders(self, query: OrderQuery) -> OrderPage: ...
+
+    def sweep_orders(self, where: Sequence[str] = (), *, page_size: int = 500) -> AsyncIterator[Order]:
+        """Every order matching `where`, paged by an id cursor (no offset limit), in id order."""
+        ...
+
+    # ------------------------------------------------------------------ returns
+    async def add_return_info(
+        self, order_id: str, items: Sequence[ReturnItemRequest], *, return_tracking_id: str | None = None
+    ) -> Order:
+        """Append one return info with the items whose key is not on the order yet (none left: no write)."""
+        ...
+
+    async def set_return_shipment_state(
+        self, order_id: str, item_key: str, state: ReturnShipmentState
+    ) -> Order:
+        """Move a return item (by key); reaches Advised→Returned even where the direct action is refused."""
+        ...
+
+    async def set_return_payment_state(
+        self, order_id: str, item_key: str, state: ReturnPaymentState
+    ) -> Order: ...
+
+    async def set_return_reason(self, order_id: str, item_key: str, reason: ReasonCode) -> Order: ...
+
+    # ------------------------------------------------------------------ payments
+    async def find_order_payment(self, order_id: str) -> Payment | None:
+        """The order's payment (the first one holding a Charge, else the first), or None."""
+        ...
+
+    async def add_refund(
+        self, payment_id: str, amount: Money, interaction_id: str, *, state: TransactionState = "Success"
+    ) -> Transaction:
+        """A Refund transaction, added once per `interaction_id` (an existing one is returned as is)."""
+        ...
+
+    async def change_transaction_state(
+        self, payment_id: str, transaction_id: str, state: TransactionState
+    ) -> Transaction: ...
+
+    # ------------------------------------------------------------------ inventory
+    async def find_inventory_entry(
+        self, sku: str, supply_channel_id: str | None
+    ) -> InventoryEntry | None: ...
+
+    async def restock(
+        self, sku: str, supply_channel_id: str | None, quantity: int, restock_id: str
+    ) -> RestockOutcome:
+        """Add `quantity` to the entry exactly once per `restock_id`, however often it is called."""
+        ...
+
+    # ------------------------------------------------------------------ events
+    async def poll_messages(
+        self, cursor: MessageCursor | None, types: Sequence[str], *, limit: int = 500
+    ) -> MessagePage:
+        """Messages of `types` after `cursor`, oldest first; persist the returned cursor."""
+        ...
