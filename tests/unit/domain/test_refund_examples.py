@@ -1,0 +1,107 @@
+"""Worked examples on commercetools-shaped order JSON (tests/fixtures/orders), refunds done by hand.
+
+Allocation reminder: after m of q units, a line has refunded floor(net*m/q) net and floor(tax*m/q)
+tax; gross = net + tax. Amounts below are in minor units.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.errors import BusinessRuleBroken
+from domain.money import Money
+from domain.order import Order, decode_order
+from domain.paid import paid_line, paid_unit_price
+from domain.refunds import PriorRefund, ReturnedUnits, ShippingRefundPolicy, calculate_refund
+from tests.conftest import FIXTURES
+
+
+def load(name: str) -> Order:
+    return decode_order((FIXTURES / "orders" / name).read_bytes())
+
+
+def amounts(order: Order, line_id: str, quantity: int, prior: int = 0) -> tuple[int, int, int]:
+    prior_refunds = [PriorRefund(line_id=line_id, quantity=prior)] if prior else []
+    line = calculate_refund(order, [ReturnedUnits(line_id=line_id, quantity=quantity)], prior_refunds).lines[
+        0
+    ]
+    return line.gross.amount, line.net.amount, line.tax.amount
+
+
+def test_high_precision_price() -> None:
+    # 3 x 12.34567 EUR (highPrecision, 5 digits) = 37.03701 -> HalfEven -> 37.04 (3704).
+    # 19% included, no taxedPrice: tax = 3704*19/119 = 591.39 -> 591, net 3113.
+    # 1 unit: net floor(3113/3)=1037, tax floor(591/3)=197 -> 1234; the other 2: 2076 + 394 = 2470.
+    order = load("high_precision.json")
+    assert amounts(order, "li-hp", 1) == (1234, 1037, 197)
+    assert amounts(order, "li-hp", 2, prior=1) == (2470, 2076, 394)
+    # ReBound unitPrice: 3704 / 3 = 1234.67 -> 12.35.
+    assert paid_unit_price(order, "li-hp") == Money.parse("12.35", "EUR")
+
+
+def test_multi_buy_cart_discount() -> None:
+    # 3 for 2: discountedPricePerQuantity 2 x 10.00 + 1 x 0.00 = 20.00; taxedPrice net 16.67, gross 20.00.
+    # 1 unit: net floor(1667/3)=555, tax floor(333/3)=111 -> 6.66; all 3 together -> 20.00 exactly.
+    order = load("multi_buy.json")
+    assert amounts(order, "li-tee", 1) == (666, 555, 111)
+    assert amounts(order, "li-tee", 3) == (2000, 1667, 333)
+    assert paid_unit_price(order, "li-tee") == Money.parse("6.67", "GBP")
+
+
+def test_order_level_discount_prorated() -> None:
+    # Lines A 2 x 50.00 = 100.00 and B 25.00; 10.00 off the order (gross, 19% included).
+    # Largest remainder by line total: A 10.00*100/125 = 8.00, B 2.00.
+    # A: tax 10000*19/119 = 1596.64 -> 1597, net 8403; share tax 800*1597/10000 = 127.76 -> 128, net 672.
+    # A paid: gross 9200, net 7731, tax 1469. 1 unit: net 3865, tax 734 -> 45.99.
+    order = load("order_discount.json")
+    line = paid_line(order, "li-a")
+    assert line is not None
+    assert (line.gross.amount, line.net.amount, line.tax.amount) == (9200, 7731, 1469)
+    assert amounts(order, "li-a", 1) == (4599, 3865, 734)
+    assert amounts(order, "li-b", 1)[0] == 2300
+    assert paid_unit_price(order, "li-a") == Money.parse("46.00", "EUR")
+
+
+def test_tax_excluded_us_order_with_shipping() -> None:
+    # 2 x 19.99 net, 6.25% sales tax on top: taxedPrice net 39.98, gross 42.48 (tax 2.50).
+    # 1 unit: net 1999, tax floor(250/2)=125 -> 21.24. Shipping 5.99 (untaxed) only with the
+    # return that completes the order (default policy): second refund 21.24 + 5.99 = 27.23.
+    order = load("us_tax_excluded.json")
+    first = calculate_refund(order, [ReturnedUnits(line_id="li-cap", quantity=1)])
+    assert first.total == Money.parse("21.24", "USD") and first.shipping is None
+    second = calculate_refund(
+        order, [ReturnedUnits(line_id="li-cap", quantity=1)], [PriorRefund(line_id="li-cap", quantity=1)]
+    )
+    assert second.lines[0].gross == Money.parse("21.24", "USD")
+    assert second.shipping is not None and second.shipping.gross == Money.parse("5.99", "USD")
+    assert second.total == Money.parse("27.23", "USD")
+    never = calculate_refund(
+        order, [ReturnedUnits(line_id="li-cap", quantity=2)], policy=ShippingRefundPolicy.NEVER
+    )
+    assert never.total == Money.parse("42.48", "USD")
+    # Tax excluded: ReBound's unitPrice is the net price per unit.
+    assert paid_unit_price(order, "li-cap") == Money.parse("19.99", "USD")
+
+
+def test_jpy_order_with_order_discount() -> None:
+    # 3 x 1100 JPY, 10% included: tax 3300*0.1/1.1 = 300, net 3000. 100 JPY off the order, all on
+    # this line; its tax part 100*300/3300 = 9.09 -> 9. Paid: gross 3200, net 2909, tax 291.
+    # 1 unit: net floor(2909/3)=969, tax floor(291/3)=97 -> 1066; the other 2: 1940 + 194 = 2134.
+    order = load("jpy.json")
+    assert amounts(order, "li-tea", 1) == (1066, 969, 97)
+    assert amounts(order, "li-tea", 2, prior=1) == (2134, 1940, 194)
+    assert paid_unit_price(order, "li-tea") == Money.parse("1067", "JPY")
+
+
+def test_named_rules_refuse_bad_requests() -> None:
+    order = load("order_discount.json")
+    cases = [
+        (ReturnedUnits(line_id="nope", quantity=1), "LineIsOnTheOrder"),
+        (ReturnedUnits(line_id="li-a", quantity=0), "QuantityIsPositive"),
+        (ReturnedUnits(line_id="li-a", quantity=1, sku="SOCK-3P"), "SkuMatchesTheLine"),
+        (ReturnedUnits(line_id="li-a", quantity=3), "ReturnedQuantityWithinOrdered"),
+    ]
+    for request, rule in cases:
+        with pytest.raises(BusinessRuleBroken) as refused:
+            calculate_refund(order, [request])
+        assert refused.value.rule == rule
