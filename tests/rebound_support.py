@@ -69,15 +69,26 @@ def money(cents: int, currency: str = "GBP") -> dict[str, Any]:
     return {"type": "centPrecision", "currencyCode": currency, "centAmount": cents, "fractionDigits": 2}
 
 
+UK_VAT = {"name": "UK VAT", "amount": 0.2, "includedInPrice": True, "country": "GB"}
+
+
 def line(line_id: str, sku: str, cents: int, quantity: int, **extra: Any) -> dict[str, Any]:
+    """A line as commercetools returns it: `totalPrice` already reflects any cart discount."""
+    discounted = extra.get("discountedPricePerQuantity") or []
+    total = (
+        sum(part["quantity"] * part["discountedPrice"]["value"]["centAmount"] for part in discounted)
+        if discounted
+        else cents * quantity
+    )
     return {
         "id": line_id,
         "productId": f"product-{sku}",
         "variant": {"id": 1, "sku": sku},
         "price": {"value": money(cents)},
         "quantity": quantity,
-        "totalPrice": money(cents * quantity),
+        "totalPrice": money(total),
         "name": {"en": f"Product {sku}"},
+        "taxRate": UK_VAT,
         **extra,
     }
 

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import msgspec
 
-from adapters.rebound.mapping import paid_unit_price, to_sales_order
+from adapters.rebound.mapping import to_sales_order
 from domain.money import Money
+from domain.order import Order
 from tests.rebound_support import line, money, order
 
 
@@ -66,6 +67,13 @@ def test_an_order_discount_is_prorated_by_line_total() -> None:
     assert paid_unit_price(placed, placed.lineItems[1]) == Money.parse("22.50", "GBP")
 
 
+def paid_unit_price(placed: Order, line_item: object) -> Money:
+    """The sales order's `unitPrice` for a line, read back as money."""
+    line_id = line_item.id
+    price = next(item.unitPrice for item in to_sales_order(placed).items if item.clientItemId == line_id)
+    return Money.parse(price, placed.currency)
+
+
 def test_high_precision_prices_round_at_the_orders_rounding_mode() -> None:
     precise = {
         "type": "highPrecision",
@@ -76,9 +84,10 @@ def test_high_precision_prices_round_at_the_orders_rounding_mode() -> None:
     }
     sale = line("li-1", "TEE", 0, 1)
     sale["price"] = {"value": precise}  # 9.9950 per unit: a tie at two digits
-    even = order([sale], priceRoundingMode="HalfEven")
-    up = order([sale], priceRoundingMode="HalfUp")
-    down = order([sale], priceRoundingMode="HalfDown")
+    # commercetools rounds the line total with the order's mode; the unit price follows from it.
+    even = order([{**sale, "totalPrice": money(1000)}], priceRoundingMode="HalfEven")
+    up = order([{**sale, "totalPrice": money(1000)}], priceRoundingMode="HalfUp")
+    down = order([{**sale, "totalPrice": money(999)}], priceRoundingMode="HalfDown")
     assert paid_unit_price(even, even.lineItems[0]).to_decimal_string() == "10.00"
     assert paid_unit_price(up, up.lineItems[0]).to_decimal_string() == "10.00"
     assert paid_unit_price(down, down.lineItems[0]).to_decimal_string() == "9.99"
