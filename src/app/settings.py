@@ -47,9 +47,9 @@ class ConfigError(ValueError):
 
 
 class Policies(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
-    supply_channel_key: str | None = None
-    """The commercetools channel that sellable returned stock goes to (none: the entry without a channel)."""
-    outlet_channel_key: str | None = None
+    supply_channel_id: str | None = None
+    """The commercetools channel id sellable returned stock goes to (none: the entry without a channel)."""
+    outlet_channel_id: str | None = None
     """Where REFURBISH/OUTLET items go; without one they are written off."""
     restock_repack: bool = True
     """Whether `SELLABLE_REPACK` items are restocked to the sellable channel after rework."""

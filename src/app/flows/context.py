@@ -1,0 +1,48 @@
+"""Everything a flow handler may use, built once by the composition root.
+
+Handlers are plain async functions `handler(row_or_event, ctx)`; they reach the outside world only
+through these ports, so tests run them against a real SQLite store and the simulators, and shadow
+mode swaps the writing ports without the handlers knowing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from opentelemetry.trace import Tracer
+
+from app.settings import Settings
+from ports.clock import Clock, IdGenerator
+from ports.commerce import CommercePort
+from ports.inbox import Inbox, StoredInboundEvent
+from ports.monitor import StoreMonitor
+from ports.outbox import Outbox, OutboxRow
+from ports.returns_platform import ReturnsPlatformPort
+from ports.unit_of_work import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class FlowContext:
+    settings: Settings
+    unit_of_work: UnitOfWorkFactory
+    inbox: Inbox
+    outbox: Outbox
+    monitor: StoreMonitor
+    commerce: CommercePort
+    platform: ReturnsPlatformPort
+    clock: Clock
+    ids: IdGenerator
+    tracer: Tracer
+
+
+OutboxHandler = Callable[[OutboxRow, FlowContext], Awaitable[None]]
+"""Runs one claimed outbox row. Returning completes the row; raising fails this attempt (retried with
+backoff, dead after the configured attempts). Operational problems are raised as exceptions (the
+`ExceptionRepository`) inside the handler's own unit of work, not as Python errors."""
+
+InboxHandler = Callable[[StoredInboundEvent, FlowContext], Awaitable[None]]
+"""Processes one stored inbound event; returning marks it processed, raising counts a failed attempt."""
+
+ScheduledJob = Callable[[FlowContext], Awaitable[None]]
+"""A periodic job (catch-up sweeps, horizon checks, monitors); raising is logged and retried next run."""
