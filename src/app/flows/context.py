@@ -7,7 +7,7 @@ mode swaps the writing ports without the handlers knowing.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from opentelemetry.trace import Tracer
@@ -46,3 +46,29 @@ InboxHandler = Callable[[StoredInboundEvent, FlowContext], Awaitable[None]]
 
 ScheduledJob = Callable[[FlowContext], Awaitable[None]]
 """A periodic job (catch-up sweeps, horizon checks, monitors); raising is logged and retried next run."""
+
+
+@dataclass(frozen=True)
+class ActorSpec:
+    """One actor: the outbox kinds it runs and how many rows it works on at once."""
+
+    name: str
+    kinds: tuple[str, ...]
+    concurrency: int = 4
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    interval_seconds: float
+    job: ScheduledJob
+
+
+@dataclass(frozen=True)
+class FlowRegistry:
+    """What the runtime runs: handlers by outbox kind and by inbox source, the actors, the jobs."""
+
+    outbox_handlers: Mapping[str, OutboxHandler]
+    actors: Sequence[ActorSpec]
+    inbox_handlers: Mapping[str, InboxHandler]
+    jobs: Sequence[JobSpec]
