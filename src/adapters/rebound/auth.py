@@ -6,11 +6,11 @@ import time
 from collections.abc import Callable
 
 import aiohttp
-import anyio
 import msgspec
 
 from adapters.rebound.config import ReboundConfig
 from adapters.rebound.errors import port_error
+from adapters.token_cache import TokenCache
 from ports.errors import TransientError, UnauthorizedError
 
 
@@ -23,7 +23,9 @@ class _TokenResponse(msgspec.Struct):
 _TOKEN_DECODER = msgspec.json.Decoder(_TokenResponse)
 
 
-class TokenSource:
+class TokenSource(TokenCache):
+    """ReBound's token endpoint: credentials in the form body."""
+
     def __init__(
         self,
         session: aiohttp.ClientSession,
@@ -32,30 +34,14 @@ class TokenSource:
     ) -> None:
         self._session = session
         self._config = config
-        self._monotonic = monotonic
-        self._lock = anyio.Lock()
-        self._token: str | None = None
-        self._renew_at = 0.0
-        self.fetches = 0
-        """How many tokens were fetched; lets tests prove single flight."""
+        # Renew ahead of expiry, but never sooner than half the lifetime of a short-lived token.
+        super().__init__(
+            self._request,
+            lambda lifetime: min(config.token_renew_margin, lifetime / 2),
+            monotonic=monotonic,
+        )
 
-    async def token(self) -> str:
-        if self._token is not None and self._monotonic() < self._renew_at:
-            return self._token
-        async with self._lock:
-            # Single flight: whoever waited on the lock finds the token the first task fetched.
-            if self._token is not None and self._monotonic() < self._renew_at:
-                return self._token
-            return await self._fetch()
-
-    async def refresh(self, stale: str) -> str:
-        """A fresh token after a 401 on `stale`; concurrent 401s for the same token fetch once."""
-        async with self._lock:
-            if self._token is not None and self._token != stale:
-                return self._token
-            return await self._fetch()
-
-    async def _fetch(self) -> str:
+    async def _request(self) -> tuple[str, float]:
         form = {
             "grant_type": "client_credentials",
             "client_id": self._config.client_id,
@@ -75,10 +61,4 @@ class TokenSource:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise TransientError(f"token request failed: {exc!r}") from exc
         parsed = _TOKEN_DECODER.decode(body)
-        self.fetches += 1
-        lifetime = max(parsed.expires_in, 1.0)
-        # Renew ahead of expiry, but never sooner than half the lifetime of a short-lived token.
-        margin = min(self._config.token_renew_margin, lifetime / 2)
-        self._token = parsed.access_token
-        self._renew_at = self._monotonic() + lifetime - margin
-        return parsed.access_token
+        return parsed.access_token, max(parsed.expires_in, 1.0)
