@@ -57,7 +57,9 @@ class SqliteExceptions:
         params = {"id": exception_id, "state": state, "actor": actor, "note": note}
 
         def change(conn: sqlite3.Connection, now: float) -> None:
-            if state is not ExceptionState.RESOLVED and _merged_into_unresolved(conn, exception_id, now, actor):
+            if state is not ExceptionState.RESOLVED and _merged_into_unresolved(
+                conn, exception_id, now, actor
+            ):
                 return
             changed = conn.execute(q("exception_change_state"), {**params, "now": now}).rowcount == 1
             if changed:

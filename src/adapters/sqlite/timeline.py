@@ -37,7 +37,9 @@ class SqliteTimelineReader:
         self._readers = readers
 
     async def for_return(self, return_id: str, *, limit: int = 500) -> list[TimelineEntry]:
-        rows = await self._readers.fetchall(q("timeline_for_return"), {"return_id": return_id, "limit": limit})
+        rows = await self._readers.fetchall(
+            q("timeline_for_return"), {"return_id": return_id, "limit": limit}
+        )
         return [
             TimelineEntry(
                 return_id=row["return_id"],

@@ -32,7 +32,9 @@ async def test_timeline_entries_are_committed_with_the_unit_and_read_oldest_firs
                 await uow.commit()
             async with store.unit_of_work() as uow:
                 uow.timeline.add(
-                    TimelineEntry(return_id="RB-1", at=clock.now(), source="x", action="dropped", outcome="ok")
+                    TimelineEntry(
+                        return_id="RB-1", at=clock.now(), source="x", action="dropped", outcome="ok"
+                    )
                 )  # never committed
             entries = await store.timeline.for_return("RB-1")
             assert [entry.action for entry in entries] == ["event received", "addReturnInfo"]
