@@ -3,8 +3,6 @@ post the pending credit. An order not there yet holds the return; past the horiz
 
 from __future__ import annotations
 
-from collections import Counter
-
 import msgspec
 
 from app.flows import keys
@@ -16,19 +14,12 @@ from app.flows.payloads import decode_payload
 from app.flows.problems import raise_problem, retry_action
 from app.flows.reasons import mapped_reason, unmapped_dedupe_key
 from app.flows.refund_ledger import prior_refunds, shipping_policy
+from app.flows.return_validation import returnable, validate_items
 from domain.commands import AnchorReturn
 from domain.errors import BusinessRuleBroken
 from domain.order import Order
-from domain.paid import paid_lines
 from domain.refunds import RefundCalculation, ReturnedUnits, calculate_refund
-from domain.returns import CaseItem, OrderFound, Position, ReturnCase, transition
-from domain.rules import (
-    BusinessRule,
-    LineIsOnTheOrder,
-    ReturnedQuantityWithinOrdered,
-    SkuMatchesTheLine,
-    check_rule,
-)
+from domain.returns import CaseItem, OrderFound, Position, transition
 from ports.commerce_types import ReturnItemRequest
 from ports.errors import NotFoundError
 from ports.exceptions import Severity
@@ -50,7 +41,7 @@ async def anchor_return(row: OutboxRow, ctx: FlowContext) -> None:
         if order is None:
             await _hold(ctx, command, row, record)
             return
-        problems = _validate(order, stored.case)
+        problems = validate_items(order, stored.case)
         if problems:
             await _mismatch(ctx, command, row, record, order=order, problems=problems)
             return
@@ -58,7 +49,7 @@ async def anchor_return(row: OutboxRow, ctx: FlowContext) -> None:
             prior = await prior_refunds(reads, order.id)
         expected = [
             ReturnedUnits(line_id=i.line_id, quantity=i.quantity_expected, sku=i.sku)
-            for i in _returnable(stored.case)
+            for i in returnable(stored.case)
         ]
         try:
             credit = calculate_refund(order, expected, prior, policy=shipping_policy(ctx))
@@ -117,51 +108,6 @@ async def _hold(ctx: FlowContext, command: AnchorReturn, row: OutboxRow, record:
                 retry=retry_action(command, row.idempotency_key),
             )
         await uow.commit()
-
-
-def _validate(order: Order, case: ReturnCase) -> list[dict[str, str]]:
-    """Each item on a line of the order, the same SKU, and never more units across all returns."""
-    lines = {line.line_id: line for line in paid_lines(order)}
-    ours = {item.rebound_item_id for item in case.items}
-    others: Counter[str] = Counter()
-    for existing in order.return_items():
-        if existing.key not in {keys.return_item_key(item_id) for item_id in ours}:
-            others[existing.lineItemId or existing.customLineItemId or ""] += existing.quantity
-    asked: Counter[str] = Counter()
-    problems: list[dict[str, str]] = []
-    for item in _returnable(case):
-        asked[item.line_id] += item.quantity_expected
-        rules: list[BusinessRule] = [
-            LineIsOnTheOrder(line_id=item.line_id, order_id=order.id, line_ids=frozenset(lines))
-        ]
-        if item.line_id in lines:
-            rules.append(
-                SkuMatchesTheLine(line_id=item.line_id, expected=lines[item.line_id].sku, given=item.sku)
-            )
-        for rule in rules:
-            try:
-                check_rule(rule)
-            except BusinessRuleBroken as broken:
-                problems.append(
-                    {"item": item.rebound_item_id, "rule": broken.rule, "message": broken.message}
-                )
-    for line_id, requested in asked.items():
-        if line_id not in lines:
-            continue
-        quantity_rule = ReturnedQuantityWithinOrdered(
-            line_id=line_id,
-            ordered=lines[line_id].quantity,
-            already_returned=others[line_id],
-            requested=requested,
-        )
-        if quantity_rule.is_broken():
-            problems.append({"item": line_id, "rule": quantity_rule.name, "message": quantity_rule.message})
-    return problems
-
-
-def _returnable(case: ReturnCase) -> list[CaseItem]:
-    """Items ReBound matched to an order line (an unexpected item has none) with units expected."""
-    return [item for item in case.items if item.line_id and item.quantity_expected > 0]
 
 
 async def _mismatch(
@@ -230,7 +176,7 @@ async def _anchor(
     ctx: FlowContext, record: ReturnCaseRecord, stored: StoredCase, order: Order, credit: RefundCalculation
 ) -> None:
     case = stored.case
-    drafts = [_item_request(ctx, order, stored, item) for item in _returnable(case)]
+    drafts = [_item_request(ctx, order, stored, item) for item in returnable(case)]
     with ctx.tracer.start_as_current_span("anchor_return.add_return_info"):
         await ctx.commerce.add_return_info(
             order.id, [request for request, _ in drafts], return_tracking_id=case.return_id
