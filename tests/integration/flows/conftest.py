@@ -21,7 +21,7 @@ from adapters.rebound.client import ReboundClient
 from adapters.rebound.config import ReboundConfig
 from adapters.rebound.simulator import SimOptions, Simulator
 from adapters.rebound.simulator import create_app as create_rebound_app
-from adapters.rebound.simulator.api import SIM
+from adapters.rebound.simulator.api import FAULTS, SIM
 from adapters.sqlite.store import SqliteStore
 from adapters.uuid7 import Uuid7Generator
 from app.flows.context import FlowContext, FlowRegistry
@@ -51,6 +51,7 @@ class World:
     ct: Server
     rebound: Simulator
     clock: ShiftClock
+    rebound_faults: dict[str, Any]
 
     def with_config(self, config: FileConfig) -> World:
         new = Settings(db_path=self.ctx.settings.db_path, file=config)
@@ -200,7 +201,9 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
                 watermarks=store.watermarks,
                 timeline=store.timeline,
             )
-            yield World(ctx, build_registry(settings), ct, rebound_server.app[SIM], clock)
+            yield World(
+                ctx, build_registry(settings), ct, rebound_server.app[SIM], clock, rebound_server.app[FAULTS]
+            )
     finally:
         await rebound_server.close()
         await runner.cleanup()

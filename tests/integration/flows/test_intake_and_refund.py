@@ -195,3 +195,22 @@ async def test_no_payment_on_the_order_is_a_finance_exception(world: World) -> N
         assert missing.owner == "finance" and missing.order_ref == order["id"]
         assert evidence(missing)["retry"]["kind"] == "IssueRefund"
         assert (await _case(world, rid))[0] == Position.REFUND_PENDING
+
+
+@pytest.mark.anyio
+async def test_store_credit_is_recorded_in_the_ledger_without_a_payment_transaction(world: World) -> None:
+    with anyio.fail_after(30):
+        order = await world.order([("TEE-M", 1, 3500)], number=order_number())
+        rid, bodies = world.script(
+            order,
+            [item(order)],
+            [*RECEIVED, {"event": "refund", "milestone": "HUB_RECEIVED", "outcome": "STORE_CREDIT"}],
+        )
+        await store_rebound_events(world.ctx, bodies)
+        assert await settle(world.ctx, world.registry) == []
+        payment = await world.ct_payment(order)
+        assert [t for t in payment["transactions"] if t["type"] == "Refund"] == []
+        async with world.ctx.unit_of_work() as uow:
+            [ledger] = await uow.refunds.for_return(rid)
+        assert (ledger.outcome, ledger.payment_id, ledger.amount_minor) == ("store-credit", None, 3500)
+        assert (await _case(world, rid))[0] == Position.REFUNDED

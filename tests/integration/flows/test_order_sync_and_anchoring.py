@@ -12,7 +12,7 @@ from app.flows.poll_messages import poll_commerce_messages
 from app.flows.sweep_orders import sweep_orders
 from domain.commands import SyncOrder
 from domain.returns import Position
-from tests.integration.flows.conftest import World, item
+from tests.integration.flows.conftest import World, file_config, item
 from tests.integration.flows.support import (
     drain,
     evidence,
@@ -152,3 +152,22 @@ async def test_more_units_across_returns_than_ordered_is_a_mismatch(world: World
         [mismatch] = await exceptions(world.ctx, "return_order_mismatch")
         assert mismatch.return_id == second
         assert [p["rule"] for p in evidence(mismatch)["problems"]] == ["ReturnedQuantityWithinOrdered"]
+
+
+@pytest.mark.anyio
+async def test_a_sync_that_keeps_failing_is_an_exception_and_keeps_retrying(world: World) -> None:
+    with anyio.fail_after(30):
+        world = world.with_config(file_config(order_sync_failure_attempts=1))
+        order = await world.order([("TEE-M", 1, 3500)], number=order_number())
+        world.rebound_faults["fail_next"] = 100  # ReBound answers 503 to everything
+        await world.ctx.outbox.append(outbox_message(SyncOrder(order_id=order["id"]), "sync-failing"))
+        errors = await drain(world.ctx, world.registry)
+        assert errors and errors[0].startswith("SyncOrder")
+        [failing] = await exceptions(world.ctx, "order_sync_failing")
+        assert failing.owner == "cx" and evidence(failing)["retry"]["kind"] == "SyncOrder"
+        async with world.ctx.unit_of_work() as uow:
+            synced = await uow.orders.get(order["id"])
+        assert synced is not None and synced.status == "failing" and synced.attempts == 1
+        assert [d.kind for d in await world.ctx.monitor.queue_depth() if d.status == "pending"] == [
+            "SyncOrder"
+        ]

@@ -35,3 +35,11 @@ def test_job_intervals_come_from_the_schedule_settings() -> None:
         "held_returns",
         "sync_lag_check",
     }
+
+
+def test_new_settings_read_from_toml_with_kebab_names() -> None:
+    import msgspec
+
+    data = {"policies": {"refund-rounding-tolerance-minor": 2}, "schedule": {"held-returns-seconds": 5}}
+    config = msgspec.convert(data, FileConfig)
+    assert config.policies.refund_rounding_tolerance_minor == 2 and config.schedule.held_returns_seconds == 5
