@@ -63,6 +63,31 @@ class Policies(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     refund_limit_seconds: int = 3 * 86400
     reason_field_name: str = "reasonCode"
     reason_type_key: str = "backflow-return-item"
+    refund_rounding_tolerance_minor: int = 1
+    """Per refunded line, how many minor units ReBound's `unitPrice x n` may differ from Backflow's
+    cumulative allocation before it is a mismatch; within it Backflow's own figure is refunded."""
+    order_sync_failure_attempts: int = 3
+    """Attempts of one order sync after which `order_sync_failing` is raised (retries continue)."""
+    restock_failure_attempts: int = 3
+    """Attempts of one restock after which `restock_failed` is raised (retries continue)."""
+    refund_failure_attempts: int = 3
+    """Attempts of one refund after which a transient failure is raised as `refund_failed`."""
+
+
+class Schedule(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
+    """How often the scheduled jobs run, and how far back their sweeps look."""
+
+    message_poll_seconds: float = 5.0
+    order_sweep_seconds: float = 300.0
+    order_sweep_overlap_seconds: float = 120.0
+    """The sweep re-reads this much before its watermark: clocks and eventual consistency differ."""
+    order_sweep_lookback_seconds: float = 86400.0
+    """Where the very first sweep starts (now minus this)."""
+    rebound_catchup_seconds: float = 300.0
+    rebound_catchup_overlap_seconds: float = 120.0
+    rebound_catchup_lookback_seconds: float = 86400.0
+    held_returns_seconds: float = 60.0
+    sync_lag_check_seconds: float = 60.0
 
 
 class AlertSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
@@ -77,6 +102,7 @@ class FileConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     owners: dict[str, Owner] = {}
     policies: Policies = Policies()
     alerts: AlertSettings = AlertSettings()
+    schedule: Schedule = Schedule()
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):

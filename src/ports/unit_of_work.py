@@ -10,6 +10,7 @@ from ports.ledgers import CreditLedger, RefundLedger, StockLedger
 from ports.outbox import OutboxMessage
 from ports.return_cases import ReturnCaseRepository
 from ports.synced_orders import SyncedOrderRepository
+from ports.timeline import TimelineWriter
 
 
 class OutboxStaging(Protocol):
@@ -32,6 +33,7 @@ class UnitOfWork(Protocol):
     refunds: RefundLedger
     credits: CreditLedger
     outbox: OutboxStaging
+    timeline: TimelineWriter
 
     async def commit(self) -> None: ...
 

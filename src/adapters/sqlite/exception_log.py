@@ -57,6 +57,10 @@ class SqliteExceptions:
         params = {"id": exception_id, "state": state, "actor": actor, "note": note}
 
         def change(conn: sqlite3.Connection, now: float) -> None:
+            if state is not ExceptionState.RESOLVED and _merged_into_unresolved(
+                conn, exception_id, now, actor
+            ):
+                return
             changed = conn.execute(q("exception_change_state"), {**params, "now": now}).rowcount == 1
             if changed:
                 _event(conn, exception_id, now=now, action=_ACTIONS[state], actor=actor, note=note)
@@ -64,6 +68,24 @@ class SqliteExceptions:
                 raise NotFoundError(f"exception {exception_id} does not exist")
 
         self._staging.add(change)
+
+
+def _merged_into_unresolved(conn: sqlite3.Connection, exception_id: int, now: float, actor: str) -> bool:
+    """Reopening a resolved exception whose problem is already open again under the same key would
+    break the one-unresolved-per-key index: count a sighting on the open one instead (the resolved
+    one keeps its history), so the caller never sees a raw IntegrityError."""
+    row = conn.execute(q("exception_get"), {"id": exception_id}).fetchone()
+    if row is None or row["state"] != ExceptionState.RESOLVED:
+        return False
+    other = conn.execute(
+        q("exception_unresolved_by_key"), {"dedupe_key": row["dedupe_key"], "id": exception_id}
+    ).fetchone()
+    if other is None:
+        return False
+    conn.execute(q("exception_bump"), {"id": other["id"], "now": now})
+    note = f"reopen of exception {exception_id} counted here"
+    _event(conn, other["id"], now=now, action="seen_again", actor=actor, note=note)
+    return True
 
 
 def _event(

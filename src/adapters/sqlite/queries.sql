@@ -229,3 +229,23 @@ SELECT * FROM pending_credits WHERE return_id = :return_id ORDER BY currency;
 
 -- name: credit_outstanding
 SELECT currency, sum(amount_minor) AS amount FROM pending_credits WHERE state = 'posted' GROUP BY currency;
+
+-- name: exception_unresolved_by_key
+SELECT * FROM exceptions WHERE dedupe_key = :dedupe_key AND state IN ('open', 'acknowledged') AND id != :id;
+
+-- name: exception_bump
+UPDATE exceptions SET count = count + 1, last_seen = :now WHERE id = :id;
+
+-- name: timeline_insert
+INSERT INTO timeline (return_id, at, source, action, outcome, detail, order_ref)
+VALUES (:return_id, :at, :source, :action, :outcome, :detail, :order_ref);
+
+-- name: timeline_for_return
+SELECT * FROM timeline WHERE return_id = :return_id ORDER BY seq LIMIT :limit;
+
+-- name: watermark_get
+SELECT value FROM watermarks WHERE name = :name;
+
+-- name: watermark_set
+INSERT INTO watermarks (name, value, updated_at) VALUES (:name, :value, :now)
+ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at;

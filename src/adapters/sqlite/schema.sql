@@ -146,3 +146,21 @@ CREATE TABLE pending_credits (
     PRIMARY KEY (return_id, currency)
 );
 CREATE INDEX pending_credits_state ON pending_credits (state);
+
+CREATE TABLE timeline (
+    seq INTEGER PRIMARY KEY,
+    return_id TEXT NOT NULL,
+    at REAL NOT NULL,
+    source TEXT NOT NULL,
+    action TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    detail BLOB NOT NULL,
+    order_ref TEXT
+);
+CREATE INDEX timeline_return ON timeline (return_id, seq);
+
+CREATE TABLE watermarks (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL,
+    updated_at REAL NOT NULL
+);

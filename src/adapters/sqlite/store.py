@@ -22,7 +22,9 @@ from adapters.sqlite.inbox import SqliteInbox
 from adapters.sqlite.monitor import SqliteMonitor
 from adapters.sqlite.outbox import SqliteOutbox
 from adapters.sqlite.readers import ReaderPool
+from adapters.sqlite.timeline import SqliteTimelineReader
 from adapters.sqlite.uow import SqliteUnitOfWork
+from adapters.sqlite.watermarks import SqliteWatermarks
 from adapters.sqlite.writer import GroupCommitWriter
 from ports.clock import Clock, IdGenerator
 from ports.outbox import RetryPolicy
@@ -46,6 +48,8 @@ class SqliteStore:
         self.inbox = SqliteInbox(writer, readers, clock)
         self.outbox = SqliteOutbox(writer, readers, clock, ids, policy=policy, random01=random01)
         self.monitor = SqliteMonitor(readers, clock)
+        self.timeline = SqliteTimelineReader(readers)
+        self.watermarks = SqliteWatermarks(writer, readers, clock)
 
     def unit_of_work(self) -> SqliteUnitOfWork:
         return SqliteUnitOfWork(self.writer, self._readers, self._clock, self._ids)

@@ -12,6 +12,7 @@ from adapters.sqlite.ledgers import SqliteCreditLedger, SqliteRefundLedger, Sqli
 from adapters.sqlite.readers import ReaderPool
 from adapters.sqlite.repositories import SqliteReturnCases, SqliteSyncedOrders
 from adapters.sqlite.staging import Staging
+from adapters.sqlite.timeline import SqliteTimelineWriter
 from adapters.sqlite.writer import GroupCommitWriter
 from ports.clock import Clock, IdGenerator
 from ports.outbox import OutboxMessage
@@ -46,6 +47,7 @@ class SqliteUnitOfWork:
         self.refunds = SqliteRefundLedger(readers, staging)
         self.credits = SqliteCreditLedger(readers, staging)
         self.outbox = SqliteOutboxStaging(staging, ids)
+        self.timeline = SqliteTimelineWriter(staging)
 
     async def commit(self) -> None:
         writes = self._staging.take()

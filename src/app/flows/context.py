@@ -19,7 +19,9 @@ from ports.inbox import Inbox, StoredInboundEvent
 from ports.monitor import StoreMonitor
 from ports.outbox import Outbox, OutboxRow
 from ports.returns_platform import ReturnsPlatformPort
+from ports.timeline import TimelineReader
 from ports.unit_of_work import UnitOfWorkFactory
+from ports.watermarks import Watermarks
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class FlowContext:
     clock: Clock
     ids: IdGenerator
     tracer: Tracer
+    watermarks: Watermarks
+    timeline: TimelineReader
 
 
 OutboxHandler = Callable[[OutboxRow, FlowContext], Awaitable[None]]

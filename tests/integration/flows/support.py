@@ -1,0 +1,98 @@
+"""Driving the flows without actors: run inbox handlers for stored events, then drain the outbox."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import msgspec
+
+from app.flows.context import FlowContext, FlowRegistry
+from ports.exceptions import ExceptionRecord
+from ports.inbox import InboundEvent
+
+OWNER = "test-drain"
+
+
+class ShiftClock:
+    """The real time plus an offset the test moves (the simulators keep their own clocks)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + timedelta(seconds=self.offset)
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+async def process_inbox(ctx: FlowContext, registry: FlowRegistry, *, limit: int = 200) -> int:
+    """Every pending inbox event through its handler, in arrival order; an error fails the test."""
+    done = 0
+    for stored in await ctx.inbox.pending(limit=limit):
+        await registry.inbox_handlers[stored.event.source](stored, ctx)
+        assert await ctx.inbox.mark_processed(stored.seq)
+        done += 1
+    return done
+
+
+async def drain(ctx: FlowContext, registry: FlowRegistry, *, rounds: int = 40) -> list[str]:
+    """Claim → handler → complete/fail until no row is due (bounded). Returns the errors seen."""
+    errors: list[str] = []
+    for _ in range(rounds):
+        rows = await ctx.outbox.claim(OWNER, limit=20, lease_seconds=30)
+        if not rows:
+            return errors
+        for row in rows:
+            try:
+                await registry.outbox_handlers[row.kind](row, ctx)
+            except Exception as exc:
+                errors.append(f"{row.kind}: {exc!r}")
+                await ctx.outbox.fail(row.id, OWNER, repr(exc))
+            else:
+                assert await ctx.outbox.complete(row.id, OWNER)
+    raise AssertionError("the outbox did not drain")
+
+
+async def settle(ctx: FlowContext, registry: FlowRegistry) -> list[str]:
+    errors: list[str] = []
+    for _ in range(10):
+        handled = await process_inbox(ctx, registry)
+        errors += await drain(ctx, registry)
+        if not handled and not await ctx.inbox.pending(limit=1):
+            return errors
+    raise AssertionError("the inbox did not settle")
+
+
+async def store_rebound_events(ctx: FlowContext, bodies: list[bytes]) -> None:
+    for body in bodies:
+        event = msgspec.json.decode(body)
+        await ctx.inbox.store(
+            InboundEvent(
+                source="rebound",
+                source_id=event["id"],
+                kind=event["type"],
+                received_at=ctx.clock.now(),
+                body=body,
+            )
+        )
+
+
+async def exceptions(ctx: FlowContext, kind: str | None = None) -> list[ExceptionRecord]:
+    async with ctx.unit_of_work() as uow:
+        found = await uow.exceptions.unresolved(limit=500)
+    return [e for e in found if kind is None or e.type == kind]
+
+
+def evidence(record: ExceptionRecord) -> dict[str, Any]:
+    return msgspec.json.decode(record.evidence)
+
+
+def order_number() -> str:
+    return f"CT-{uuid.uuid4().hex[:8]}"

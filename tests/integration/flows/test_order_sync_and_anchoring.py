@@ -1,0 +1,173 @@
+"""Order sync (lag, held returns woken), the order-sync race, orphans and return/order mismatches."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from adapters.rebound.simulator import flows
+from app.flows.held_returns import sweep_held_returns
+from app.flows.payloads import outbox_message
+from app.flows.poll_messages import poll_commerce_messages
+from app.flows.sweep_orders import sweep_orders
+from domain.commands import SyncOrder
+from domain.returns import Position
+from tests.integration.flows.conftest import World, file_config, item
+from tests.integration.flows.support import (
+    drain,
+    evidence,
+    exceptions,
+    order_number,
+    settle,
+    store_rebound_events,
+)
+
+
+async def _state(world: World, return_id: str) -> str:
+    async with world.ctx.unit_of_work() as uow:
+        record = await uow.returns.get(return_id)
+    assert record is not None
+    return record.state
+
+
+@pytest.mark.anyio
+async def test_polled_order_messages_sync_the_order_to_rebound_with_its_lag(world: World) -> None:
+    with anyio.fail_after(30):
+        order = await world.order([("TEE-M", 2, 3500)], number=order_number())
+        await poll_commerce_messages(world.ctx)
+        await poll_commerce_messages(world.ctx)  # the cursor moved on: nothing stored twice
+        assert await settle(world.ctx, world.registry) == []
+        stored = world.rebound.state.orders[order["orderNumber"]].order
+        assert stored.items[0].unitPrice == "35.00" and stored.customFields.ctOrderId == order["id"]
+        async with world.ctx.unit_of_work() as uow:
+            synced = await uow.orders.get(order["id"])
+        assert synced is not None and synced.status == "synced" and synced.lag_seconds is not None
+        assert 0 <= synced.lag_seconds < 60
+        assert await exceptions(world.ctx) == []
+
+
+@pytest.mark.anyio
+async def test_a_late_sync_raises_order_sync_lagging(world: World) -> None:
+    with anyio.fail_after(30):
+        order = await world.order([("TEE-M", 1, 3500)], number=order_number())
+        world.clock.advance(3600)
+        await world.ctx.outbox.append(outbox_message(SyncOrder(order_id=order["id"]), "sync-late"))
+        assert await drain(world.ctx, world.registry) == []
+        [lagging] = await exceptions(world.ctx, "order_sync_lagging")
+        assert lagging.owner == "cx" and evidence(lagging)["lag_seconds"] >= 3600
+
+
+@pytest.mark.anyio
+async def test_the_sweep_finds_orders_the_messages_missed(world: World) -> None:
+    with anyio.fail_after(30):
+        order = await world.order([("TEE-M", 1, 3500)], number=order_number())
+        await sweep_orders(world.ctx)
+        assert await drain(world.ctx, world.registry) == []
+        assert order["orderNumber"] in world.rebound.state.orders
+        await sweep_orders(world.ctx)  # synced at this version: nothing new staged
+        assert await world.ctx.outbox.claim("t", limit=5, lease_seconds=5) == []
+
+
+@pytest.mark.anyio
+async def test_a_return_before_its_order_is_held_then_anchored_when_the_order_syncs(world: World) -> None:
+    with anyio.fail_after(30):
+        number = order_number()
+        future_items = [{"clientItemId": "not-yet", "sku": "TEE-M", "quantity": 1, "unitPrice": "35.00"}]
+        rid, bodies = world.script(number, future_items, [{"event": "created"}])
+        await store_rebound_events(world.ctx, bodies)
+        assert await settle(world.ctx, world.registry) == []
+        assert await _state(world, rid) == Position.AWAITING_ORDER
+        assert [e.outcome for e in await world.ctx.timeline.for_return(rid)].count("held") == 1
+        # The order arrives (ReBound's return names its line) and ReBound sends the next event.
+        order = await world.order([("TEE-M", 1, 3500)], number=number)
+        ret = world.rebound.state.returns[rid]
+        ret.items[0].client_item_id = order["lineItems"][0]["id"]
+        emitted = world.rebound._apply(ret, flows.Step("in_transit"), deliver=False)
+        await store_rebound_events(world.ctx, [emitted.body])
+        assert await settle(world.ctx, world.registry) == []
+        assert await _state(world, rid) == Position.AWAITING_ORDER  # events alone do not re-anchor
+        await world.ctx.outbox.append(outbox_message(SyncOrder(order_id=order["id"]), "sync-now"))
+        assert await settle(world.ctx, world.registry) == []
+        assert await _state(world, rid) == Position.ANCHORED
+        actions = [e.action for e in await world.ctx.timeline.for_return(rid)]
+        assert actions.index("order synced: anchoring woken") < actions.index("addReturnInfo")
+        [info] = (await world.ct_order(order["id"]))["returnInfo"]
+        assert len(info["items"]) == 1
+        assert await exceptions(world.ctx, "orphan_return") == []
+
+
+@pytest.mark.anyio
+async def test_a_return_whose_order_never_comes_becomes_an_orphan_past_the_horizon(world: World) -> None:
+    with anyio.fail_after(30):
+        rid, bodies = world.script(
+            "CT-NEVER",
+            [{"clientItemId": "x", "sku": "S", "quantity": 1, "unitPrice": "1.00"}],
+            [{"event": "created"}],
+        )
+        await store_rebound_events(world.ctx, bodies)
+        assert await settle(world.ctx, world.registry) == []
+        assert await exceptions(world.ctx, "orphan_return") == []
+        world.clock.advance(3601)
+        await sweep_held_returns(world.ctx)
+        assert await drain(world.ctx, world.registry) == []
+        await sweep_held_returns(world.ctx)
+        assert await drain(world.ctx, world.registry) == []
+        [orphan] = await exceptions(world.ctx, "orphan_return")
+        assert orphan.owner == "cx" and orphan.return_id == rid and orphan.order_ref == "CT-NEVER"
+        assert orphan.count == 2  # seen again: the same exception, not a new one
+        found = evidence(orphan)
+        assert found["retry"] == {
+            "kind": "AnchorReturn",
+            "payload": {"type": "AnchorReturn", "return_id": rid, "client_order_id": "CT-NEVER"},
+            "idempotency_key": f"anchor:{rid}",
+        }
+        assert await _state(world, rid) == Position.AWAITING_ORDER
+
+
+@pytest.mark.anyio
+async def test_a_wrong_sku_is_a_mismatch_and_nothing_is_written(world: World) -> None:
+    with anyio.fail_after(30):
+        order = await world.order([("TEE-M", 1, 3500)], number=order_number())
+        rid, bodies = world.script(order, [item(order, sku="OTHER-SKU")], [{"event": "created"}])
+        await store_rebound_events(world.ctx, bodies)
+        assert await settle(world.ctx, world.registry) == []
+        [mismatch] = await exceptions(world.ctx, "return_order_mismatch")
+        assert mismatch.owner == "cx"
+        assert [p["rule"] for p in evidence(mismatch)["problems"]] == ["SkuMatchesTheLine"]
+        assert (await world.ct_order(order["id"]))["returnInfo"] == []
+        assert await _state(world, rid) == Position.AWAITING_ORDER
+
+
+@pytest.mark.anyio
+async def test_more_units_across_returns_than_ordered_is_a_mismatch(world: World) -> None:
+    with anyio.fail_after(30):
+        order = await world.order([("TEE-M", 2, 3500)], number=order_number())
+        first, bodies = world.script(order, [item(order, quantity=2)], [{"event": "created"}])
+        second, more = world.script(order, [item(order, quantity=1)], [{"event": "created"}])
+        await store_rebound_events(world.ctx, bodies)
+        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.ctx, more)
+        assert await settle(world.ctx, world.registry) == []
+        assert await _state(world, first) == Position.ANCHORED
+        [mismatch] = await exceptions(world.ctx, "return_order_mismatch")
+        assert mismatch.return_id == second
+        assert [p["rule"] for p in evidence(mismatch)["problems"]] == ["ReturnedQuantityWithinOrdered"]
+
+
+@pytest.mark.anyio
+async def test_a_sync_that_keeps_failing_is_an_exception_and_keeps_retrying(world: World) -> None:
+    with anyio.fail_after(30):
+        world = world.with_config(file_config(order_sync_failure_attempts=1))
+        order = await world.order([("TEE-M", 1, 3500)], number=order_number())
+        world.rebound_faults["fail_next"] = 100  # ReBound answers 503 to everything
+        await world.ctx.outbox.append(outbox_message(SyncOrder(order_id=order["id"]), "sync-failing"))
+        errors = await drain(world.ctx, world.registry)
+        assert errors and errors[0].startswith("SyncOrder")
+        [failing] = await exceptions(world.ctx, "order_sync_failing")
+        assert failing.owner == "cx" and evidence(failing)["retry"]["kind"] == "SyncOrder"
+        async with world.ctx.unit_of_work() as uow:
+            synced = await uow.orders.get(order["id"])
+        assert synced is not None and synced.status == "failing" and synced.attempts == 1
+        assert [d.kind for d in await world.ctx.monitor.queue_depth() if d.status == "pending"] == [
+            "SyncOrder"
+        ]
