@@ -1,0 +1,2 @@
+-- Version 3 belongs to the flows branch (timeline, watermarks). This file only keeps the numbering
+-- gap-free on the runtime branch; delete it when the flows branch's 0003 is merged.
