@@ -19,7 +19,9 @@ from ports.return_cases import ReturnCaseRecord
 
 
 class SqliteAdminStore:
-    def __init__(self, writer: GroupCommitWriter, readers: ReaderPool, clock: Clock, ids: IdGenerator) -> None:
+    def __init__(
+        self, writer: GroupCommitWriter, readers: ReaderPool, clock: Clock, ids: IdGenerator
+    ) -> None:
         self._writer = writer
         self._readers = readers
         self._clock = clock
