@@ -1,0 +1,47 @@
+"""`backflow run [--shadow]`: the daemon, until SIGTERM/SIGINT (exit 0 on a clean stop)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import anyio
+
+from app.bootstrap import bootstrap
+from app.commands.common import load_settings, say
+from app.flows.context import FlowRegistry
+from app.flows.registry_loader import FlowsMissingError, default_registry
+from app.settings import ConfigError, Settings
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run the daemon",
+        description="Run the daemon: intake endpoints, actors, scheduled jobs and the admin API. "
+        "Configuration comes from BACKFLOW_*, CTP_* and REBOUND_* variables (see the README).",
+    )
+    parser.add_argument(
+        "--shadow",
+        action="store_true",
+        help="read both systems but write to neither; record what would have been written",
+    )
+    parser.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    settings = load_settings(shadow=args.shadow)
+    if settings is None:
+        return 2
+    try:
+        registry = default_registry(settings)
+        anyio.run(_run, settings, registry, backend="asyncio")
+    except (ConfigError, FlowsMissingError, ValueError) as exc:
+        say(f"backflow: cannot start: {exc}", error=True)
+        return 1
+    return 0
+
+
+async def _run(settings: Settings, registry: FlowRegistry) -> None:
+    async with bootstrap(settings, registry) as daemon:
+        await daemon.run()
