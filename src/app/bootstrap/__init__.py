@@ -44,6 +44,7 @@ from app.traced_outbox import TracedOutbox, traced_unit_of_work
 from ports.clock import Clock, IdGenerator
 from ports.commerce import CommercePort
 from ports.errors import NotFoundError
+from ports.outbox import RetryPolicy
 from ports.returns_platform import ReturnsPlatformPort
 from ports.unit_of_work import UnitOfWorkFactory
 
@@ -86,6 +87,7 @@ async def open_context(
     platform: ReturnsPlatformPort | None = None,
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
+    retry_policy: RetryPolicy | None = None,
 ) -> AsyncIterator[Context]:
     env = os.environ if env is None else env
     clock = clock or SystemClock()
@@ -96,7 +98,9 @@ async def open_context(
         if tracer_provider is None:  # ours: flush and close it last, even when cancelled
             stack.push_async_callback(_shutdown_provider, provider)
         settings.db_path.parent.mkdir(parents=True, exist_ok=True)
-        store = await stack.enter_async_context(SqliteStore.open(settings.db_path, clock=clock, ids=ids))
+        store = await stack.enter_async_context(
+            SqliteStore.open(settings.db_path, clock=clock, ids=ids, policy=retry_policy)
+        )
         if commerce is None:
             adapter = CommercetoolsAdapter.from_env(env, tracer_provider=provider)
             stack.push_async_callback(_shielded_close, adapter.aclose)
@@ -161,6 +165,7 @@ async def bootstrap(
     ids: IdGenerator | None = None,
     webhook_secrets: Sequence[str] | None = None,
     restart_policy: RestartPolicy = DEFAULT_RESTART_POLICY,
+    retry_policy: RetryPolicy | None = None,
 ) -> AsyncIterator[Daemon]:
     env = os.environ if env is None else env
     secrets = (
@@ -178,6 +183,7 @@ async def bootstrap(
         platform=platform,
         clock=clock,
         ids=ids,
+        retry_policy=retry_policy,
     ) as context:
         ctx, store = context.ctx, context.store
         flows = registry(settings) if callable(registry) else registry
