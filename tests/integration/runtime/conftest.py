@@ -27,6 +27,7 @@ from app.settings import RuntimeSettings, Settings
 from ports.outbox import RetryPolicy
 from tests.rebound_support import SECRET
 
+QUICK_RESTART = RestartPolicy(initial_delay=0.3)
 ADMIN_TOKEN = "admin-token-for-tests-0123456789"
 FAST = RuntimeSettings(lease_seconds=5.0, poll_seconds=0.2, inbox_max_attempts=2, shutdown_grace_seconds=5.0)
 
@@ -134,7 +135,7 @@ def daemon(tmp_path: Path, sims: Sims, provider: TracerProvider) -> DaemonFactor
         runtime: RuntimeSettings = FAST,
         shadow: bool = False,
         retry_policy: RetryPolicy | None = None,
-        restart_policy: RestartPolicy = RestartPolicy(initial_delay=0.3),
+        restart_policy: RestartPolicy = QUICK_RESTART,
         **settings: Any,
     ) -> AsyncIterator[Running]:
         config = Settings(
@@ -177,9 +178,9 @@ def registry(**kwargs: Any) -> FlowRegistry:
     )
 
 
-async def eventually(check: Callable[[], Any], *, timeout: float = 5.0, interval: float = 0.02) -> Any:
+async def eventually(check: Callable[[], Any], *, within: float = 5.0, interval: float = 0.02) -> Any:
     """Polls `check` (sync or async) until it returns something truthy."""
-    with anyio.fail_after(timeout):
+    with anyio.fail_after(within):
         while True:
             result = check()
             if hasattr(result, "__await__"):

@@ -103,7 +103,7 @@ async def test_the_last_failed_attempt_buries_the_row_and_raises_a_dead_letter_e
         async with daemon(flows, retry_policy=policy) as run:
             ctx = run.daemon.ctx
             await ctx.outbox.append(message(7))
-            dead = await eventually(lambda: ctx.monitor.dead_rows())
+            dead = await eventually(ctx.monitor.dead_rows)
             assert attempts == 3
             assert dead[0].last_error == "RuntimeError: upstream says no"
             async with ctx.unit_of_work() as uow:
