@@ -241,7 +241,8 @@ WHERE (:owner IS NULL OR owner = :owner)
             WHEN :state = 'any' THEN 1 ELSE state = :state END)
   AND (:oldest_first_seen IS NULL OR first_seen >= :oldest_first_seen)
   AND (:newest_first_seen IS NULL OR first_seen <= :newest_first_seen)
-ORDER BY CASE WHEN :newest_first THEN -first_seen ELSE first_seen END, id
+ORDER BY CASE WHEN :newest_first THEN -first_seen ELSE first_seen END,
+         CASE WHEN :newest_first THEN -id ELSE id END
 LIMIT :limit;
 
 -- name: admin_search_returns

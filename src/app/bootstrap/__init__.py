@@ -46,6 +46,7 @@ from ports.commerce import CommercePort
 from ports.errors import NotFoundError
 from ports.outbox import RetryPolicy
 from ports.returns_platform import ReturnsPlatformPort
+from ports.timeline import TimelineReader
 from ports.unit_of_work import UnitOfWorkFactory
 
 SHUTDOWN_SECONDS = 5.0
@@ -166,6 +167,7 @@ async def bootstrap(
     webhook_secrets: Sequence[str] | None = None,
     restart_policy: RestartPolicy = DEFAULT_RESTART_POLICY,
     retry_policy: RetryPolicy | None = None,
+    timeline: TimelineReader | None = None,
 ) -> AsyncIterator[Daemon]:
     env = os.environ if env is None else env
     secrets = (
@@ -195,7 +197,7 @@ async def bootstrap(
             api_health=context.api_health,
             shadow_log=store.shadow_log,
             # The flows branch adds the SQLite timeline; until then the admin API says it has none.
-            timeline=getattr(store, "timeline", None),
+            timeline=timeline or getattr(store, "timeline", None),
         )
         push = PushIntake(store.inbox, parse_push, ctx.clock, context.wakeups.inbox, settings.push_token)
         webhook = make_webhook_handler(store.inbox, secrets, ctx.clock)

@@ -136,6 +136,7 @@ def daemon(tmp_path: Path, sims: Sims, provider: TracerProvider) -> DaemonFactor
         shadow: bool = False,
         retry_policy: RetryPolicy | None = None,
         restart_policy: RestartPolicy = QUICK_RESTART,
+        timeline: Any = None,
         **settings: Any,
     ) -> AsyncIterator[Running]:
         config = Settings(
@@ -154,6 +155,7 @@ def daemon(tmp_path: Path, sims: Sims, provider: TracerProvider) -> DaemonFactor
                 tracer_provider=provider,
                 retry_policy=retry_policy,
                 restart_policy=restart_policy,
+                timeline=timeline,
             ) as built,
             anyio.create_task_group() as tg,
         ):
