@@ -63,6 +63,7 @@ class Sims:
                     "variant": {"sku": sku},
                     "price": {"value": {"currencyCode": "EUR", "centAmount": cents}},
                     "quantity": 1,
+                    "taxRate": {"name": "VAT", "amount": 0.19, "includedInPrice": True, "country": "DE"},
                 }
             ],
         }
