@@ -35,8 +35,17 @@ def main(args: argparse.Namespace) -> int:
         return 2
     try:
         registry = default_registry(settings)
+    except FlowsMissingError as exc:
+        say(f"backflow: cannot start: {exc}", error=True)
+        return 1
+    return serve(settings, registry)
+
+
+def serve(settings: Settings, registry: FlowRegistry) -> int:
+    """Run the daemon until it is stopped; 0 after a clean stop."""
+    try:
         anyio.run(_run, settings, registry, backend="asyncio")
-    except (ConfigError, FlowsMissingError, ValueError) as exc:
+    except (ConfigError, ValueError) as exc:
         say(f"backflow: cannot start: {exc}", error=True)
         return 1
     return 0
