@@ -43,10 +43,14 @@ def main(args: argparse.Namespace) -> int:
 
 def serve(settings: Settings, registry: FlowRegistry) -> int:
     """Run the daemon until it is stopped; 0 after a clean stop."""
+    failure: BaseException | None = None
     try:
         anyio.run(_run, settings, registry, backend="asyncio")
-    except (ConfigError, ValueError) as exc:
-        say(f"backflow: cannot start: {exc}", error=True)
+    except* (ConfigError, ValueError, OSError) as group:
+        # Bad settings, a registry that cannot run, a port already taken: one line, not a traceback.
+        failure = group.exceptions[0]
+    if failure is not None:
+        say(f"backflow: cannot start: {type(failure).__name__}: {failure}", error=True)
         return 1
     return 0
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from app.cli import main
+from app.commands.run import serve
+from app.flows.context import FlowRegistry
+from app.settings import Settings
 
 
 @pytest.fixture(autouse=True)
@@ -67,3 +71,15 @@ def test_a_configuration_error_is_a_message_not_a_traceback(
 def test_demo_is_reserved(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 2
     assert "not part of this build" in capsys.readouterr().err
+
+
+def test_a_start_up_failure_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.delenv("REBOUND_WEBHOOK_SECRET", raising=False)
+    settings = Settings(db_path=tmp_path / "db.sqlite3", http_port=0)
+    registry = FlowRegistry(outbox_handlers={}, actors=[], inbox_handlers={}, jobs=[])
+    assert serve(settings, registry) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("backflow: cannot start: ConfigError: REBOUND_WEBHOOK_SECRET is required")
+    assert err.count("\n") == 1
