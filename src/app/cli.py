@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from app.commands import check_config, demo, one_shot, run, sim
+
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -15,7 +17,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Backflow connects a commercetools project with the ReBound returns platform.",
     )
     parser.add_argument("--version", action="version", version="backflow 0.1.0")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in (run, sim, check_config, one_shot, demo):
+        command.register(subparsers)
     return parser
 
 

@@ -105,20 +105,40 @@ class FileConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     schedule: Schedule = Schedule()
 
 
+class RuntimeSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """How the actors run; the defaults suit production, tests shorten the times."""
+
+    lease_seconds: float = 30.0
+    """An outbox row's lease; renewed at half of it while its handler runs."""
+    poll_seconds: float = 1.0
+    """The backstop: the relay and the inbox processor look for work at least this often."""
+    inbox_max_attempts: int = 5
+    """Failed attempts of one inbound event before it is final (and an exception)."""
+    shutdown_grace_seconds: float = 20.0
+    """How long in-flight work may finish after SIGTERM before it is cancelled (its lease then lapses)."""
+    api_ready_window_seconds: float = 300.0
+    """`/readyz` fails for an API whose recent calls fail and whose last success is older than this."""
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_path: Path = Path("var/backflow.sqlite3")
     config_path: Path | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     admin_token: str | None = None
+    push_token: str | None = None
+    """When set, `POST /events/commercetools` needs it as `?token=` or a bearer token."""
     shadow: bool = False
+    log_level: str = "INFO"
+    runtime: RuntimeSettings = RuntimeSettings()
     file: FileConfig = FileConfig()
 
     def __repr__(self) -> str:
         token = "<redacted>" if self.admin_token else None
         return (
             f"Settings(db_path={str(self.db_path)!r}, config_path={self.config_path!r}, "
-            f"http={self.http_host}:{self.http_port}, admin_token={token}, shadow={self.shadow})"
+            f"http={self.http_host}:{self.http_port}, admin_token={token}, "
+            f"push_token={'<redacted>' if self.push_token else None}, shadow={self.shadow})"
         )
 
     __str__ = __repr__
@@ -158,6 +178,28 @@ def settings_from_env(env: Mapping[str, str], *, shadow: bool = False) -> Settin
         http_host=env.get("BACKFLOW_HTTP_HOST", "127.0.0.1"),
         http_port=int(port_text),
         admin_token=env.get("BACKFLOW_ADMIN_TOKEN") or None,
+        push_token=env.get("BACKFLOW_PUSH_TOKEN") or None,
         shadow=shadow,
+        log_level=env.get("BACKFLOW_LOG_LEVEL", "INFO").upper(),
+        runtime=RuntimeSettings(
+            lease_seconds=_positive(env, "BACKFLOW_LEASE_SECONDS", 30.0),
+            poll_seconds=_positive(env, "BACKFLOW_POLL_SECONDS", 1.0),
+            inbox_max_attempts=int(_positive(env, "BACKFLOW_INBOX_MAX_ATTEMPTS", 5)),
+            shutdown_grace_seconds=_positive(env, "BACKFLOW_SHUTDOWN_GRACE_SECONDS", 20.0),
+            api_ready_window_seconds=_positive(env, "BACKFLOW_API_READY_WINDOW_SECONDS", 300.0),
+        ),
         file=load_file_config(config_path) if config_path else FileConfig(),
     )
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {text!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, not {text!r}")
+    return value

@@ -249,3 +249,68 @@ SELECT value FROM watermarks WHERE name = :name;
 -- name: watermark_set
 INSERT INTO watermarks (name, value, updated_at) VALUES (:name, :value, :now)
 ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at;
+
+-- ================================================================ runtime (admin API, shadow, probe)
+
+-- name: admin_exceptions
+-- :state NULL means unresolved; 'any' means every state. Ages are measured from first_seen.
+SELECT * FROM exceptions
+WHERE (:owner IS NULL OR owner = :owner)
+  AND (:type IS NULL OR type = :type)
+  AND (CASE WHEN :state IS NULL THEN state IN ('open', 'acknowledged')
+            WHEN :state = 'any' THEN 1 ELSE state = :state END)
+  AND (:oldest_first_seen IS NULL OR first_seen >= :oldest_first_seen)
+  AND (:newest_first_seen IS NULL OR first_seen <= :newest_first_seen)
+ORDER BY CASE WHEN :newest_first THEN -first_seen ELSE first_seen END,
+         CASE WHEN :newest_first THEN -id ELSE id END
+LIMIT :limit;
+
+-- name: admin_search_returns
+SELECT * FROM return_cases
+WHERE return_id = :text OR client_order_id = :text OR ct_order_id = :text
+   OR EXISTS (SELECT 1 FROM json_each(return_cases.snapshot, '$.items') AS item
+              WHERE json_extract(item.value, '$.sku') = :text)
+ORDER BY updated_at DESC LIMIT :limit;
+
+-- name: admin_queue_counts
+SELECT kind,
+       sum(status = 'pending' AND available_at <= :now) AS due,
+       sum(status = 'pending' AND available_at > :now) AS scheduled,
+       sum(status = 'pending' AND attempts > 0) AS retrying,
+       sum(status = 'leased') AS leased,
+       sum(status = 'dead') AS dead
+FROM outbox WHERE status IN ('pending', 'leased', 'dead') GROUP BY kind ORDER BY kind;
+
+-- name: admin_inbox_counts
+SELECT sum(status = 'pending') AS pending,
+       sum(status = 'failed') AS failed,
+       sum(quarantine_reason IS NOT NULL) AS quarantined,
+       min(CASE WHEN status = 'pending' THEN received_at END) AS oldest_pending
+FROM inbox;
+
+-- name: admin_sync_counts
+SELECT sum(status = 'synced') AS synced, sum(status = 'pending') AS pending,
+       sum(status = 'failing') AS failing, avg(lag_seconds) AS lag_avg, max(lag_seconds) AS lag_max,
+       count(lag_seconds) AS lag_count, max(last_synced_at) AS last_synced_at
+FROM synced_orders;
+
+-- name: admin_sync_lag_at
+SELECT lag_seconds FROM synced_orders WHERE lag_seconds IS NOT NULL
+ORDER BY lag_seconds LIMIT 1 OFFSET :offset;
+
+-- name: admin_exception_retried
+INSERT INTO exception_events (exception_id, at, action, actor, note)
+SELECT id, :now, 'retried', :actor, :note FROM exceptions WHERE id = :id;
+
+-- name: runtime_probe_write
+INSERT INTO runtime_probe (id, at) VALUES (1, :now) ON CONFLICT (id) DO UPDATE SET at = excluded.at;
+
+-- name: shadow_insert
+INSERT INTO shadow_writes (target, operation, arguments, at, trace_id)
+VALUES (:target, :operation, :arguments, :at, :trace_id);
+
+-- name: shadow_count
+SELECT count(*) AS count FROM shadow_writes;
+
+-- name: shadow_recent
+SELECT * FROM shadow_writes ORDER BY seq DESC LIMIT :limit;

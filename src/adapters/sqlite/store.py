@@ -17,11 +17,13 @@ from pathlib import Path
 
 import anyio
 
+from adapters.sqlite.admin_store import SqliteAdminStore
 from adapters.sqlite.connections import open_writer
 from adapters.sqlite.inbox import SqliteInbox
 from adapters.sqlite.monitor import SqliteMonitor
 from adapters.sqlite.outbox import SqliteOutbox
 from adapters.sqlite.readers import ReaderPool
+from adapters.sqlite.shadow_log import SqliteShadowLog
 from adapters.sqlite.timeline import SqliteTimelineReader
 from adapters.sqlite.uow import SqliteUnitOfWork
 from adapters.sqlite.watermarks import SqliteWatermarks
@@ -50,6 +52,8 @@ class SqliteStore:
         self.monitor = SqliteMonitor(readers, clock)
         self.timeline = SqliteTimelineReader(readers)
         self.watermarks = SqliteWatermarks(writer, readers, clock)
+        self.admin = SqliteAdminStore(writer, readers, clock, ids)
+        self.shadow_log = SqliteShadowLog(writer, readers)
 
     def unit_of_work(self) -> SqliteUnitOfWork:
         return SqliteUnitOfWork(self.writer, self._readers, self._clock, self._ids)

@@ -1,0 +1,234 @@
+"""The composition root: the only place that imports adapters (with its submodules).
+
+    async with bootstrap(settings, registry, env=os.environ) as daemon:
+        await daemon.run()
+
+Every dependency is built from configuration unless passed in (cosmicpython-style keyword
+overrides): tests pass a tracer provider with an in-memory exporter, fake or simulator-backed ports,
+a fixed clock, webhook secrets. `open_context` builds only the flow context, for one-shot commands.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import cast
+
+import anyio
+from aiohttp import web
+from anyio.abc import TaskStatus
+from opentelemetry.sdk.trace import TracerProvider
+
+from adapters.commercetools import CommercetoolsAdapter
+from adapters.rebound.client import ReboundClient
+from adapters.rebound.config import ReboundConfig, parse_secrets
+from adapters.rebound.mapping import to_sales_order
+from adapters.rebound.webhook import make_webhook_handler
+from adapters.sqlite.store import SqliteStore
+from adapters.system_clock import SystemClock
+from adapters.telemetry import build_tracer_provider
+from adapters.uuid7 import Uuid7Generator
+from app.actors.supervisor import RestartPolicy
+from app.api_health import ApiHealth, recording
+from app.bootstrap.push import parse_push
+from app.daemon import DEFAULT_RESTART_POLICY, Runtime, Wakeups
+from app.flows.context import FlowContext, FlowRegistry
+from app.http.deps import HttpDeps
+from app.http.intake import PushIntake
+from app.http.server import create_app, http_service
+from app.settings import ConfigError, Settings
+from app.shadow import ShadowCommerce, ShadowPlatform
+from app.traced_outbox import TracedOutbox, traced_unit_of_work
+from ports.clock import Clock, IdGenerator
+from ports.commerce import CommercePort
+from ports.errors import NotFoundError
+from ports.outbox import RetryPolicy
+from ports.returns_platform import ReturnsPlatformPort
+from ports.timeline import TimelineReader
+from ports.unit_of_work import UnitOfWorkFactory
+
+SHUTDOWN_SECONDS = 5.0
+SECRET_VARIABLES = (
+    "CTP_CLIENT_SECRET",
+    "REBOUND_CLIENT_SECRET",
+    "BACKFLOW_ADMIN_TOKEN",
+    "BACKFLOW_PUSH_TOKEN",
+)
+READINESS_PROBE_ORDER = "backflow-readiness-probe"
+
+
+def configured_secrets(env: Mapping[str, str]) -> list[str]:
+    """Every secret in the configuration, for the log formatter to mask."""
+    found = [env[name] for name in SECRET_VARIABLES if env.get(name)]
+    found.extend(parse_secrets(env.get("REBOUND_WEBHOOK_SECRET", "")))
+    return found
+
+
+@dataclass
+class Context:
+    """What `open_context` built: the flows' context plus the pieces the runtime and HTTP need."""
+
+    settings: Settings
+    ctx: FlowContext
+    store: SqliteStore
+    wakeups: Wakeups
+    api_health: ApiHealth
+    tracer_provider: TracerProvider
+
+
+@asynccontextmanager
+async def open_context(
+    settings: Settings,
+    *,
+    env: Mapping[str, str] | None = None,
+    tracer_provider: TracerProvider | None = None,
+    commerce: CommercePort | None = None,
+    platform: ReturnsPlatformPort | None = None,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
+    retry_policy: RetryPolicy | None = None,
+) -> AsyncIterator[Context]:
+    env = os.environ if env is None else env
+    clock = clock or SystemClock()
+    ids = ids or Uuid7Generator()
+    provider = tracer_provider or build_tracer_provider(env)
+    api_health = ApiHealth(clock)
+    async with AsyncExitStack() as stack:
+        if tracer_provider is None:  # ours: flush and close it last, even when cancelled
+            stack.push_async_callback(_shutdown_provider, provider)
+        settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+        store = await stack.enter_async_context(
+            SqliteStore.open(settings.db_path, clock=clock, ids=ids, policy=retry_policy)
+        )
+        if commerce is None:
+            adapter = CommercetoolsAdapter.from_env(env, tracer_provider=provider)
+            stack.push_async_callback(_shielded_close, adapter.aclose)
+            commerce = recording(adapter, "commercetools", api_health)
+            await recording(adapter, "commercetools", api_health).prepare()
+        else:
+            commerce = recording(commerce, "commercetools", api_health)
+        if platform is None:
+            client = ReboundClient.open(ReboundConfig.from_env(env), tracer_provider=provider)
+            stack.push_async_callback(_shielded_close, client.aclose)
+            platform = recording(client, "rebound", api_health)
+            await _probe_rebound(platform)
+        else:
+            platform = recording(platform, "rebound", api_health)
+        if settings.shadow:
+            commerce = ShadowCommerce(commerce, store.shadow_log, clock)
+            platform = ShadowPlatform(platform, store.shadow_log, clock, to_sales_order)
+        wakeups = Wakeups.create()
+        ctx = FlowContext(
+            settings=settings,
+            unit_of_work=traced_unit_of_work(_uow_factory(store), wakeups.relay.nudge),
+            inbox=store.inbox,
+            outbox=TracedOutbox(store.outbox, wakeups.relay.nudge),
+            monitor=store.monitor,
+            commerce=commerce,
+            platform=platform,
+            clock=clock,
+            ids=ids,
+            tracer=provider.get_tracer("backflow"),
+            watermarks=store.watermarks,
+            timeline=store.timeline,
+        )
+        yield Context(settings, ctx, store, wakeups, api_health, provider)
+
+
+@dataclass
+class Daemon:
+    context: Context
+    runtime: Runtime
+    http_app: web.Application
+
+    @property
+    def ctx(self) -> FlowContext:
+        return self.context.ctx
+
+    async def run(
+        self, *, handle_signals: bool = True, task_status: TaskStatus[int | None] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        settings = self.context.settings
+        serve = http_service(self.http_app, settings.http_host, settings.http_port)
+        await self.runtime.run(serve, handle_signals=handle_signals, task_status=task_status)
+
+
+@asynccontextmanager
+async def bootstrap(
+    settings: Settings,
+    registry: FlowRegistry | Callable[[Settings], FlowRegistry],
+    *,
+    env: Mapping[str, str] | None = None,
+    tracer_provider: TracerProvider | None = None,
+    commerce: CommercePort | None = None,
+    platform: ReturnsPlatformPort | None = None,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
+    webhook_secrets: Sequence[str] | None = None,
+    restart_policy: RestartPolicy = DEFAULT_RESTART_POLICY,
+    retry_policy: RetryPolicy | None = None,
+    timeline: TimelineReader | None = None,
+) -> AsyncIterator[Daemon]:
+    env = os.environ if env is None else env
+    secrets = (
+        tuple(webhook_secrets)
+        if webhook_secrets is not None
+        else parse_secrets(env.get("REBOUND_WEBHOOK_SECRET", ""))
+    )
+    if not secrets:
+        raise ConfigError("REBOUND_WEBHOOK_SECRET is required: without it no webhook can be verified")
+    async with open_context(
+        settings,
+        env=env,
+        tracer_provider=tracer_provider,
+        commerce=commerce,
+        platform=platform,
+        clock=clock,
+        ids=ids,
+        retry_policy=retry_policy,
+    ) as context:
+        ctx, store = context.ctx, context.store
+        flows = registry(settings) if callable(registry) else registry
+        runtime = Runtime(ctx, flows, context.wakeups, run_id=ctx.ids.new_id(), restart_policy=restart_policy)
+        deps = HttpDeps(
+            ctx=ctx,
+            runtime=runtime,
+            admin=store.admin,
+            api_health=context.api_health,
+            shadow_log=store.shadow_log,
+            timeline=timeline or store.timeline,
+        )
+        push = PushIntake(store.inbox, parse_push, ctx.clock, context.wakeups.inbox, settings.push_token)
+        webhook = make_webhook_handler(store.inbox, secrets, ctx.clock)
+        yield Daemon(context, runtime, create_app(deps, webhook=webhook, push=push))
+
+
+def _uow_factory(store: SqliteStore) -> UnitOfWorkFactory:
+    # SqliteUnitOfWork has every member of the protocol, but as mutable attributes of concrete
+    # types, which mypy's invariance rule rejects; the protocol declaring read-only properties would
+    # fix it at the source (a port change left to the store's owner).
+    return cast(UnitOfWorkFactory, store.unit_of_work)
+
+
+async def _probe_rebound(platform: ReturnsPlatformPort) -> None:
+    """One read at start-up, so readiness knows at once whether ReBound answers (a 404 is an answer)."""
+    try:
+        await platform.get_sales_order(READINESS_PROBE_ORDER)
+    except NotFoundError:
+        pass
+    except Exception:  # noted by the recording proxy; intake still works while ReBound is away
+        return
+
+
+async def _shielded_close(close: Callable[[], object]) -> None:
+    with anyio.move_on_after(SHUTDOWN_SECONDS, shield=True):
+        result = close()
+        if hasattr(result, "__await__"):
+            await result
+
+
+async def _shutdown_provider(provider: TracerProvider) -> None:
+    with anyio.move_on_after(SHUTDOWN_SECONDS, shield=True):
+        await anyio.to_thread.run_sync(provider.shutdown)

@@ -1,0 +1,101 @@
+"""`backflow check-config`: the configuration, and one real call to each API with its credentials."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from adapters.commercetools import CommercetoolsAdapter, CommercetoolsConfig
+from adapters.rebound.client import ReboundClient
+from adapters.rebound.config import ReboundConfig, ReboundConfigError
+from app.settings import ConfigError, settings_from_env
+from ports.commerce_types import OrderQuery
+from ports.errors import NotFoundError, PortError
+
+PROBE_ORDER = "backflow-check-config-probe"
+MIN_TOKEN_LENGTH = 16
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    message: str
+    warning: bool = False
+
+    def line(self) -> str:
+        label = "ok" if self.ok and not self.warning else ("warn" if self.ok else "FAIL")
+        return f"[{label:>4}] {self.name}: {self.message}"
+
+
+async def check_config(env: Mapping[str, str] | None = None) -> list[Check]:
+    env = os.environ if env is None else env
+    checks: list[Check] = []
+    try:
+        settings = settings_from_env(env)
+        where = f"from {settings.config_path}" if settings.config_path else "defaults (no BACKFLOW_CONFIG)"
+        checks.append(
+            Check("backflow settings", True, f"{len(settings.file.reasons)} reason mappings, {where}")
+        )
+        checks.append(_admin_token(settings.admin_token))
+    except ConfigError as exc:
+        checks.append(Check("backflow settings", False, str(exc)))
+    checks.extend(await _commercetools(env))
+    checks.extend(await _rebound(env))
+    return checks
+
+
+def _admin_token(token: str | None) -> Check:
+    if token is None:
+        return Check("admin API", True, "BACKFLOW_ADMIN_TOKEN not set: the admin API (and TUI) is off", True)
+    if len(token) < MIN_TOKEN_LENGTH:
+        return Check("admin API", True, f"BACKFLOW_ADMIN_TOKEN is short; use {MIN_TOKEN_LENGTH}+ chars", True)
+    return Check("admin API", True, "token set")
+
+
+async def _commercetools(env: Mapping[str, str]) -> list[Check]:
+    try:
+        config = CommercetoolsConfig.from_env(env)
+    except ValueError as exc:
+        return [Check("commercetools settings", False, str(exc))]
+    checks = [Check("commercetools settings", True, f"project {config.project_key} at {config.api_url}")]
+    adapter = CommercetoolsAdapter(config)
+    try:
+        page = await adapter.query_orders(OrderQuery(limit=1))
+        total = "unknown" if page.total is None else str(page.total)
+        checks.append(Check("commercetools API", True, f"token granted; orders readable ({total} orders)"))
+    except PortError as exc:
+        checks.append(Check("commercetools API", False, f"{type(exc).__name__}: {exc.message}"))
+    except Exception as exc:  # connection refused, DNS, TLS: say what happened, not a traceback
+        checks.append(Check("commercetools API", False, f"cannot reach {config.auth_url}: {exc!r}"))
+    finally:
+        await adapter.aclose()
+    return checks
+
+
+async def _rebound(env: Mapping[str, str]) -> list[Check]:
+    try:
+        config = ReboundConfig.from_env(env)
+    except ReboundConfigError as exc:
+        return [Check("ReBound settings", False, str(exc))]
+    checks = [Check("ReBound settings", True, f"API at {config.api_url}")]
+    if not config.webhook_secrets:
+        checks.append(
+            Check("ReBound webhooks", False, "REBOUND_WEBHOOK_SECRET is not set: webhooks cannot be verified")
+        )
+    else:
+        checks.append(Check("ReBound webhooks", True, f"{len(config.webhook_secrets)} secret(s) accepted"))
+    client = ReboundClient.open(config)
+    try:
+        await client.get_sales_order(PROBE_ORDER)
+        checks.append(Check("ReBound API", True, "token granted; sales orders readable"))
+    except NotFoundError:
+        checks.append(Check("ReBound API", True, "token granted; sales orders readable"))
+    except PortError as exc:
+        checks.append(Check("ReBound API", False, f"{type(exc).__name__}: {exc.message}"))
+    except Exception as exc:
+        checks.append(Check("ReBound API", False, f"cannot reach {config.api_url}: {exc!r}"))
+    finally:
+        await client.aclose()
+    return checks

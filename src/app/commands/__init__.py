@@ -1,0 +1,1 @@
+"""One module per `backflow` subcommand; each has `register(subparsers)` and sets `handler`."""

@@ -1,0 +1,1 @@
+"""The HTTP surface: intake endpoints, health, and the admin API (aiohttp; no adapter imports)."""

@@ -1,0 +1,90 @@
+"""The inbox processor: arrival order, retries without holding others up, final failures, quarantine."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import anyio
+import msgspec
+import pytest
+
+from app.flows.context import FlowContext
+from ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent
+from tests.integration.runtime.conftest import DaemonFactory, eventually, registry
+
+pytestmark = pytest.mark.anyio
+
+
+def event(n: int, source: str = "rebound", **extra: object) -> InboundEvent:
+    return InboundEvent(
+        source=source,
+        source_id=f"evt-{n}",
+        kind="return_order.created",
+        received_at=datetime.now(UTC),
+        body=msgspec.json.encode({"n": n}),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+async def test_events_are_handled_in_arrival_order_and_marked_processed(daemon: DaemonFactory) -> None:
+    seen: list[str] = []
+
+    async def handle(stored: StoredInboundEvent, ctx: FlowContext) -> None:
+        seen.append(stored.event.source_id)
+
+    with anyio.fail_after(20):
+        async with daemon(registry(inbox_handlers={"rebound": handle})) as run:
+            inbox = run.daemon.ctx.inbox
+            for n in (5, 3, 9, 1, 7):
+                await inbox.store(event(n))
+            await eventually(lambda: len(seen) == 5)
+            assert seen == ["evt-5", "evt-3", "evt-9", "evt-1", "evt-7"]
+            stored = await inbox.get("rebound", "evt-1")
+            assert stored is not None and stored.status is InboxStatus.PROCESSED
+
+
+async def test_a_failing_event_is_retried_then_final_with_an_exception_and_others_go_on(
+    daemon: DaemonFactory,
+) -> None:
+    calls: dict[str, int] = {}
+
+    async def handle(stored: StoredInboundEvent, ctx: FlowContext) -> None:
+        calls[stored.event.source_id] = calls.get(stored.event.source_id, 0) + 1
+        if stored.event.source_id == "evt-2":
+            raise ValueError("cannot anchor")
+
+    with anyio.fail_after(20):
+        async with daemon(registry(inbox_handlers={"rebound": handle})) as run:  # 2 attempts allowed
+            ctx = run.daemon.ctx
+            for n in (1, 2, 3):
+                await ctx.inbox.store(event(n))
+            failed = await eventually(lambda: _status(ctx, "evt-2", InboxStatus.FAILED))
+            assert failed.attempts == 2 and failed.last_error == "ValueError: cannot anchor"
+            assert calls == {"evt-1": 1, "evt-2": 2, "evt-3": 1}
+            async with ctx.unit_of_work() as uow:
+                [exception] = await uow.exceptions.unresolved()
+            assert exception.type == "inbox_event_failed"
+            assert msgspec.json.decode(exception.evidence)["source_id"] == "evt-2"
+
+
+async def test_quarantined_and_unroutable_events_become_exceptions(daemon: DaemonFactory) -> None:
+    async def handle(stored: StoredInboundEvent, ctx: FlowContext) -> None:
+        raise AssertionError("never called for these events")
+
+    with anyio.fail_after(20):
+        async with daemon(registry(inbox_handlers={"rebound": handle})) as run:
+            ctx = run.daemon.ctx
+            await ctx.inbox.store(event(1, quarantine_reason="not an envelope"))
+            await ctx.inbox.store(event(2, source="somewhere-else"))
+            await eventually(lambda: _status(ctx, "evt-1", InboxStatus.FAILED))
+            await eventually(lambda: _status(ctx, "evt-2", InboxStatus.FAILED, source="somewhere-else"))
+            async with ctx.unit_of_work() as uow:
+                types = sorted(e.type for e in await uow.exceptions.unresolved())
+            assert types == ["inbox_event_failed", "quarantined_event"]
+
+
+async def _status(
+    ctx: FlowContext, source_id: str, status: InboxStatus, source: str = "rebound"
+) -> StoredInboundEvent | None:
+    stored = await ctx.inbox.get(source, source_id)
+    return stored if stored is not None and stored.status is status else None

@@ -1,0 +1,140 @@
+"""The relay and the outbox actors against a real SQLite store: backpressure, concurrency, leases,
+dead letters."""
+
+from __future__ import annotations
+
+import anyio
+import msgspec
+import pytest
+
+from app.flows.context import ActorSpec, FlowContext
+from ports.outbox import OutboxMessage, OutboxRow, OutboxStatus, RetryPolicy
+from tests.integration.runtime.conftest import DaemonFactory, eventually, registry
+
+pytestmark = pytest.mark.anyio
+
+
+def message(n: int, kind: str = "work") -> OutboxMessage:
+    return OutboxMessage(kind=kind, payload=msgspec.json.encode({"n": n}), idempotency_key=f"{kind}-{n}")
+
+
+async def leased_count(run_ctx: FlowContext) -> int:
+    depth = await run_ctx.monitor.queue_depth()
+    return sum(d.count for d in depth if d.status is OutboxStatus.LEASED)
+
+
+async def test_an_actor_holds_no_more_rows_than_its_workers_and_mailbox(daemon: DaemonFactory) -> None:
+    running_now, peak, done = 0, 0, []
+    release = anyio.Event()
+
+    async def slow(row: OutboxRow, ctx: FlowContext) -> None:
+        nonlocal running_now, peak
+        running_now += 1
+        peak = max(peak, running_now)
+        await release.wait()
+        running_now -= 1
+        done.append(row.id)
+
+    flows = registry(outbox_handlers={"work": slow}, actors=[ActorSpec("worker", ("work",), concurrency=2)])
+    with anyio.fail_after(20):
+        async with daemon(flows) as run:
+            ctx = run.daemon.ctx
+            for n in range(10):
+                await ctx.outbox.append(message(n))
+            await eventually(lambda: running_now == 2)
+            await anyio.sleep(0.5)  # several relay polls: it must not claim beyond the bound
+            assert peak == 2
+            assert await leased_count(ctx) == 4, "2 running + a mailbox of 2; the other 6 stay pending"
+            release.set()
+            await eventually(lambda: len(done) == 10)
+            assert peak == 2
+            await eventually(lambda: _all_done(ctx))
+
+
+async def _all_done(ctx: FlowContext) -> bool:
+    return not [d for d in await ctx.monitor.queue_depth() if d.count]
+
+
+async def test_a_long_handler_keeps_its_lease(daemon: DaemonFactory) -> None:
+    from app.settings import RuntimeSettings
+
+    started = anyio.Event()
+    finish = anyio.Event()
+    seen: list[str] = []
+
+    async def long(row: OutboxRow, ctx: FlowContext) -> None:
+        seen.append(row.id)
+        started.set()
+        await finish.wait()
+
+    flows = registry(outbox_handlers={"work": long}, actors=[ActorSpec("worker", ("work",), concurrency=1)])
+    runtime = RuntimeSettings(lease_seconds=0.4, poll_seconds=0.1, shutdown_grace_seconds=2)
+    with anyio.fail_after(20):
+        async with daemon(flows, runtime=runtime) as run:
+            ctx = run.daemon.ctx
+            await ctx.outbox.append(message(1))
+            await started.wait()
+            await anyio.sleep(1.2)  # three lease lengths: without renewal another claimer would get it
+            assert await ctx.outbox.claim("intruder", limit=10, lease_seconds=5) == []
+            finish.set()
+            await eventually(lambda: _all_done(ctx))
+            history = await ctx.monitor.history(seen[0])
+            assert seen == [seen[0]], "ran once"
+            assert [e.to_status for e in history] == [
+                OutboxStatus.PENDING,
+                OutboxStatus.LEASED,
+                OutboxStatus.DONE,
+            ]
+
+
+async def test_the_last_failed_attempt_buries_the_row_and_raises_a_dead_letter_exception(
+    daemon: DaemonFactory,
+) -> None:
+    attempts = 0
+
+    async def broken(row: OutboxRow, ctx: FlowContext) -> None:
+        nonlocal attempts
+        attempts += 1
+        raise RuntimeError("upstream says no")
+
+    flows = registry(outbox_handlers={"work": broken}, actors=[ActorSpec("worker", ("work",))])
+    policy = RetryPolicy(base_seconds=0.01, cap_seconds=0.05, max_attempts=3)
+    with anyio.fail_after(20):
+        async with daemon(flows, retry_policy=policy) as run:
+            ctx = run.daemon.ctx
+            await ctx.outbox.append(message(7))
+            dead = await eventually(ctx.monitor.dead_rows)
+            assert attempts == 3
+            assert dead[0].last_error == "RuntimeError: upstream says no"
+            async with ctx.unit_of_work() as uow:
+                found = await eventually(lambda: uow.exceptions.unresolved(owner="operations"))
+            exception = found[0]
+            assert exception.type == "dead_letter"
+            evidence = msgspec.json.decode(exception.evidence)
+            assert evidence["outbox_id"] == dead[0].id
+            assert evidence["kind"] == "work"
+            assert evidence["payload"] == {"n": 7}
+            assert evidence["error"] == "RuntimeError: upstream says no"
+            assert evidence["retry"] == {"kind": "work", "payload": {"n": 7}, "idempotency_key": "work-7"}
+
+
+async def test_rows_staged_in_a_unit_of_work_start_without_waiting_for_the_poll(
+    daemon: DaemonFactory,
+) -> None:
+    from app.settings import RuntimeSettings
+
+    done = anyio.Event()
+
+    async def quick(row: OutboxRow, ctx: FlowContext) -> None:
+        done.set()
+
+    flows = registry(outbox_handlers={"work": quick}, actors=[ActorSpec("worker", ("work",))])
+    slow_poll = RuntimeSettings(poll_seconds=30, shutdown_grace_seconds=2)
+    with anyio.fail_after(20):
+        async with daemon(flows, runtime=slow_poll) as run:
+            await anyio.sleep(0.2)  # the relay is now waiting out its 30 s poll
+            async with run.daemon.ctx.unit_of_work() as uow:
+                uow.outbox.add(message(1))
+                await uow.commit()
+            with anyio.fail_after(2):
+                await done.wait()
