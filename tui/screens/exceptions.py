@@ -34,6 +34,8 @@ class ExceptionsScreen(Screen[None]):
         super().__init__()
         self.items: dict[int, ExceptionItem] = {}
         self.filters = ExceptionFilters()
+        self.shown: ExceptionFilters | None = None
+        """The filters of the list on screen (None until the first answer)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -98,6 +100,7 @@ class ExceptionsScreen(Screen[None]):
                 key=str(item.id),
             )
         table.border_title = f"Exceptions ({listed.count})"
+        self.shown = self.filters
         if listed.items:
             table.move_cursor(row=min(keep, len(listed.items) - 1))
         current = self.selected
