@@ -32,7 +32,7 @@ def render_states(detail: ReturnDetail) -> RenderableType:
     head.add_row("sequence", str(case.last_sequence), "flow", str(order.get("flow", "—")))
     items = Table("item", "sku", "ReBound: qty, grading", "commercetools: shipment / payment", expand=True)
     refunded = any(r.state == "recorded" for r in detail.refunds)
-    applied = {m.item_id for m in detail.stock_movements if m.state == "applied"}
+    movements = {m.item_id: m.state for m in detail.stock_movements}
     listed = snapshot.get("items")
     for item in listed if isinstance(listed, list) else []:
         item_id = str(item.get("reboundItemId"))
@@ -41,19 +41,20 @@ def render_states(detail: ReturnDetail) -> RenderableType:
         rebound = (
             f"{received if received is not None else '?'}/{item.get('quantityExpected')} {grading}".strip()
         )
-        items.add_row(
-            item_id, str(item.get("sku")), rebound, _ct_state(case.state, item, item_id in applied, refunded)
-        )
+        ct = _ct_state(case.state, item, movements.get(item_id), refunded)
+        items.add_row(item_id, str(item.get("sku")), rebound, ct)
     return Group(head, items)
 
 
-def _ct_state(case_state: str, item: dict[str, Any], restocked: bool, refunded: bool) -> Text:
+def _ct_state(case_state: str, item: dict[str, Any], movement: str | None, refunded: bool) -> Text:
     if case_state.upper() not in _ANCHORED:
         return Text("not written (not anchored)", style="dim")
-    if restocked:
+    if movement == "applied":
         shipment = "BackInStock"
+    elif movement is not None:
+        shipment = f"Returned (restock {movement})"
     elif item.get("disposition"):
-        shipment = "Unusable"
+        shipment = "Unusable"  # graded, and no stock movement planned for it
     else:
         shipment = "Returned" if item.get("quantityReceived") else "Advised"
     if refunded:
