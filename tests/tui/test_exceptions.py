@@ -71,8 +71,8 @@ async def test_filters_by_owner_type_state_age_and_order(seeded: LiveDaemon) -> 
             assert await _filter(screen, owner="cx") == ["orphan return"]
             screen.query_one("#filter-owner", Select).clear()
             assert await _filter(screen, type="unmapped_reason_code") == ["unmapped reason code"]
-            assert await _filter(screen, age="> 1 day") == []
-            assert await _filter(screen, age="< 1 hour") == ["unmapped reason code"]
+            assert await _filter(screen, age="age >1d") == []
+            assert await _filter(screen, age="age <1h") == ["unmapped reason code"]
             assert await _filter(screen, state="resolved") == []
 
 

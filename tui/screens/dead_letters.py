@@ -37,7 +37,7 @@ class DeadLettersScreen(Screen[None]):
             table: DataTable[str | Text] = DataTable(id="dead-table", cursor_type="row", zebra_stripes=True)
             table.border_title = "Dead letters"
             yield table
-            with VerticalScroll(id="dead-detail", classes="panel"):
+            with VerticalScroll(id="dead-detail", classes="panel detail"):
                 yield Static("Enter on a row shows its payload, error and history.", id="dead-info")
         yield Footer()
 

@@ -88,7 +88,7 @@ class OverviewScreen(Screen[None]):
 def _api_row(api: ApiStatus, now: datetime) -> Row:
     mark = ("● ready", "green") if api.ready else ("✗ not ready", "bold red")
     errors = f"{api.recent_errors} recent errors" if api.recent_errors else "no recent errors"
-    value = Text.assemble(mark, f"  ok {ago(api.last_success_at, now)}, {errors}")
+    value = Text.assemble(mark, f" · ok {ago(api.last_success_at, now)}\n{errors}")
     if api.recent_errors and api.last_error:
         value.append(f"\n{short(api.last_error, 60)}", style="dim")
     return (api.name, value)

@@ -42,7 +42,7 @@ class ReturnsScreen(Screen[None]):
                 table: DataTable[str | Text] = DataTable(id="return-table", cursor_type="row")
                 table.border_title = "Returns"
                 yield table
-            with TabbedContent(id="return-tabs"):
+            with TabbedContent(id="return-tabs", classes="detail"):
                 with TabPane("Timeline [l]", id="timeline"), VerticalScroll():
                     yield Static("Search, then Enter on a return.", id="return-timeline")
                 with TabPane("States [s]", id="states"), VerticalScroll():

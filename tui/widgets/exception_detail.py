@@ -19,7 +19,7 @@ from tui.widgets.evidence import render_evidence
 
 class ExceptionDetailPane(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, classes="panel")
+        super().__init__(id=id, classes="panel detail")
         self.border_title = "Detail"
         self.detail: ExceptionDetail | None = None
 
@@ -48,7 +48,7 @@ class ExceptionDetailPane(VerticalScroll):
         summary.add_row("owner", f"{item.owner}   severity {item.severity}   state {item.state}")
         summary.add_row("return", f"{item.return_id or '—'}   order {item.order_ref or '—'}")
         summary.add_row(
-            "seen", f" {item.count} times since {stamp(item.first_seen)} ({duration(item.age_seconds)})"
+            "seen", f"{item.count} sighting(s) since {stamp(item.first_seen)} ({duration(item.age_seconds)})"
         )
         if item.note:
             summary.add_row("note", Text(f"{item.note} — {item.changed_by or ''}"))

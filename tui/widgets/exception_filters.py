@@ -30,20 +30,21 @@ TYPES = (
     "unknown_disposition",
     "dead_letter",
 )
+# Short labels: five of them share one line at 80 columns.
 STATES = (
-    ("unresolved", ""),
+    ("active", ""),
     ("open", "open"),
-    ("acknowledged", "acknowledged"),
+    ("acked", "acknowledged"),
     ("resolved", "resolved"),
-    ("any state", "any"),
+    ("all", "any"),
 )
 AGES: dict[str, tuple[float | None, float | None]] = {
     "any age": (None, None),
-    "< 1 hour": (None, 3600.0),
-    "> 1 hour": (3600.0, None),
-    "> 1 day": (86400.0, None),
+    "age <1h": (None, 3600.0),
+    "age >1h": (3600.0, None),
+    "age >1d": (86400.0, None),
 }
-ORDERS = (("newest first", "newest"), ("oldest first", "oldest"))
+ORDERS = (("newest", "newest"), ("oldest", "oldest"))
 
 
 class FilterBar(Horizontal):
@@ -52,8 +53,8 @@ class FilterBar(Horizontal):
         filters: ExceptionFilters
 
     def compose(self) -> ComposeResult:
-        yield Select([(o, o) for o in OWNERS], prompt="any owner", id="filter-owner")
-        yield Select([(label(t), t) for t in TYPES], prompt="any type", id="filter-type")
+        yield Select([(o, o) for o in OWNERS], prompt="owner", id="filter-owner")
+        yield Select([(label(t), t) for t in TYPES], prompt="type", id="filter-type")
         yield Select(STATES, value="", allow_blank=False, id="filter-state")
         yield Select([(a, a) for a in AGES], value="any age", allow_blank=False, id="filter-age")
         yield Select(ORDERS, value="newest", allow_blank=False, id="filter-order")

@@ -7,7 +7,7 @@ from textual.widgets import DataTable
 
 from tui.models import QueueCounts
 
-COLUMNS = ("flow", "due", "sched", "retry", "leased", "dead")
+COLUMNS = ("flow", "due", "sched", "retry", "lease", "dead")
 
 
 class QueueTable(DataTable[str | Text]):
