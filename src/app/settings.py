@@ -102,6 +102,8 @@ class Schedule(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     order_drift_seconds: float = 900.0
     stuck_returns_seconds: float = 3600.0
     return_info_drift_seconds: float = 3600.0
+    order_drift_lookback_seconds: float = 2 * 86400.0
+    """How far back orders are checked for being in ReBound (one ReBound read per order)."""
     drift_lookback_seconds: float = 30 * 86400.0
     """How far back the drift monitors compare refunds, restocks, orders and ReBound's returns."""
 

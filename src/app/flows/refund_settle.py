@@ -19,7 +19,6 @@ from domain.returns import CaseItem, RefundSucceeded, transition
 from ports.ledgers import PendingCredit, Refund, RefundOutcome, RefundState
 from ports.unit_of_work import UnitOfWork
 
-
 SETTLED_BY_A_REFUND = ("refund_mismatch", "missing_payment", "refund_failed", "received_not_refunded")
 
 
