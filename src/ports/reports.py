@@ -44,6 +44,13 @@ class RefundEntry(msgspec.Struct, frozen=True, kw_only=True):
     """When its state last changed: for a recorded refund, when the money was recorded."""
 
 
+class OrderedSku(msgspec.Struct, frozen=True, kw_only=True):
+    sku: str
+    product: str | None
+    quantity: int
+    """Units ordered over every synced order whose lines are known."""
+
+
 class ReportSource(Protocol):
     async def return_cases(self, *, created_before: datetime | None = None) -> list[ReturnCaseRecord]: ...
 
@@ -69,6 +76,4 @@ class ReportSource(Protocol):
 
     async def decisions(self, *, until: datetime) -> list[RefundDecision]: ...
 
-    async def ordered_quantities(self) -> dict[str, int]:
-        """Units ordered per SKU over every synced order whose lines are known."""
-        ...
+    async def ordered_quantities(self) -> list[OrderedSku]: ...

@@ -360,8 +360,9 @@ ON CONFLICT (marker) DO NOTHING;
 DELETE FROM order_line_quantities WHERE ct_order_id = :ct_order_id;
 
 -- name: order_lines_insert
-INSERT INTO order_line_quantities (ct_order_id, sku, quantity) VALUES (:ct_order_id, :sku, :quantity)
-ON CONFLICT (ct_order_id, sku) DO UPDATE SET quantity = excluded.quantity;
+INSERT INTO order_line_quantities (ct_order_id, sku, quantity, product)
+VALUES (:ct_order_id, :sku, :quantity, :product)
+ON CONFLICT (ct_order_id, sku) DO UPDATE SET quantity = excluded.quantity, product = excluded.product;
 
 -- name: report_cases
 SELECT * FROM return_cases WHERE (:created_before IS NULL OR created_at <= :created_before)
@@ -394,4 +395,5 @@ SELECT * FROM exceptions WHERE first_seen <= :until ORDER BY first_seen, id;
 SELECT * FROM refund_decisions WHERE decided_at <= :until ORDER BY decided_at, return_id;
 
 -- name: report_ordered_quantities
-SELECT sku, sum(quantity) AS quantity FROM order_line_quantities GROUP BY sku ORDER BY sku;
+SELECT sku, max(product) AS product, sum(quantity) AS quantity FROM order_line_quantities
+GROUP BY sku ORDER BY sku;

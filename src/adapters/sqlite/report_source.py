@@ -13,7 +13,7 @@ from adapters.sqlite.sql import q
 from ports.decisions import RefundDecision
 from ports.exceptions import ExceptionRecord
 from ports.ledgers import StockMovement, WriteOff
-from ports.reports import CreditChange, RefundEntry, StatusChange
+from ports.reports import CreditChange, OrderedSku, RefundEntry, StatusChange
 from ports.return_cases import ReturnCaseRecord
 
 
@@ -77,6 +77,6 @@ class SqliteReportSource:
         rows = await self._readers.fetchall(q("report_decisions"), {"until": ts(until)})
         return [decision(r) for r in rows]
 
-    async def ordered_quantities(self) -> dict[str, int]:
+    async def ordered_quantities(self) -> list[OrderedSku]:
         rows = await self._readers.fetchall(q("report_ordered_quantities"), {})
-        return {r["sku"]: int(r["quantity"]) for r in rows}
+        return [OrderedSku(sku=r["sku"], product=r["product"], quantity=int(r["quantity"])) for r in rows]

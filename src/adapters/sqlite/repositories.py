@@ -121,14 +121,19 @@ class SqliteSyncedOrders:
             "last_error": order.last_error,
         }
 
-        skus = dict(order.skus)
+        skus, products = dict(order.skus), dict(order.products)
 
         def upsert(conn: sqlite3.Connection, _now: float) -> None:
             conn.execute(q("synced_order_upsert"), params)
             if skus:  # the lines of the version synced now replace what was known
                 conn.execute(q("order_lines_clear"), {"ct_order_id": order.ct_order_id})
                 for sku, quantity in skus.items():
-                    line = {"ct_order_id": order.ct_order_id, "sku": sku, "quantity": quantity}
+                    line = {
+                        "ct_order_id": order.ct_order_id,
+                        "sku": sku,
+                        "quantity": quantity,
+                        "product": products.get(sku),
+                    }
                     conn.execute(q("order_lines_insert"), line)
 
         self._staging.add(upsert)

@@ -228,6 +228,7 @@ CREATE TABLE order_line_quantities (
     ct_order_id TEXT NOT NULL,
     sku TEXT NOT NULL,
     quantity INTEGER NOT NULL,
+    product TEXT,
     PRIMARY KEY (ct_order_id, sku)
 );
 

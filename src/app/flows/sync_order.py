@@ -90,6 +90,10 @@ def ordered_skus(order: Order) -> dict[str, int]:
     return units
 
 
+def _name(names: dict[str, str]) -> str:
+    return names.get("en") or next(iter(names.values()), "")
+
+
 async def _synced(ctx: FlowContext, order: Order) -> None:
     now = ctx.clock.now()
     lag = max((now - order.lastModifiedAt).total_seconds(), 0.0)
@@ -104,6 +108,7 @@ async def _synced(ctx: FlowContext, order: Order) -> None:
                 last_synced_at=now,
                 lag_seconds=lag,
                 skus=ordered_skus(order),
+                products={line.variant.sku: _name(line.name) for line in order.lineItems if line.variant.sku},
             )
         )
         if lag > limit:
