@@ -120,9 +120,10 @@ def describe(command: str, answer: dict[str, Any]) -> str:
                 f"{e['id']:>6}  {e['owner']:<13} {e['type']:<24} {e['state']:<12} {e['count']:>5}  {subject}"
             )
         return "\n".join(lines) + f"\n{answer['count']} exception(s)"
-    exception = answer.get("exception", answer)
+    e = answer.get("exception", answer)
+    exception = e
     lines = [
-        f"exception {exception['id']}: {exception['type']} ({exception['severity']}) for {exception['owner']}",
+        f"exception {e['id']}: {e['type']} ({e['severity']}) for {e['owner']}",
         f"state: {exception['state']}  seen {exception['count']}x since {exception['first_seen']}",
         f"return: {exception['return_id'] or '-'}  order: {exception['order_ref'] or '-'}",
         f"actions: {', '.join(exception['actions']) or 'none'}",
