@@ -56,7 +56,7 @@ class Admin:
         saved = {name: os.environ.get(name) for name in env}
         os.environ.update(env)
         try:
-            return await anyio.to_thread.run_sync(cli_main, ["exceptions", "--as", "bob", *argv])
+            return await anyio.to_thread.run_sync(_exit_code, ["exceptions", "--as", "bob", *argv])
         finally:
             for name, value in saved.items():
                 if value is None:
@@ -66,6 +66,13 @@ class Admin:
 
     def _headers(self, actor: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {TOKEN}", "X-Backflow-Actor": actor}
+
+
+def _exit_code(argv: list[str]) -> int:
+    try:
+        return cli_main(argv)
+    except SystemExit as exit_:  # argparse refusing the arguments
+        return int(exit_.code or 0)
 
 
 async def _no_webhook(_: web.Request) -> web.Response:

@@ -9,7 +9,7 @@ import anyio
 import pytest
 
 from domain.returns import Position
-from tests.integration.flows.admin_support import Admin, admin_api
+from tests.integration.flows.admin_support import admin_api
 from tests.integration.flows.conftest import World, file_config, item
 from tests.integration.flows.support import drain, order_number, settle, store_rebound_events
 
@@ -112,7 +112,7 @@ async def test_rebounds_amount_over_the_limit_is_refused_with_a_clear_message(wo
             assert "3.50 GBP" in refused["error"]["message"] and "2.00 GBP" in refused["error"]["message"]
             still = await api.exception("refund_mismatch")
             assert still["state"] == "open"
-            status, bad = await api.post(f"/api/exceptions/{mismatch['id']}/decide", {"decision": "maybe"})
+            status, _ = await api.post(f"/api/exceptions/{mismatch['id']}/decide", {"decision": "maybe"})
             assert status == 400
         assert await drain(world.ctx, world.registry) == []
         assert await _refunds(world, order) == []
@@ -128,7 +128,7 @@ async def test_rejecting_tells_rebound_marks_items_not_refunded_and_releases_the
             status, decided = await api.post(path, {"decision": "reject", "note": "not what was sent"})
             assert status == 200 and decided["state"] == "resolved"
             assert await drain(world.ctx, world.registry) == []
-            status, retried = await api.post(f"/api/exceptions/{mismatch['id']}/retry", {})
+            status, _ = await api.post(f"/api/exceptions/{mismatch['id']}/retry", {})
             assert status == 409, "a decided (resolved) exception is not retried"
             assert (await api.post(path, {"decision": "reject"}))[0] == 200
             assert await drain(world.ctx, world.registry) == []
