@@ -8,6 +8,7 @@ from __future__ import annotations
 from html import escape
 
 from app.reports.charts import bar_chart, horizontal_bars, line_chart
+from app.reports.ledger_rows import UNKNOWN_CURRENCY
 from app.reports.model import CurrencySection, ReconciliationReport
 from app.reports.period import Period
 from domain.money import Money
@@ -72,8 +73,9 @@ def _currency_block(section: CurrencySection) -> str:
             ("Not decided yet", "undecided"),
         )
     )
+    title = escape(c) if c != UNKNOWN_CURRENCY else "Returns not tied to an order (no currency)"
     return (
-        f"<h2>{escape(c)}</h2><div class='cards'>{cards}</div>"
+        f"<h2>{title}</h2><div class='cards'>{cards}</div>"
         f"<h3>Returns</h3><table>{returns}</table>"
         "<h3>Money refunded</h3><table><tr><th></th><th class='n'>Count</th>"
         f"<th class='n'>Total ({escape(c)})</th></tr>{money}</table>"
