@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,6 @@ from app.exceptions.decide import decide_refund
 from app.flows.payloads import outbox_message
 from app.reports.period import Period
 from app.reports.reconciliation import build, gather
-from app.reports.render_html import render_html
 from app.reports.render_text import render_csv, render_json
 from domain.commands import SyncOrder
 from tests.integration.flows.conftest import World, item
@@ -98,8 +96,9 @@ async def test_the_reconciliation_matches_the_ledger_and_both_simulators(
         cases = _count(db, "SELECT count(*) FROM return_cases")[0]
         by_outcome = {
             outcome: (n, total)
-            for outcome, n, total in sqlite3.connect(db).execute(
-                "SELECT outcome, count(*), sum(amount_minor) FROM refunds WHERE state = 'recorded' GROUP BY outcome"
+            for outcome, n, total in sqlite3.connect(db).execute(  # closed with the test's tmp dir
+                "SELECT outcome, count(*), sum(amount_minor) FROM refunds"
+                " WHERE state = 'recorded' GROUP BY outcome"
             )
         }
         owed = _count(db, "SELECT sum(amount_minor) FROM pending_credits WHERE state = 'posted'")[0]
