@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: test lint typecheck contracts unit install node demo bench clean
+.PHONY: test lint typecheck contracts unit install node system-deps demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,16 @@ node_modules/.installed: package.json package-lock.json
 
 node: node_modules/.installed
 
+# Headless Chromium renders the HTML reconciliation report in its test. Installed only when missing,
+# by root where apt-get exists (CI runs as root on Debian); elsewhere that one test is skipped.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "installing chromium (headless rendering of the HTML report)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+		else echo "chromium not installed and cannot be (needs root and apt-get): the HTML render test will be skipped"; fi; \
+	fi
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -37,7 +47,7 @@ typecheck: install
 contracts: install
 	$(BIN)/lint-imports
 
-test: install node lint typecheck contracts
+test: install node system-deps lint typecheck contracts
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 unit: install

@@ -72,6 +72,12 @@ class Policies(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Attempts of one restock after which `restock_failed` is raised (retries continue)."""
     refund_failure_attempts: int = 3
     """Attempts of one refund after which a transient failure is raised as `refund_failed`."""
+    stuck_status_limits: dict[str, int] = msgspec.field(
+        default_factory=lambda: {"IN_TRANSIT": 14 * 86400, "AT_HUB": 3 * 86400}
+    )
+    """Seconds a return may stay in a ReBound status before it is `return_stuck`."""
+    return_info_limit_seconds: int = 6 * 3600
+    """How long a return ReBound knows may go without return info in commercetools."""
 
 
 class Schedule(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
@@ -88,11 +94,31 @@ class Schedule(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     rebound_catchup_lookback_seconds: float = 86400.0
     held_returns_seconds: float = 60.0
     sync_lag_check_seconds: float = 60.0
+    alerts_seconds: float = 15.0
+    """How often new and aged exceptions are looked for and their alerts queued."""
+    received_not_refunded_seconds: float = 3600.0
+    refund_drift_seconds: float = 3600.0
+    stock_drift_seconds: float = 3600.0
+    order_drift_seconds: float = 900.0
+    stuck_returns_seconds: float = 3600.0
+    return_info_drift_seconds: float = 3600.0
+    order_drift_lookback_seconds: float = 2 * 86400.0
+    """How far back orders are checked for being in ReBound (one ReBound read per order)."""
+    drift_lookback_seconds: float = 30 * 86400.0
+    """How far back the drift monitors compare refunds, restocks, orders and ReBound's returns."""
 
 
 class AlertSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
     webhook_url: str | None = None
+    """Where alerts are POSTed as JSON; none: no alerts are queued."""
     age_limit_seconds: int = 86400
+    """An exception still unresolved this long after it was first seen is alerted again."""
+    age_limit_by_type: dict[str, int] = {}
+    """Per exception type, a different age limit (e.g. `refund_mismatch = 14400`)."""
+    timeout_seconds: float = 10.0
+
+    def age_limit(self, exception_type: str) -> int:
+        return self.age_limit_by_type.get(exception_type, self.age_limit_seconds)
 
 
 class FileConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"):

@@ -89,6 +89,12 @@ class ShadowCommerce:
     async def find_inventory_entry(self, sku: str, supply_channel_id: str | None) -> InventoryEntry | None:
         return await self._inner.find_inventory_entry(sku, supply_channel_id)
 
+    async def order_payments(self, order_id: str) -> list[Payment]:
+        return await self._inner.order_payments(order_id)
+
+    async def applied_restock_ids(self, sku: str, supply_channel_id: str | None) -> list[str] | None:
+        return await self._inner.applied_restock_ids(sku, supply_channel_id)
+
     async def poll_messages(
         self, cursor: MessageCursor | None, types: Sequence[str], *, limit: int = 500
     ) -> MessagePage:

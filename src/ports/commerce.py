@@ -63,6 +63,10 @@ class CommercePort(Protocol):
         """The order's payment (the first one holding a Charge, else the first), or None."""
         ...
 
+    async def order_payments(self, order_id: str) -> list[Payment]:
+        """Every payment of the order with its transactions (none: an empty list)."""
+        ...
+
     async def add_refund(
         self, payment_id: str, amount: Money, interaction_id: str, *, state: TransactionState = "Success"
     ) -> Transaction:
@@ -77,6 +81,10 @@ class CommercePort(Protocol):
     async def find_inventory_entry(
         self, sku: str, supply_channel_id: str | None
     ) -> InventoryEntry | None: ...
+
+    async def applied_restock_ids(self, sku: str, supply_channel_id: str | None) -> list[str] | None:
+        """The restock markers recorded on the entry (the most recent ones), None without an entry."""
+        ...
 
     async def restock(
         self, sku: str, supply_channel_id: str | None, quantity: int, restock_id: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Literal, Protocol
 
 import msgspec
 
@@ -57,9 +57,12 @@ class ExceptionEvent(msgspec.Struct, frozen=True, kw_only=True):
     exception_id: int
     at: datetime
     action: str
-    """`raised`, `seen_again`, `acknowledged`, `resolved`, `reopened`."""
+    """`raised`, `seen_again`, `acknowledged`, `resolved`, `reopened`, `retried`, `decided`, `reanchored`."""
     actor: str | None
     note: str | None
+
+
+AlertReason = Literal["opened", "age_limit"]
 
 
 class ExceptionRepository(Protocol):
@@ -75,4 +78,23 @@ class ExceptionRepository(Protocol):
 
     def change_state(self, exception_id: int, state: ExceptionState, *, actor: str, note: str | None) -> None:
         """Stage a state change by a person or an action; recorded in the exception's events."""
+        ...
+
+    def record_action(self, exception_id: int, action: str, *, actor: str, note: str | None) -> None:
+        """Stage an event for an action that is not a state change (`reanchored`, `decided`)."""
+        ...
+
+    def resolve_key(self, dedupe_key: str, *, actor: str, note: str) -> None:
+        """Stage resolving the unresolved exception with this key, if any (the problem went away)."""
+        ...
+
+    async def alert_candidates(
+        self, *, opened_after: datetime, first_seen_before: datetime, limit: int
+    ) -> list[tuple[ExceptionRecord, AlertReason]]:
+        """Unresolved exceptions not alerted yet for a reason: `opened` (first seen after
+        `opened_after`) and `age_limit` (first seen before `first_seen_before`)."""
+        ...
+
+    def mark_alerted(self, exception_id: int, reason: AlertReason) -> None:
+        """Stage: this exception's alert for `reason` is queued (never queued again)."""
         ...

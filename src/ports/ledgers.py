@@ -27,6 +27,20 @@ class StockMovement(msgspec.Struct, frozen=True, kw_only=True):
     applied_at: datetime | None = None
     inventory_version: int | None = None
     """The inventory entry version seen when the movement was applied."""
+    disposition: str | None = None
+    """ReBound's grading disposition that sent the units here (SELLABLE, OUTLET, ...)."""
+
+
+class WriteOff(msgspec.Struct, frozen=True, kw_only=True):
+    """Units graded but not restocked (damaged, recycled, ...): no movement, recorded for the report."""
+
+    marker: str
+    sku: str
+    quantity: int
+    disposition: str | None
+    return_id: str
+    item_id: str
+    recorded_at: datetime | None = None
 
 
 class RefundState(StrEnum):
@@ -81,6 +95,10 @@ class StockLedger(Protocol):
     def set_state(
         self, marker: str, state: StockMovementState, *, inventory_version: int | None = None
     ) -> None: ...
+
+    def record_write_off(self, write_off: WriteOff) -> None:
+        """Stage an append; a known marker is left as it is."""
+        ...
 
 
 class RefundLedger(Protocol):

@@ -26,6 +26,10 @@ class SyncedOrder(msgspec.Struct, frozen=True, kw_only=True):
     """From the order's lastModifiedAt to ReBound accepting it."""
     attempts: int = 0
     last_error: str | None = None
+    skus: dict[str, int] = {}
+    """Units ordered per SKU (recorded when synced; the return rate's denominator)."""
+    products: dict[str, str] = {}
+    """The product name of each SKU, as the order line names it."""
 
 
 class SyncedOrderRepository(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from ports.decisions import RefundDecisions
 from ports.exceptions import ExceptionRepository
 from ports.ledgers import CreditLedger, RefundLedger, StockLedger
 from ports.outbox import OutboxMessage
@@ -32,6 +33,7 @@ class UnitOfWork(Protocol):
     stock: StockLedger
     refunds: RefundLedger
     credits: CreditLedger
+    decisions: RefundDecisions
     outbox: OutboxStaging
     timeline: TimelineWriter
 

@@ -9,7 +9,7 @@ from opentelemetry.trace import TracerProvider
 
 from adapters.commercetools.config import CommercetoolsConfig
 from adapters.commercetools.http import CommercetoolsHttp
-from adapters.commercetools.inventory import Inventory
+from adapters.commercetools.inventory import Inventory, applied_restocks
 from adapters.commercetools.messages import poll_messages
 from adapters.commercetools.orders import Orders
 from adapters.commercetools.payments import Payments
@@ -97,6 +97,9 @@ class CommercetoolsAdapter:
     async def find_order_payment(self, order_id: str) -> Payment | None:
         return await self._payments.find_for_order(order_id)
 
+    async def order_payments(self, order_id: str) -> list[Payment]:
+        return await self._payments.for_order(order_id)
+
     async def add_refund(
         self, payment_id: str, amount: Money, interaction_id: str, *, state: TransactionState = "Success"
     ) -> Transaction:
@@ -110,6 +113,10 @@ class CommercetoolsAdapter:
     # ------------------------------------------------------------------ inventory
     async def find_inventory_entry(self, sku: str, supply_channel_id: str | None) -> InventoryEntry | None:
         return await self.inventory.find(sku, supply_channel_id)
+
+    async def applied_restock_ids(self, sku: str, supply_channel_id: str | None) -> list[str] | None:
+        entry = await self.inventory.find(sku, supply_channel_id)
+        return None if entry is None else applied_restocks(entry)
 
     async def restock(
         self, sku: str, supply_channel_id: str | None, quantity: int, restock_id: str

@@ -59,6 +59,13 @@ class Payments:
         payments = [ref.obj if ref.obj is not None else await self.get(ref.id) for ref in info.payments]
         return next((p for p in payments if _has_charge(p)), payments[0])
 
+    async def for_order(self, order_id: str) -> list[Payment]:
+        raw = await self._orders.get_raw(order_id, expand_payments=True)
+        info = _DECODE_ORDER_PAYMENTS.decode(raw).paymentInfo
+        if info is None:
+            return []
+        return [ref.obj if ref.obj is not None else await self.get(ref.id) for ref in info.payments]
+
     async def _find_by_interaction(self, payment_id: str, interaction_id: str) -> Transaction | None:
         params = [
             ("where", "id = :pid and transactions(interactionId = :iid)"),

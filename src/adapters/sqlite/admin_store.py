@@ -7,7 +7,7 @@ import sqlite3
 from adapters.sqlite import outbox_ops
 from adapters.sqlite.codec import dt_or_none, exception_record, outbox_row
 from adapters.sqlite.readers import ReaderPool
-from adapters.sqlite.repositories import _return_case as return_case
+from adapters.sqlite.repositories import return_case
 from adapters.sqlite.sql import q
 from adapters.sqlite.writer import GroupCommitWriter
 from ports.admin import ExceptionQuery, InboxCounts, QueueCounts, SyncLagStats

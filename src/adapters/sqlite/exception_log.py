@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
-from adapters.sqlite.codec import exception_event, exception_record
+from adapters.sqlite.codec import exception_event, exception_record, ts
 from adapters.sqlite.readers import ReaderPool
 from adapters.sqlite.sql import q
 from adapters.sqlite.staging import Staging
 from ports.errors import NotFoundError
-from ports.exceptions import ExceptionEvent, ExceptionRecord, ExceptionState, NewException
+from ports.exceptions import AlertReason, ExceptionEvent, ExceptionRecord, ExceptionState, NewException
 
 _ACTIONS = {
     ExceptionState.OPEN: "reopened",
@@ -68,6 +69,46 @@ class SqliteExceptions:
                 raise NotFoundError(f"exception {exception_id} does not exist")
 
         self._staging.add(change)
+
+    def record_action(self, exception_id: int, action: str, *, actor: str, note: str | None) -> None:
+        def record(conn: sqlite3.Connection, now: float) -> None:
+            if conn.execute(q("exception_get"), {"id": exception_id}).fetchone() is None:
+                raise NotFoundError(f"exception {exception_id} does not exist")
+            _event(conn, exception_id, now=now, action=action, actor=actor, note=note)
+
+        self._staging.add(record)
+
+    def resolve_key(self, dedupe_key: str, *, actor: str, note: str) -> None:
+        def resolve(conn: sqlite3.Connection, now: float) -> None:
+            row = conn.execute(q("exception_unresolved_with_key"), {"dedupe_key": dedupe_key}).fetchone()
+            if row is None:
+                return
+            params = {"id": row["id"], "state": ExceptionState.RESOLVED, "actor": actor, "note": note}
+            if conn.execute(q("exception_change_state"), {**params, "now": now}).rowcount == 1:
+                _event(conn, row["id"], now=now, action="resolved", actor=actor, note=note)
+
+        self._staging.add(resolve)
+
+    async def alert_candidates(
+        self, *, opened_after: datetime, first_seen_before: datetime, limit: int
+    ) -> list[tuple[ExceptionRecord, AlertReason]]:
+        opened = await self._readers.fetchall(
+            q("exception_alert_opened"), {"opened_after": ts(opened_after), "limit": limit}
+        )
+        aged = await self._readers.fetchall(
+            q("exception_alert_aged"), {"first_seen_before": ts(first_seen_before), "limit": limit}
+        )
+        found: list[tuple[ExceptionRecord, AlertReason]] = [(exception_record(r), "opened") for r in opened]
+        found += [(exception_record(r), "age_limit") for r in aged]
+        return found
+
+    def mark_alerted(self, exception_id: int, reason: AlertReason) -> None:
+        params = {"exception_id": exception_id, "reason": reason}
+
+        def mark(conn: sqlite3.Connection, now: float) -> None:
+            conn.execute(q("exception_mark_alerted"), {**params, "now": now})
+
+        self._staging.add(mark)
 
 
 def _merged_into_unresolved(conn: sqlite3.Connection, exception_id: int, now: float, actor: str) -> bool:

@@ -17,6 +17,7 @@ from ports.ledgers import (
     RefundState,
     StockMovement,
     StockMovementState,
+    WriteOff,
 )
 
 
@@ -27,7 +28,7 @@ def _writer(sql_name: str, params: Mapping[str, object]) -> StagedWrite:
     return write
 
 
-def _movement(row: sqlite3.Row) -> StockMovement:
+def movement(row: sqlite3.Row) -> StockMovement:
     return StockMovement(
         marker=row["marker"],
         sku=row["sku"],
@@ -38,6 +39,7 @@ def _movement(row: sqlite3.Row) -> StockMovement:
         state=StockMovementState(row["state"]),
         applied_at=dt_or_none(row["applied_at"]),
         inventory_version=row["inventory_version"],
+        disposition=row["disposition"],
     )
 
 
@@ -48,11 +50,11 @@ class SqliteStockLedger:
 
     async def get(self, marker: str) -> StockMovement | None:
         row = await self._readers.fetchone(q("stock_get"), {"marker": marker})
-        return None if row is None else _movement(row)
+        return None if row is None else movement(row)
 
     async def for_return(self, return_id: str) -> list[StockMovement]:
         rows = await self._readers.fetchall(q("stock_for_return"), {"return_id": return_id})
-        return [_movement(row) for row in rows]
+        return [movement(row) for row in rows]
 
     def record(self, movement: StockMovement) -> None:
         params = {
@@ -65,6 +67,7 @@ class SqliteStockLedger:
             "state": movement.state,
             "applied_at": ts_or_none(movement.applied_at),
             "inventory_version": movement.inventory_version,
+            "disposition": movement.disposition,
         }
         self._staging.add(_writer("stock_record", params))
 
@@ -74,8 +77,31 @@ class SqliteStockLedger:
         params = {"marker": marker, "state": state, "inventory_version": inventory_version}
         self._staging.add(_writer("stock_set_state", params))
 
+    def record_write_off(self, write_off: WriteOff) -> None:
+        params = {
+            "marker": write_off.marker,
+            "sku": write_off.sku,
+            "quantity": write_off.quantity,
+            "disposition": write_off.disposition,
+            "return_id": write_off.return_id,
+            "item_id": write_off.item_id,
+        }
+        self._staging.add(_writer("write_off_record", params))
 
-def _refund(row: sqlite3.Row) -> Refund:
+
+def write_off(row: sqlite3.Row) -> WriteOff:
+    return WriteOff(
+        marker=row["marker"],
+        sku=row["sku"],
+        quantity=row["quantity"],
+        disposition=row["disposition"],
+        return_id=row["return_id"],
+        item_id=row["item_id"],
+        recorded_at=dt(row["recorded_at"]),
+    )
+
+
+def refund(row: sqlite3.Row) -> Refund:
     return Refund(
         interaction_id=row["interaction_id"],
         return_id=row["return_id"],
@@ -95,11 +121,11 @@ class SqliteRefundLedger:
 
     async def get(self, interaction_id: str) -> Refund | None:
         row = await self._readers.fetchone(q("refund_get"), {"interaction_id": interaction_id})
-        return None if row is None else _refund(row)
+        return None if row is None else refund(row)
 
     async def for_return(self, return_id: str) -> list[Refund]:
         rows = await self._readers.fetchall(q("refund_for_return"), {"return_id": return_id})
-        return [_refund(row) for row in rows]
+        return [refund(row) for row in rows]
 
     def record(self, refund: Refund) -> None:
         params = {

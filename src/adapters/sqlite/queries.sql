@@ -182,9 +182,10 @@ SELECT * FROM exception_events WHERE exception_id = :exception_id ORDER BY seq;
 
 -- name: stock_record
 INSERT INTO stock_movements
-    (marker, sku, supply_channel, quantity, return_id, item_id, state, applied_at, inventory_version, recorded_at)
+    (marker, sku, supply_channel, quantity, return_id, item_id, state, applied_at, inventory_version, recorded_at,
+     disposition)
 VALUES (:marker, :sku, :supply_channel, :quantity, :return_id, :item_id, :state, :applied_at,
-        :inventory_version, :now)
+        :inventory_version, :now, :disposition)
 ON CONFLICT (marker) DO NOTHING;
 
 -- name: stock_set_state
@@ -314,3 +315,85 @@ SELECT count(*) AS count FROM shadow_writes;
 
 -- name: shadow_recent
 SELECT * FROM shadow_writes ORDER BY seq DESC LIMIT :limit;
+
+-- ================================================================ 0005: decisions, alerts, report reads
+
+-- name: decisions_for_trigger
+SELECT * FROM refund_decisions WHERE return_id = :return_id AND sequence = :sequence ORDER BY decided_at;
+
+-- name: decision_for_exception
+SELECT * FROM refund_decisions WHERE exception_id = :exception_id;
+
+-- name: decision_record
+INSERT INTO refund_decisions
+    (return_id, sequence, exception_id, decision, currency, backflow_total_minor, rebound_total_minor,
+     actor, note, decided_at)
+VALUES (:return_id, :sequence, :exception_id, :decision, :currency, :backflow_total_minor,
+        :rebound_total_minor, :actor, :note, :now)
+ON CONFLICT (exception_id) DO NOTHING;
+
+-- name: exception_unresolved_with_key
+SELECT * FROM exceptions WHERE dedupe_key = :dedupe_key AND state IN ('open', 'acknowledged');
+
+-- name: exception_alert_opened
+SELECT * FROM exceptions e
+WHERE state IN ('open', 'acknowledged') AND first_seen > :opened_after
+  AND NOT EXISTS (SELECT 1 FROM exception_alerts a WHERE a.exception_id = e.id AND a.reason = 'opened')
+ORDER BY first_seen, id LIMIT :limit;
+
+-- name: exception_alert_aged
+SELECT * FROM exceptions e
+WHERE state IN ('open', 'acknowledged') AND first_seen <= :first_seen_before
+  AND NOT EXISTS (SELECT 1 FROM exception_alerts a WHERE a.exception_id = e.id AND a.reason = 'age_limit')
+ORDER BY first_seen, id LIMIT :limit;
+
+-- name: exception_mark_alerted
+INSERT INTO exception_alerts (exception_id, reason, queued_at) VALUES (:exception_id, :reason, :now)
+ON CONFLICT (exception_id, reason) DO NOTHING;
+
+-- name: write_off_record
+INSERT INTO stock_write_offs (marker, sku, quantity, disposition, return_id, item_id, recorded_at)
+VALUES (:marker, :sku, :quantity, :disposition, :return_id, :item_id, :now)
+ON CONFLICT (marker) DO NOTHING;
+
+-- name: order_lines_clear
+DELETE FROM order_line_quantities WHERE ct_order_id = :ct_order_id;
+
+-- name: order_lines_insert
+INSERT INTO order_line_quantities (ct_order_id, sku, quantity, product)
+VALUES (:ct_order_id, :sku, :quantity, :product)
+ON CONFLICT (ct_order_id, sku) DO UPDATE SET quantity = excluded.quantity, product = excluded.product;
+
+-- name: report_cases
+SELECT * FROM return_cases WHERE (:created_before IS NULL OR created_at <= :created_before)
+ORDER BY created_at, return_id;
+
+-- name: report_open_cases
+SELECT * FROM return_cases WHERE state != 'CLOSED' ORDER BY updated_at, return_id LIMIT :limit;
+
+-- name: report_status_history
+SELECT * FROM return_status_history WHERE at <= :until ORDER BY seq;
+
+-- name: report_refunds
+SELECT * FROM refunds WHERE recorded_at <= :until ORDER BY recorded_at, interaction_id;
+
+-- name: report_credit_history
+SELECT * FROM credit_history WHERE at <= :until ORDER BY at, seq;
+
+-- name: report_stock_movements
+SELECT * FROM stock_movements WHERE applied_at >= :since AND applied_at <= :until
+ORDER BY applied_at, marker;
+
+-- name: report_write_offs
+SELECT * FROM stock_write_offs WHERE recorded_at >= :since AND recorded_at <= :until
+ORDER BY recorded_at, marker;
+
+-- name: report_exceptions
+SELECT * FROM exceptions WHERE first_seen <= :until ORDER BY first_seen, id;
+
+-- name: report_decisions
+SELECT * FROM refund_decisions WHERE decided_at <= :until ORDER BY decided_at, return_id;
+
+-- name: report_ordered_quantities
+SELECT sku, max(product) AS product, sum(quantity) AS quantity FROM order_line_quantities
+GROUP BY sku ORDER BY sku;

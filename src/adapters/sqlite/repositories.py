@@ -13,7 +13,7 @@ from ports.return_cases import ReturnCaseRecord
 from ports.synced_orders import SyncedOrder, SyncStatus
 
 
-def _return_case(row: sqlite3.Row) -> ReturnCaseRecord:
+def return_case(row: sqlite3.Row) -> ReturnCaseRecord:
     return ReturnCaseRecord(
         return_id=row["return_id"],
         client_order_id=row["client_order_id"],
@@ -46,15 +46,15 @@ class SqliteReturnCases:
 
     async def get(self, return_id: str) -> ReturnCaseRecord | None:
         row = await self._readers.fetchone(q("return_case_get"), {"return_id": return_id})
-        return None if row is None else _return_case(row)
+        return None if row is None else return_case(row)
 
     async def by_order(self, order_ref: str) -> list[ReturnCaseRecord]:
         rows = await self._readers.fetchall(q("return_case_by_order"), {"order_ref": order_ref})
-        return [_return_case(row) for row in rows]
+        return [return_case(row) for row in rows]
 
     async def in_state(self, state: str, *, limit: int) -> list[ReturnCaseRecord]:
         rows = await self._readers.fetchall(q("return_case_in_state"), {"state": state, "limit": limit})
-        return [_return_case(row) for row in rows]
+        return [return_case(row) for row in rows]
 
     def add(self, record: ReturnCaseRecord) -> None:
         params = _return_params(record)
@@ -121,7 +121,19 @@ class SqliteSyncedOrders:
             "last_error": order.last_error,
         }
 
+        skus, products = dict(order.skus), dict(order.products)
+
         def upsert(conn: sqlite3.Connection, _now: float) -> None:
             conn.execute(q("synced_order_upsert"), params)
+            if skus:  # the lines of the version synced now replace what was known
+                conn.execute(q("order_lines_clear"), {"ct_order_id": order.ct_order_id})
+                for sku, quantity in skus.items():
+                    line = {
+                        "ct_order_id": order.ct_order_id,
+                        "sku": sku,
+                        "quantity": quantity,
+                        "product": products.get(sku),
+                    }
+                    conn.execute(q("order_lines_insert"), line)
 
         self._staging.add(upsert)

@@ -23,6 +23,7 @@ from adapters.sqlite.inbox import SqliteInbox
 from adapters.sqlite.monitor import SqliteMonitor
 from adapters.sqlite.outbox import SqliteOutbox
 from adapters.sqlite.readers import ReaderPool
+from adapters.sqlite.report_source import SqliteReportSource
 from adapters.sqlite.shadow_log import SqliteShadowLog
 from adapters.sqlite.timeline import SqliteTimelineReader
 from adapters.sqlite.uow import SqliteUnitOfWork
@@ -54,6 +55,7 @@ class SqliteStore:
         self.watermarks = SqliteWatermarks(writer, readers, clock)
         self.admin = SqliteAdminStore(writer, readers, clock, ids)
         self.shadow_log = SqliteShadowLog(writer, readers)
+        self.reports = SqliteReportSource(readers)
 
     def unit_of_work(self) -> SqliteUnitOfWork:
         return SqliteUnitOfWork(self.writer, self._readers, self._clock, self._ids)

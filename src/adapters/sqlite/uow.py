@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Self
 
 from adapters.sqlite import outbox_ops
+from adapters.sqlite.decisions import SqliteRefundDecisions
 from adapters.sqlite.exception_log import SqliteExceptions
 from adapters.sqlite.ledgers import SqliteCreditLedger, SqliteRefundLedger, SqliteStockLedger
 from adapters.sqlite.readers import ReaderPool
@@ -46,6 +47,7 @@ class SqliteUnitOfWork:
         self.stock = SqliteStockLedger(readers, staging)
         self.refunds = SqliteRefundLedger(readers, staging)
         self.credits = SqliteCreditLedger(readers, staging)
+        self.decisions = SqliteRefundDecisions(readers, staging)
         self.outbox = SqliteOutboxStaging(staging, ids)
         self.timeline = SqliteTimelineWriter(staging)
 

@@ -14,6 +14,7 @@ import os
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import cast
 
 import anyio
@@ -30,6 +31,7 @@ from adapters.sqlite.store import SqliteStore
 from adapters.system_clock import SystemClock
 from adapters.telemetry import build_tracer_provider
 from adapters.uuid7 import Uuid7Generator
+from adapters.webhook_alerts import WebhookAlertSender
 from app.actors.supervisor import RestartPolicy
 from app.api_health import ApiHealth, recording
 from app.bootstrap.push import parse_push
@@ -45,6 +47,7 @@ from ports.clock import Clock, IdGenerator
 from ports.commerce import CommercePort
 from ports.errors import NotFoundError
 from ports.outbox import RetryPolicy
+from ports.reports import ReportSource
 from ports.returns_platform import ReturnsPlatformPort
 from ports.timeline import TimelineReader
 from ports.unit_of_work import UnitOfWorkFactory
@@ -119,6 +122,12 @@ async def open_context(
         if settings.shadow:
             commerce = ShadowCommerce(commerce, store.shadow_log, clock)
             platform = ShadowPlatform(platform, store.shadow_log, clock, to_sales_order)
+        alerts = None
+        if settings.file.alerts.webhook_url:
+            alerts = WebhookAlertSender(
+                settings.file.alerts.webhook_url, timeout_seconds=settings.file.alerts.timeout_seconds
+            )
+            stack.push_async_callback(_shielded_close, alerts.aclose)
         wakeups = Wakeups.create()
         ctx = FlowContext(
             settings=settings,
@@ -133,6 +142,8 @@ async def open_context(
             tracer=provider.get_tracer("backflow"),
             watermarks=store.watermarks,
             timeline=store.timeline,
+            reports=store.reports,
+            alerts=alerts,
         )
         yield Context(settings, ctx, store, wakeups, api_health, provider)
 
@@ -203,6 +214,15 @@ async def bootstrap(
         push = PushIntake(store.inbox, parse_push, ctx.clock, context.wakeups.inbox, settings.push_token)
         webhook = make_webhook_handler(store.inbox, secrets, ctx.clock)
         yield Daemon(context, runtime, create_app(deps, webhook=webhook, push=push))
+
+
+@asynccontextmanager
+async def open_report_source(db_path: Path) -> AsyncIterator[ReportSource]:
+    """The ledgers read-only, for `backflow report`: no commercetools or ReBound needed."""
+    if not await anyio.Path(db_path).exists():
+        raise ConfigError(f"no Backflow database at {db_path} (BACKFLOW_DB)")
+    async with SqliteStore.open(db_path, clock=SystemClock(), ids=Uuid7Generator(), readers=1) as store:
+        yield store.reports
 
 
 def _uow_factory(store: SqliteStore) -> UnitOfWorkFactory:

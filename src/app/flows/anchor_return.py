@@ -216,6 +216,10 @@ async def _anchor(
                     "refund_blocked": False,
                 },
             )
+        for kind in ("orphan_return", "return_order_mismatch"):  # anchored now: those problems are over
+            uow.exceptions.resolve_key(
+                f"{kind}:{case.return_id}", actor="backflow", note=f"anchored to order {order.id}"
+            )
         result = transition(case, OrderFound(order_id=order.id))
         staged = stage_due_on_anchoring(uow, result.case, result.events)
         uow.returns.update(

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from opentelemetry.trace import Tracer
 
 from app.settings import Settings
+from ports.alerts import AlertSender
 from ports.clock import Clock, IdGenerator
 from ports.commerce import CommercePort
 from ports.inbox import Inbox, StoredInboundEvent
 from ports.monitor import StoreMonitor
 from ports.outbox import Outbox, OutboxRow
+from ports.reports import ReportSource
 from ports.returns_platform import ReturnsPlatformPort
 from ports.timeline import TimelineReader
 from ports.unit_of_work import UnitOfWorkFactory
@@ -38,6 +40,15 @@ class FlowContext:
     tracer: Tracer
     watermarks: Watermarks
     timeline: TimelineReader
+    reports: ReportSource | None = None
+    """The ledgers read-only (drift monitors); None where a caller wires no monitors."""
+    alerts: AlertSender | None = None
+    """Where alerts go; None when no webhook is configured."""
+
+    def report_source(self) -> ReportSource:
+        if self.reports is None:
+            raise RuntimeError("this context was built without a ReportSource (the drift monitors need one)")
+        return self.reports
 
 
 OutboxHandler = Callable[[OutboxRow, FlowContext], Awaitable[None]]

@@ -9,16 +9,18 @@ from app.flows.context import FlowContext
 from app.flows.notes import note_now
 from app.flows.payloads import decode_payload
 from app.flows.problems import raise_problem, retry_action
-from app.flows.refund_check import compare
+from app.flows.refund_check import Comparison, compare
 from app.flows.refund_ledger import breakdown, prior_refunds, shipping_policy, shipping_refunded
 from app.flows.refund_mismatch import record_mismatch
 from app.flows.refund_settle import RefundPlan, settle_refund
 from domain.commands import IssueRefund
-from domain.errors import BusinessRuleBroken
+from domain.errors import BusinessRuleBroken, DomainError
+from domain.money import Money
 from domain.order import Order
 from domain.refunds import ReturnedUnits, calculate_refund
 from domain.return_snapshot import RefundProposal
 from domain.returns import CaseItem, Position
+from ports.decisions import Decision, RefundDecision
 from ports.errors import PortError, TransientError
 from ports.exceptions import Severity
 from ports.ledgers import RefundOutcome, RefundState
@@ -98,6 +100,7 @@ async def _refund(
         prior = await prior_refunds(reads, order.id)
         shipped = await shipping_refunded(reads, order.id, order.currency)
         this_return = await reads.refunds.for_return(rid)
+        decisions = await reads.decisions.for_trigger(rid, command.sequence)
     units = [ReturnedUnits(line_id=item.line_id, quantity=n, sku=item.sku) for item, n in due]
     try:
         calc = calculate_refund(order, units, prior, policy=shipping_policy(ctx), shipping_refunded=shipped)
@@ -107,9 +110,28 @@ async def _refund(
     recorded = [r for r in this_return if r.state is RefundState.RECORDED]
     tolerance = ctx.settings.file.policies.refund_rounding_tolerance_minor
     comparison = compare(calc, proposal, recorded, tolerance)
-    if not comparison.within_tolerance:
-        await record_mismatch(ctx, stored, order, proposal=proposal, comparison=comparison, retry=retry)
+    decided = decisions[-1] if decisions else None
+    if decided is not None and decided.decision is Decision.REJECT:
+        await note_now(
+            ctx,
+            rid,
+            source="backflow",
+            action="refund",
+            outcome="rejected by finance",
+            detail={"sequence": command.sequence, "actor": decided.actor},
+            order_ref=order.id,
+        )
         return
+    adjustment = 0
+    if not comparison.within_tolerance:
+        if decided is None or not decided_on_these_figures(decided, comparison):
+            await record_mismatch(ctx, stored, order, proposal=proposal, comparison=comparison, retry=retry)
+            return
+        if decided.decision is Decision.APPROVE_REBOUND:
+            adjustment = decided.rebound_total_minor - decided.backflow_total_minor
+        if calc.total.minor_units + adjustment <= 0:
+            await _failed(ctx, rid, order, {"message": "the approved amount is not positive"}, retry)
+            return
     if proposal.outcome not in _OUTCOMES:
         await _failed(ctx, rid, order, {"message": f"unknown refund outcome {proposal.outcome!r}"}, retry)
         return
@@ -123,6 +145,7 @@ async def _refund(
         proposal_outcome=proposal.outcome,
         payment_id=None,
         comparison=comparison,
+        adjustment_minor=adjustment,
     )
     if plan.outcome is RefundOutcome.ORIGINAL_PAYMENT:
         paid = await _pay_original(
@@ -132,6 +155,21 @@ async def _refund(
             return
         plan = paid
     await settle_refund(ctx, plan, stored, order)
+
+
+def decided_on_these_figures(decided: RefundDecision, comparison: Comparison) -> bool:
+    """A decision holds only for the figures finance saw: a changed order or proposal needs a new one."""
+    currency = comparison.currency
+    try:
+        ours = Money.parse(comparison.backflow_total, currency).minor_units
+        theirs = Money.parse(comparison.rebound_total, currency).minor_units
+    except DomainError:
+        return False
+    return (decided.currency, decided.backflow_total_minor, decided.rebound_total_minor) == (
+        currency,
+        ours,
+        theirs,
+    )
 
 
 async def _pay_original(
@@ -161,7 +199,7 @@ async def _pay_original(
                 evidence={
                     "order_id": order.id,
                     "order_version": order.version,
-                    "amount": plan.calc.total.to_decimal_string(),
+                    "amount": plan.amount.to_decimal_string(),
                     "currency": plan.calc.currency,
                 },
             )
@@ -174,12 +212,16 @@ async def _pay_original(
     if not already_planned:  # the ledger knows the interaction id before commercetools does
         async with ctx.unit_of_work() as uow:
             uow.refunds.record(
-                plan.ledger_row(rid, breakdown(plan.calc, plan.items_by_line()), RefundState.PLANNED)
+                plan.ledger_row(
+                    rid,
+                    breakdown(plan.calc, plan.items_by_line(), plan.adjustment_minor),
+                    RefundState.PLANNED,
+                )
             )
             await uow.commit()
     try:
         with ctx.tracer.start_as_current_span("issue_refund.add_refund"):
-            await ctx.commerce.add_refund(payment.id, plan.calc.total, plan.interaction_id)
+            await ctx.commerce.add_refund(payment.id, plan.amount, plan.interaction_id)
     except TransientError:
         if row.attempts >= ctx.settings.file.policies.refund_failure_attempts:
             await _failed(

@@ -25,6 +25,10 @@ def restock_marker(return_id: str, rebound_item_id: str) -> str:
     return f"backflow-restock:{return_id}:{rebound_item_id}"
 
 
+def write_off_marker(return_id: str, rebound_item_id: str) -> str:
+    return f"backflow-write-off:{return_id}:{rebound_item_id}"
+
+
 def sync_key(order_id: str, version: int | None) -> str:
     return f"sync:{order_id}:{version if version is not None else 'latest'}"
 

@@ -39,6 +39,20 @@ class AcknowledgeReturn(Command, frozen=True, kw_only=True):
     reference: str | None = None
 
 
+class RejectRefund(Command, frozen=True, kw_only=True):
+    """Finance rejected the refund of trigger `sequence`: items NotRefunded, ReBound told."""
+
+    return_id: str
+    sequence: int
+
+
+class SendAlert(Command, frozen=True, kw_only=True):
+    """Post one alert about an exception to the configured webhook."""
+
+    exception_id: int
+    reason: str
+
+
 P = TypeVar("P", bound=Command)
 
 
@@ -54,6 +68,8 @@ ISSUE_REFUND = kind_of(IssueRefund)
 RESTOCK_ITEMS = kind_of(RestockItems)
 MARK_ITEMS_RETURNED = kind_of(MarkItemsReturned)
 ACKNOWLEDGE_RETURN = kind_of(AcknowledgeReturn)
+REJECT_REFUND = kind_of(RejectRefund)
+SEND_ALERT = kind_of(SendAlert)
 
 
 def outbox_message(payload: Command, idempotency_key: str) -> OutboxMessage:

@@ -34,9 +34,13 @@ class RefundBreakdown(msgspec.Struct, frozen=True, kw_only=True):
     currency: str
     lines: tuple[RefundedLine, ...]
     shipping_gross_minor: int = 0
+    adjustment_minor: int = 0
+    """Paid beyond the lines by finance's decision (ReBound's amount approved); not a line's money."""
 
 
-def breakdown(calc: RefundCalculation, items_by_line: dict[str, tuple[str, ...]]) -> RefundBreakdown:
+def breakdown(
+    calc: RefundCalculation, items_by_line: dict[str, tuple[str, ...]], adjustment_minor: int = 0
+) -> RefundBreakdown:
     return RefundBreakdown(
         order_id=calc.order_id,
         order_version=calc.order_version,
@@ -53,6 +57,7 @@ def breakdown(calc: RefundCalculation, items_by_line: dict[str, tuple[str, ...]]
             for line in calc.lines
         ),
         shipping_gross_minor=calc.shipping.gross.minor_units if calc.shipping else 0,
+        adjustment_minor=adjustment_minor,
     )
 
 

@@ -67,6 +67,7 @@ async def record_mismatch(
         ],
         "backflow_total": comparison.backflow_total,
         "rebound_total": comparison.rebound_total,
+        "rebound_currency": proposal.currency,
         "tolerance_minor": comparison.tolerance_minor,
         "decision": decision(ctx, comparison),
     }

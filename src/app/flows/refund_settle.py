@@ -12,11 +12,14 @@ from app.flows.notes import note
 from app.flows.payloads import AckLine, AcknowledgeReturn, outbox_message
 from app.flows.refund_check import Comparison
 from app.flows.refund_ledger import RefundBreakdown, breakdown
+from domain.money import Money
 from domain.order import Order
 from domain.refunds import RefundCalculation
 from domain.returns import CaseItem, RefundSucceeded, transition
 from ports.ledgers import PendingCredit, Refund, RefundOutcome, RefundState
 from ports.unit_of_work import UnitOfWork
+
+SETTLED_BY_A_REFUND = ("refund_mismatch", "missing_payment", "refund_failed", "received_not_refunded")
 
 
 class RefundPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -28,6 +31,13 @@ class RefundPlan(msgspec.Struct, frozen=True, kw_only=True):
     proposal_outcome: str
     payment_id: str | None
     comparison: Comparison
+    adjustment_minor: int = 0
+    """What finance approved beyond Backflow's figure (ReBound's amount approved); 0 otherwise."""
+
+    @property
+    def amount(self) -> Money:
+        """What is paid: Backflow's figure, plus an approved adjustment."""
+        return Money.minor(self.calc.total.minor_units + self.adjustment_minor, self.calc.currency)
 
     def with_payment(self, payment_id: str) -> RefundPlan:
         return msgspec.structs.replace(self, payment_id=payment_id)
@@ -44,7 +54,7 @@ class RefundPlan(msgspec.Struct, frozen=True, kw_only=True):
             interaction_id=self.interaction_id,
             return_id=return_id,
             lines=msgspec.json.encode(parts),
-            amount_minor=self.calc.total.minor_units,
+            amount_minor=self.amount.minor_units,
             currency=self.calc.currency,
             payment_id=self.payment_id,
             outcome=self.outcome,
@@ -66,14 +76,22 @@ async def settle_refund(ctx: FlowContext, plan: RefundPlan, stored: StoredCase, 
         current = load(record)
         if plan.outcome is not None:
             uow.refunds.record(
-                plan.ledger_row(rid, breakdown(plan.calc, plan.items_by_line()), RefundState.RECORDED)
+                plan.ledger_row(
+                    rid,
+                    breakdown(plan.calc, plan.items_by_line(), plan.adjustment_minor),
+                    RefundState.RECORDED,
+                )
             )
             uow.refunds.set_state(plan.interaction_id, RefundState.RECORDED)  # a planned row becomes recorded
         await _release_credit(uow, ctx, rid, plan)
+        for kind in SETTLED_BY_A_REFUND:  # the problems this refund answers are over
+            uow.exceptions.resolve_key(
+                f"{kind}:{rid}", actor="backflow", note=f"refunded {plan.amount} ({plan.interaction_id})"
+            )
         quantities = {item.rebound_item_id: n for item, n in plan.due}
         result = transition(
             current.case,
-            RefundSucceeded(amount=plan.calc.total, reference=plan.interaction_id, quantities=quantities),
+            RefundSucceeded(amount=plan.amount, reference=plan.interaction_id, quantities=quantities),
         )
         uow.returns.update(
             to_record(msgspec.structs.replace(current, case=result.case), record, ctx.clock.now())
@@ -87,7 +105,7 @@ async def settle_refund(ctx: FlowContext, plan: RefundPlan, stored: StoredCase, 
                 )
                 for line in plan.calc.lines
             ),
-            amount=plan.calc.total.to_decimal_string(),
+            amount=plan.amount.to_decimal_string(),
             currency=plan.calc.currency,
             reference=plan.interaction_id,
         )
@@ -102,8 +120,9 @@ async def settle_refund(ctx: FlowContext, plan: RefundPlan, stored: StoredCase, 
             order_ref=order.id,
             detail={
                 "interaction_id": plan.interaction_id,
-                "amount": plan.calc.total.to_decimal_string(),
+                "amount": plan.amount.to_decimal_string(),
                 "currency": plan.calc.currency,
+                "adjustment_minor": plan.adjustment_minor,
                 "payment_id": plan.payment_id,
                 "order_version": order.version,
                 "lines": msgspec.to_builtins(plan.comparison.lines),
@@ -119,7 +138,7 @@ async def _release_credit(uow: UnitOfWork, ctx: FlowContext, rid: str, plan: Ref
     posted = next((c for c in await uow.credits.for_return(rid) if c.currency == currency), None)
     if posted is None:
         return
-    remaining = posted.amount_minor - plan.calc.total.minor_units
+    remaining = posted.amount_minor - plan.amount.minor_units
     if remaining > 0:
         uow.credits.post(
             PendingCredit(return_id=rid, currency=currency, amount_minor=remaining, posted_at=ctx.clock.now())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.alerts.queue_alerts import queue_alerts
+from app.alerts.send_alert import send_alert
 from app.flows import payloads as kinds
 from app.flows.acknowledge import acknowledge
 from app.flows.anchor_return import anchor_return
@@ -13,10 +15,17 @@ from app.flows.issue_refund import issue_refund
 from app.flows.mark_returned import mark_items_returned
 from app.flows.poll_messages import poll_commerce_messages
 from app.flows.rebound_catchup import rebound_catchup
+from app.flows.reject_refund import reject_refund
 from app.flows.restock import restock_items
 from app.flows.sweep_orders import sweep_orders
 from app.flows.sync_lag import check_sync_lag
 from app.flows.sync_order import sync_order
+from app.monitors.order_drift import check_orders_missing_in_rebound
+from app.monitors.received_not_refunded import check_received_not_refunded
+from app.monitors.refund_drift import check_refund_drift
+from app.monitors.return_info_drift import check_return_info
+from app.monitors.stock_drift import check_stock_drift
+from app.monitors.stuck_returns import check_stuck_returns
 from app.settings import Settings
 
 
@@ -30,14 +39,17 @@ def build_registry(settings: Settings) -> FlowRegistry:
             kinds.ISSUE_REFUND: issue_refund,
             kinds.RESTOCK_ITEMS: restock_items,
             kinds.ACKNOWLEDGE_RETURN: acknowledge,
+            kinds.REJECT_REFUND: reject_refund,
+            kinds.SEND_ALERT: send_alert,
         },
         actors=(
             ActorSpec("order_sync", (kinds.SYNC_ORDER,), concurrency=8),
             ActorSpec("return_intake", (kinds.ANCHOR_RETURN, kinds.MARK_ITEMS_RETURNED)),
             # One refund at a time per process keeps the recompute-then-pay window small.
-            ActorSpec("refund", (kinds.ISSUE_REFUND,), concurrency=2),
+            ActorSpec("refund", (kinds.ISSUE_REFUND, kinds.REJECT_REFUND), concurrency=2),
             ActorSpec("restock", (kinds.RESTOCK_ITEMS,)),
             ActorSpec("notify", (kinds.ACKNOWLEDGE_RETURN,)),
+            ActorSpec("alerts", (kinds.SEND_ALERT,), concurrency=2),
         ),
         inbox_handlers={
             "rebound": handle_rebound_event,
@@ -50,5 +62,14 @@ def build_registry(settings: Settings) -> FlowRegistry:
             JobSpec("rebound_catchup", schedule.rebound_catchup_seconds, rebound_catchup),
             JobSpec("held_returns", schedule.held_returns_seconds, sweep_held_returns),
             JobSpec("sync_lag_check", schedule.sync_lag_check_seconds, check_sync_lag),
+            JobSpec("alerts", schedule.alerts_seconds, queue_alerts),
+            JobSpec(
+                "received_not_refunded", schedule.received_not_refunded_seconds, check_received_not_refunded
+            ),
+            JobSpec("refund_drift", schedule.refund_drift_seconds, check_refund_drift),
+            JobSpec("stock_drift", schedule.stock_drift_seconds, check_stock_drift),
+            JobSpec("order_drift", schedule.order_drift_seconds, check_orders_missing_in_rebound),
+            JobSpec("stuck_returns", schedule.stuck_returns_seconds, check_stuck_returns),
+            JobSpec("return_info_drift", schedule.return_info_drift_seconds, check_return_info),
         ),
     )

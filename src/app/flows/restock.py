@@ -22,7 +22,7 @@ from domain.statuses import (
 )
 from ports.errors import PortError
 from ports.exceptions import Severity
-from ports.ledgers import StockMovement, StockMovementState
+from ports.ledgers import StockMovement, StockMovementState, WriteOff
 from ports.outbox import OutboxRow
 from ports.unit_of_work import UnitOfWork
 
@@ -80,6 +80,7 @@ async def _restock(ctx: FlowContext, row: OutboxRow, command: RestockItems, stor
     order_id = stored.case.order_id
     assert order_id is not None
     restocked: list[AckLine] = []
+    written_off: list[WriteOff] = []
     for item in (i for i in stored.case.items if i.rebound_item_id in wanted):
         disposition = parse_disposition(item.disposition or "")
         target = restock_target(disposition, policy)
@@ -94,6 +95,17 @@ async def _restock(ctx: FlowContext, row: OutboxRow, command: RestockItems, stor
         if moves and item.sku:
             await _move_stock(ctx, stored, item, channel)
             restocked.append(AckLine(client_item_id=item.line_id, quantity=item.quantity_received))
+        elif item.sku and item.quantity_received > 0:
+            written_off.append(
+                WriteOff(
+                    marker=keys.write_off_marker(stored.case.return_id, item.rebound_item_id),
+                    sku=item.sku,
+                    quantity=item.quantity_received,
+                    disposition=item.disposition,
+                    return_id=stored.case.return_id,
+                    item_id=item.rebound_item_id,
+                )
+            )
         if item.quantity_received > 0:
             await _set_state(ctx, order_id, item, "BackInStock" if moves else "Unusable")
     async with ctx.unit_of_work() as uow:
@@ -106,6 +118,11 @@ async def _restock(ctx: FlowContext, row: OutboxRow, command: RestockItems, stor
         uow.outbox.add(
             outbox_message(ack, keys.ack_key(stored.case.return_id, "RESTOCKED", row.idempotency_key))
         )
+        for write_off in written_off:  # units graded out of stock: recorded once each, for the report
+            uow.stock.record_write_off(write_off)
+        uow.exceptions.resolve_key(
+            f"restock_failed:{stored.case.return_id}", actor="backflow", note="restock completed"
+        )
         note(
             uow,
             ctx,
@@ -113,7 +130,10 @@ async def _restock(ctx: FlowContext, row: OutboxRow, command: RestockItems, stor
             source="backflow",
             action="restock decided",
             outcome="ok",
-            detail={"restocked": [[line.client_item_id, line.quantity] for line in restocked]},
+            detail={
+                "restocked": [[line.client_item_id, line.quantity] for line in restocked],
+                "written_off": [[w.sku, w.quantity, w.disposition] for w in written_off],
+            },
             order_ref=order_id,
         )
         await uow.commit()
@@ -137,6 +157,7 @@ async def _move_stock(ctx: FlowContext, stored: StoredCase, item: CaseItem, chan
             quantity=item.quantity_received,
             return_id=rid,
             item_id=item.rebound_item_id,
+            disposition=item.disposition,
         )
         uow.stock.record(movement)
         uow.stock.set_state(marker, StockMovementState.APPLIED, inventory_version=outcome.entry.version)

@@ -81,6 +81,19 @@ async def _failing(
         await uow.commit()
 
 
+def ordered_skus(order: Order) -> dict[str, int]:
+    """Units ordered per SKU: what a return rate is measured against."""
+    units: dict[str, int] = {}
+    for line in order.lineItems:
+        if line.variant.sku:
+            units[line.variant.sku] = units.get(line.variant.sku, 0) + line.quantity
+    return units
+
+
+def _name(names: dict[str, str]) -> str:
+    return names.get("en") or next(iter(names.values()), "")
+
+
 async def _synced(ctx: FlowContext, order: Order) -> None:
     now = ctx.clock.now()
     lag = max((now - order.lastModifiedAt).total_seconds(), 0.0)
@@ -94,6 +107,8 @@ async def _synced(ctx: FlowContext, order: Order) -> None:
                 status=SyncStatus.SYNCED,
                 last_synced_at=now,
                 lag_seconds=lag,
+                skus=ordered_skus(order),
+                products={line.variant.sku: _name(line.name) for line in order.lineItems if line.variant.sku},
             )
         )
         if lag > limit:

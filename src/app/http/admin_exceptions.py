@@ -1,39 +1,46 @@
-"""`/api/exceptions`: list with filters, detail with history, and the acknowledge/retry/resolve actions.
+"""`/api/exceptions`: list with filters, detail with history, and the actions: acknowledge, retry,
+resolve, decide (refund mismatches) and reanchor (orphan returns, return/order mismatches).
 
-Every action is recorded with its actor and is idempotent: repeating it changes nothing more
-(acknowledging an acknowledged exception, resolving a resolved one, retrying while the retry is
-still queued).
+Each action is a use case of `app.exceptions` (the CLI reaches the same code through these routes);
+every action is recorded with its actor and is idempotent.
 """
 
 from __future__ import annotations
 
-from typing import get_args
+from collections.abc import Awaitable
+from typing import TypeVar, get_args
 
 from aiohttp import web
 
+from app.exceptions.acknowledge import acknowledge_exception
+from app.exceptions.common import ActionRefused, load_exception
+from app.exceptions.decide import decide_refund
+from app.exceptions.reanchor import reanchor_return
+from app.exceptions.resolve import resolve_exception
+from app.exceptions.retry import retry_exception
 from app.http.deps import actor_of, deps
 from app.http.responses import HttpError, float_param, int_param, json_response, read_json
 from app.http.views import (
     AckRequest,
+    DecideRequest,
     ExceptionDetail,
     ExceptionList,
+    ExceptionView,
+    ReanchorRequest,
     ResolveRequest,
     RetryRequest,
     RetryResult,
     event_view,
     exception_view,
-    retry_spec,
 )
 from app.settings import Owner
-from app.traced_outbox import with_trace
 from ports.admin import ExceptionQuery
-from ports.errors import NotFoundError
-from ports.exceptions import ExceptionRecord, ExceptionState
-from ports.outbox import OutboxMessage
+from ports.exceptions import ExceptionRecord
 
 _STATES = {"open", "acknowledged", "resolved", "any"}
 _OWNERS = set(get_args(Owner))
 
+T = TypeVar("T")
 routes = web.RouteTableDef()
 
 
@@ -67,91 +74,94 @@ async def list_exceptions(request: web.Request) -> web.Response:
 
 @routes.get("/api/exceptions/{id}")
 async def get_exception(request: web.Request) -> web.Response:
-    return json_response(await _detail(request, await _record(request)))
+    record = await _refused_as_http(_load(request))
+    return json_response(await _detail(request, record))
 
 
 @routes.post("/api/exceptions/{id}/ack")
 async def acknowledge(request: web.Request) -> web.Response:
     body = await read_json(request, AckRequest)
-    record = await _record(request)
-    if record.state == ExceptionState.RESOLVED:
-        raise HttpError(409, "already_resolved", "a resolved exception cannot be acknowledged")
-    if record.state == ExceptionState.OPEN:
-        await _change(request, record.id, ExceptionState.ACKNOWLEDGED, body.note)
-    return json_response(await _detail(request, await _record(request)))
+    ctx = deps(request).ctx
+    record = await _refused_as_http(
+        acknowledge_exception(ctx, _id(request), actor=actor_of(request), note=body.note)
+    )
+    return json_response(await _detail(request, record))
 
 
 @routes.post("/api/exceptions/{id}/resolve")
 async def resolve(request: web.Request) -> web.Response:
     body = await read_json(request, ResolveRequest)
-    if not body.note.strip():
-        raise HttpError(400, "note_required", "resolving needs a note saying what was done")
-    record = await _record(request)
-    if record.state != ExceptionState.RESOLVED:
-        await _change(request, record.id, ExceptionState.RESOLVED, body.note.strip()[:2000])
-    return json_response(await _detail(request, await _record(request)))
+    ctx = deps(request).ctx
+    record = await _refused_as_http(
+        resolve_exception(ctx, _id(request), actor=actor_of(request), note=body.note)
+    )
+    return json_response(await _detail(request, record))
 
 
 @routes.post("/api/exceptions/{id}/retry")
 async def retry(request: web.Request) -> web.Response:
     body = await read_json(request, RetryRequest)
-    record = await _record(request)
-    spec = retry_spec(record)
-    if spec is None:
-        raise HttpError(409, "not_retryable", f"exception {record.id} ({record.type}) has no retry")
-    if record.state == ExceptionState.RESOLVED:
-        raise HttpError(409, "already_resolved", "a resolved exception cannot be retried")
-    # A key of its own, so the retry is not mistaken for the original row; the same key on every
-    # retry of this exception, so a repeated request while the retry is queued adds nothing.
-    message = with_trace(
-        OutboxMessage(
-            kind=spec.kind,
-            payload=bytes(spec.payload),
-            idempotency_key=f"{spec.idempotency_key}#retry-{record.id}",
-        )
-    )
     d = deps(request)
-    note = body.note or f"retry of {spec.kind} queued"
-    result = await d.admin.retry_exception(record.id, message, actor=actor_of(request), note=note[:2000])
+    result, record = await _refused_as_http(
+        retry_exception(d.ctx, d.admin, _id(request), actor=actor_of(request), note=body.note)
+    )
     if not result.duplicate:
         d.runtime.wakeups.relay.nudge()
-    updated = await _record(request)
     return json_response(
         RetryResult(
             outbox_id=result.id,
             duplicate=result.duplicate,
-            exception=exception_view(updated, d.ctx.clock.now()),
+            exception=exception_view(record, d.ctx.clock.now()),
         )
     )
 
 
-async def _record(request: web.Request) -> ExceptionRecord:
+@routes.post("/api/exceptions/{id}/decide")
+async def decide(request: web.Request) -> web.Response:
+    body = await read_json(request, DecideRequest)
+    d = deps(request)
+    record = await _refused_as_http(
+        decide_refund(d.ctx, _id(request), body.decision, actor=actor_of(request), note=body.note)
+    )
+    d.runtime.wakeups.relay.nudge()
+    return json_response(exception_view(record, d.ctx.clock.now()))
+
+
+@routes.post("/api/exceptions/{id}/reanchor")
+async def reanchor(request: web.Request) -> web.Response:
+    body = await read_json(request, ReanchorRequest)
+    d = deps(request)
+    record = await _refused_as_http(
+        reanchor_return(d.ctx, _id(request), body.order_number, actor=actor_of(request), note=body.note)
+    )
+    d.runtime.wakeups.relay.nudge()
+    return json_response(exception_view(record, d.ctx.clock.now()))
+
+
+def _id(request: web.Request) -> int:
     text = request.match_info["id"]
     if not text.isdigit() or len(text) > 18:
         raise HttpError(404, "not_found", "no such exception")
-    async with deps(request).ctx.unit_of_work() as uow:
-        record = await uow.exceptions.get(int(text))
-    if record is None:
-        raise HttpError(404, "not_found", f"no exception {text}")
-    return record
+    return int(text)
+
+
+async def _load(request: web.Request) -> ExceptionRecord:
+    return await load_exception(deps(request).ctx, _id(request))
+
+
+async def _refused_as_http(action: Awaitable[T]) -> T:
+    try:
+        return await action
+    except ActionRefused as refused:
+        raise HttpError(refused.status, refused.code, refused.message) from refused
 
 
 async def _detail(request: web.Request, record: ExceptionRecord) -> ExceptionDetail:
     d = deps(request)
     async with d.ctx.unit_of_work() as uow:
         events = await uow.exceptions.events(record.id)
-    return ExceptionDetail(
-        exception=exception_view(record, d.ctx.clock.now()), events=[event_view(e) for e in events]
-    )
-
-
-async def _change(request: web.Request, exception_id: int, state: ExceptionState, note: str | None) -> None:
-    async with deps(request).ctx.unit_of_work() as uow:
-        uow.exceptions.change_state(exception_id, state, actor=actor_of(request), note=note)
-        try:
-            await uow.commit()
-        except NotFoundError as exc:
-            raise HttpError(404, "not_found", str(exc)) from exc
+    view: ExceptionView = exception_view(record, d.ctx.clock.now())
+    return ExceptionDetail(exception=view, events=[event_view(e) for e in events])
 
 
 __all__ = ["routes"]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, cast
 
 import msgspec
 
 from app.evidence import json_value
+from app.exceptions.common import allowed_actions
 from ports.admin import InboxCounts, QueueCounts, SyncLagStats
 from ports.exceptions import ExceptionEvent, ExceptionRecord
 from ports.ledgers import PendingCredit, Refund, StockMovement
@@ -83,7 +84,7 @@ class Overview(msgspec.Struct, frozen=True, kw_only=True):
     shadow: ShadowView
 
 
-ExceptionAction = Literal["ack", "retry", "resolve"]
+ExceptionAction = Literal["ack", "retry", "resolve", "decide", "reanchor"]
 
 
 class ExceptionView(msgspec.Struct, frozen=True, kw_only=True):
@@ -212,24 +213,18 @@ class RetryRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     note: str | None = None
 
 
-class RetrySpec(msgspec.Struct, frozen=True, kw_only=True):
-    """`evidence.retry` of an exception that can be retried: the outbox row to append again."""
-
-    kind: str
-    payload: msgspec.Raw
-    idempotency_key: str
+class DecideRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    decision: Literal["approve_backflow", "approve_rebound", "reject"]
+    note: str | None = None
 
 
-class RetryEvidence(msgspec.Struct, frozen=True):
-    retry: RetrySpec | None = None
+class ReanchorRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    order_number: str
+    note: str | None = None
 
 
 def exception_view(record: ExceptionRecord, now: datetime) -> ExceptionView:
-    actions: list[ExceptionAction] = []
-    if record.state != "resolved":
-        actions = ["ack", "resolve"] if record.state == "open" else ["resolve"]
-        if retry_spec(record) is not None:
-            actions.append("retry")
+    actions = cast(list[ExceptionAction], allowed_actions(record))
     return ExceptionView(
         id=record.id,
         type=record.type,
@@ -249,13 +244,6 @@ def exception_view(record: ExceptionRecord, now: datetime) -> ExceptionView:
         note=record.note,
         actions=actions,
     )
-
-
-def retry_spec(record: ExceptionRecord) -> RetrySpec | None:
-    try:
-        return msgspec.json.decode(record.evidence, type=RetryEvidence).retry
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
 
 
 def event_view(event: ExceptionEvent) -> ExceptionEventView:

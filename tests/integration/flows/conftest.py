@@ -52,8 +52,10 @@ class World:
     rebound: Simulator
     clock: ShiftClock
     rebound_faults: dict[str, Any]
+    store: SqliteStore | None = None
 
     def with_config(self, config: FileConfig) -> World:
+        """The same world under another TOML configuration (the HTTP app built after sees it too)."""
         new = Settings(db_path=self.ctx.settings.db_path, file=config)
         return dataclasses.replace(
             self, ctx=dataclasses.replace(self.ctx, settings=new), registry=build_registry(new)
@@ -200,9 +202,16 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
                 tracer=NoOpTracer(),
                 watermarks=store.watermarks,
                 timeline=store.timeline,
+                reports=store.reports,
             )
             yield World(
-                ctx, build_registry(settings), ct, rebound_server.app[SIM], clock, rebound_server.app[FAULTS]
+                ctx,
+                build_registry(settings),
+                ct,
+                rebound_server.app[SIM],
+                clock,
+                rebound_server.app[FAULTS],
+                store,
             )
     finally:
         await rebound_server.close()

@@ -16,24 +16,44 @@ def test_every_kind_has_one_handler_and_one_actor() -> None:
         payloads.ISSUE_REFUND,
         payloads.RESTOCK_ITEMS,
         payloads.ACKNOWLEDGE_RETURN,
+        payloads.REJECT_REFUND,
+        payloads.SEND_ALERT,
     }
     assert set(registry.outbox_handlers) == kinds
     by_actor = [kind for actor in registry.actors for kind in actor.kinds]
     assert sorted(by_actor) == sorted(kinds)
-    assert [a.name for a in registry.actors] == ["order_sync", "return_intake", "refund", "restock", "notify"]
+    assert [a.name for a in registry.actors] == [
+        "order_sync",
+        "return_intake",
+        "refund",
+        "restock",
+        "notify",
+        "alerts",
+    ]
     assert set(registry.inbox_handlers) == {"rebound", "rebound-catchup", "commercetools"}
 
 
 def test_job_intervals_come_from_the_schedule_settings() -> None:
-    settings = Settings(file=FileConfig(schedule=Schedule(message_poll_seconds=2, held_returns_seconds=9)))
+    schedule = Schedule(
+        message_poll_seconds=2, held_returns_seconds=9, stock_drift_seconds=77, alerts_seconds=3
+    )
+    settings = Settings(file=FileConfig(schedule=schedule))
     jobs = {job.name: job.interval_seconds for job in build_registry(settings).jobs}
     assert jobs["commerce_message_poll"] == 2 and jobs["held_returns"] == 9
+    assert jobs["stock_drift"] == 77 and jobs["alerts"] == 3
     assert set(jobs) == {
         "commerce_message_poll",
         "order_sweep",
         "rebound_catchup",
         "held_returns",
         "sync_lag_check",
+        "alerts",
+        "received_not_refunded",
+        "refund_drift",
+        "stock_drift",
+        "order_drift",
+        "stuck_returns",
+        "return_info_drift",
     }
 
 
@@ -43,3 +63,30 @@ def test_new_settings_read_from_toml_with_kebab_names() -> None:
     data = {"policies": {"refund-rounding-tolerance-minor": 2}, "schedule": {"held-returns-seconds": 5}}
     config = msgspec.convert(data, FileConfig)
     assert config.policies.refund_rounding_tolerance_minor == 2 and config.schedule.held_returns_seconds == 5
+
+
+def test_exception_alert_and_monitor_settings_read_from_toml() -> None:
+    import tomllib
+
+    import msgspec
+
+    text = """
+    [policies]
+    stuck-status-limits = { IN_TRANSIT = 100, DELIVERED = 50 }
+    return-info-limit-seconds = 60
+    approve-rebound-amount-limit = "2.50"
+    [alerts]
+    webhook-url = "http://127.0.0.1:9/hook"
+    age-limit-seconds = 600
+    age-limit-by-type = { refund_mismatch = 60 }
+    [schedule]
+    refund-drift-seconds = 30
+    drift-lookback-seconds = 90
+    """
+    config = msgspec.convert(tomllib.loads(text), FileConfig)
+    assert config.policies.stuck_status_limits == {"IN_TRANSIT": 100, "DELIVERED": 50}
+    assert (
+        config.alerts.age_limit("refund_mismatch") == 60 and config.alerts.age_limit("orphan_return") == 600
+    )
+    assert config.schedule.refund_drift_seconds == 30 and config.schedule.drift_lookback_seconds == 90
+    assert FileConfig().policies.stuck_status_limits == {"IN_TRANSIT": 14 * 86400, "AT_HUB": 3 * 86400}

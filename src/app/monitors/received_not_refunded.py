@@ -1,0 +1,68 @@
+"""Scheduled: returns the warehouse received whose refund has not happened past `refund-limit-seconds`.
+
+Returns waiting on finance's decision of a refund mismatch are left out (that exception is open).
+"""
+
+from __future__ import annotations
+
+from app.flows import keys
+from app.flows.cases import load
+from app.flows.context import FlowContext
+from app.flows.problems import raise_problem, retry_action
+from app.monitors.history import first_received
+from domain.commands import IssueRefund
+from domain.returns import Position
+from domain.statuses import is_received
+from ports.exceptions import Severity
+
+BATCH = 2000
+
+
+async def check_received_not_refunded(ctx: FlowContext) -> None:
+    source = ctx.report_source()
+    now = ctx.clock.now()
+    limit = ctx.settings.file.policies.refund_limit_seconds
+    with ctx.tracer.start_as_current_span("monitor.received_not_refunded"):
+        received_at = first_received(await source.status_history(until=now))
+        async with ctx.unit_of_work() as uow:
+            for record in await source.open_return_cases(limit=BATCH):
+                stored = load(record)
+                case = stored.case
+                if case.position in (Position.REFUND_REJECTED, Position.CLOSED) or not is_received(
+                    case.rebound_status
+                ):
+                    continue
+                owed = {
+                    item.rebound_item_id: item.quantity_received - item.refunded_quantity
+                    for item in case.items
+                    if item.line_id and item.quantity_received > item.refunded_quantity
+                }
+                since = received_at.get(case.return_id)
+                if since is None and stored.snapshot is not None:
+                    since = stored.snapshot.order.timestamp
+                if not owed or since is None or (now - since).total_seconds() <= limit:
+                    continue
+                proposal = stored.snapshot.refund if stored.snapshot else None
+                retry = None
+                if case.order_id and proposal is not None:
+                    command = IssueRefund(return_id=case.return_id, sequence=case.last_sequence)
+                    retry = retry_action(command, keys.refund_key(case.return_id, case.last_sequence))
+                raise_problem(
+                    uow,
+                    ctx,
+                    "received_not_refunded",
+                    dedupe_key=f"received_not_refunded:{case.return_id}",
+                    severity=Severity.WARNING,
+                    return_id=case.return_id,
+                    order_ref=case.order_id or case.client_order_id,
+                    retry=retry,
+                    evidence={
+                        "received_at": since.isoformat(),
+                        "waited_seconds": round((now - since).total_seconds()),
+                        "limit_seconds": limit,
+                        "position": case.position.value,
+                        "units_owed": owed,
+                        "refund_proposed": proposal is not None,
+                    },
+                )
+            await uow.commit()

@@ -1,0 +1,139 @@
+"""Scheduled: Backflow's refund ledger against the `Refund` transactions on the orders' payments.
+
+Missing (recorded by Backflow, absent on the payment), different amount, and extra (a Refund on a
+payment of an order with a Backflow return that Backflow's ledger does not know: a manual refund, or
+one Backflow lost track of) each become one `refund_drift` exception for finance.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.flows.context import FlowContext
+from app.flows.problems import raise_problem
+from app.flows.refund_ledger import read_breakdown
+from domain.money import Money
+from ports.commerce_types import Transaction
+from ports.exceptions import Severity
+from ports.ledgers import Refund, RefundOutcome, RefundState
+from ports.unit_of_work import UnitOfWork
+
+MAX_ORDERS = 2000
+
+
+async def check_refund_drift(ctx: FlowContext) -> None:
+    source = ctx.report_source()
+    now = ctx.clock.now()
+    since = now - timedelta(seconds=ctx.settings.file.schedule.drift_lookback_seconds)
+    ledger: dict[str, list[Refund]] = {}
+    recent: set[str] = set()
+    for entry in await source.refunds(until=now):
+        order_id = read_breakdown(entry.refund).order_id
+        ledger.setdefault(order_id, []).append(entry.refund)
+        if entry.updated_at >= since:
+            recent.add(order_id)
+    for record in await source.return_cases():
+        if record.ct_order_id and record.updated_at >= since:
+            recent.add(record.ct_order_id)
+    with ctx.tracer.start_as_current_span("monitor.refund_drift", attributes={"orders": len(recent)}):
+        for order_id in sorted(recent)[:MAX_ORDERS]:
+            payments = await ctx.commerce.order_payments(order_id)
+            on_payments = {
+                t.interactionId or t.id: (payment.id, t)
+                for payment in payments
+                for t in payment.transactions
+                if t.type == "Refund" and t.state in ("Success", "Pending")
+            }
+            async with ctx.unit_of_work() as uow:
+                _compare(uow, ctx, order_id, ledger.get(order_id, []), on_payments)
+                await uow.commit()
+
+
+def _compare(
+    uow: UnitOfWork,
+    ctx: FlowContext,
+    order_id: str,
+    rows: list[Refund],
+    on_payments: dict[str, tuple[str, Transaction]],
+) -> None:
+    known = {r.interaction_id for r in rows if r.state is not RefundState.FAILED}
+    for refund in rows:
+        if refund.outcome is not RefundOutcome.ORIGINAL_PAYMENT or refund.state is not RefundState.RECORDED:
+            continue
+        booked = Money.minor(refund.amount_minor, refund.currency)
+        found = on_payments.get(refund.interaction_id)
+        if found is None:
+            _drift(
+                uow,
+                ctx,
+                "missing",
+                refund.interaction_id,
+                return_id=refund.return_id,
+                order_id=order_id,
+                booked=booked,
+                paid=None,
+                payment_id=None,
+            )
+            continue
+        payment_id, transaction = found
+        paid = transaction.amount.to_money()
+        if paid.currency != booked.currency or not paid.same_value(booked):
+            _drift(
+                uow,
+                ctx,
+                "amount",
+                refund.interaction_id,
+                return_id=refund.return_id,
+                order_id=order_id,
+                booked=booked,
+                paid=paid,
+                payment_id=payment_id,
+            )
+    for key, (payment_id, transaction) in on_payments.items():
+        if key not in known:
+            paid = transaction.amount.to_money()
+            _drift(
+                uow,
+                ctx,
+                "extra",
+                key,
+                return_id=None,
+                order_id=order_id,
+                booked=None,
+                paid=paid,
+                payment_id=payment_id,
+            )
+
+
+def _drift(
+    uow: UnitOfWork,
+    ctx: FlowContext,
+    kind: str,
+    key: str,
+    *,
+    return_id: str | None,
+    order_id: str,
+    booked: Money | None,
+    paid: Money | None,
+    payment_id: str | None,
+) -> None:
+    raise_problem(
+        uow,
+        ctx,
+        "refund_drift",
+        dedupe_key=f"refund_drift:{kind}:{key}",
+        severity=Severity.ERROR,
+        return_id=return_id,
+        order_ref=order_id,
+        evidence={
+            "finding": {"missing": "missing on the payment", "amount": "different amount", "extra": "extra"}[
+                kind
+            ],
+            "interaction_id": key,
+            "order_id": order_id,
+            "payment_id": payment_id,
+            "ledger_amount": None if booked is None else booked.to_decimal_string(),
+            "payment_amount": None if paid is None else paid.to_decimal_string(),
+            "currency": next((m.currency for m in (booked, paid) if m is not None), None),
+        },
+    )

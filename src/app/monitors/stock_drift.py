@@ -1,0 +1,57 @@
+"""Scheduled: every restock in Backflow's stock ledger must be on its inventory entry's marker.
+
+A movement whose marker is not on the entry (or whose entry is gone) is `stock_drift` for operations.
+The entry keeps only its most recent markers, so an entry holding a full marker list cannot prove a
+movement missing and is not judged.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.flows.context import FlowContext
+from app.flows.problems import raise_problem
+from ports.exceptions import Severity
+from ports.ledgers import StockMovement, StockMovementState
+
+MARKERS_KEPT = 200
+"""How many restock markers the commercetools adapter keeps per inventory entry."""
+
+
+async def check_stock_drift(ctx: FlowContext) -> None:
+    source = ctx.report_source()
+    now = ctx.clock.now()
+    since = now - timedelta(seconds=ctx.settings.file.schedule.drift_lookback_seconds)
+    groups: dict[tuple[str, str | None], list[StockMovement]] = {}
+    for movement in await source.stock_movements(since=since, until=now):
+        if movement.state is StockMovementState.APPLIED:
+            groups.setdefault((movement.sku, movement.supply_channel), []).append(movement)
+    with ctx.tracer.start_as_current_span("monitor.stock_drift", attributes={"entries": len(groups)}):
+        for (sku, channel), movements in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "")):
+            markers = await ctx.commerce.applied_restock_ids(sku, channel)
+            if markers is not None and len(markers) >= MARKERS_KEPT:
+                continue
+            present = set(markers or ())
+            missing = [m for m in movements if m.marker not in present]
+            if not missing:
+                continue
+            async with ctx.unit_of_work() as uow:
+                for movement in missing:
+                    raise_problem(
+                        uow,
+                        ctx,
+                        "stock_drift",
+                        dedupe_key=f"stock_drift:{movement.marker}",
+                        severity=Severity.WARNING,
+                        return_id=movement.return_id,
+                        evidence={
+                            "finding": "no inventory entry" if markers is None else "marker not on the entry",
+                            "marker": movement.marker,
+                            "sku": sku,
+                            "supply_channel": channel,
+                            "quantity": movement.quantity,
+                            "applied_at": movement.applied_at.isoformat() if movement.applied_at else None,
+                            "inventory_version": movement.inventory_version,
+                        },
+                    )
+                await uow.commit()

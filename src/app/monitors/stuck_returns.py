@@ -1,0 +1,51 @@
+"""Scheduled: returns sitting in one ReBound status longer than its configured limit
+(`policies.stuck-status-limits`, e.g. IN_TRANSIT 14 days, AT_HUB 3 days) are `return_stuck` for CX."""
+
+from __future__ import annotations
+
+from app.flows.cases import load
+from app.flows.context import FlowContext
+from app.flows.problems import raise_problem
+from app.monitors.history import entered_current_status
+from ports.exceptions import Severity
+
+BATCH = 2000
+
+
+async def check_stuck_returns(ctx: FlowContext) -> None:
+    source = ctx.report_source()
+    now = ctx.clock.now()
+    limits = ctx.settings.file.policies.stuck_status_limits
+    with ctx.tracer.start_as_current_span("monitor.stuck_returns"):
+        entered = entered_current_status(await source.status_history(until=now))
+        async with ctx.unit_of_work() as uow:
+            for record in await source.open_return_cases(limit=BATCH):
+                stored = load(record)
+                status = stored.case.rebound_status
+                if status is None or status.value not in limits:
+                    continue
+                known = entered.get(record.return_id)
+                since = known[1] if known and known[0] == status.value else None
+                if since is None and stored.snapshot is not None:
+                    since = stored.snapshot.order.timestamp
+                if since is None or (now - since).total_seconds() <= limits[status.value]:
+                    continue
+                order = stored.snapshot.order if stored.snapshot else None
+                raise_problem(
+                    uow,
+                    ctx,
+                    "return_stuck",
+                    dedupe_key=f"return_stuck:{record.return_id}:{status.value}",
+                    severity=Severity.WARNING,
+                    return_id=record.return_id,
+                    order_ref=stored.case.order_id or stored.case.client_order_id,
+                    evidence={
+                        "status": status.value,
+                        "since": since.isoformat(),
+                        "waited_seconds": round((now - since).total_seconds()),
+                        "limit_seconds": limits[status.value],
+                        "tracking_number": order.trackingNumber if order else None,
+                        "location": order.location if order else None,
+                    },
+                )
+            await uow.commit()

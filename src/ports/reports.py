@@ -1,0 +1,79 @@
+"""Read-only views of Backflow's ledgers for the reconciliation report and the drift monitors.
+
+Everything here is what the database recorded, row by row, so every figure a report shows can be
+traced back to the rows behind it. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+import msgspec
+
+from ports.decisions import RefundDecision
+from ports.exceptions import ExceptionRecord
+from ports.ledgers import Refund, StockMovement, WriteOff
+from ports.return_cases import ReturnCaseRecord
+
+
+class StatusChange(msgspec.Struct, frozen=True, kw_only=True):
+    """A return's position or ReBound status changed at `at` (recorded by the store itself)."""
+
+    return_id: str
+    at: datetime
+    position: str
+    rebound_status: str | None
+
+
+class CreditChange(msgspec.Struct, frozen=True, kw_only=True):
+    """The pending credit of a return and currency became `amount_minor` in `state` at `at`."""
+
+    return_id: str
+    currency: str
+    at: datetime
+    amount_minor: int
+    state: str
+
+
+class RefundEntry(msgspec.Struct, frozen=True, kw_only=True):
+    refund: Refund
+    recorded_at: datetime
+    """When the row was first written (planned or recorded)."""
+    updated_at: datetime
+    """When its state last changed: for a recorded refund, when the money was recorded."""
+
+
+class OrderedSku(msgspec.Struct, frozen=True, kw_only=True):
+    sku: str
+    product: str | None
+    quantity: int
+    """Units ordered over every synced order whose lines are known."""
+
+
+class ReportSource(Protocol):
+    async def return_cases(self, *, created_before: datetime | None = None) -> list[ReturnCaseRecord]: ...
+
+    async def open_return_cases(self, *, limit: int) -> list[ReturnCaseRecord]:
+        """Cases not closed, oldest change first."""
+        ...
+
+    async def status_history(self, *, until: datetime) -> list[StatusChange]: ...
+
+    async def refunds(self, *, until: datetime) -> list[RefundEntry]: ...
+
+    async def credit_history(self, *, until: datetime) -> list[CreditChange]: ...
+
+    async def stock_movements(self, *, since: datetime, until: datetime) -> list[StockMovement]:
+        """Movements applied in [since, until]."""
+        ...
+
+    async def write_offs(self, *, since: datetime, until: datetime) -> list[WriteOff]: ...
+
+    async def exceptions(self, *, until: datetime) -> list[ExceptionRecord]:
+        """Every exception first seen at or before `until`, whatever its state now."""
+        ...
+
+    async def decisions(self, *, until: datetime) -> list[RefundDecision]: ...
+
+    async def ordered_quantities(self) -> list[OrderedSku]: ...

@@ -1,0 +1,191 @@
+"""Each drift monitor against both simulators: its finding becomes one exception of the right type,
+and seeing it again on the next run counts a sighting instead of adding another."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import pytest
+
+from app.flows import keys
+from app.flows.payloads import outbox_message
+from app.monitors.order_drift import check_orders_missing_in_rebound
+from app.monitors.received_not_refunded import check_received_not_refunded
+from app.monitors.refund_drift import check_refund_drift
+from app.monitors.return_info_drift import check_return_info
+from app.monitors.stock_drift import check_stock_drift
+from app.monitors.stuck_returns import check_stuck_returns
+from domain.commands import SyncOrder
+from domain.money import Money
+from ports.ledgers import Refund, RefundOutcome, RefundState, StockMovement, StockMovementState
+from tests.integration.flows.conftest import World, item
+from tests.integration.flows.support import (
+    drain,
+    evidence,
+    exceptions,
+    order_number,
+    settle,
+    store_rebound_events,
+)
+
+RECEIVED = [
+    {"event": "created"},
+    {"event": "in_transit"},
+    {"event": "delivered"},
+    {"event": "items_registered"},
+]
+DAY = 86400
+
+
+async def _returned(world: World, steps: list[dict[str, Any]]) -> tuple[dict[str, Any], str]:
+    order = await world.order([("TEE-M", 2, 3500)], number=order_number())
+    rid, bodies = world.script(order, [item(order, quantity=2)], steps)
+    await store_rebound_events(world.ctx, bodies)
+    assert await settle(world.ctx, world.registry) == []
+    return order, rid
+
+
+@pytest.mark.anyio
+async def test_received_but_not_refunded_past_the_limit(world: World) -> None:
+    with anyio.fail_after(30):
+        _, rid = await _returned(world, RECEIVED)
+        await check_received_not_refunded(world.ctx)
+        assert await exceptions(world.ctx, "received_not_refunded") == [], "within the limit"
+        world.clock.advance(3 * DAY + 60)
+        await check_received_not_refunded(world.ctx)
+        await check_received_not_refunded(world.ctx)
+        [found] = await exceptions(world.ctx, "received_not_refunded")
+        assert (found.owner, found.return_id, found.count) == ("finance", rid, 2)
+        assert evidence(found)["units_owed"] and evidence(found)["waited_seconds"] > 3 * DAY
+
+
+@pytest.mark.anyio
+async def test_refund_ledger_against_the_payment_missing_extra_and_different(world: World) -> None:
+    with anyio.fail_after(30):
+        order, rid = await _returned(world, [*RECEIVED, {"event": "refund", "milestone": "HUB_RECEIVED"}])
+        await check_refund_drift(world.ctx)
+        assert await exceptions(world.ctx, "refund_drift") == [], "ledger and payment agree"
+        payment = await world.ct_payment(order)
+        gbp = Money.minor(100, "GBP")
+        # extra: a refund on the payment that Backflow's ledger does not know (a manual one)
+        await world.ctx.commerce.add_refund(payment["id"], gbp, "manual-refund-by-cx")
+        # different: the ledger says 2.00 where the payment says 1.00
+        await world.ctx.commerce.add_refund(payment["id"], gbp, "backflow-refund:other:1")
+        lines = (await world.ctx.unit_of_work().refunds.for_return(rid))[0].lines
+        async with world.ctx.unit_of_work() as uow:
+            for iid, minor in (("backflow-refund:other:1", 200), ("backflow-refund:lost:1", 300)):
+                uow.refunds.record(
+                    Refund(
+                        interaction_id=iid,
+                        return_id=rid,
+                        lines=lines,
+                        amount_minor=minor,
+                        currency="GBP",
+                        payment_id=payment["id"],
+                        outcome=RefundOutcome.ORIGINAL_PAYMENT,
+                        state=RefundState.RECORDED,
+                    )
+                )
+            await uow.commit()
+        await check_refund_drift(world.ctx)
+        await check_refund_drift(world.ctx)
+        found = {evidence(e)["finding"]: e for e in await exceptions(world.ctx, "refund_drift")}
+        assert set(found) == {"missing on the payment", "different amount", "extra"}
+        assert all(e.owner == "finance" and e.count == 2 for e in found.values())
+        different = evidence(found["different amount"])
+        assert (different["ledger_amount"], different["payment_amount"]) == ("2.00", "1.00")
+        assert evidence(found["extra"])["interaction_id"] == "manual-refund-by-cx"
+
+
+@pytest.mark.anyio
+async def test_restocks_in_the_ledger_against_the_inventory_markers(world: World) -> None:
+    with anyio.fail_after(30):
+        channel = world.ctx.settings.file.policies.supply_channel_id
+        await world.ct.create_inventory("TEE-M", 5, channel)
+        _, rid = await _returned(world, [*RECEIVED, {"event": "items_graded"}])
+        await check_stock_drift(world.ctx)
+        assert await exceptions(world.ctx, "stock_drift") == [], "the applied restock is on the entry"
+        async with world.ctx.unit_of_work() as uow:
+            for marker, sku in (
+                ("backflow-restock:ghost:1", "TEE-M"),
+                ("backflow-restock:ghost:2", "NO-ENTRY"),
+            ):
+                uow.stock.record(
+                    StockMovement(
+                        marker=marker,
+                        sku=sku,
+                        supply_channel=channel,
+                        quantity=1,
+                        return_id=rid,
+                        item_id="ghost",
+                        state=StockMovementState.APPLIED,
+                        applied_at=world.clock.now(),
+                    )
+                )
+            await uow.commit()
+        await check_stock_drift(world.ctx)
+        await check_stock_drift(world.ctx)
+        found = {evidence(e)["marker"]: e for e in await exceptions(world.ctx, "stock_drift")}
+        assert set(found) == {"backflow-restock:ghost:1", "backflow-restock:ghost:2"}
+        assert evidence(found["backflow-restock:ghost:2"])["finding"] == "no inventory entry"
+        assert all(e.owner == "operations" and e.count == 2 for e in found.values())
+
+
+@pytest.mark.anyio
+async def test_orders_rebound_does_not_have_past_the_sync_limit(world: World) -> None:
+    with anyio.fail_after(30):
+        order = await world.order([("TEE-M", 1, 3500)], number=order_number())
+        await check_orders_missing_in_rebound(world.ctx)
+        assert await exceptions(world.ctx, "order_sync_lagging") == [], "younger than the sync limit"
+        world.clock.advance(600)
+        await check_orders_missing_in_rebound(world.ctx)
+        await check_orders_missing_in_rebound(world.ctx)
+        [lagging] = await exceptions(world.ctx, "order_sync_lagging")
+        assert (lagging.owner, lagging.count, evidence(lagging)["order_id"]) == ("cx", 2, order["id"])
+        assert evidence(lagging)["retry"]["kind"] == "SyncOrder"
+        await world.ctx.outbox.append(outbox_message(SyncOrder(order_id=order["id"]), "sync-now"))
+        assert await drain(world.ctx, world.registry) == []
+        [synced] = await exceptions(world.ctx, "order_sync_lagging")
+        assert synced.id == lagging.id, "the late sync counts on the same exception"
+        await check_orders_missing_in_rebound(world.ctx)
+        [after] = await exceptions(world.ctx, "order_sync_lagging")
+        assert after.count == synced.count, "ReBound has it now: the monitor sees nothing"
+
+
+@pytest.mark.anyio
+async def test_returns_stuck_in_a_status_past_its_limit(world: World) -> None:
+    with anyio.fail_after(30):
+        _, rid = await _returned(world, [{"event": "created"}, {"event": "in_transit"}])
+        world.clock.advance(3 * DAY + 60)  # past AT_HUB's 3 days, not IN_TRANSIT's 14
+        await check_stuck_returns(world.ctx)
+        assert await exceptions(world.ctx, "return_stuck") == []
+        world.clock.advance(12 * DAY)
+        await check_stuck_returns(world.ctx)
+        await check_stuck_returns(world.ctx)
+        [stuck] = await exceptions(world.ctx, "return_stuck")
+        assert (stuck.owner, stuck.return_id, stuck.count, evidence(stuck)["status"]) == (
+            "cx",
+            rid,
+            2,
+            "IN_TRANSIT",
+        )
+
+
+@pytest.mark.anyio
+async def test_returns_rebound_knows_without_return_info_in_commercetools(world: World) -> None:
+    with anyio.fail_after(30):
+        _, anchored = await _returned(world, [{"event": "created"}])
+        order = await world.order([("CAP", 1, 1500)], number=order_number())
+        unseen, _ = world.script(order, [item(order)], [{"event": "created"}])  # the webhooks never arrived
+        world.clock.advance(7 * 3600)
+        await check_return_info(world.ctx)
+        await check_return_info(world.ctx)
+        [missing] = await exceptions(world.ctx, "return_info_missing")
+        assert (missing.return_id, missing.owner, missing.count) == (unseen, "cx", 2)
+        found = evidence(missing)
+        assert found["order_found"] is True and found["backflow_knows_the_return"] is False
+        assert found["item_keys_expected"] == [
+            keys.return_item_key(i.rebound_item_id) for i in world.rebound.state.returns[unseen].items
+        ]
+        assert anchored != unseen
