@@ -16,6 +16,7 @@ from app.flows.refund_settle import RefundPlan, settle_refund
 from domain.commands import IssueRefund
 from domain.errors import BusinessRuleBroken
 from domain.order import Order
+from domain.paid import paid_lines
 from domain.refunds import ReturnedUnits, calculate_refund
 from domain.return_snapshot import RefundProposal
 from domain.returns import CaseItem, Position
@@ -106,7 +107,8 @@ async def _refund(
         return
     recorded = [r for r in this_return if r.state is RefundState.RECORDED]
     tolerance = ctx.settings.file.policies.refund_rounding_tolerance_minor
-    comparison = compare(calc, proposal, recorded, tolerance)
+    net_lines = frozenset(line.line_id for line in paid_lines(order) if not line.tax_included)
+    comparison = compare(calc, proposal, recorded, tolerance, net_lines=net_lines)
     if not comparison.within_tolerance:
         await record_mismatch(ctx, stored, order, proposal=proposal, comparison=comparison, retry=retry)
         return

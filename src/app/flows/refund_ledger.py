@@ -34,6 +34,7 @@ class RefundBreakdown(msgspec.Struct, frozen=True, kw_only=True):
     currency: str
     lines: tuple[RefundedLine, ...]
     shipping_gross_minor: int = 0
+    shipping_net_minor: int = 0
 
 
 def breakdown(calc: RefundCalculation, items_by_line: dict[str, tuple[str, ...]]) -> RefundBreakdown:
@@ -53,6 +54,7 @@ def breakdown(calc: RefundCalculation, items_by_line: dict[str, tuple[str, ...]]
             for line in calc.lines
         ),
         shipping_gross_minor=calc.shipping.gross.minor_units if calc.shipping else 0,
+        shipping_net_minor=calc.shipping.net.minor_units if calc.shipping else 0,
     )
 
 
