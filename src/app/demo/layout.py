@@ -128,7 +128,9 @@ def env_file_text(env: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def config_toml(*, orphan_horizon_seconds: int, reasons: dict[str, str] | None = None) -> str:
+def config_toml(
+    *, orphan_horizon_seconds: int, reasons: dict[str, str] | None = None, catchup_seconds: float = 20.0
+) -> str:
     """The daemon's TOML: most reason texts mapped, a supply and an outlet channel, fast schedules."""
     table = REASONS if reasons is None else reasons
     mapped = "\n".join(f'"{text}" = "{key}"' for text, key in table.items())
@@ -150,7 +152,7 @@ reason-type-key = "{REASON_TYPE_KEY}"
 [schedule]
 message-poll-seconds = 2.0
 order-sweep-seconds = 20.0
-rebound-catchup-seconds = 20.0
+rebound-catchup-seconds = {catchup_seconds}
 held-returns-seconds = 3.0
 sync-lag-check-seconds = 10.0
 """

@@ -37,6 +37,8 @@ class DemoOptions:
     plan: DayPlan = field(default_factory=DayPlan)
     time_budget: float = 170.0
     keep: bool = True
+    orphan_horizon: int = ORPHAN_HORIZON
+    """Seconds before a return whose order never came is an orphan; the demo waits this long at the end."""
 
 
 @dataclass
@@ -50,12 +52,12 @@ class DemoResult:
     endpoints: Endpoints
 
 
-def prepare(layout: Layout, ends: Endpoints) -> dict[str, str]:
+def prepare(layout: Layout, ends: Endpoints, *, orphan_horizon: int = ORPHAN_HORIZON) -> dict[str, str]:
     """A fresh var/: no old database, a new TOML file and env file."""
     layout.var.mkdir(parents=True, exist_ok=True)
     for stale in layout.var.glob(f"{layout.db.name}*"):  # the database and its -wal/-shm files
         stale.unlink()
-    layout.config.write_text(config_toml(orphan_horizon_seconds=ORPHAN_HORIZON))
+    layout.config.write_text(config_toml(orphan_horizon_seconds=orphan_horizon))
     env = daemon_env(layout, ends)
     layout.env_file.write_text(env_file_text(env))
     return env
@@ -114,9 +116,9 @@ async def run_demo(options: DemoOptions, say: Callable[[str], None]) -> DemoResu
         async with aiohttp.ClientSession() as http:
             for attempt in range(1, START_ATTEMPTS + 1):
                 ends = Endpoints.allocate()
-                env = prepare(layout, ends)
+                env = prepare(layout, ends, orphan_horizon=options.orphan_horizon)
                 try:
-                    children = await _start(http, layout, ends, env)
+                    children = await start(http, layout, ends, env)
                     break
                 except processes.StartError as failed:
                     if attempt == START_ATTEMPTS:
@@ -134,8 +136,12 @@ async def run_demo(options: DemoOptions, say: Callable[[str], None]) -> DemoResu
     return result
 
 
-async def _start(
-    http: aiohttp.ClientSession, layout: Layout, ends: Endpoints, env: dict[str, str]
+async def start(
+    http: aiohttp.ClientSession,
+    layout: Layout,
+    ends: Endpoints,
+    env: dict[str, str],
+    daemon_args: tuple[str, ...] = ("run",),
 ) -> list[processes.Child]:
     """Both simulators, then the daemon (it reaches both at start-up), each until it answers."""
     children = start_all(layout, ends, env)
@@ -144,10 +150,8 @@ async def _start(
             http, f"{ends.commercetools}/_sim/stats", children[0], within=START_SECONDS
         )
         await processes.wait_ready(http, f"{ends.rebound}/_sim/state", children[1], within=START_SECONDS)
-        daemon = processes.spawn("daemon", ["run"], {**os.environ, **env}, layout.log("daemon"))
-        children.append(daemon)
+        children.append(await start_daemon(http, layout, ends, env, daemon_args))
         processes.record(layout.pids, children)
-        await processes.wait_ready(http, f"{ends.daemon}/readyz", daemon, within=START_SECONDS)
     except BaseException as failed:
         states = [(c.name, processes.alive(c.pid), processes.EXITED.get(c.pid)) for c in children]
         processes.stop(children)
@@ -179,7 +183,7 @@ async def _day(
     await driver.drive(later, late)
     say(f"the day is delivered after {time.monotonic() - began:.1f}s; waiting for the work to settle")
     settled = await driver.settle(
-        deadline=deadline - 10.0, quiet_after=time.monotonic() + ORPHAN_HORIZON + 4.0
+        deadline=deadline - 10.0, quiet_after=time.monotonic() + options.orphan_horizon + 4.0
     )
     return_ids, deliveries = await _rebound_log(rebound)
     figures = await collect(admin, return_ids, SUPPLY_CHANNEL)
@@ -210,6 +214,18 @@ async def _rebound_log(rebound: JsonApi) -> tuple[list[str], Deliveries]:
     return return_ids, Deliveries(
         events=len(log["delivered"]), attempts=len(attempts), duplicates_answered=statuses[200]
     )
+
+
+async def start_daemon(
+    http: aiohttp.ClientSession,
+    layout: Layout,
+    ends: Endpoints,
+    env: dict[str, str],
+    args: tuple[str, ...] = ("run",),
+) -> processes.Child:
+    daemon = processes.spawn("daemon", list(args), {**os.environ, **env}, layout.log("daemon"))
+    await processes.wait_ready(http, f"{ends.daemon}/readyz", daemon, within=START_SECONDS)
+    return daemon
 
 
 def stop_demo(var: Path) -> list[str]:
