@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: test lint typecheck contracts unit install node system-deps demo bench clean
+.PHONY: test lint typecheck contracts unit install node system-deps demo demo-stop bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,13 @@ test: install node system-deps lint typecheck contracts
 
 unit: install
 	$(BIN)/pytest -m unit $(PYTEST_ARGS)
+
+# A busy day against both simulators (< 3 min); leaves everything running for the TUI.
+demo: install
+	$(BIN)/backflow demo
+
+demo-stop: install
+	$(BIN)/backflow demo --stop
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .hypothesis

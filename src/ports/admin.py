@@ -47,6 +47,7 @@ class SyncLagStats(msgspec.Struct, frozen=True, kw_only=True):
     pending: int
     failing: int
     lag_avg_seconds: float | None
+    lag_p50_seconds: float | None
     lag_p95_seconds: float | None
     lag_max_seconds: float | None
     last_synced_at: datetime | None

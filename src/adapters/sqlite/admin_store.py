@@ -76,20 +76,24 @@ class SqliteAdminStore:
     async def sync_lag(self) -> SyncLagStats:
         row = await self._readers.fetchone(q("admin_sync_counts"), {})
         assert row is not None
-        p95 = None
-        if row["lag_count"]:
-            offset = min(int(row["lag_count"] * 0.95), row["lag_count"] - 1)
-            at = await self._readers.fetchone(q("admin_sync_lag_at"), {"offset": offset})
-            p95 = None if at is None else float(at["lag_seconds"])
+        count = row["lag_count"] or 0
         return SyncLagStats(
             synced=row["synced"] or 0,
             pending=row["pending"] or 0,
             failing=row["failing"] or 0,
             lag_avg_seconds=row["lag_avg"],
-            lag_p95_seconds=p95,
+            lag_p50_seconds=await self._lag_at(count, 0.50),
+            lag_p95_seconds=await self._lag_at(count, 0.95),
             lag_max_seconds=row["lag_max"],
             last_synced_at=dt_or_none(row["last_synced_at"]),
         )
+
+    async def _lag_at(self, count: int, quantile: float) -> float | None:
+        if not count:
+            return None
+        offset = min(int(count * quantile), count - 1)
+        at = await self._readers.fetchone(q("admin_sync_lag_at"), {"offset": offset})
+        return None if at is None else float(at["lag_seconds"])
 
     async def outbox_row(self, outbox_id: str) -> OutboxRow | None:
         row = await self._readers.fetchone(q("outbox_get"), {"id": outbox_id})

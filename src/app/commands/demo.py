@@ -1,23 +1,53 @@
-"""`backflow demo`: the name is reserved for the busy-day demo that lands with the integration."""
+"""`backflow demo [--orders N --returns N --time-budget S --no-keep] | --stop`: the busy-day demo."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
+import anyio
+
 from app.commands.common import say
+from app.demo.run import DemoOptions, how_to_explore, run_demo, stop_demo
+from app.demo.scenario import DayPlan
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "demo",
-        help="(reserved) the busy-day demo against both simulators",
-        description="Reserved: the demo is added when the flows and the runtime are integrated; "
-        "until then use `make demo` once it exists.",
+        help="a busy day against both simulators, then a summary",
+        description="Start both simulators and the daemon on 127.0.0.1 (state under --var), drive a "
+        "compressed busy day with the design's failure cases, print a summary, and leave everything "
+        "running for the TUI (`--no-keep` stops it; `--stop` stops a running demo).",
     )
+    parser.add_argument("--var", type=Path, default=Path("var"), help="where the demo's files go (var)")
+    parser.add_argument("--orders", type=int, default=2000, help="orders placed (2000)")
+    parser.add_argument("--returns", type=int, default=600, help="returns booked (600)")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the shop and the day (7)")
+    parser.add_argument(
+        "--time-budget", type=float, default=170.0, help="seconds the whole demo may take (170)"
+    )
+    parser.add_argument(
+        "--drive-seconds", type=float, default=45.0, help="real seconds over which the day's events go out"
+    )
+    parser.add_argument("--no-keep", dest="keep", action="store_false", help="stop everything at the end")
+    parser.add_argument("--stop", action="store_true", help="stop the demo recorded in VAR/demo.pids")
     parser.set_defaults(handler=main)
 
 
-def main(_: argparse.Namespace) -> int:
-    say("backflow demo is not part of this build yet (it comes with the integration).", error=True)
-    return 2
+def main(args: argparse.Namespace) -> int:
+    if args.stop:
+        for line in stop_demo(args.var):
+            say(line)
+        return 0
+    if args.orders < 10 or args.returns < 1:
+        say("backflow demo: --orders must be at least 10 and --returns at least 1", error=True)
+        return 2
+    plan = DayPlan(orders=args.orders, returns=args.returns, seed=args.seed, drive_seconds=args.drive_seconds)
+    options = DemoOptions(var=args.var, plan=plan, time_budget=args.time_budget, keep=args.keep)
+    result = anyio.run(run_demo, options, say, backend="asyncio")
+    say(result.summary)
+    if args.keep:
+        say(how_to_explore(args.var))
+    return 0 if result.settled and not result.disagreements else 1

@@ -17,6 +17,7 @@ from domain.commands import IssueRefund
 from domain.errors import BusinessRuleBroken, DomainError
 from domain.money import Money
 from domain.order import Order
+from domain.paid import paid_lines
 from domain.refunds import ReturnedUnits, calculate_refund
 from domain.return_snapshot import RefundProposal
 from domain.returns import CaseItem, Position
@@ -109,7 +110,8 @@ async def _refund(
         return
     recorded = [r for r in this_return if r.state is RefundState.RECORDED]
     tolerance = ctx.settings.file.policies.refund_rounding_tolerance_minor
-    comparison = compare(calc, proposal, recorded, tolerance)
+    net_lines = frozenset(line.line_id for line in paid_lines(order) if not line.tax_included)
+    comparison = compare(calc, proposal, recorded, tolerance, net_lines=net_lines)
     decided = decisions[-1] if decisions else None
     if decided is not None and decided.decision is Decision.REJECT:
         await note_now(

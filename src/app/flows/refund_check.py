@@ -2,6 +2,8 @@
 
 Both sides are compared cumulatively for the return (what this return has been refunded before plus
 what is refunded now), because ReBound's proposal is always the full snapshot of the return.
+ReBound prices in the order's price mode (its `unitPrice` is net for a tax-excluded line), so such
+lines are compared on their net figures; the money refunded is still the gross that was paid.
 """
 
 from __future__ import annotations
@@ -34,19 +36,30 @@ class Comparison(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def compare(
-    calc: RefundCalculation, proposal: RefundProposal, earlier: list[Refund], tolerance_minor: int
+    calc: RefundCalculation,
+    proposal: RefundProposal,
+    earlier: list[Refund],
+    tolerance_minor: int,
+    *,
+    net_lines: frozenset[str] = frozenset(),
 ) -> Comparison:
+    """`net_lines`: the lines whose prices exclude tax (ReBound's figures for them are net)."""
     currency = calc.currency
+    net_shipping = bool(net_lines) and all(line.line_id in net_lines for line in calc.lines)
     ours: dict[str, int] = {}
     for refund in earlier:
         parts = read_breakdown(refund)
         for line in parts.lines:
-            ours[line.line_id] = ours.get(line.line_id, 0) + line.gross_minor
-        ours[SHIPPING] = ours.get(SHIPPING, 0) + parts.shipping_gross_minor
+            figure = line.net_minor if line.line_id in net_lines else line.gross_minor
+            ours[line.line_id] = ours.get(line.line_id, 0) + figure
+        shipped = parts.shipping_net_minor if net_shipping else parts.shipping_gross_minor
+        ours[SHIPPING] = ours.get(SHIPPING, 0) + shipped
     for refund_line in calc.lines:
-        ours[refund_line.line_id] = ours.get(refund_line.line_id, 0) + refund_line.gross.minor_units
+        money = refund_line.net if refund_line.line_id in net_lines else refund_line.gross
+        ours[refund_line.line_id] = ours.get(refund_line.line_id, 0) + money.minor_units
     if calc.shipping is not None:
-        ours[SHIPPING] = ours.get(SHIPPING, 0) + calc.shipping.gross.minor_units
+        shipping = calc.shipping.net if net_shipping else calc.shipping.gross
+        ours[SHIPPING] = ours.get(SHIPPING, 0) + shipping.minor_units
     same_currency = proposal.currency == currency
     theirs: dict[str, int] = {}
     if same_currency:

@@ -36,6 +36,7 @@ class RefundBreakdown(msgspec.Struct, frozen=True, kw_only=True):
     shipping_gross_minor: int = 0
     adjustment_minor: int = 0
     """Paid beyond the lines by finance's decision (ReBound's amount approved); not a line's money."""
+    shipping_net_minor: int = 0
 
 
 def breakdown(
@@ -58,6 +59,7 @@ def breakdown(
         ),
         shipping_gross_minor=calc.shipping.gross.minor_units if calc.shipping else 0,
         adjustment_minor=adjustment_minor,
+        shipping_net_minor=calc.shipping.net.minor_units if calc.shipping else 0,
     )
 
 

@@ -214,3 +214,38 @@ async def test_store_credit_is_recorded_in_the_ledger_without_a_payment_transact
             [ledger] = await uow.refunds.for_return(rid)
         assert (ledger.outcome, ledger.payment_id, ledger.amount_minor) == ("store-credit", None, 3500)
         assert (await _case(world, rid))[0] == Position.REFUNDED
+
+
+@pytest.mark.anyio
+async def test_a_tax_excluded_order_is_compared_net_and_refunded_gross(world: World) -> None:
+    """ReBound's unitPrice is in the order's price mode (net when tax is added on top); the refund
+    is what the customer paid, tax included."""
+    with anyio.fail_after(30):
+        tax = {"name": "US", "amount": 0.0725, "includedInPrice": False, "country": "US"}
+        line = {
+            "name": {"en": "CAP"},
+            "variant": {"sku": "CAP"},
+            "price": {"value": {"currencyCode": "USD", "centAmount": 2000}},
+            "quantity": 2,
+            "taxRate": tax,
+        }
+        draft = {
+            "orderNumber": order_number(),
+            "totalPrice": {"currencyCode": "USD", "centAmount": 4000},
+            "lineItems": [line],
+        }
+        order = await world.ct.call("POST", "/orders/import", draft, expect=(201,))
+        await world.ct.create_payment(order, 4290, currency="USD")
+        order = await world.ct_order(order["id"])
+        rid, bodies = world.script(
+            order,
+            [item(order, quantity=2)],  # unitPrice 20.00: net, as the sales order carries it
+            [*RECEIVED, {"event": "refund", "milestone": "HUB_RECEIVED"}],
+            currency="USD",
+        )
+        await store_rebound_events(world.ctx, bodies)
+        assert await settle(world.ctx, world.registry) == []
+        assert await exceptions(world.ctx, "refund_mismatch") == []
+        payment = await world.ct_payment(order)
+        assert [t["amount"]["centAmount"] for t in payment["transactions"] if t["type"] == "Refund"] == [4290]
+        assert (await _case(world, rid))[0] == Position.REFUNDED

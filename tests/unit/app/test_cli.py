@@ -56,9 +56,9 @@ def test_a_configuration_error_is_a_message_not_a_traceback(
     assert "BACKFLOW_HTTP_PORT must be a port number" in capsys.readouterr().err
 
 
-def test_demo_is_reserved(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 2
-    assert "not part of this build" in capsys.readouterr().err
+def test_demo_refuses_a_day_too_small_to_show_anything(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--orders", "5"]) == 2
+    assert "--orders must be at least 10" in capsys.readouterr().err
 
 
 def test_a_start_up_failure_is_one_line(

@@ -185,8 +185,14 @@ async def import_order(request: web.Request) -> web.Response:
 
 
 def seed_order(state: SimState, draft: Resource) -> Resource:
-    """An order as if a customer checked out a cart: stored, announced with OrderCreated."""
-    order = state.insert("order", order_from_draft(state, draft, origin="Customer"))
+    """An order as if a customer checked out a cart: stored, announced with OrderCreated.
+
+    A seed (unlike an import) may fix its line item ids, so a scenario can book a return for an
+    order before that order exists (the order-sync race)."""
+    order = order_from_draft(state, draft, origin="Customer")
+    for line, line_draft in zip(order["lineItems"], draft.get("lineItems", []), strict=True):
+        line["id"] = line_draft.get("id") or line["id"]
+    order = state.insert("order", order)
     state.emit("order", order, "OrderCreated", {"order": order})
     return order
 
