@@ -97,13 +97,16 @@ async def test_refund_mismatch_evidence_acknowledge_and_resolve_with_a_note(seed
             ):
                 assert figure in evidence, figure
             assert "over the 5.00 limit" in evidence
-            # The daemon offers acknowledge and resolve for this one (no retry, and no decide yet).
-            assert _buttons(pane) == ["do-ack", "do-resolve"]
+            # The daemon offers acknowledge, decide and resolve (no retry: the evidence names none);
+            # decide splits into Backflow's amount and reject, ReBound's being over the 5.00 limit.
+            assert _buttons(pane) == ["do-ack", "do-approve_backflow", "do-reject", "do-resolve"]
+            assert not screen.check_action("act", ("approve_rebound",))
+            assert screen.check_action("act", ("approve_backflow",))
             eid = pane.detail.exception.id if pane.detail else 0
 
             await pilot.press("a")
             await until(lambda: pane.detail is not None and pane.detail.exception.state == "acknowledged")
-            assert _buttons(pane) == ["do-resolve"]
+            assert _buttons(pane) == ["do-approve_backflow", "do-reject", "do-resolve"]
 
             await pilot.press("v")
             modal = await until(lambda: isinstance(app.screen, FormModal) and app.screen)
