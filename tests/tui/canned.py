@@ -227,6 +227,7 @@ RETURN_DETAIL = {
             "state": "applied",
             "applied_at": NOW,
             "inventory_version": 9,
+            "disposition": "SELLABLE",
         },
     ],
     "pending_credits": [

@@ -76,6 +76,15 @@ class TestSnapshots:
 
         assert snap_compare(app_for(server), terminal_size=size, run_before=ready)
 
+    def test_returns_ledger(self, snap_compare: Any, server: str, size: tuple[int, int]) -> None:
+        async def ready(pilot: Any) -> None:
+            await pilot.press("3", "slash", *"RB-1042", "enter")
+            await _settle(pilot, lambda app: app.screen.return_id == "RB-1042")
+            await pilot.press("escape", "g")
+            await _settle(pilot, lambda app: app.screen.query_one("TabbedContent").active == "ledger")
+
+        assert snap_compare(app_for(server), terminal_size=size, run_before=ready)
+
     def test_dead_letter_open(self, snap_compare: Any, server: str, size: tuple[int, int]) -> None:
         async def ready(pilot: Any) -> None:
             await pilot.press("4")
