@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import anyio
@@ -92,10 +93,13 @@ async def test_refund_mismatch_evidence_acknowledge_and_resolve_with_a_note(seed
                 "shipping",
                 "4.95",
                 "29.95",
-                "version 7",
                 "8.95",
             ):
                 assert figure in evidence, figure
+            # The facts read as label/value pairs in aligned columns, two to a row.
+            assert re.search(r"^order +ct-order-1 +version +7 *$", evidence, re.M)
+            assert re.search(r"^milestone +RECEIVED +outcome +ORIGINAL_PAYMENT *$", evidence, re.M)
+            assert re.search(r"^tolerance +1 minor unit *$", evidence, re.M)
             assert "over the 5.00 limit" in evidence
             # The daemon offers acknowledge, decide and resolve (no retry: the evidence names none);
             # decide splits into Backflow's amount and reject, ReBound's being over the 5.00 limit.
