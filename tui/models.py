@@ -182,6 +182,8 @@ class StockMovement(_View, frozen=True, kw_only=True):
     item_id: str
     state: str
     applied_at: datetime | None = None
+    disposition: str | None = None
+    """ReBound's grading that sent the units here (SELLABLE, OUTLET, ...); None before it was recorded."""
 
 
 class PendingCredit(_View, frozen=True, kw_only=True):

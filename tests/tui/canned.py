@@ -115,8 +115,19 @@ def _exception(
 
 
 EXCEPTIONS = [
-    _exception(7, "refund_mismatch", "finance", "RB-1042", 1520.0, MISMATCH_EVIDENCE, ["ack", "resolve"]),
-    _exception(6, "orphan_return", "cx", "RB-1040", 5400.0, {"client_order_id": "CT-9"}, ["ack", "resolve"]),
+    # `actions` as the daemon lists them for this evidence (app.exceptions.common.allowed_actions).
+    _exception(
+        7, "refund_mismatch", "finance", "RB-1042", 1520.0, MISMATCH_EVIDENCE, ["ack", "resolve", "decide"]
+    ),
+    _exception(
+        6,
+        "orphan_return",
+        "cx",
+        "RB-1040",
+        5400.0,
+        {"client_order_id": "CT-9"},
+        ["ack", "resolve", "reanchor"],
+    ),
     _exception(
         5,
         "restock_failed",
@@ -227,6 +238,7 @@ RETURN_DETAIL = {
             "state": "applied",
             "applied_at": NOW,
             "inventory_version": 9,
+            "disposition": "SELLABLE",
         },
     ],
     "pending_credits": [

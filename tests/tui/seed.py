@@ -160,6 +160,7 @@ async def seed(daemon: Daemon) -> None:
                 quantity=1,
                 return_id="RB-9",
                 item_id="i1",
+                disposition="SELLABLE",
             )
         )
         uow.credits.post(PendingCredit(return_id="RB-9", currency="EUR", amount_minor=1250))

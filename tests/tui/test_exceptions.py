@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
 
 import anyio
 import pytest
 from textual.widgets import Button, DataTable, Input, Label, Select
 
 from tests.tui.conftest import TEST_TIMEOUT, LiveDaemon, until
-from tests.tui.helpers import column, plain
-from tui.app import BackflowApp
+from tests.tui.helpers import buttons, column, exception_events, open_exception, open_exceptions, plain
 from tui.screens.exceptions import ExceptionsScreen
 from tui.screens.form_modal import FormModal
-from tui.widgets.exception_detail import ExceptionDetailPane
 from tui.widgets.exception_filters import FilterBar
 
 pytestmark = pytest.mark.anyio
-
-
-async def _exceptions(app: BackflowApp, pilot: Any) -> ExceptionsScreen:
-    await pilot.press("2")
-    screen = await until(lambda: isinstance(app.screen, ExceptionsScreen) and app.screen)
-    await until(lambda: screen.query_one(DataTable).row_count > 0)
-    return screen
 
 
 async def _filter(screen: ExceptionsScreen, **values: str) -> list[str]:
@@ -34,35 +25,11 @@ async def _filter(screen: ExceptionsScreen, **values: str) -> list[str]:
     return column(screen.query_one(DataTable), 2)
 
 
-async def _open(screen: ExceptionsScreen, pilot: Any, type_label: str) -> ExceptionDetailPane:
-    table = screen.query_one(DataTable)
-    row = column(table, 2).index(type_label)
-    table.focus()
-    table.move_cursor(row=row)
-    await pilot.press("enter")
-    pane = screen.query_one(ExceptionDetailPane)
-    await until(
-        lambda: pane.detail is not None and pane.detail.exception.type.replace("_", " ") == type_label
-    )
-    await pilot.pause()
-    return pane
-
-
-def _buttons(pane: ExceptionDetailPane) -> list[str]:
-    return [b.id or "" for b in pane.query(Button)]
-
-
-async def _events(live: LiveDaemon, exception_id: int) -> list[tuple[str, str | None, str | None]]:
-    assert live.daemon is not None
-    async with live.daemon.ctx.unit_of_work() as uow:
-        return [(e.action, e.actor, e.note) for e in await uow.exceptions.events(exception_id)]
-
-
 async def test_filters_by_owner_type_state_age_and_order(seeded: LiveDaemon) -> None:
     app = seeded.app()
     with anyio.fail_after(TEST_TIMEOUT):
         async with app.run_test(size=(160, 48)) as pilot:
-            screen = await _exceptions(app, pilot)
+            screen = await open_exceptions(app, pilot)
             everything = column(screen.query_one(DataTable), 2)
             assert set(everything) >= {"refund mismatch", "orphan return", "restock failed", "dead letter"}
             assert everything[-1] == "refund mismatch", "newest first: the first raised is last"
@@ -80,9 +47,9 @@ async def test_refund_mismatch_evidence_acknowledge_and_resolve_with_a_note(seed
     app = seeded.app()
     with anyio.fail_after(TEST_TIMEOUT):
         async with app.run_test(size=(160, 48)) as pilot:
-            screen = await _exceptions(app, pilot)
+            screen = await open_exceptions(app, pilot)
             await _filter(screen, owner="finance")
-            pane = await _open(screen, pilot, "refund mismatch")
+            pane = await open_exception(screen, pilot, "refund mismatch")
             evidence = plain(pane.query_one("#detail-evidence"))
             for figure in (
                 "line-tee",
@@ -92,18 +59,24 @@ async def test_refund_mismatch_evidence_acknowledge_and_resolve_with_a_note(seed
                 "shipping",
                 "4.95",
                 "29.95",
-                "version 7",
                 "8.95",
             ):
                 assert figure in evidence, figure
+            # The facts read as label/value pairs in aligned columns, two to a row.
+            assert re.search(r"^order +ct-order-1 +version +7 *$", evidence, re.M)
+            assert re.search(r"^milestone +RECEIVED +outcome +ORIGINAL_PAYMENT *$", evidence, re.M)
+            assert re.search(r"^tolerance +1 minor unit *$", evidence, re.M)
             assert "over the 5.00 limit" in evidence
-            # The daemon offers acknowledge and resolve for this one (no retry, and no decide yet).
-            assert _buttons(pane) == ["do-ack", "do-resolve"]
+            # The daemon offers acknowledge, decide and resolve (no retry: the evidence names none);
+            # decide splits into Backflow's amount and reject, ReBound's being over the 5.00 limit.
+            assert buttons(pane) == ["do-ack", "do-approve_backflow", "do-reject", "do-resolve"]
+            assert not screen.check_action("act", ("approve_rebound",))
+            assert screen.check_action("act", ("approve_backflow",))
             eid = pane.detail.exception.id if pane.detail else 0
 
             await pilot.press("a")
             await until(lambda: pane.detail is not None and pane.detail.exception.state == "acknowledged")
-            assert _buttons(pane) == ["do-resolve"]
+            assert buttons(pane) == ["do-approve_backflow", "do-reject", "do-resolve"]
 
             await pilot.press("v")
             modal = await until(lambda: isinstance(app.screen, FormModal) and app.screen)
@@ -112,8 +85,8 @@ async def test_refund_mismatch_evidence_acknowledge_and_resolve_with_a_note(seed
             modal.query_one(Input).value = "paid by bank transfer"
             await pilot.press("enter")
             await until(lambda: pane.detail is not None and pane.detail.exception.state == "resolved")
-            assert _buttons(pane) == []
-            assert await _events(seeded, eid) == [
+            assert buttons(pane) == []
+            assert await exception_events(seeded, eid) == [
                 ("raised", None, None),
                 ("acknowledged", "alice", None),
                 ("resolved", "alice", "paid by bank transfer"),
@@ -126,9 +99,9 @@ async def test_retrying_a_refund_needs_confirmation_and_escape_cancels(seeded: L
     app = seeded.app()
     with anyio.fail_after(TEST_TIMEOUT):
         async with app.run_test(size=(160, 48)) as pilot:
-            screen = await _exceptions(app, pilot)
-            pane = await _open(screen, pilot, "refund failed")
-            assert _buttons(pane) == ["do-ack", "do-retry", "do-resolve"]
+            screen = await open_exceptions(app, pilot)
+            pane = await open_exception(screen, pilot, "refund failed")
+            assert buttons(pane) == ["do-ack", "do-retry", "do-resolve"]
             assert pane.query_one("#do-retry", Button).variant == "warning", "moves money"
             eid = pane.detail.exception.id if pane.detail else 0
 
@@ -140,7 +113,8 @@ async def test_retrying_a_refund_needs_confirmation_and_escape_cancels(seeded: L
             await pilot.press("escape")
             await until(lambda: isinstance(app.screen, ExceptionsScreen))
             await anyio.sleep(0.3)
-            assert [a for a, _, _ in await _events(seeded, eid)] == ["raised"], "cancelled: nothing queued"
+            events = await exception_events(seeded, eid)
+            assert [a for a, _, _ in events] == ["raised"], "cancelled: nothing queued"
 
             await pilot.press("y")
             await until(lambda: isinstance(app.screen, FormModal))
@@ -154,8 +128,8 @@ async def test_a_non_money_retry_and_the_footer_offers_only_allowed_actions(seed
     app = seeded.app()
     with anyio.fail_after(TEST_TIMEOUT):
         async with app.run_test(size=(160, 48)) as pilot:
-            screen = await _exceptions(app, pilot)
-            pane = await _open(screen, pilot, "restock failed")
+            screen = await open_exceptions(app, pilot)
+            pane = await open_exception(screen, pilot, "restock failed")
             assert screen.check_action("act", ("retry",)) and not screen.check_action(
                 "act", ("approve_backflow",)
             )
@@ -174,7 +148,7 @@ async def test_a_non_money_retry_and_the_footer_offers_only_allowed_actions(seed
 async def _until_events(live: LiveDaemon, eid: int, action: str) -> list[tuple[str, str | None, str | None]]:
     with anyio.fail_after(10):
         while True:
-            events = await _events(live, eid)
+            events = await exception_events(live, eid)
             if any(a == action for a, _, _ in events):
                 return events
             await anyio.sleep(0.05)

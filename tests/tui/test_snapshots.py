@@ -12,8 +12,10 @@ from typing import Any
 import msgspec
 import pytest
 
+from app.exceptions.common import allowed_actions
 from app.http import views
-from tests.tui.canned import ROUTES
+from ports.exceptions import ExceptionRecord
+from tests.tui.canned import EXCEPTIONS, ROUTES
 from tests.tui.canned_server import TOKEN, canned_server
 from tui.app import BackflowApp, make_app
 from tui.config import ClientConfig
@@ -76,6 +78,15 @@ class TestSnapshots:
 
         assert snap_compare(app_for(server), terminal_size=size, run_before=ready)
 
+    def test_returns_ledger(self, snap_compare: Any, server: str, size: tuple[int, int]) -> None:
+        async def ready(pilot: Any) -> None:
+            await pilot.press("3", "slash", *"RB-1042", "enter")
+            await _settle(pilot, lambda app: app.screen.return_id == "RB-1042")
+            await pilot.press("escape", "g")
+            await _settle(pilot, lambda app: app.screen.query_one("TabbedContent").active == "ledger")
+
+        assert snap_compare(app_for(server), terminal_size=size, run_before=ready)
+
     def test_dead_letter_open(self, snap_compare: Any, server: str, size: tuple[int, int]) -> None:
         async def ready(pilot: Any) -> None:
             await pilot.press("4")
@@ -120,6 +131,17 @@ def test_canned_matches_the_api(path: str) -> None:
         "/api/dead-letters": views.DeadLetterList,
     }
     _conforms(msgspec.inspect.type_info(kinds.get(path, views.DeadLetterDetail)), ROUTES[path], path)
+
+
+@pytest.mark.parametrize("item", EXCEPTIONS, ids=lambda item: item["type"])
+def test_canned_actions_are_the_daemons(item: dict[str, Any]) -> None:
+    """Each canned exception offers exactly the actions the daemon would list for its evidence."""
+    fields = {f.name for f in msgspec.structs.fields(ExceptionRecord)}
+    record = msgspec.convert(
+        {k: v for k, v in item.items() if k in fields} | {"evidence": msgspec.json.encode(item["evidence"])},
+        ExceptionRecord,
+    )
+    assert item["actions"] == allowed_actions(record)
 
 
 def _conforms(info: msgspec.inspect.Type, value: Any, where: str) -> None:

@@ -46,32 +46,48 @@ def _refund_mismatch(evidence: dict[str, Any]) -> RenderableType:
         Text(str(evidence.get("rebound_total")), style="bold"),
         str(evidence.get("decision", {}).get("difference", "")),
     )
-    facts = Text.assemble(
-        ("order ", "dim"),
-        str(evidence.get("order_id")),
-        ("  version ", "dim"),
-        str(evidence.get("order_version")),
-        ("  milestone ", "dim"),
-        str(evidence.get("milestone")),
-        ("  outcome ", "dim"),
-        str(evidence.get("outcome")),
-        ("  tolerance ", "dim"),
-        f"{evidence.get('tolerance_minor')} minor units",
-    )
-    return Group(table, facts, _options(evidence.get("decision")))
+    return Group(table, *_facts(evidence))
 
 
-def _options(decision: Any) -> Text:
+def _facts(evidence: dict[str, Any]) -> list[Table]:
+    """The order and proposal as label/value pairs, two to a row in aligned columns; then the decisions."""
+    tolerance = evidence.get("tolerance_minor")
+    pairs = [
+        ("order", str(evidence.get("order_id", "—"))),
+        ("version", str(evidence.get("order_version", "—"))),
+        ("milestone", str(evidence.get("milestone", "—"))),
+        ("outcome", str(evidence.get("outcome", "—"))),
+        ("tolerance", f"{tolerance} minor unit{'' if tolerance == 1 else 's'}"),
+    ]
+    facts = Table.grid(padding=(0, 2))
+    for _ in range(2):
+        facts.add_column(style="bold", no_wrap=True, min_width=9)
+        facts.add_column(overflow="fold")
+    for n in range(0, len(pairs), 2):
+        cells = [cell for pair in pairs[n : n + 2] for cell in pair]
+        facts.add_row(*cells, *[""] * (4 - len(cells)))
+    options = _options(evidence.get("decision"))
+    if options is None:
+        return [facts]
+    decisions = Table.grid(padding=(0, 2))
+    decisions.add_column(style="bold", no_wrap=True, min_width=9)
+    decisions.add_column(overflow="fold")
+    decisions.add_row("decisions", options)
+    return [facts, decisions]
+
+
+def _options(decision: Any) -> Text | None:
+    """One decision a line, with what it pays; one a person may not take is struck through."""
     if not isinstance(decision, dict):
-        return Text("")
-    text = Text("decisions: ", style="dim")
-    for option in decision.get("options", []):
+        return None
+    text = Text()
+    for n, option in enumerate(decision.get("options", [])):
+        if n:
+            text.append("\n")
         name = str(option.get("action"))
         amount = f" {option['amount']} {option.get('currency', '')}" if "amount" in option else ""
         refused = option.get("allowed") is False
-        style = "strike dim" if refused else ""
-        text.append(f"{name}{amount}", style=style)
+        text.append(f"{name}{amount}", style="strike dim" if refused else "")
         if refused:
             text.append(f" (over the {option.get('limit')} limit)", style="dim")
-        text.append("  ")
     return text

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.widgets import Button, Static
 
 from tui.actions import SPECS, allowed, moves_money
@@ -54,8 +55,11 @@ class ExceptionDetailPane(VerticalScroll):
             summary.add_row("note", Text(f"{item.note} — {item.changed_by or ''}"))
         self.query_one("#detail-summary", Static).update(summary)
         buttons = [
+            # The label alone (the footer shows each key): "Label [k]" would be read as markup and lose
+            # the "[k]", and with it five buttons do not fit the pane at 80 columns.
             Button(
-                f"{SPECS[a].label} [{SPECS[a].key}]",
+                Content(SPECS[a].label),
+                tooltip=f"key: {SPECS[a].key}",
                 id=f"do-{a}",
                 variant="warning" if moves_money(item, a) else "default",
             )

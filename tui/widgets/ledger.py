@@ -19,10 +19,19 @@ def render_ledger(detail: ReturnDetail) -> RenderableType:
             Text(r.interaction_id), money(r.amount_minor, r.currency), r.outcome, r.state, r.payment_id or "—"
         )
     stock = Table(
-        "marker", "sku", "qty", "channel", "state", title="Stock movements", title_justify="left", expand=True
+        "marker",
+        "sku",
+        "qty",
+        "disposition",
+        "channel",
+        "state",
+        title="Stock movements",
+        title_justify="left",
+        expand=True,
     )
     for m in detail.stock_movements:
-        stock.add_row(Text(m.marker), m.sku, str(m.quantity), m.supply_channel or "default", m.state)
+        channel = m.supply_channel or "default"
+        stock.add_row(Text(m.marker), m.sku, str(m.quantity), m.disposition or "—", channel, m.state)
     credits = Table(
         "amount", "state", "posted", "released", title="Pending credit", title_justify="left", expand=True
     )
