@@ -37,6 +37,7 @@ class SyncLag(_View, frozen=True, kw_only=True):
     pending: int
     failing: int
     lag_avg_seconds: float | None
+    lag_p50_seconds: float | None = None
     lag_p95_seconds: float | None
     lag_max_seconds: float | None
     last_synced_at: datetime | None

@@ -75,6 +75,7 @@ OVERVIEW: dict[str, Any] = {
         "pending": 12,
         "failing": 1,
         "lag_avg_seconds": 2.1,
+        "lag_p50_seconds": 1.4,
         "lag_p95_seconds": 6.8,
         "lag_max_seconds": 41.0,
         "last_synced_at": "2026-11-21T14:29:59Z",

@@ -59,6 +59,7 @@ class OverviewScreen(Screen[None]):
         sync = overview.order_sync
         self.query_one("#order-sync", Facts).show(
             [
+                ("lag p50", duration(sync.lag_p50_seconds)),
                 ("lag p95", f"{duration(sync.lag_p95_seconds)} (max {duration(sync.lag_max_seconds)})"),
                 ("orders", f"{sync.synced} synced, {sync.pending} pending, {sync.failing} failing"),
                 ("last synced", ago(sync.last_synced_at, now)),
