@@ -31,6 +31,7 @@ class DayPlan:
     """Real seconds over which the simulated fortnight of hub events is delivered."""
     outage_seconds: float = 5.0
     unknown_order_rate: float = 0.03
+    over_return_rate: float = 0.01
     wrong_refund_rate: float = 0.05
     odd_reason_rate: float = 0.12
     duplicate_rate: float = 0.1
@@ -145,6 +146,7 @@ class Driver:
             "/_sim/faults",
             {
                 "unknown_order_rate": p.unknown_order_rate,
+                "over_return_rate": p.over_return_rate,
                 "wrong_refund_rate": p.wrong_refund_rate,
                 "odd_reason_rate": p.odd_reason_rate,
                 "duplicate_rate": p.duplicate_rate,

@@ -106,3 +106,38 @@ def test_time_only_moves_forward_and_steps_run_in_due_order() -> None:
         times.append(emitted.event.createdAt)
     assert times == sorted(times)
     assert len({ret.return_id for ret in sim.state.returns.values()}) == 5
+
+
+def _booked_per_line(sim: Simulator) -> dict[tuple[str, str], int]:
+    booked: dict[tuple[str, str], int] = {}
+    for ret in sim.state.returns.values():
+        for item in ret.items:
+            if item.client_item_id is None:  # an unexpected item the hub found: not booked
+                continue
+            key = (ret.client_order_id, item.client_item_id)
+            booked[key] = booked.get(key, 0) + item.quantity_expected
+    return booked
+
+
+def _ordered_per_line(sim: Simulator) -> dict[tuple[str, str], int]:
+    return {
+        (stored.order.clientOrderId, item.clientItemId): item.quantity
+        for stored in sim.state.orders.values()
+        for item in stored.order.items
+    }
+
+
+def test_the_portal_never_books_more_than_a_customer_can_still_return() -> None:
+    # 40 small orders and 200 returns: most lines are returned in full, so the portal must look elsewhere.
+    sim = _day(5, orders=40, returns=200)
+    ordered = _ordered_per_line(sim)
+    booked = _booked_per_line(sim)
+    assert booked, "returns were booked"
+    assert all(units <= ordered[key] for key, units in booked.items())
+    assert sum(booked.values()) > sum(ordered.values()) // 2, "the day used up most of what was returnable"
+
+
+def test_an_over_return_rate_books_more_than_was_ordered_on_purpose() -> None:
+    sim = _day(5, orders=40, returns=20, over_return_rate=1.0)
+    ordered = _ordered_per_line(sim)
+    assert all(units > ordered[key] for key, units in _booked_per_line(sim).items())

@@ -17,6 +17,7 @@ _TUNABLE = frozenset(
         "rate_limit_rate",
         "retry_after",
         "unknown_order_rate",
+        "over_return_rate",
         "cancel_rate",
         "exception_rate",
         "partial_receipt_rate",

@@ -19,7 +19,7 @@ from adapters.rebound.simulator.delivery import Deliverer
 from adapters.rebound.simulator.options import SimOptions
 from adapters.rebound.simulator.state import EmittedEvent, SimItem, SimReturn, SimState, StoredOrder, ulid
 from domain.return_snapshot import ReturnEvent
-from ports.returns_platform import SalesOrder
+from ports.returns_platform import SalesOrder, SalesOrderItem
 
 _ENCODER = msgspec.json.Encoder()
 API_VERSION = "2026-01"
@@ -105,22 +105,47 @@ class Simulator:
             ret = self.book(f"CT-UNSYNCED-{number}", items, flow=flow, currency="GBP")
         else:
             stored = self.state.orders[rng.choice(orders)].order
-            lines = (
-                rng.sample(stored.items, k=rng.randint(1, min(3, len(stored.items)))) if stored.items else []
-            )
+            over = rng.random() < self.options.over_return_rate
+            returnable = [
+                (line, line.quantity if over else line.quantity - self._booked(stored, line.clientItemId))
+                for line in stored.items
+            ]
+            returnable = [(line, left) for line, left in returnable if left > 0]
+            if not returnable:  # everything on this order is already on its way back: pick another
+                stored, returnable = self._returnable_elsewhere(orders, stored)
+            chosen = rng.sample(returnable, k=rng.randint(1, min(3, len(returnable)))) if returnable else []
             items = [
                 {
                     "sku": line.sku,
                     "clientItemId": line.clientItemId,
-                    "quantity": rng.randint(1, max(1, line.quantity)),
+                    # An over-return (on purpose) books more than the customer can still send back.
+                    "quantity": left + 1 if over else rng.randint(1, left),
                     "unitPrice": line.unitPrice,
                     "reasonCode": self._reason(),
                 }
-                for line in lines
+                for line, left in chosen
             ]
+            for item in items:
+                key = (stored.clientOrderId, str(item["clientItemId"]))
+                self.state.booked[key] = self.state.booked.get(key, 0) + int(item["quantity"])
             ret = self.book(stored.clientOrderId, items, flow=flow, currency=stored.currency)
         self._schedule_plan(ret, flows.plan(rng, ret, self.options))
         return ret
+
+    def _booked(self, order: SalesOrder, client_item_id: str) -> int:
+        return self.state.booked.get((order.clientOrderId, client_item_id), 0)
+
+    def _returnable_elsewhere(
+        self, orders: list[str], fallback: SalesOrder
+    ) -> tuple[SalesOrder, list[tuple[SalesOrderItem, int]]]:
+        """The first order (from a seeded start) with units left to return, and those lines."""
+        start = self.scenario_rng.randrange(len(orders))
+        for index in range(len(orders)):
+            order = self.state.orders[orders[(start + index) % len(orders)]].order
+            left = [(line, line.quantity - self._booked(order, line.clientItemId)) for line in order.items]
+            if any(units > 0 for _, units in left):
+                return order, [(line, units) for line, units in left if units > 0]
+        return fallback, []
 
     def _reason(self) -> str:
         rng = self.scenario_rng

@@ -120,6 +120,8 @@ class SimState:
     acknowledgements: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
     """return id → idempotency key → the acknowledgement as first received."""
     counter: int = 0
+    booked: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(client order id, client item id) → units the portal has booked returns for, so far."""
 
     def next_number(self) -> int:
         self.counter += 1
