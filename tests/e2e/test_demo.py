@@ -12,6 +12,7 @@ import pytest
 from app.demo import processes
 from app.demo.run import DemoOptions, run_demo
 from app.demo.scenario import DayPlan
+from domain.money import Money
 
 pytestmark = pytest.mark.anyio
 
@@ -41,6 +42,12 @@ async def test_a_short_demo_reports_what_the_simulators_hold(tmp_path: Path) -> 
     late = [number for number in f.anchored_orders if number.startswith("LATE-")]
     assert len(late) == plan.late_orders, "returns booked before their order were anchored once it came"
     assert "Backflow demo: the busy day in figures" in result.summary
+    # The day's reconciliation report is written as finance would run it, and carries the same money.
+    assert result.report is not None and result.report.parent == tmp_path / "var"
+    page = result.report.read_text()
+    assert page.lstrip().lower().startswith("<!doctype html")
+    for currency, minor in ct.refunded_minor.items():
+        assert Money.minor(minor, currency).to_decimal_string() in page.replace(",", ""), currency
     # --no-keep: every process it started is gone, and no PID file is left to stop.
     assert not (tmp_path / "var" / "demo.pids").exists()
 

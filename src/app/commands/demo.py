@@ -48,6 +48,8 @@ def main(args: argparse.Namespace) -> int:
     options = DemoOptions(var=args.var, plan=plan, time_budget=args.time_budget, keep=args.keep)
     result = anyio.run(run_demo, options, say, backend="asyncio")
     say(result.summary)
+    if result.report is not None:
+        say(f"\nReconciliation report for the day (open it in a browser): {result.report}")
     if args.keep:
         say(how_to_explore(args.var))
     return 0 if result.settled and not result.disagreements else 1

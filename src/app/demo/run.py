@@ -22,6 +22,7 @@ from app.demo.layout import (
     daemon_env,
     env_file_text,
 )
+from app.demo.report import write_reconciliation
 from app.demo.scenario import DayPlan, Driver
 from app.demo.summary import Deliveries, Figures, collect, render
 from app.demo.verify import InCommercetools, read_commercetools
@@ -50,6 +51,8 @@ class DemoResult:
     settled: bool
     elapsed: float
     endpoints: Endpoints
+    report: Path | None = None
+    """The day's reconciliation report (HTML), as finance would run it."""
 
 
 def prepare(layout: Layout, ends: Endpoints, *, orphan_horizon: int = ORPHAN_HORIZON) -> dict[str, str]:
@@ -126,6 +129,7 @@ async def run_demo(options: DemoOptions, say: Callable[[str], None]) -> DemoResu
                     say(f"start-up failed ({failed}); trying again on other ports")
             say(f"simulators and daemon up in {time.monotonic() - began:.1f}s (logs in {layout.var}/*.log)")
             result = await _day(http, ends, options, began, say)
+        result.report = await write_reconciliation(layout, env)
     except BaseException:
         processes.stop(children)
         layout.pids.unlink(missing_ok=True)
