@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -111,7 +112,9 @@ def rebound_state(stack: Stack) -> dict[str, Any]:
     return dict(state)
 
 
-def wait_until(check: Callable[[], bool], within: float, what: str, tick: Callable[[], None] | None = None) -> None:
+def wait_until(
+    check: Callable[[], bool], within: float, what: str, tick: Callable[[], None] | None = None
+) -> None:
     ends = time.monotonic() + within
     while time.monotonic() < ends:
         if check():
@@ -134,9 +137,13 @@ class Day:
 
     def book(self, orders: int, within: float = 120) -> None:
         wait_until(
-            lambda: rebound_state(self.stack)["orders"] >= orders, within, f"{orders} orders synced to ReBound"
+            lambda: rebound_state(self.stack)["orders"] >= orders,
+            within,
+            f"{orders} orders synced to ReBound",
         )
-        status, answer = request("POST", f"{self.stack.rb}/_sim/day", {"returns": self.returns, "seconds": 86400})
+        status, answer = request(
+            "POST", f"{self.stack.rb}/_sim/day", {"returns": self.returns, "seconds": 86400}
+        )
         assert status == 201, answer
 
     def tick(self) -> dict[str, Any]:
@@ -148,10 +155,10 @@ class Day:
             self.between_ticks(self)
         return dict(state)
 
-    def run(self, within: float) -> None:
-        """Tick until nothing is scheduled and every delivery is done (or abandoned)."""
+    def run(self, within: float, stop: threading.Event | None = None) -> None:
+        """Tick until nothing is scheduled and every delivery is done (or abandoned), or `stop` is set."""
         ends = time.monotonic() + within
-        while time.monotonic() < ends:
+        while time.monotonic() < ends and not (stop is not None and stop.is_set()):
             state = self.tick()
             if state["scheduled"] == 0 and state["deliveries"]["pending"] == 0:
                 return
@@ -269,7 +276,9 @@ def check_outcome(stack: Stack) -> Outcome:
         for info in order.get("returnInfo", []):
             for item in info["items"]:
                 if item.get("key") in return_items:
-                    out.duplicates.append(f"return item {item['key']} written twice to {order['orderNumber']}")
+                    out.duplicates.append(
+                        f"return item {item['key']} written twice to {order['orderNumber']}"
+                    )
                 return_items[item.get("key")] = item
 
     anchored_ids: set[str] = set()
@@ -414,5 +423,7 @@ def _check_exceptions(out: Outcome, stack: Stack, expected: set[tuple[str, str]]
     # Every dead letter is work that was given up on: lost unless someone requeues it.
     out.lost += [f"dead letter: {e['dedupe_key']}" for e in items if e["type"] == "dead_letter"]
     raised = {(e["type"], e["return_id"]) for e in items}
-    raised |= {(e["type"], "code:" + e["dedupe_key"].split(":", 1)[1]) for e in items if ":" in e["dedupe_key"]}
+    raised |= {
+        (e["type"], "code:" + e["dedupe_key"].split(":", 1)[1]) for e in items if ":" in e["dedupe_key"]
+    }
     out.lost += [f"exception {kind} for {rid} missing" for kind, rid in sorted(expected - raised)]

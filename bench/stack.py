@@ -116,7 +116,9 @@ class Stack:
     def db(self) -> Path:
         return self.workdir / "backflow.sqlite3"
 
-    def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    def _spawn(
+        self, name: str, argv: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         out = (self.workdir / f"{name}.out").open("ab")
         err = (self.workdir / f"{name}.err").open("ab")
         try:
@@ -130,7 +132,15 @@ class Stack:
         ct = [py, "-m", "adapters.commercetools.simulator", "--port", str(self.ct_port)]
         ct += ["--client-secret", self.secrets.ctp_client_secret]
         ct += ["--push-url", f"{self.url}/events/commercetools"]
-        rb = [py, "-m", "adapters.rebound.simulator", "--port", str(self.rb_port), "--seed", str(rebound_seed)]
+        rb = [
+            py,
+            "-m",
+            "adapters.rebound.simulator",
+            "--port",
+            str(self.rb_port),
+            "--seed",
+            str(rebound_seed),
+        ]
         rb += ["--client-secret", self.secrets.rebound_client_secret]
         rb += ["--webhook-secret", self.secrets.webhook_secret]
         rb += ["--webhook-url", f"{self.url}/webhooks/rebound"]
@@ -141,7 +151,7 @@ class Stack:
         reasons = "\n".join(f'"{text}" = "{key}"' for text, key in REASONS.items())
         path = self.workdir / "backflow.toml"
         path.write_text(
-            f"[reasons]\n{reasons}\n\n[policies]\nsupply-channel-id = \"{SUPPLY_CHANNEL}\"\n"
+            f'[reasons]\n{reasons}\n\n[policies]\nsupply-channel-id = "{SUPPLY_CHANNEL}"\n'
             "orphan-horizon-seconds = 3600\n\n"
             "[schedule]\nmessage-poll-seconds = 1.0\nheld-returns-seconds = 2.0\n" + self.config_extra
         )
@@ -215,9 +225,7 @@ class Stack:
                 process.wait(timeout=10)
 
     def admin(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        return request(
-            method, self.url + path, body, {"Authorization": f"Bearer {self.secrets.admin_token}"}
-        )
+        return request(method, self.url + path, body, {"Authorization": f"Bearer {self.secrets.admin_token}"})
 
     def ct_faults(self, rules: list[dict[str, Any]]) -> None:
         status, answer = request("PUT", f"{self.ct}/_sim/faults", rules)
@@ -229,9 +237,10 @@ class Stack:
 
     def outputs(self) -> str:
         """Everything every process wrote."""
-        return "".join(p.read_text(errors="replace") for p in sorted(self.workdir.glob("*.out")) + sorted(
-            self.workdir.glob("*.err")
-        ))
+        return "".join(
+            p.read_text(errors="replace")
+            for p in sorted(self.workdir.glob("*.out")) + sorted(self.workdir.glob("*.err"))
+        )
 
 
 def deadline(seconds: float) -> float:

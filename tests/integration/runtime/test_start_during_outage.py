@@ -1,4 +1,4 @@
-"""A daemon (re)started while commercetools is down starts, takes webhooks durably, and says why it is not ready."""
+"""A daemon (re)started while commercetools is down starts, takes webhooks, says why it is not ready."""
 
 from __future__ import annotations
 
