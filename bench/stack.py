@@ -45,10 +45,15 @@ class Secrets:
 
 
 def request(
-    method: str, url: str, body: Any = None, headers: dict[str, str] | None = None, timeout: float = 30
+    method: str,
+    url: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30,
+    raw: bytes | None = None,
 ) -> tuple[int, Any]:
-    """One JSON call; (0, None) when nothing answered."""
-    data = None if body is None else json.dumps(body).encode()
+    """One JSON call (or `raw` bytes as the body); (0, None) when nothing answered."""
+    data = raw if raw is not None else None if body is None else json.dumps(body).encode()
     merged = {"Content-Type": "application/json"} | (headers or {})
     req = urllib.request.Request(url, data=data, method=method, headers=merged)
     try:
