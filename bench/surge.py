@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -312,68 +311,63 @@ def bare_intake(bodies: list[bytes]) -> float:
 def outage_comparison(workdir: Path, returns: int, outage: float, rng: Any) -> dict[str, Any]:
     """The same created-webhooks into Backflow and into the naive integration while commercetools is down
     for `outage` seconds in the middle; each webhook is sent once (a retrying sender would mask both)."""
-    results: dict[str, Any] = {}
-    for contender in ("backflow", "naive"):
-        stack = Stack(
-            workdir / contender,
-            daemon_env_extra={"BACKFLOW_LOG_LEVEL": "WARNING", "BACKFLOW_POLL_SECONDS": "0.5"},
-        )
-        stack.workdir.mkdir(parents=True, exist_ok=True)
-        naive: subprocess.Popen[bytes] | None = None
-        try:
-            stack.start_simulators()
-            stack.ct_faults([{"path": "^/(?!oauth)", "latency": CT_LATENCY}])
-            stack.start_daemon()
-            busy_day.seed_catalogue(stack)
-            numbers = [f"CT-{n:06d}" for n in range(returns)]
-            busy_day.seed_orders(stack, numbers, rng)
-            busy_day.wait_until(
-                lambda: busy_day.rebound_state(stack)["orders"] >= returns, 600, "orders synced"
-            )
-            script_returns(stack, numbers)
-            created = [b for b in event_bodies(stack) if json.loads(b)["type"] == "return_order.created"]
-            url = f"{stack.url}/webhooks/rebound"
-            if contender == "naive":
-                stack.stop_daemon()
-                naive, url = start_contender("naive", stack.ct)
-            third = len(created) // 3
-
-            async def paced() -> dict[int, int]:
-                # A third before, a third during, a third after the outage, so each side sees all phases.
-                total: dict[int, int] = {}
-                for index, part in enumerate(
-                    (created[:third], created[third : 2 * third], created[2 * third :])
-                ):
-                    if index == 1:
-                        stack.ct_faults([{"path": "^/(?!oauth)", "error_rate": 1.0, "error_status": 503}])
-                        await asyncio.sleep(1)
-                    _, statuses = await blast(url, part, stack.secrets.webhook_secret, 600)
-                    for key, value in statuses.items():
-                        total[key] = total.get(key, 0) + value
-                    if index == 1:
-                        await asyncio.sleep(max(0.0, outage - 1))
-                        stack.ct_faults([{"path": "^/(?!oauth)", "latency": CT_LATENCY}])
-                return total
-
-            statuses = asyncio.run(paced())
-            anchored: Callable[[], int] = lambda: _anchored_count(stack)  # noqa: E731
-            if contender == "backflow":
-                busy_day.wait_until(
-                    lambda: anchored() >= len(created), 600, "Backflow to anchor every return"
-                )
-            results[contender] = {
-                "webhooks": len(created),
-                "statuses": {str(k): v for k, v in sorted(statuses.items())},
-                "returns_in_commercetools": anchored(),
-                "lost": len(created) - anchored(),
-            }
-        finally:
-            if naive is not None:
-                naive.terminate()
-                naive.wait(timeout=10)
-            stack.stop()
+    results: dict[str, Any] = {
+        name: _outage_run(name, workdir / name, returns, outage, rng) for name in ("backflow", "naive")
+    }
     results["outage_seconds"] = outage
     return results
+
+
+async def _paced(stack: Stack, url: str, created: list[bytes], outage: float) -> dict[int, int]:
+    """A third before, a third during, a third after the outage, so each side sees all phases."""
+    third = len(created) // 3
+    total: dict[int, int] = {}
+    for index, part in enumerate((created[:third], created[third : 2 * third], created[2 * third :])):
+        if index == 1:
+            stack.ct_faults([{"path": "^/(?!oauth)", "error_rate": 1.0, "error_status": 503}])
+            await asyncio.sleep(1)
+        _, statuses = await blast(url, part, stack.secrets.webhook_secret, 600)
+        for key, value in statuses.items():
+            total[key] = total.get(key, 0) + value
+        if index == 1:
+            await asyncio.sleep(max(0.0, outage - 1))
+            stack.ct_faults([{"path": "^/(?!oauth)", "latency": CT_LATENCY}])
+    return total
+
+
+def _outage_run(contender: str, workdir: Path, returns: int, outage: float, rng: Any) -> dict[str, Any]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    stack = Stack(workdir, daemon_env_extra={"BACKFLOW_LOG_LEVEL": "WARNING", "BACKFLOW_POLL_SECONDS": "0.5"})
+    naive: subprocess.Popen[bytes] | None = None
+    try:
+        stack.start_simulators()
+        stack.ct_faults([{"path": "^/(?!oauth)", "latency": CT_LATENCY}])
+        stack.start_daemon()
+        busy_day.seed_catalogue(stack)
+        numbers = [f"CT-{n:06d}" for n in range(returns)]
+        busy_day.seed_orders(stack, numbers, rng)
+        busy_day.wait_until(lambda: busy_day.rebound_state(stack)["orders"] >= returns, 600, "orders synced")
+        script_returns(stack, numbers)
+        created = [b for b in event_bodies(stack) if json.loads(b)["type"] == "return_order.created"]
+        url = f"{stack.url}/webhooks/rebound"
+        if contender == "naive":
+            stack.stop_daemon()
+            naive, url = start_contender("naive", stack.ct)
+        statuses = asyncio.run(_paced(stack, url, created, outage))
+        if contender == "backflow":
+            busy_day.wait_until(lambda: _anchored_count(stack) >= len(created), 600, "every return anchored")
+        anchored = _anchored_count(stack)
+        return {
+            "webhooks": len(created),
+            "statuses": {str(k): v for k, v in sorted(statuses.items())},
+            "returns_in_commercetools": anchored,
+            "lost": len(created) - anchored,
+        }
+    finally:
+        if naive is not None:
+            naive.terminate()
+            naive.wait(timeout=10)
+        stack.stop()
 
 
 def _anchored_count(stack: Stack) -> int:
@@ -409,7 +403,6 @@ def run(quick: bool) -> dict[str, Any]:
         first = by_size[0]
         bodies = _sample_bodies(first["webhooks"])
         figures["bare_handler_accepted_per_s"] = bare_intake(bodies)
-        (Path(tmp) / "outage").mkdir()
         figures["outage"] = outage_comparison(Path(tmp) / "outage", returns // 2, outage, rng)
     figures |= summarise(figures)
     return figures
@@ -461,7 +454,8 @@ def write_report(figures: dict[str, Any], command: str) -> None:
     section = (
         "## Surge\n\n"
         f"Command: `{command}`\n\n"
-        "The daemon (`backflow run`) and both simulators as separate processes on 127.0.0.1; every API call "
+        "The daemon (`backflow run`) and both simulators as separate processes on 127.0.0.1; every "
+        "API call "
         f"to the commercetools simulator waits {CT_LATENCY * 1000:.0f} ms, to the ReBound simulator "
         f"{RB_LATENCY * 1000:.0f} ms. For each database size (returns already stored, filled with raw sqlite3 "
         "before the daemon starts) a fresh stack: orders checked out at "
