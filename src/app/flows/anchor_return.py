@@ -30,7 +30,6 @@ from ports.ledgers import PendingCredit
 from ports.outbox import OutboxRow
 from ports.return_cases import ReturnCaseRecord
 
-
 # Validation reads the order's return items, then the write adds ours: two returns of one order
 # anchored at once would both pass. One daemon process owns the outbox, so a lock per order
 # (dropped once nobody holds it) makes read-validate-write one step.
