@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` and `tests` impor
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import busy_day
-from bench.stack import ROOT, Stack, request
+from bench.stack import ROOT, Secrets, Stack, request
 
 REPORT = ROOT / "docs" / "reliability.md"
 
@@ -177,19 +178,32 @@ class Chaos:
         }
 
 
-def run(profile_name: str, seed: int, workdir: Path | None = None) -> dict[str, Any]:
+def run(
+    profile_name: str,
+    seed: int,
+    workdir: Path | None = None,
+    *,
+    secrets: Secrets | None = None,
+    env: dict[str, str] | None = None,
+    before_stop: Callable[[Stack], None] | None = None,
+) -> dict[str, Any]:
+    """One chaos day; `before_stop` may look at the stack (admin API, files) before it is stopped."""
     profile = PROFILES[profile_name]
     with tempfile.TemporaryDirectory(prefix="backflow-chaos-") as tmp:
         stack = Stack(
             workdir or Path(tmp),
+            secrets=secrets or Secrets(),
             daemon_env_extra={
                 "BACKFLOW_LEASE_SECONDS": "2",
                 "BACKFLOW_POLL_SECONDS": "0.5",
                 "BACKFLOW_LOG_LEVEL": "WARNING",
-            },
+            }
+            | (env or {}),
         )
         try:
             figures = Chaos(stack, profile, random.Random(seed)).run()
+            if before_stop is not None:
+                before_stop(stack)
         finally:
             stack.stop()
     figures = {"profile": profile_name, "seed": seed, **figures}
