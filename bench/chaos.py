@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import sys
 import tempfile
 import threading
@@ -28,6 +27,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` and `tests` impor
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import busy_day
+from bench.report import replace_section
 from bench.stack import ROOT, Secrets, Stack, request
 
 REPORT = ROOT / "docs" / "reliability.md"
@@ -231,14 +231,7 @@ def write_report(figures: dict[str, Any], command: str) -> None:
         "no dead letter.\n\n"
         "```json\n" + json.dumps(figures, indent=2) + "\n```\n"
     )
-    text = REPORT.read_text() if REPORT.exists() else "# Reliability\n"
-    pattern = re.compile(r"^## Chaos\n.*?(?=^## |\Z)", re.S | re.M)
-    text = (
-        pattern.sub(lambda _m: section + "\n", text)
-        if pattern.search(text)
-        else text.rstrip() + "\n\n" + section
-    )
-    REPORT.write_text(text.rstrip() + "\n")
+    replace_section(REPORT, "Chaos", section, "Reliability")
 
 
 def main() -> None:

@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import platform
-import re
 import sqlite3
 import subprocess
 import sys
@@ -33,6 +32,7 @@ import aiohttp
 
 from adapters.rebound import signature
 from bench import busy_day, prefill
+from bench.report import replace_section
 from bench.stack import ROOT, Stack, peak_rss_mb, read_proc, request
 from tests.integration.runtime.test_daemon_process import free_port, listening, wait_for
 
@@ -472,14 +472,7 @@ def write_report(figures: dict[str, Any], command: str) -> None:
         "(`bench/contenders.py naive`: commercetools called inside the request, nothing stored).\n\n"
         "```json\n" + json.dumps(figures, indent=2) + "\n```\n"
     )
-    text = REPORT.read_text() if REPORT.exists() else "# Performance\n"
-    pattern = re.compile(r"^## Surge\n.*?(?=^## |\Z)", re.S | re.M)
-    text = (
-        pattern.sub(lambda _m: section + "\n", text)
-        if pattern.search(text)
-        else text.rstrip() + "\n\n" + section
-    )
-    REPORT.write_text(text.rstrip() + "\n")
+    replace_section(REPORT, "Surge", section, "Performance")
 
 
 def main() -> None:
