@@ -233,6 +233,9 @@ def _apply_update(case: ReturnCase, update: ReboundUpdate) -> Transition:
         refused = TransitionRefused(return_id=rid, position=case.position, signal=update.event_type)
         return Transition(outcome=Outcome.REFUSED, case=case, events=(refused,))
     if update.sequence <= case.last_sequence:
+        if _late_refund_trigger(case, update):
+            # Delivered after a newer event: the status is old news, but the trigger is not.
+            return _apply_signal(case, Signal.REFUND_TRIGGERED, None, update.sequence)
         stale = StaleEventIgnored(return_id=rid, sequence=update.sequence, last_sequence=case.last_sequence)
         return Transition(outcome=Outcome.STALE, case=case, events=(stale,))
     status, kind = parse_status(update.status), parse_event_type(update.event_type)
@@ -269,6 +272,15 @@ def _apply_update(case: ReturnCase, update: ReboundUpdate) -> Transition:
         events.extend(signalled.events)
         new = signalled.case
     return _settle(case, new, events)
+
+
+def _late_refund_trigger(case: ReturnCase, update: ReboundUpdate) -> bool:
+    """A refund.triggered overtaken by a later event, for a case with no refund triggered yet."""
+    is_trigger = parse_event_type(update.event_type) is ReboundEventType.REFUND_TRIGGERED
+    untriggered = case.position is P.ANCHORED or (
+        case.position is P.AWAITING_ORDER and not case.refund_requested
+    )
+    return is_trigger and untriggered
 
 
 def _merge_items(current: tuple[CaseItem, ...], snapshot: tuple[CaseItem, ...]) -> tuple[CaseItem, ...]:

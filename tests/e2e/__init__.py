@@ -1,0 +1,1 @@
+"""The whole daemon as a process against both simulators."""

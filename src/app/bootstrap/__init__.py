@@ -45,7 +45,7 @@ from app.shadow import ShadowCommerce, ShadowPlatform
 from app.traced_outbox import TracedOutbox, traced_unit_of_work
 from ports.clock import Clock, IdGenerator
 from ports.commerce import CommercePort
-from ports.errors import NotFoundError
+from ports.errors import NotFoundError, TransientError
 from ports.outbox import RetryPolicy
 from ports.reports import ReportSource
 from ports.returns_platform import ReturnsPlatformPort
@@ -109,7 +109,7 @@ async def open_context(
             adapter = CommercetoolsAdapter.from_env(env, tracer_provider=provider)
             stack.push_async_callback(_shielded_close, adapter.aclose)
             commerce = recording(adapter, "commercetools", api_health)
-            await recording(adapter, "commercetools", api_health).prepare()
+            await _prepare_commerce(recording(adapter, "commercetools", api_health))
         else:
             commerce = recording(commerce, "commercetools", api_health)
         if platform is None:
@@ -230,6 +230,15 @@ def _uow_factory(store: SqliteStore) -> UnitOfWorkFactory:
     # types, which mypy's invariance rule rejects; the protocol declaring read-only properties would
     # fix it at the source (a port change left to the store's owner).
     return cast(UnitOfWorkFactory, store.unit_of_work)
+
+
+async def _prepare_commerce(commerce: CommercetoolsAdapter) -> None:
+    """Create the restock marker Type if missing. commercetools being away must not stop a (re)start:
+    webhooks are still taken durably, and the first restock creates the Type itself."""
+    try:
+        await commerce.prepare()
+    except TransientError:  # noted by the recording proxy; /readyz shows it
+        return
 
 
 async def _probe_rebound(platform: ReturnsPlatformPort) -> None:

@@ -3,6 +3,9 @@ post the pending credit. An order not there yet holds the return; past the horiz
 
 from __future__ import annotations
 
+import weakref
+
+import anyio
 import msgspec
 
 from app.flows import keys
@@ -27,37 +30,54 @@ from ports.ledgers import PendingCredit
 from ports.outbox import OutboxRow
 from ports.return_cases import ReturnCaseRecord
 
+# Validation reads the order's return items, then the write adds ours: two returns of one order
+# anchored at once would both pass. One daemon process owns the outbox, so a lock per order
+# (dropped once nobody holds it) makes read-validate-write one step.
+_ORDER_LOCKS: weakref.WeakValueDictionary[str, anyio.Lock] = weakref.WeakValueDictionary()
+
+
+def _order_lock(client_order_id: str) -> anyio.Lock:
+    lock = _ORDER_LOCKS.get(client_order_id)
+    if lock is None:
+        lock = _ORDER_LOCKS[client_order_id] = anyio.Lock()
+    return lock
+
 
 async def anchor_return(row: OutboxRow, ctx: FlowContext) -> None:
     command = decode_payload(row, AnchorReturn)
     with ctx.tracer.start_as_current_span("anchor_return", attributes={"return.id": command.return_id}):
-        async with ctx.unit_of_work() as reads:
-            record = await reads.returns.get(command.return_id)
-        if record is None or record.state != Position.AWAITING_ORDER:
-            return  # unknown, or anchored already by an earlier attempt
-        stored = load(record)
-        with ctx.tracer.start_as_current_span("anchor_return.find_order"):
-            order = await _find_order(ctx, stored.case.client_order_id)
-        if order is None:
-            await _hold(ctx, command, row, record)
-            return
-        problems = validate_items(order, stored.case)
-        if problems:
-            await _mismatch(ctx, command, row, record, order=order, problems=problems)
-            return
-        async with ctx.unit_of_work() as reads:
-            prior = await prior_refunds(reads, order.id)
-        expected = [
-            ReturnedUnits(line_id=i.line_id, quantity=i.quantity_expected, sku=i.sku)
-            for i in returnable(stored.case)
-        ]
-        try:
-            credit = calculate_refund(order, expected, prior, policy=shipping_policy(ctx))
-        except BusinessRuleBroken as broken:
-            problem = {"item": "*", "rule": broken.rule, "message": broken.message}
-            await _mismatch(ctx, command, row, record, order=order, problems=[problem])
-            return
-        await _anchor(ctx, record, stored, order, credit)
+        async with _order_lock(command.client_order_id):
+            await _anchor_once(ctx, row, command)
+
+
+async def _anchor_once(ctx: FlowContext, row: OutboxRow, command: AnchorReturn) -> None:
+    async with ctx.unit_of_work() as reads:
+        record = await reads.returns.get(command.return_id)
+    if record is None or record.state != Position.AWAITING_ORDER:
+        return  # unknown, or anchored already by an earlier attempt
+    stored = load(record)
+    with ctx.tracer.start_as_current_span("anchor_return.find_order"):
+        order = await _find_order(ctx, stored.case.client_order_id)
+    if order is None:
+        await _hold(ctx, command, row, record)
+        return
+    problems = validate_items(order, stored.case)
+    if problems:
+        await _mismatch(ctx, command, row, record, order=order, problems=problems)
+        return
+    async with ctx.unit_of_work() as reads:
+        prior = await prior_refunds(reads, order.id)
+    expected = [
+        ReturnedUnits(line_id=i.line_id, quantity=i.quantity_expected, sku=i.sku)
+        for i in returnable(stored.case)
+    ]
+    try:
+        credit = calculate_refund(order, expected, prior, policy=shipping_policy(ctx))
+    except BusinessRuleBroken as broken:
+        problem = {"item": "*", "rule": broken.rule, "message": broken.message}
+        await _mismatch(ctx, command, row, record, order=order, problems=[problem])
+        return
+    await _anchor(ctx, record, stored, order, credit)
 
 
 async def _find_order(ctx: FlowContext, client_order_id: str) -> Order | None:

@@ -20,6 +20,8 @@ from ports.unit_of_work import UnitOfWork
 async def sync_order(row: OutboxRow, ctx: FlowContext) -> None:
     command = decode_payload(row, SyncOrder)
     with ctx.tracer.start_as_current_span("sync_order", attributes={"order.id": command.order_id}):
+        if command.version is not None and await _synced_already(ctx, command.order_id, command.version):
+            return  # the push, the message poll and the sweep each announce a version: one read is enough
         try:
             order = await ctx.commerce.get_order(command.order_id)
         except NotFoundError:
@@ -35,6 +37,12 @@ async def sync_order(row: OutboxRow, ctx: FlowContext) -> None:
             await _failing(ctx, row, command, order, known=known, error=error)
             raise  # retried with backoff
         await _synced(ctx, order)
+
+
+async def _synced_already(ctx: FlowContext, order_id: str, version: int) -> bool:
+    async with ctx.unit_of_work() as reads:
+        known = await reads.orders.get(order_id)
+    return known is not None and known.status is SyncStatus.SYNCED and known.ct_version >= version
 
 
 async def _failing(

@@ -7,7 +7,7 @@ import logging
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
-from multidict import CIMultiDict
+from multidict import CIMultiDict, CIMultiDictProxy
 from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
 
 from app.http.deps import Handler
@@ -31,6 +31,10 @@ def tracing_middleware(tracer: Tracer) -> Middleware:
             kind=SpanKind.SERVER,
             attributes={"http.request.method": request.method, "http.route": template},
         ) as span:
+            if not _utf8(request.headers):
+                # aiohttp keeps undecodable header bytes as surrogates; re-sending them would fail (500).
+                span.set_attribute("http.response.status_code", 400)
+                return error(400, "invalid_header", "a header value is not valid UTF-8")
             # Handlers that read the trace context from the headers (the ReBound webhook stores it
             # with the event) must see this span, not the caller's, so the chain runs through it.
             headers = CIMultiDict(request.headers)
@@ -44,6 +48,16 @@ def tracing_middleware(tracer: Tracer) -> Middleware:
             return response
 
     return trace_request
+
+
+def _utf8(headers: CIMultiDictProxy[str]) -> bool:
+    try:
+        for name, value in headers.items():
+            name.encode("utf-8")
+            value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @web.middleware

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import anyio
 import pytest
 
@@ -18,6 +20,7 @@ from tests.integration.flows.support import (
     evidence,
     exceptions,
     order_number,
+    process_inbox,
     settle,
     store_rebound_events,
 )
@@ -171,3 +174,50 @@ async def test_a_sync_that_keeps_failing_is_an_exception_and_keeps_retrying(worl
         assert [d.kind for d in await world.ctx.monitor.queue_depth() if d.status == "pending"] == [
             "SyncOrder"
         ]
+
+
+@pytest.mark.anyio
+async def test_two_returns_of_one_unit_anchored_at_once_anchor_only_one(world: World) -> None:
+    # Found by the chaos run: both read the order before either wrote, and both were anchored.
+    with anyio.fail_after(30):
+        order = await world.order([("TEE-M", 1, 3500)], number=order_number())
+        first, bodies = world.script(order, [item(order)], [{"event": "created"}])
+        second, more = world.script(order, [item(order)], [{"event": "created"}])
+        await store_rebound_events(world.ctx, bodies + more)
+        await process_inbox(world.ctx, world.registry)
+        rows = await world.ctx.outbox.claim("test-race", limit=10, lease_seconds=30)
+        assert sorted(row.kind for row in rows) == ["AnchorReturn", "AnchorReturn"]
+        async with anyio.create_task_group() as tg:
+            for row in rows:
+                tg.start_soon(world.registry.outbox_handlers[row.kind], row, world.ctx)
+        returned = (await world.ct_order(order["id"]))["returnInfo"]
+        assert sum(i["quantity"] for info in returned for i in info["items"]) == 1
+        states = sorted([await _state(world, first), await _state(world, second)])
+        assert states == sorted([Position.ANCHORED, Position.AWAITING_ORDER])
+        assert len(await exceptions(world.ctx, "return_order_mismatch")) == 1
+
+
+@pytest.mark.anyio
+async def test_an_announced_version_already_synced_costs_no_commercetools_read(world: World) -> None:
+    # The surge benchmark saw each order synced two or three times (push, message poll, sweep).
+    with anyio.fail_after(30):
+        order = await world.order([("TEE-M", 1, 3500)], number=order_number())
+        command = SyncOrder(order_id=order["id"], version=order["version"])
+        await world.ctx.outbox.append(outbox_message(command, "sync-first"))
+        assert await drain(world.ctx, world.registry) == []
+        reads: list[str] = []
+        commerce = world.ctx.commerce
+
+        class Counting:
+            def __getattr__(self, name: str) -> object:
+                reads.append(name)
+                return getattr(commerce, name)
+
+        ctx = dataclasses.replace(world.ctx, commerce=Counting())  # type: ignore[arg-type]
+        await ctx.outbox.append(outbox_message(command, "sync-again"))
+        assert await drain(ctx, world.registry) == []
+        assert reads == []
+        newer = SyncOrder(order_id=order["id"], version=order["version"] + 1)
+        await ctx.outbox.append(outbox_message(newer, "sync-newer"))
+        assert await drain(ctx, world.registry) == []
+        assert reads == ["get_order"]

@@ -167,6 +167,19 @@ def test_a_refund_triggered_before_the_order_is_found_waits_for_it() -> None:
     assert [type(e) for e in anchored.events] == [ReturnAnchored, RefundRequested]
 
 
+def test_a_refund_trigger_overtaken_by_a_later_event_still_requests_the_refund() -> None:
+    # Found by the chaos run: items_graded (6) delivered before refund.triggered (5) lost the refund.
+    graded = case_at(S.GRADED)
+    late = transition(graded, update(S.REGISTERED, 4, "refund.triggered"))
+    assert late.case.position is P.REFUND_PENDING
+    assert late.case.rebound_status is S.GRADED and late.case.last_sequence == 5
+    assert [type(e) for e in late.events] == [RefundRequested]
+    again = transition(late.case, update(S.REGISTERED, 4, "refund.triggered"))
+    assert again.outcome is Outcome.STALE and again.case == late.case
+    waiting = transition(case_at(S.GRADED, P.AWAITING_ORDER), update(S.REGISTERED, 4, "refund.triggered"))
+    assert waiting.case.refund_requested and waiting.events == ()
+
+
 def test_stale_and_equal_sequences_change_nothing() -> None:
     case = case_at(S.DELIVERED)
     for sequence in (1, 5):

@@ -19,9 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--webhook-secret", default="whsec-sim", help="comma-separated, several while rotating"
     )
+    parser.add_argument("--client-secret", default="sim-client-secret", help="the API client's secret")
     args = parser.parse_args(argv)
     options = SimOptions(
         seed=args.seed,
+        client_secret=args.client_secret,
         time_scale=args.time_scale,
         webhook_url=args.webhook_url,
         webhook_secrets=tuple(part for part in args.webhook_secret.split(",") if part),

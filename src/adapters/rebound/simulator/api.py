@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import secrets
 import time
@@ -57,6 +58,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     sim = request.app[SIM]
     faults = request.app[FAULTS]
+    if sim.options.latency > 0:
+        await asyncio.sleep(sim.options.latency)
     retry_after = {"Retry-After": str(sim.options.retry_after)}
     if faults.get("rate_limit_next", 0) > 0:
         faults["rate_limit_next"] -= 1

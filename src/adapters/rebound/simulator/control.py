@@ -16,6 +16,7 @@ _TUNABLE = frozenset(
     {
         "rate_limit_rate",
         "retry_after",
+        "latency",
         "unknown_order_rate",
         "over_return_rate",
         "cancel_rate",
@@ -81,6 +82,11 @@ async def get_deliveries(request: web.Request) -> web.Response:
     return _json({"attempts": deliverer.log, "delivered": deliverer.delivered})
 
 
+async def get_acknowledgements(request: web.Request) -> web.Response:
+    """Every acknowledgement as first received: return id → idempotency key → body."""
+    return _json(request.app[SIM].state.acknowledgements)
+
+
 async def post_seed(request: web.Request) -> web.Response:
     body = await _body(request)
     request.app[SIM].seed(int(body["seed"]))
@@ -141,6 +147,7 @@ def add_control_routes(app: web.Application) -> None:
     app.router.add_get("/_sim/state", get_state)
     app.router.add_get("/_sim/returns/{return_id}", get_return)
     app.router.add_get("/_sim/deliveries", get_deliveries)
+    app.router.add_get("/_sim/acknowledgements", get_acknowledgements)
     app.router.add_post("/_sim/seed", post_seed)
     app.router.add_post("/_sim/script", post_script)
     app.router.add_post("/_sim/day", post_day)

@@ -26,6 +26,8 @@ class SimOptions(msgspec.Struct, kw_only=True):
     # -- API faults
     rate_limit_rate: float = 0.0
     retry_after: int = 1
+    latency: float = 0.0
+    """Real seconds added to every `/v2` call, as a distant API would (benchmarks)."""
     # -- portal and hubs
     flow_weights: dict[str, float] = msgspec.field(
         default_factory=lambda: {"STANDARD": 0.6, "DTR": 0.25, "RLIB": 0.15}

@@ -1,0 +1,1 @@
+"""Benchmarks and the chaos run; their figures go to docs/."""

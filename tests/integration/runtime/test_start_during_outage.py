@@ -1,0 +1,29 @@
+"""A daemon (re)started while commercetools is down starts, takes webhooks, says why it is not ready."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.commercetools.simulator.faults import FaultRule
+from adapters.commercetools.simulator.keys import STATE
+from tests.integration.runtime.conftest import DaemonFactory, Sims, registry
+from tests.rebound_support import envelope, signed_headers
+
+pytestmark = [pytest.mark.anyio, pytest.mark.integration]
+
+
+async def test_commercetools_down_at_start_up_does_not_stop_the_daemon(
+    sims: Sims, daemon: DaemonFactory
+) -> None:
+    state = sims.commercetools.app[STATE]
+    state.options.faults = [FaultRule(path="^/(?!oauth)", error_rate=1.0, error_status=503)]
+    async with daemon(registry()) as running:
+        body = envelope("evt-outage-1")
+        async with running.http.post(
+            running.url + "/webhooks/rebound", data=body, headers=signed_headers(body)
+        ) as response:
+            assert response.status == 202
+        async with running.http.get(running.url + "/readyz") as response:
+            assert response.status == 503
+            assert "commercetools" in await response.text()
+    assert state.stats.get("fault.503", 0) >= 1
