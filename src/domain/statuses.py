@@ -150,6 +150,23 @@ def shipment_state(
     return "Unusable"
 
 
+_SHIPMENT_RANK: dict[ReturnShipmentState, int] = {
+    "Advised": 0,
+    "Returned": 1,
+    "BackInStock": 2,
+    "Unusable": 2,
+}
+
+
+def shipment_move_needed(current: ReturnShipmentState, target: ReturnShipmentState) -> bool:
+    """Whether moving an item from `current` to `target` is forward; graded states are final.
+
+    Flows run concurrently (marking an item Returned, restocking it), so a late "Returned" must not
+    undo a "BackInStock" that is already there.
+    """
+    return _SHIPMENT_RANK[current] < _SHIPMENT_RANK[target]
+
+
 def payment_state(shipment: ReturnShipmentState, refunded: bool, refused: bool) -> ReturnPaymentState:
     """`NonRefundable` while only advised, `Initial` once received, then `Refunded` | `NotRefunded`.
 

@@ -15,6 +15,7 @@ from adapters.commercetools.orders import Orders
 from adapters.commercetools.rewrite import positional_restore, rewrite_actions
 from adapters.commercetools.updates import Actions
 from domain.order import Order, ReturnItem, ReturnPaymentState, ReturnShipmentState
+from domain.statuses import shipment_move_needed
 from ports.commerce_types import ReasonCode, ReturnItemRequest
 from ports.errors import InvalidRequestError, NotFoundError
 
@@ -71,8 +72,8 @@ class Returns:
 
     async def set_shipment_state(self, order_id: str, key: str, state: ReturnShipmentState) -> Order:
         def direct(order: Order) -> Actions | None:
-            if _item(order, key).shipmentState == state:
-                return None
+            if not shipment_move_needed(_item(order, key).shipmentState, state):
+                return None  # there already, or further on: never move an item backwards
             return [{"action": "setReturnShipmentState", "returnItemKey": key, "shipmentState": state}]
 
         try:

@@ -13,6 +13,7 @@ from typing import Any
 
 from adapters.commercetools.updates import Actions
 from domain.order import Order, ReturnItem, ReturnPaymentState, ReturnShipmentState
+from domain.statuses import shipment_move_needed
 from ports.errors import NotFoundError
 
 _AFTER_RECEIPT = ("Returned", "BackInStock", "Unusable")
@@ -72,8 +73,8 @@ def rewrite_actions(order: Order, key: str, state: ReturnShipmentState) -> Actio
     target = order.return_item_by_key(key)
     if target is None:
         raise NotFoundError(f"order {order.id} has no return item with key {key!r}", status=404)
-    if target.shipmentState == state:
-        return None
+    if not shipment_move_needed(target.shipmentState, state):
+        return None  # there already, or further on: never move an item backwards
     infos: list[dict[str, Any]] = []
     followups: Actions = []
     for info in order.returnInfo:

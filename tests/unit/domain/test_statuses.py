@@ -77,3 +77,19 @@ def test_payment_state() -> None:
     assert payment_state("BackInStock", refunded=True, refused=False) == "Refunded"
     assert payment_state("Advised", refunded=True, refused=False) == "Refunded"  # early milestone
     assert payment_state("Unusable", refunded=False, refused=True) == "NotRefunded"
+
+
+SHIPMENT_STATES = ("Advised", "Returned", "BackInStock", "Unusable")
+
+
+def test_shipment_states_only_move_forward_and_graded_states_are_final() -> None:
+    from domain.statuses import shipment_move_needed
+
+    forward = {(a, b) for a in SHIPMENT_STATES for b in SHIPMENT_STATES if shipment_move_needed(a, b)}
+    assert forward == {
+        ("Advised", "Returned"),
+        ("Advised", "BackInStock"),
+        ("Advised", "Unusable"),
+        ("Returned", "BackInStock"),
+        ("Returned", "Unusable"),
+    }
