@@ -27,14 +27,18 @@ async def check_refund_drift(ctx: FlowContext) -> None:
     since = now - timedelta(seconds=ctx.settings.file.schedule.drift_lookback_seconds)
     ledger: dict[str, list[Refund]] = {}
     recent: set[str] = set()
+    returns_of: dict[str, set[str]] = {}
     for entry in await source.refunds(until=now):
         order_id = read_breakdown(entry.refund).order_id
         ledger.setdefault(order_id, []).append(entry.refund)
+        returns_of.setdefault(order_id, set()).add(entry.refund.return_id)
         if entry.updated_at >= since:
             recent.add(order_id)
     for record in await source.return_cases():
-        if record.ct_order_id and record.updated_at >= since:
-            recent.add(record.ct_order_id)
+        if record.ct_order_id:
+            returns_of.setdefault(record.ct_order_id, set()).add(record.return_id)
+            if record.updated_at >= since:
+                recent.add(record.ct_order_id)
     with ctx.tracer.start_as_current_span("monitor.refund_drift", attributes={"orders": len(recent)}):
         for order_id in sorted(recent)[:MAX_ORDERS]:
             payments = await ctx.commerce.order_payments(order_id)
@@ -45,7 +49,17 @@ async def check_refund_drift(ctx: FlowContext) -> None:
                 if t.type == "Refund" and t.state in ("Success", "Pending")
             }
             async with ctx.unit_of_work() as uow:
-                _compare(uow, ctx, order_id, ledger.get(order_id, []), on_payments)
+                # Refunds keep moving while this runs. A transaction on the payment had its ledger row
+                # planned before the call, so "extra" is judged on the ledger read after the payments;
+                # a row recorded after the call, so "missing" is judged on the ledger read before them.
+                after = [
+                    r
+                    for rid in sorted(returns_of.get(order_id, ()))
+                    for r in await uow.refunds.for_return(rid)
+                ]
+                _compare(
+                    uow, ctx, order_id, ledger.get(order_id, []), rows_after=after, on_payments=on_payments
+                )
                 await uow.commit()
 
 
@@ -54,9 +68,11 @@ def _compare(
     ctx: FlowContext,
     order_id: str,
     rows: list[Refund],
+    *,
+    rows_after: list[Refund],
     on_payments: dict[str, tuple[str, Transaction]],
 ) -> None:
-    known = {r.interaction_id for r in rows if r.state is not RefundState.FAILED}
+    known = {r.interaction_id for r in [*rows, *rows_after] if r.state is not RefundState.FAILED}
     for refund in rows:
         if refund.outcome is not RefundOutcome.ORIGINAL_PAYMENT or refund.state is not RefundState.RECORDED:
             continue
