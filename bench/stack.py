@@ -99,6 +99,10 @@ class Stack:
     ct_port: int = field(default_factory=free_port)
     rb_port: int = field(default_factory=free_port)
     port: int = field(default_factory=free_port)
+    ct_concurrency: int = 16
+    """`CTP_MAX_CONCURRENCY` of the daemon (the adapter's default)."""
+    rb_concurrency: int = 16
+    """`REBOUND_MAX_CONCURRENCY` of the daemon (the adapter's default)."""
     daemon_env_extra: dict[str, str] = field(default_factory=dict)
     config_extra: str = ""
     sims: list[subprocess.Popen[bytes]] = field(default_factory=list)
@@ -173,7 +177,9 @@ class Stack:
                 "CTP_CLIENT_SECRET": s.ctp_client_secret,
                 "CTP_AUTH_URL": self.ct,
                 "CTP_API_URL": self.ct,
+                "CTP_MAX_CONCURRENCY": str(self.ct_concurrency),
                 "REBOUND_API_URL": self.rb,
+                "REBOUND_MAX_CONCURRENCY": str(self.rb_concurrency),
                 "REBOUND_CLIENT_ID": "backflow",
                 "REBOUND_CLIENT_SECRET": s.rebound_client_secret,
                 "REBOUND_WEBHOOK_SECRET": s.webhook_secret,

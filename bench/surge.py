@@ -40,7 +40,7 @@ REPORT = ROOT / "docs" / "performance.md"
 CT_LATENCY, RB_LATENCY = 0.030, 0.050
 ORDER_RATE = 50.0
 SENDERS = 32
-CT_CONCURRENCY = RB_CONCURRENCY = 8  # adapters' max_concurrency defaults (CommercetoolsConfig, ReboundConfig)
+CT_CONCURRENCY = RB_CONCURRENCY = 16  # CTP_/REBOUND_MAX_CONCURRENCY given to the daemon (the defaults)
 
 
 # ------------------------------------------------------------------ returns to surge with
@@ -193,7 +193,12 @@ async def order_feed(stack: Stack, prefix: str, seconds: float, rng: Any) -> int
 
 
 def run_size(workdir: Path, stored: int, returns: int, rng: Any) -> dict[str, Any]:
-    stack = Stack(workdir, daemon_env_extra={"BACKFLOW_LOG_LEVEL": "WARNING", "BACKFLOW_POLL_SECONDS": "0.5"})
+    stack = Stack(
+        workdir,
+        ct_concurrency=CT_CONCURRENCY,
+        rb_concurrency=RB_CONCURRENCY,
+        daemon_env_extra={"BACKFLOW_LOG_LEVEL": "WARNING", "BACKFLOW_POLL_SECONDS": "0.5"},
+    )
     fill_seconds = prefill.fill(stack.db, stored)
     try:
         stack.start_simulators()
@@ -337,7 +342,12 @@ async def _paced(stack: Stack, url: str, created: list[bytes], outage: float) ->
 
 def _outage_run(contender: str, workdir: Path, returns: int, outage: float, rng: Any) -> dict[str, Any]:
     workdir.mkdir(parents=True, exist_ok=True)
-    stack = Stack(workdir, daemon_env_extra={"BACKFLOW_LOG_LEVEL": "WARNING", "BACKFLOW_POLL_SECONDS": "0.5"})
+    stack = Stack(
+        workdir,
+        ct_concurrency=CT_CONCURRENCY,
+        rb_concurrency=RB_CONCURRENCY,
+        daemon_env_extra={"BACKFLOW_LOG_LEVEL": "WARNING", "BACKFLOW_POLL_SECONDS": "0.5"},
+    )
     naive: subprocess.Popen[bytes] | None = None
     try:
         stack.start_simulators()

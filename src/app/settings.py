@@ -129,6 +129,8 @@ class FileConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     policies: Policies = Policies()
     alerts: AlertSettings = AlertSettings()
     schedule: Schedule = Schedule()
+    actors: dict[str, int] = {}
+    """Actor name → how many outbox rows it works on at once; checked against the registry's actors."""
 
 
 class RuntimeSettings(msgspec.Struct, frozen=True, kw_only=True):

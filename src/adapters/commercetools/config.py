@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+MAX_CONCURRENCY_LIMIT = 256
 _REQUIRED = ("CTP_PROJECT_KEY", "CTP_CLIENT_ID", "CTP_CLIENT_SECRET", "CTP_AUTH_URL", "CTP_API_URL")
 
 
@@ -19,8 +20,8 @@ class CommercetoolsConfig:
     scopes: tuple[str, ...] = ()
     request_timeout: float = 10.0
     """Seconds for one HTTP call, connect included."""
-    max_concurrency: int = 8
-    """Requests in flight at once over the one connection pool."""
+    max_concurrency: int = 16
+    """Requests in flight at once over the one connection pool (`CTP_MAX_CONCURRENCY`)."""
     max_attempts: int = 4
     """Tries of one request on transient failures (502/503/504, timeouts, resets)."""
     backoff_base: float = 0.2
@@ -53,6 +54,9 @@ class CommercetoolsConfig:
         missing = [name for name in _REQUIRED if not env.get(name)]
         if missing:
             raise ValueError(f"missing commercetools settings: {', '.join(missing)}")
+        concurrency = _concurrency(env)
+        if concurrency is not None:  # an explicit override (tests, benchmarks) still wins
+            overrides = {"max_concurrency": concurrency} | overrides
         return cls(
             project_key=env["CTP_PROJECT_KEY"],
             client_id=env["CTP_CLIENT_ID"],
@@ -62,3 +66,15 @@ class CommercetoolsConfig:
             scopes=tuple(env.get("CTP_SCOPES", "").split()),
             **overrides,  # type: ignore[arg-type]
         )
+
+
+def _concurrency(env: Mapping[str, str]) -> int | None:
+    """`CTP_MAX_CONCURRENCY`: a whole number from 1 to 256; unset or empty keeps the default."""
+    text = env.get("CTP_MAX_CONCURRENCY", "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= MAX_CONCURRENCY_LIMIT:
+        raise ValueError(
+            f"CTP_MAX_CONCURRENCY must be a whole number from 1 to {MAX_CONCURRENCY_LIMIT}, not {text!r}"
+        )
+    return int(text)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import msgspec
 
 _REDACTED = "***"
+MAX_CONCURRENCY_LIMIT = 256
 
 
 class ReboundConfigError(ValueError):
@@ -23,7 +24,8 @@ class ReboundConfig(msgspec.Struct, frozen=True, kw_only=True):
     flow_key: str | None = None
     """Sent as `X-ReBound-Flow-Key` when set."""
     request_timeout: float = 10.0
-    max_concurrency: int = 8
+    max_concurrency: int = 16
+    """Requests in flight at once (`REBOUND_MAX_CONCURRENCY`)."""
     max_attempts: int = 4
     backoff_base: float = 0.25
     backoff_cap: float = 8.0
@@ -51,15 +53,29 @@ class ReboundConfig(msgspec.Struct, frozen=True, kw_only=True):
         ]
         if missing:
             raise ReboundConfigError(f"missing configuration: {', '.join(missing)}")
-        return cls(
+        config = cls(
             api_url=env["REBOUND_API_URL"].rstrip("/"),
             client_id=env["REBOUND_CLIENT_ID"],
             client_secret=env["REBOUND_CLIENT_SECRET"],
             webhook_secrets=parse_secrets(env.get("REBOUND_WEBHOOK_SECRET", "")),
             flow_key=env.get("REBOUND_FLOW_KEY") or None,
         )
+        concurrency = _concurrency(env)
+        return config if concurrency is None else msgspec.structs.replace(config, max_concurrency=concurrency)
 
 
 def parse_secrets(value: str) -> tuple[str, ...]:
     """`REBOUND_WEBHOOK_SECRET` is comma-separated: the new secret and the old one during a rotation."""
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _concurrency(env: Mapping[str, str]) -> int | None:
+    """`REBOUND_MAX_CONCURRENCY`: a whole number from 1 to 256; unset or empty keeps the default."""
+    text = env.get("REBOUND_MAX_CONCURRENCY", "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= MAX_CONCURRENCY_LIMIT:
+        raise ReboundConfigError(
+            f"REBOUND_MAX_CONCURRENCY must be a whole number from 1 to {MAX_CONCURRENCY_LIMIT}, not {text!r}"
+        )
+    return int(text)

@@ -33,7 +33,12 @@ def main(args: argparse.Namespace) -> int:
     settings = load_settings(shadow=args.shadow)
     if settings is None:
         return 2
-    return serve(settings, build_registry(settings))
+    try:
+        registry = build_registry(settings)
+    except ConfigError as exc:  # the `[actors]` table names an unknown actor or a bad concurrency
+        say(f"backflow: configuration error: {exc}", error=True)
+        return 2
+    return serve(settings, registry)
 
 
 def serve(settings: Settings, registry: FlowRegistry) -> int:

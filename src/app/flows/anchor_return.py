@@ -22,13 +22,16 @@ from domain.commands import AnchorReturn
 from domain.errors import BusinessRuleBroken
 from domain.order import Order
 from domain.refunds import RefundCalculation, ReturnedUnits, calculate_refund
-from domain.returns import CaseItem, OrderFound, Position, transition
+from domain.returns import CaseItem, OrderFound, Position, ReturnCase, transition
 from ports.commerce_types import ReturnItemRequest
-from ports.errors import NotFoundError
+from ports.errors import ConflictError, NotFoundError
 from ports.exceptions import Severity
 from ports.ledgers import PendingCredit
 from ports.outbox import OutboxRow
 from ports.return_cases import ReturnCaseRecord
+
+CASE_WRITE_ATTEMPTS = 3
+"""Commits of the anchored case on a stale version before the row fails into the outbox's backoff."""
 
 # Validation reads the order's return items, then the write adds ours: two returns of one order
 # anchored at once would both pass. One daemon process owns the outbox, so a lock per order
@@ -201,6 +204,44 @@ async def _anchor(
         await ctx.commerce.add_return_info(
             order.id, [request for request, _ in drafts], return_tracking_id=case.return_id
         )
+    # The inbox processor may update the case while commercetools answers (a return's webhooks come
+    # together); the commit then fails on the stale version. The case move is a pure function of the
+    # stored case and the order found, so the loser re-reads and re-applies at once, a bounded number
+    # of times, instead of failing the row into the outbox's backoff and calling commercetools again.
+    for attempt in range(1, CASE_WRITE_ATTEMPTS + 1):
+        try:
+            await _record_anchoring(ctx, record, stored, order=order, credit=credit, drafts=drafts)
+            return
+        except ConflictError:
+            if attempt == CASE_WRITE_ATTEMPTS:
+                raise
+            async with ctx.unit_of_work() as reads:
+                fresh = await reads.returns.get(case.return_id)
+            if fresh is None or fresh.state != Position.AWAITING_ORDER:
+                return  # anchored or closed meanwhile: what a retry of the row would find too
+            fresh_stored = load(fresh)
+            if _anchored_items(fresh_stored.case) != _anchored_items(case):
+                raise  # the items changed: the return info and credit need the whole anchoring again
+            record, stored = fresh, fresh_stored
+
+
+def _anchored_items(case: ReturnCase) -> list[tuple[str, str, int]]:
+    """What the return info and the pending credit were computed from."""
+    return [(i.rebound_item_id, i.line_id, i.quantity_expected) for i in returnable(case)]
+
+
+async def _record_anchoring(
+    ctx: FlowContext,
+    record: ReturnCaseRecord,
+    stored: StoredCase,
+    *,
+    order: Order,
+    credit: RefundCalculation,
+    drafts: list[tuple[ReturnItemRequest, str | None]],
+) -> None:
+    """One unit of work: the pending credit, the case anchored (from `record`, the version read),
+    its follow-ups and notes. Raises ConflictError, applying nothing, when `record` is stale."""
+    case = stored.case
     async with ctx.unit_of_work() as uow:
         uow.credits.post(
             PendingCredit(

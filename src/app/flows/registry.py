@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.alerts.queue_alerts import queue_alerts
 from app.alerts.send_alert import send_alert
 from app.flows import payloads as kinds
@@ -26,7 +28,35 @@ from app.monitors.refund_drift import check_refund_drift
 from app.monitors.return_info_drift import check_return_info
 from app.monitors.stock_drift import check_stock_drift
 from app.monitors.stuck_returns import check_stuck_returns
-from app.settings import Settings
+from app.settings import ConfigError, Settings
+
+MAX_ACTOR_CONCURRENCY = 64
+
+DEFAULT_ACTORS = (
+    ActorSpec("order_sync", (kinds.SYNC_ORDER,), concurrency=8),
+    ActorSpec("return_intake", (kinds.ANCHOR_RETURN, kinds.MARK_ITEMS_RETURNED)),
+    # Refunds are not serialised per order (two returns of one order could recompute against the
+    # same prior refunds at once), so this stays small; raise it in `[actors]` knowingly.
+    ActorSpec("refund", (kinds.ISSUE_REFUND, kinds.REJECT_REFUND), concurrency=2),
+    ActorSpec("restock", (kinds.RESTOCK_ITEMS,)),
+    ActorSpec("notify", (kinds.ACKNOWLEDGE_RETURN,)),
+    ActorSpec("alerts", (kinds.SEND_ALERT,), concurrency=2),
+)
+
+
+def configured_actors(defaults: tuple[ActorSpec, ...], overrides: dict[str, int]) -> tuple[ActorSpec, ...]:
+    """The TOML `[actors]` table (name → concurrency) over the defaults; an unknown name is an error."""
+    names = {spec.name for spec in defaults}
+    unknown = sorted(set(overrides) - names)
+    if unknown:
+        raise ConfigError(f"[actors]: unknown actor {', '.join(unknown)} (known: {', '.join(sorted(names))})")
+    for name, value in overrides.items():
+        if isinstance(value, bool) or not 1 <= value <= MAX_ACTOR_CONCURRENCY:
+            raise ConfigError(f"[actors]: {name} must be a whole number from 1 to {MAX_ACTOR_CONCURRENCY}")
+    return tuple(
+        replace(spec, concurrency=overrides[spec.name]) if spec.name in overrides else spec
+        for spec in defaults
+    )
 
 
 def build_registry(settings: Settings) -> FlowRegistry:
@@ -42,15 +72,7 @@ def build_registry(settings: Settings) -> FlowRegistry:
             kinds.REJECT_REFUND: reject_refund,
             kinds.SEND_ALERT: send_alert,
         },
-        actors=(
-            ActorSpec("order_sync", (kinds.SYNC_ORDER,), concurrency=8),
-            ActorSpec("return_intake", (kinds.ANCHOR_RETURN, kinds.MARK_ITEMS_RETURNED)),
-            # One refund at a time per process keeps the recompute-then-pay window small.
-            ActorSpec("refund", (kinds.ISSUE_REFUND, kinds.REJECT_REFUND), concurrency=2),
-            ActorSpec("restock", (kinds.RESTOCK_ITEMS,)),
-            ActorSpec("notify", (kinds.ACKNOWLEDGE_RETURN,)),
-            ActorSpec("alerts", (kinds.SEND_ALERT,), concurrency=2),
-        ),
+        actors=configured_actors(DEFAULT_ACTORS, settings.file.actors),
         inbox_handlers={
             "rebound": handle_rebound_event,
             CATCHUP_SOURCE: handle_rebound_event,

@@ -8,6 +8,7 @@ import anyio
 import pytest
 
 from adapters.rebound.simulator import flows
+from app.flows.cases import load
 from app.flows.held_returns import sweep_held_returns
 from app.flows.payloads import outbox_message
 from app.flows.poll_messages import poll_commerce_messages
@@ -221,3 +222,54 @@ async def test_an_announced_version_already_synced_costs_no_commercetools_read(w
         await ctx.outbox.append(outbox_message(newer, "sync-newer"))
         assert await drain(ctx, world.registry) == []
         assert reads == ["get_order"]
+
+
+@pytest.mark.anyio
+async def test_anchoring_that_loses_to_the_inbox_on_the_case_version_reapplies_at_once(world: World) -> None:
+    # The surge benchmark: a return's webhooks arrive together, so the inbox processor updates the
+    # case while anchoring waits on commercetools; the anchoring commit then meets a stale version.
+    with anyio.fail_after(30):
+        order = await world.order([("TEE-M", 1, 3500)], number=order_number())
+        rid, bodies = world.script(order, [item(order)], [{"event": "created"}, {"event": "in_transit"}])
+        await store_rebound_events(world.ctx, bodies[:1])
+        await process_inbox(world.ctx, world.registry)
+        [row] = await world.ctx.outbox.claim("test-race", limit=10, lease_seconds=30)
+        assert row.kind == "AnchorReturn"
+        await store_rebound_events(world.ctx, bodies[1:])
+        written, inbox_done = anyio.Event(), anyio.Event()
+        calls: list[str] = []
+        commerce = world.ctx.commerce
+
+        class Gated:
+            """commercetools as is, but anchoring waits after its write until the inbox has run."""
+
+            def __getattr__(self, name: str) -> object:
+                return getattr(commerce, name)
+
+            async def add_return_info(self, *args: object, **kwargs: object) -> object:
+                calls.append("add_return_info")
+                answer = await commerce.add_return_info(*args, **kwargs)  # type: ignore[arg-type]
+                written.set()
+                await inbox_done.wait()
+                return answer
+
+        ctx = dataclasses.replace(world.ctx, commerce=Gated())  # type: ignore[arg-type]
+
+        async def inbox_meanwhile() -> None:
+            await written.wait()
+            assert await process_inbox(world.ctx, world.registry) == 1  # the in_transit event
+            inbox_done.set()
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(inbox_meanwhile)
+            await world.registry.outbox_handlers[row.kind](row, ctx)  # raises on a lost commit
+        assert calls == ["add_return_info"]  # re-applied without asking commercetools again
+        async with world.ctx.unit_of_work() as uow:
+            record = await uow.returns.get(rid)
+        assert record is not None and record.state == Position.ANCHORED
+        case = load(record).case
+        assert case.order_id == order["id"]
+        assert case.rebound_status == "IN_TRANSIT" and case.last_sequence == 2  # the inbox's update kept
+        assert len((await world.ct_order(order["id"]))["returnInfo"]) == 1
+        assert await world.ctx.outbox.complete(row.id, "test-race")
+        assert await settle(world.ctx, world.registry) == []

@@ -90,3 +90,32 @@ def test_exception_alert_and_monitor_settings_read_from_toml() -> None:
     )
     assert config.schedule.refund_drift_seconds == 30 and config.schedule.drift_lookback_seconds == 90
     assert FileConfig().policies.stuck_status_limits == {"IN_TRANSIT": 14 * 86400, "AT_HUB": 3 * 86400}
+
+
+def test_actor_concurrency_comes_from_the_actors_table() -> None:
+    import tomllib
+
+    import msgspec
+    import pytest
+
+    from app.settings import ConfigError
+
+    defaults = {a.name: a.concurrency for a in build_registry(Settings()).actors}
+    assert defaults == {
+        "order_sync": 8,
+        "return_intake": 4,
+        "refund": 2,
+        "restock": 4,
+        "notify": 4,
+        "alerts": 2,
+    }
+    config = msgspec.convert(tomllib.loads("[actors]\nrefund = 3\norder_sync = 12\n"), FileConfig)
+    actors = {a.name: a.concurrency for a in build_registry(Settings(file=config)).actors}
+    assert actors == defaults | {"refund": 3, "order_sync": 12}
+    with pytest.raises(ConfigError, match="refunds"):
+        build_registry(Settings(file=FileConfig(actors={"refunds": 3})))
+    for bad in (0, -1, 65):
+        with pytest.raises(ConfigError, match="order_sync"):
+            build_registry(Settings(file=FileConfig(actors={"order_sync": bad})))
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.convert(tomllib.loads('[actors]\nrefund = "4"\n'), FileConfig)

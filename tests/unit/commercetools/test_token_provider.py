@@ -90,3 +90,21 @@ def test_secret_is_redacted() -> None:
     assert config.scopes == ("manage_orders:p", "view_messages:p")
     with pytest.raises(ValueError, match="CTP_CLIENT_SECRET"):
         CommercetoolsConfig.from_env({k: v for k, v in env.items() if k != "CTP_CLIENT_SECRET"})
+
+
+def test_max_concurrency_comes_from_the_environment_and_is_validated() -> None:
+    env = {
+        "CTP_PROJECT_KEY": "p",
+        "CTP_CLIENT_ID": "id",
+        "CTP_CLIENT_SECRET": "s3cret",
+        "CTP_AUTH_URL": "http://a",
+        "CTP_API_URL": "http://b",
+    }
+    assert CommercetoolsConfig.from_env(env).max_concurrency == 16
+    assert CommercetoolsConfig.from_env(env | {"CTP_MAX_CONCURRENCY": ""}).max_concurrency == 16
+    assert CommercetoolsConfig.from_env(env | {"CTP_MAX_CONCURRENCY": " 24 "}).max_concurrency == 24
+    explicit = CommercetoolsConfig.from_env(env | {"CTP_MAX_CONCURRENCY": "24"}, max_concurrency=3)
+    assert explicit.max_concurrency == 3
+    for bad in ("0", "-1", "2.5", "many", "257"):
+        with pytest.raises(ValueError, match="CTP_MAX_CONCURRENCY"):
+            CommercetoolsConfig.from_env(env | {"CTP_MAX_CONCURRENCY": bad})
