@@ -62,6 +62,11 @@ class ReportSource(Protocol):
 
     async def refunds(self, *, until: datetime) -> list[RefundEntry]: ...
 
+    async def orders_touched_since(self, since: datetime, *, limit: int) -> list[str]:
+        """commercetools order ids whose return cases or refunds changed since `since` (for monitors:
+        the work is bounded by recent activity, not by the size of the history)."""
+        ...
+
     async def credit_history(self, *, until: datetime) -> list[CreditChange]: ...
 
     async def stock_movements(self, *, since: datetime, until: datetime) -> list[StockMovement]:

@@ -377,6 +377,13 @@ SELECT * FROM return_status_history WHERE at <= :until ORDER BY seq;
 -- name: report_refunds
 SELECT * FROM refunds WHERE recorded_at <= :until ORDER BY recorded_at, interaction_id;
 
+-- name: report_orders_touched_since
+SELECT ct_order_id FROM return_cases WHERE ct_order_id IS NOT NULL AND updated_at >= :since
+UNION
+SELECT c.ct_order_id FROM refunds AS r JOIN return_cases AS c ON c.return_id = r.return_id
+WHERE r.updated_at >= :since AND c.ct_order_id IS NOT NULL
+ORDER BY 1 LIMIT :limit;
+
 -- name: report_credit_history
 SELECT * FROM credit_history WHERE at <= :until ORDER BY at, seq;
 

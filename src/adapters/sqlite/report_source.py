@@ -48,6 +48,12 @@ class SqliteReportSource:
             for r in rows
         ]
 
+    async def orders_touched_since(self, since: datetime, *, limit: int) -> list[str]:
+        rows = await self._readers.fetchall(
+            q("report_orders_touched_since"), {"since": ts(since), "limit": limit}
+        )
+        return [row["ct_order_id"] for row in rows]
+
     async def credit_history(self, *, until: datetime) -> list[CreditChange]:
         rows = await self._readers.fetchall(q("report_credit_history"), {"until": ts(until)})
         return [

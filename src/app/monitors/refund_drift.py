@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from app.flows.context import FlowContext
 from app.flows.problems import raise_problem
-from app.flows.refund_ledger import read_breakdown
 from domain.money import Money
 from ports.commerce_types import Transaction
 from ports.exceptions import Severity
@@ -22,25 +21,13 @@ MAX_ORDERS = 2000
 
 
 async def check_refund_drift(ctx: FlowContext) -> None:
-    source = ctx.report_source()
-    now = ctx.clock.now()
-    since = now - timedelta(seconds=ctx.settings.file.schedule.drift_lookback_seconds)
-    ledger: dict[str, list[Refund]] = {}
-    recent: set[str] = set()
-    returns_of: dict[str, set[str]] = {}
-    for entry in await source.refunds(until=now):
-        order_id = read_breakdown(entry.refund).order_id
-        ledger.setdefault(order_id, []).append(entry.refund)
-        returns_of.setdefault(order_id, set()).add(entry.refund.return_id)
-        if entry.updated_at >= since:
-            recent.add(order_id)
-    for record in await source.return_cases():
-        if record.ct_order_id:
-            returns_of.setdefault(record.ct_order_id, set()).add(record.return_id)
-            if record.updated_at >= since:
-                recent.add(record.ct_order_id)
-    with ctx.tracer.start_as_current_span("monitor.refund_drift", attributes={"orders": len(recent)}):
-        for order_id in sorted(recent)[:MAX_ORDERS]:
+    since = ctx.clock.now() - timedelta(seconds=ctx.settings.file.schedule.drift_lookback_seconds)
+    orders = await ctx.report_source().orders_touched_since(since, limit=MAX_ORDERS)
+    with ctx.tracer.start_as_current_span("monitor.refund_drift", attributes={"orders": len(orders)}):
+        for order_id in orders:
+            async with ctx.unit_of_work() as uow:
+                returns = sorted({case.return_id for case in await uow.returns.by_order(order_id)})
+                before = await _ledger(uow, returns)
             payments = await ctx.commerce.order_payments(order_id)
             on_payments = {
                 t.interactionId or t.id: (payment.id, t)
@@ -52,15 +39,13 @@ async def check_refund_drift(ctx: FlowContext) -> None:
                 # Refunds keep moving while this runs. A transaction on the payment had its ledger row
                 # planned before the call, so "extra" is judged on the ledger read after the payments;
                 # a row recorded after the call, so "missing" is judged on the ledger read before them.
-                after = [
-                    r
-                    for rid in sorted(returns_of.get(order_id, ()))
-                    for r in await uow.refunds.for_return(rid)
-                ]
-                _compare(
-                    uow, ctx, order_id, ledger.get(order_id, []), rows_after=after, on_payments=on_payments
-                )
+                after = await _ledger(uow, returns)
+                _compare(uow, ctx, order_id, before, rows_after=after, on_payments=on_payments)
                 await uow.commit()
+
+
+async def _ledger(uow: UnitOfWork, return_ids: list[str]) -> list[Refund]:
+    return [refund for rid in return_ids for refund in await uow.refunds.for_return(rid)]
 
 
 def _compare(
