@@ -13,12 +13,15 @@ import argparse
 import json
 import os
 import platform
-import re
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import anyio
 import msgspec
@@ -27,6 +30,7 @@ from adapters.sqlite.connections import open_writer
 from adapters.sqlite.store import SqliteStore
 from adapters.system_clock import SystemClock
 from adapters.uuid7 import Uuid7Generator
+from bench.report import replace_section
 from ports.outbox import OutboxMessage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -283,15 +287,7 @@ def write_report(figures: dict[str, object], command: str) -> None:
         "sampled after each round of appends+claims+completes.\n\n"
         "```json\n" + json.dumps(figures, indent=2) + "\n```\n"
     )
-    text = REPORT.read_text() if REPORT.exists() else "# Performance\n"
-    pattern = re.compile(r"^## Outbox\n.*?(?=^## |\Z)", re.S | re.M)
-    text = (
-        pattern.sub(lambda _m: section + "\n", text)
-        if pattern.search(text)
-        else text.rstrip() + "\n\n" + section
-    )
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(text.rstrip() + "\n")
+    replace_section(REPORT, "Outbox", section, "Performance")
 
 
 def main() -> None:
