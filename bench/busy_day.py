@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.flows.keys import return_item_key
+from app.core.keys import return_item_key
 from bench.stack import REASONS, SUPPLY_CHANNEL, Stack, request
 
 SKUS = [f"SKU-{n:03d}" for n in range(24)]

@@ -15,8 +15,8 @@ from anyio.abc import TaskGroup, TaskStatus
 from opentelemetry.sdk.trace import TracerProvider
 
 from app.bootstrap import Daemon, bootstrap
-from app.flows.context import ActorSpec
-from app.settings import Settings
+from app.core.context import ActorSpec
+from app.core.settings import Settings
 from ports.outbox import RetryPolicy
 from tests.integration.runtime.conftest import (  # noqa: F401  (fixtures used by name)
     FAST,

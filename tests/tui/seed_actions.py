@@ -11,11 +11,11 @@ from datetime import timedelta
 import msgspec
 
 from app.bootstrap import Daemon
-from app.flows import keys
-from app.flows.cases import StoredCase, to_record
-from app.flows.problems import raise_problem, retry_action
-from app.flows.refund_check import Comparison, LineFigures
-from app.flows.refund_mismatch import record_mismatch
+from app.core import keys
+from app.core.cases import StoredCase, to_record
+from app.core.problems import raise_problem, retry_action
+from app.refunds.compare import Comparison, LineFigures
+from app.refunds.mismatch import record_mismatch
 from domain.commands import AnchorReturn, IssueRefund
 from domain.return_snapshot import RefundProposal
 from domain.returns import CaseItem, Position, ReturnCase

@@ -32,17 +32,17 @@ from adapters.system_clock import SystemClock
 from adapters.telemetry import build_tracer_provider
 from adapters.uuid7 import Uuid7Generator
 from adapters.webhook_alerts import WebhookAlertSender
-from app.actors.supervisor import RestartPolicy
-from app.api_health import ApiHealth, recording
 from app.bootstrap.push import parse_push
-from app.daemon import DEFAULT_RESTART_POLICY, Runtime, Wakeups
-from app.flows.context import FlowContext, FlowRegistry
-from app.http.deps import HttpDeps
-from app.http.intake import PushIntake
-from app.http.server import create_app, http_service
-from app.settings import ConfigError, Settings
-from app.shadow import ShadowCommerce, ShadowPlatform
-from app.traced_outbox import TracedOutbox, traced_unit_of_work
+from app.core.context import FlowContext, FlowRegistry
+from app.core.settings import ConfigError, Settings
+from app.core.traced_outbox import TracedOutbox, traced_unit_of_work
+from app.entrypoints.http.deps import HttpDeps
+from app.entrypoints.http.intake import PushIntake
+from app.entrypoints.http.server import create_app, http_service
+from app.runtime.api_health import ApiHealth, recording
+from app.runtime.daemon import DEFAULT_RESTART_POLICY, Runtime, Wakeups
+from app.runtime.shadow import ShadowCommerce, ShadowPlatform
+from app.runtime.supervisor import RestartPolicy
 from ports.clock import Clock, IdGenerator
 from ports.commerce import CommercePort
 from ports.errors import NotFoundError, TransientError

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from adapters.commercetools import CommercetoolsAdapter, CommercetoolsConfig
 from adapters.rebound.client import ReboundClient
 from adapters.rebound.config import ReboundConfig, ReboundConfigError
-from app.settings import ConfigError, settings_from_env
+from app.core.settings import ConfigError, settings_from_env
 from ports.commerce_types import OrderQuery
 from ports.errors import NotFoundError, PortError
 

@@ -7,8 +7,8 @@ import sys
 from collections.abc import Mapping
 
 from app.bootstrap import configured_secrets
-from app.logs import configure_logging
-from app.settings import ConfigError, Settings, settings_from_env
+from app.core.settings import ConfigError, Settings, settings_from_env
+from app.runtime.logs import configure_logging
 
 
 def load_settings(*, shadow: bool = False, env: Mapping[str, str] | None = None) -> Settings | None:

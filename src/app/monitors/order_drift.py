@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from app.flows import keys
-from app.flows.context import FlowContext
-from app.flows.problems import raise_problem, retry_action
+from app.core import keys
+from app.core.context import FlowContext
+from app.core.problems import raise_problem, retry_action
 from domain.commands import SyncOrder
 from ports.errors import NotFoundError
 from ports.exceptions import Severity

@@ -5,11 +5,11 @@ Returns waiting on finance's decision of a refund mismatch are left out (that ex
 
 from __future__ import annotations
 
-from app.flows import keys
-from app.flows.cases import load
-from app.flows.context import FlowContext
-from app.flows.problems import raise_problem, retry_action
-from app.monitors.history import first_received
+from app.core import keys
+from app.core.cases import load
+from app.core.context import FlowContext
+from app.core.history import first_received
+from app.core.problems import raise_problem, retry_action
 from domain.commands import IssueRefund
 from domain.returns import Position
 from domain.statuses import is_received

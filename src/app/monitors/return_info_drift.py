@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.flows import keys
-from app.flows.cases import load
-from app.flows.context import FlowContext
-from app.flows.problems import raise_problem, retry_action
+from app.core import keys
+from app.core.cases import load
+from app.core.context import FlowContext
+from app.core.problems import raise_problem, retry_action
 from domain.commands import AnchorReturn
 from domain.order import Order
 from domain.return_snapshot import ReturnSnapshot

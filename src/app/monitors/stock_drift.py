@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.flows.context import FlowContext
-from app.flows.problems import raise_problem
+from app.core.context import FlowContext
+from app.core.problems import raise_problem
 from ports.exceptions import Severity
 from ports.ledgers import StockMovement, StockMovementState
 

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from app.flows.cases import load
-from app.flows.context import FlowContext
-from app.flows.problems import raise_problem
-from app.monitors.history import entered_current_status
+from app.core.cases import load
+from app.core.context import FlowContext
+from app.core.history import entered_current_status
+from app.core.problems import raise_problem
 from ports.exceptions import Severity
 
 BATCH = 2000

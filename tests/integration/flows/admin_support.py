@@ -18,13 +18,13 @@ import msgspec
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from app.api_health import ApiHealth
 from app.bootstrap.push import parse_push
-from app.cli import main as cli_main
-from app.daemon import Runtime, Wakeups
-from app.http.deps import HttpDeps
-from app.http.intake import PushIntake
-from app.http.server import create_app
+from app.entrypoints.cli import main as cli_main
+from app.entrypoints.http.deps import HttpDeps
+from app.entrypoints.http.intake import PushIntake
+from app.entrypoints.http.server import create_app
+from app.runtime.api_health import ApiHealth
+from app.runtime.daemon import Runtime, Wakeups
 from tests.integration.flows.conftest import World
 
 TOKEN = "exceptions-test-token-0123456789"

@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from app.flows.context import FlowContext, FlowRegistry
+from app.core.context import FlowContext, FlowRegistry
 from ports.exceptions import ExceptionRecord
 from ports.inbox import InboundEvent
 

@@ -13,8 +13,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from adapters.webhook_alerts import WebhookAlertSender
-from app.alerts.queue_alerts import queue_alerts
-from app.settings import AlertSettings, FileConfig
+from app.core.settings import AlertSettings, FileConfig
+from app.notify.queue_alerts import queue_alerts
 from tests.integration.flows.conftest import World, file_config
 from tests.integration.flows.support import drain, exceptions
 from tests.integration.flows.test_exception_actions import _orphan

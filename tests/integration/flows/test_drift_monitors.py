@@ -9,8 +9,8 @@ from typing import Any
 import anyio
 import pytest
 
-from app.flows import keys
-from app.flows.payloads import outbox_message
+from app.core import keys
+from app.core.messages import outbox_message
 from app.monitors.order_drift import check_orders_missing_in_rebound
 from app.monitors.received_not_refunded import check_received_not_refunded
 from app.monitors.refund_drift import check_refund_drift

@@ -8,11 +8,11 @@ import anyio
 import msgspec
 import pytest
 
-from app.flows.keys import return_item_key
-from app.flows.reapply_reasons import reapply_reasons
-from app.flows.rebound_catchup import rebound_catchup
-from app.flows.replay import replay_events
-from app.settings import FileConfig
+from app.core.keys import return_item_key
+from app.core.settings import FileConfig
+from app.returns.reapply_reasons import reapply_reasons
+from app.returns.rebound_catchup import rebound_catchup
+from app.returns.replay import replay_events
 from domain.returns import Position
 from ports.inbox import InboundEvent
 from tests.integration.flows.conftest import REASONS, World, file_config, item

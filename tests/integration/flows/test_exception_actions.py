@@ -6,7 +6,7 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from app.flows.held_returns import sweep_held_returns
+from app.returns.held_returns import sweep_held_returns
 from domain.returns import Position
 from tests.integration.flows.admin_support import Admin, admin_api
 from tests.integration.flows.conftest import World, item

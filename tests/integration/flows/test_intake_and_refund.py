@@ -6,7 +6,7 @@ import anyio
 import msgspec
 import pytest
 
-from app.flows.keys import return_item_key
+from app.core.keys import return_item_key
 from domain.returns import Position
 from tests.integration.flows.conftest import World, item
 from tests.integration.flows.support import (
@@ -90,7 +90,7 @@ async def test_refund_happy_path_pays_once_marks_items_and_tells_rebound(world: 
         state, _ = await _case(world, rid)
         assert state == Position.REFUNDED
         # The same trigger handled again (a duplicate row, a crash replay): nothing is paid twice.
-        from app.flows.payloads import outbox_message
+        from app.core.messages import outbox_message
         from domain.commands import IssueRefund
 
         await world.ctx.outbox.append(outbox_message(IssueRefund(return_id=rid, sequence=5), "again"))

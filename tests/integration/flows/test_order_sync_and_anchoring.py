@@ -8,11 +8,11 @@ import anyio
 import pytest
 
 from adapters.rebound.simulator import flows
-from app.flows.cases import load
-from app.flows.held_returns import sweep_held_returns
-from app.flows.payloads import outbox_message
-from app.flows.poll_messages import poll_commerce_messages
-from app.flows.sweep_orders import sweep_orders
+from app.core.cases import load
+from app.core.messages import outbox_message
+from app.orders.poll_messages import poll_commerce_messages
+from app.orders.sweep_orders import sweep_orders
+from app.returns.held_returns import sweep_held_returns
 from domain.commands import SyncOrder
 from domain.returns import Position
 from tests.integration.flows.conftest import World, file_config, item

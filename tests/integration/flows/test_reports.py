@@ -18,9 +18,9 @@ from typing import Any
 import anyio
 import pytest
 
-from app.cli import main as cli_main
-from app.exceptions.decide import decide_refund
-from app.flows.payloads import outbox_message
+from app.core.messages import outbox_message
+from app.entrypoints.cli import main as cli_main
+from app.refunds.decide import decide_refund
 from app.reports.period import Period
 from app.reports.reconciliation import build, gather
 from app.reports.render_text import render_csv, render_json

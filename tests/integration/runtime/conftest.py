@@ -20,10 +20,10 @@ from adapters.commercetools.simulator import SimulatorOptions
 from adapters.commercetools.simulator import create_app as ct_app
 from adapters.rebound.simulator import SimOptions
 from adapters.rebound.simulator import create_app as rb_app
-from app.actors.supervisor import RestartPolicy
 from app.bootstrap import Daemon, bootstrap
-from app.flows.context import FlowRegistry
-from app.settings import RuntimeSettings, Settings
+from app.core.context import FlowRegistry
+from app.core.settings import RuntimeSettings, Settings
+from app.runtime.supervisor import RestartPolicy
 from ports.outbox import RetryPolicy
 from tests.rebound_support import SECRET
 

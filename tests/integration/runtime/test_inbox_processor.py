@@ -8,7 +8,7 @@ import anyio
 import msgspec
 import pytest
 
-from app.flows.context import FlowContext
+from app.core.context import FlowContext
 from ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent
 from tests.integration.runtime.conftest import DaemonFactory, eventually, registry
 

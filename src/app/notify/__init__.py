@@ -1,0 +1,1 @@
+"""Notify: acknowledgements to ReBound and alerts to people."""

@@ -1,0 +1,22 @@
+"""Acknowledge: someone owns it now. Acknowledging again changes nothing; a resolved one is refused."""
+
+from __future__ import annotations
+
+from app.core.context import FlowContext
+from app.operator.common import ActionRefused, clean_note, commit_or_404, load_exception
+from ports.exceptions import ExceptionRecord, ExceptionState
+
+
+async def acknowledge_exception(
+    ctx: FlowContext, exception_id: int, *, actor: str, note: str | None
+) -> ExceptionRecord:
+    record = await load_exception(ctx, exception_id)
+    if record.state == ExceptionState.RESOLVED:
+        raise ActionRefused(409, "already_resolved", "a resolved exception cannot be acknowledged")
+    if record.state == ExceptionState.OPEN:
+        async with ctx.unit_of_work() as uow:
+            uow.exceptions.change_state(
+                record.id, ExceptionState.ACKNOWLEDGED, actor=actor, note=clean_note(note)
+            )
+            await commit_or_404(uow)
+    return await load_exception(ctx, exception_id)

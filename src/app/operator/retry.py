@@ -1,0 +1,60 @@
+"""Retry now: append the exception's `evidence.retry` to the outbox again, recorded on the exception.
+
+The row gets a key of its own (so it is not mistaken for the original row) that is the same on every
+retry of this exception (so repeating the request while the retry is queued adds nothing).
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from app.core.context import FlowContext
+from app.core.traced_outbox import with_trace
+from app.operator.common import ActionRefused, clean_note, load_exception
+from ports.admin import AdminStore
+from ports.errors import NotFoundError
+from ports.exceptions import ExceptionRecord, ExceptionState
+from ports.outbox import AppendResult, OutboxMessage
+
+
+class RetrySpec(msgspec.Struct, frozen=True, kw_only=True):
+    """`evidence.retry` of an exception that can be retried: the outbox row to append again."""
+
+    kind: str
+    payload: msgspec.Raw
+    idempotency_key: str
+
+
+class _Evidence(msgspec.Struct, frozen=True):
+    retry: RetrySpec | None = None
+
+
+def retry_spec(record: ExceptionRecord) -> RetrySpec | None:
+    try:
+        return msgspec.json.decode(record.evidence, type=_Evidence).retry
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
+async def retry_exception(
+    ctx: FlowContext, admin: AdminStore, exception_id: int, *, actor: str, note: str | None
+) -> tuple[AppendResult, ExceptionRecord]:
+    record = await load_exception(ctx, exception_id)
+    spec = retry_spec(record)
+    if spec is None:
+        raise ActionRefused(409, "not_retryable", f"exception {record.id} ({record.type}) has no retry")
+    if record.state == ExceptionState.RESOLVED:
+        raise ActionRefused(409, "already_resolved", "a resolved exception cannot be retried")
+    message = with_trace(
+        OutboxMessage(
+            kind=spec.kind,
+            payload=bytes(spec.payload),
+            idempotency_key=f"{spec.idempotency_key}#retry-{record.id}",
+        )
+    )
+    text = clean_note(note) or f"retry of {spec.kind} queued"
+    try:
+        result = await admin.retry_exception(record.id, message, actor=actor, note=text)
+    except NotFoundError as exc:
+        raise ActionRefused(404, "not_found", str(exc)) from exc
+    return result, await load_exception(ctx, exception_id)

@@ -1,0 +1,1 @@
+"""Refunds: issue, compare with the recomputed amount, the ledger, mismatches, settle, reject, decide."""

@@ -1,0 +1,166 @@
+"""Decide a refund mismatch: pay Backflow's figure, pay ReBound's (within the configured limit), or
+reject the refund.
+
+The decision is recorded once per exception, in the same unit of work that resolves the
+exception and queues what follows, so the money moves exactly once through the refund flow (which
+honours the decision, keyed by the trigger's interaction id) or, on reject, ReBound hears
+REFUND_REJECTED, the items become NotRefunded and the pending credit is released.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from app.core import keys
+from app.core.cases import load, to_record
+from app.core.context import FlowContext
+from app.core.messages import RejectRefund, outbox_message
+from app.core.notes import note as timeline_note
+from app.operator.common import ActionRefused, clean_note, commit_or_404, load_exception
+from domain.commands import IssueRefund
+from domain.errors import DomainError
+from domain.money import Money
+from domain.returns import Outcome, Position, RefundRefused, transition
+from ports.decisions import Decision, RefundDecision
+from ports.errors import ConflictError
+from ports.exceptions import ExceptionRecord, ExceptionState
+from ports.unit_of_work import UnitOfWork
+
+
+class _Trigger(msgspec.Struct, frozen=True):
+    return_id: str
+    sequence: int
+
+
+class _Retry(msgspec.Struct, frozen=True):
+    payload: _Trigger
+
+
+class MismatchEvidence(msgspec.Struct, frozen=True):
+    currency: str
+    backflow_total: str
+    rebound_total: str
+    rebound_currency: str | None = None
+    retry: _Retry | None = None
+
+
+def mismatch_evidence(record: ExceptionRecord) -> MismatchEvidence:
+    try:
+        found = msgspec.json.decode(record.evidence, type=MismatchEvidence)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise ActionRefused(409, "not_decidable", f"exception {record.id} has no refund figures") from exc
+    if found.retry is None:
+        raise ActionRefused(409, "not_decidable", f"exception {record.id} names no refund trigger")
+    return found
+
+
+def within_limit(ctx: FlowContext, evidence: MismatchEvidence) -> tuple[bool, Money, Money]:
+    """Whether ReBound's amount may be approved, the difference and the limit (both in the currency)."""
+    currency = evidence.currency
+    gap = Money.parse(evidence.rebound_total, currency) - Money.parse(evidence.backflow_total, currency)
+    limit = Money.parse(ctx.settings.file.policies.approve_rebound_amount_limit, currency)
+    magnitude = -gap if gap.is_negative else gap
+    return magnitude.compare(limit) <= 0, gap, limit
+
+
+async def decide_refund(
+    ctx: FlowContext, exception_id: int, decision: str, *, actor: str, note: str | None
+) -> ExceptionRecord:
+    try:
+        choice = Decision(decision)
+    except ValueError:
+        allowed = ", ".join(d.value for d in Decision)
+        raise ActionRefused(400, "invalid_decision", f"decision must be one of {allowed}") from None
+    record = await load_exception(ctx, exception_id)
+    if record.type != "refund_mismatch" or record.return_id is None:
+        raise ActionRefused(409, "not_decidable", f"a {record.type} exception takes no refund decision")
+    evidence = mismatch_evidence(record)
+    assert evidence.retry is not None
+    trigger = evidence.retry.payload
+    async with ctx.unit_of_work() as reads:
+        earlier = await reads.decisions.for_exception(record.id)
+    if earlier is not None:
+        if earlier.decision is choice:
+            return record  # the same decision again: already done
+        raise ActionRefused(409, "already_decided", f"this refund was already decided: {earlier.decision}")
+    if record.state == ExceptionState.RESOLVED:
+        raise ActionRefused(409, "already_resolved", "the exception was resolved without a decision")
+    try:
+        backflow = Money.parse(evidence.backflow_total, evidence.currency)
+        rebound = Money.parse(evidence.rebound_total, evidence.currency)
+    except DomainError as exc:
+        raise ActionRefused(409, "not_decidable", f"the figures cannot be read: {exc}") from exc
+    if choice is Decision.APPROVE_REBOUND:
+        _check_rebound_approvable(ctx, evidence)
+    text = clean_note(note)
+    async with ctx.unit_of_work() as uow:
+        uow.decisions.record(
+            RefundDecision(
+                return_id=trigger.return_id,
+                sequence=trigger.sequence,
+                exception_id=record.id,
+                decision=choice,
+                currency=evidence.currency,
+                backflow_total_minor=backflow.minor_units,
+                rebound_total_minor=rebound.minor_units,
+                actor=actor,
+                note=text,
+            )
+        )
+        summary = f"decided {choice.value}" + (f": {text}" if text else "")
+        uow.exceptions.record_action(record.id, "decided", actor=actor, note=summary)
+        uow.exceptions.change_state(record.id, ExceptionState.RESOLVED, actor=actor, note=summary)
+        if choice is Decision.REJECT:
+            await _stage_reject(uow, ctx, trigger, evidence.currency)
+        else:
+            command = IssueRefund(return_id=trigger.return_id, sequence=trigger.sequence)
+            key = keys.refund_key(trigger.return_id, trigger.sequence) + "#decided"
+            uow.outbox.add(outbox_message(command, key))
+        timeline_note(
+            uow,
+            ctx,
+            trigger.return_id,
+            source="person",
+            action=f"refund mismatch decided: {choice.value}",
+            outcome="ok",
+            detail={"actor": actor, "note": text, "exception_id": record.id, "sequence": trigger.sequence},
+            order_ref=record.order_ref,
+        )
+        try:
+            await commit_or_404(uow)
+        except ConflictError as exc:  # decided concurrently by someone else
+            raise ActionRefused(409, "already_decided", str(exc)) from exc
+    return await load_exception(ctx, exception_id)
+
+
+def _check_rebound_approvable(ctx: FlowContext, evidence: MismatchEvidence) -> None:
+    if evidence.rebound_currency not in (None, evidence.currency):
+        raise ActionRefused(
+            409,
+            "currency_differs",
+            f"ReBound proposed {evidence.rebound_currency}, the order is in {evidence.currency}: "
+            "its amount cannot be approved",
+        )
+    allowed, gap, limit = within_limit(ctx, evidence)
+    if not allowed:
+        raise ActionRefused(
+            409,
+            "over_limit",
+            f"ReBound's amount differs from Backflow's by {gap.to_decimal_string()} {evidence.currency}, "
+            f"more than the {limit.to_decimal_string()} {evidence.currency} a person may approve "
+            "(policies.approve-rebound-amount-limit); approve Backflow's amount or reject",
+        )
+
+
+async def _stage_reject(uow: UnitOfWork, ctx: FlowContext, trigger: _Trigger, currency: str) -> None:
+    record = await uow.returns.get(trigger.return_id)
+    if record is not None:
+        stored = load(record)
+        if stored.case.position is Position.REFUND_PENDING:
+            result = transition(stored.case, RefundRefused(reason="rejected by finance"))
+            if result.outcome is Outcome.APPLIED:
+                updated = msgspec.structs.replace(stored, case=result.case)
+                uow.returns.update(to_record(updated, record, ctx.clock.now()))
+    uow.credits.release(trigger.return_id, currency)  # nothing is owed any more
+    command = RejectRefund(return_id=trigger.return_id, sequence=trigger.sequence)
+    uow.outbox.add(outbox_message(command, f"reject:{trigger.return_id}:{trigger.sequence}"))

@@ -1,0 +1,103 @@
+"""A refund ReBound proposed that the latest order does not support: nothing moves, finance decides."""
+
+from __future__ import annotations
+
+import msgspec
+
+from app.core.cases import StoredCase, load, to_record
+from app.core.context import FlowContext
+from app.core.notes import note
+from app.core.problems import raise_problem
+from app.refunds.compare import Comparison
+from domain.money import Money
+from domain.order import Order
+from domain.return_snapshot import RefundProposal
+from domain.returns import Outcome, RefundRefused, transition
+from ports.exceptions import Severity
+
+
+def decision(ctx: FlowContext, comparison: Comparison) -> dict[str, object]:
+    """The choices the exceptions flow offers finance, with the figures each would pay."""
+    limit = ctx.settings.file.policies.approve_rebound_amount_limit
+    currency = comparison.currency
+    gap = Money.parse(comparison.rebound_total, currency) - Money.parse(comparison.backflow_total, currency)
+    within = (
+        gap.compare(Money.parse(limit, currency)) <= 0 and (-gap).compare(Money.parse(limit, currency)) <= 0
+    )
+    return {
+        "options": [
+            {"action": "approve_backflow", "amount": comparison.backflow_total, "currency": currency},
+            {
+                "action": "approve_rebound",
+                "amount": comparison.rebound_total,
+                "currency": currency,
+                "allowed": within,
+                "limit": limit,
+            },
+            {"action": "reject"},
+        ],
+        "difference": gap.to_decimal_string(),
+    }
+
+
+async def record_mismatch(
+    ctx: FlowContext,
+    stored: StoredCase,
+    order: Order,
+    *,
+    proposal: RefundProposal,
+    comparison: Comparison,
+    retry: dict[str, object],
+) -> None:
+    rid = stored.case.return_id
+    evidence: dict[str, object] = {
+        "order_id": order.id,
+        "order_version": order.version,
+        "currency": comparison.currency,
+        "milestone": proposal.milestone,
+        "outcome": proposal.outcome,
+        "lines": [
+            {
+                "line_id": line.line_id,
+                "backflow": line.backflow,
+                "rebound": line.rebound,
+                "difference_minor": line.difference_minor,
+            }
+            for line in comparison.lines
+        ],
+        "backflow_total": comparison.backflow_total,
+        "rebound_total": comparison.rebound_total,
+        "rebound_currency": proposal.currency,
+        "tolerance_minor": comparison.tolerance_minor,
+        "decision": decision(ctx, comparison),
+    }
+    async with ctx.unit_of_work() as uow:
+        record = await uow.returns.get(rid)
+        raise_problem(
+            uow,
+            ctx,
+            "refund_mismatch",
+            dedupe_key=f"refund_mismatch:{rid}",
+            severity=Severity.ERROR,
+            return_id=rid,
+            order_ref=order.id,
+            evidence=evidence,
+            retry=retry,
+        )
+        if record is not None:  # the case as committed now, not as read before the calls
+            current = load(record)
+            result = transition(current.case, RefundRefused(reason="refund_mismatch"))
+            if result.outcome is Outcome.APPLIED and result.case != current.case:
+                updated = msgspec.structs.replace(current, case=result.case)
+                uow.returns.update(to_record(updated, record, ctx.clock.now()))
+        note(
+            uow,
+            ctx,
+            rid,
+            source="backflow",
+            action="refund compared with ReBound's proposal",
+            outcome="exception",
+            detail=evidence,
+            order_ref=order.id,
+        )
+        await uow.commit()

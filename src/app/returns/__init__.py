@@ -1,0 +1,1 @@
+"""Returns: ReBound events, anchoring to the order, validation, receipt, held returns, catch-up, reasons."""

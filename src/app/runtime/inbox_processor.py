@@ -1,0 +1,134 @@
+"""The inbox processor: stored inbound events, in arrival order, dispatched by source to the flows.
+
+Each event runs under a CONSUMER span parented from the request that delivered it. Success marks it
+processed; a failure is counted and retried after a backoff (later events are not held up); the
+last allowed failure is final and raises an exception. Quarantined bodies go straight to an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import anyio
+import msgspec
+from anyio.abc import TaskStatus
+from opentelemetry.trace import Status, StatusCode
+
+from app.core.context import FlowContext, InboxHandler
+from app.core.evidence import json_value
+from app.core.tracing import consumer_span
+from app.runtime.outbox_actor import describe
+from app.runtime.wakeup import Lifecycle, Nudge
+from ports.exceptions import NewException, Severity
+from ports.inbox import StoredInboundEvent
+
+log = logging.getLogger(__name__)
+PAGE = 100
+
+
+@dataclass
+class InboxProcessor:
+    handlers: Mapping[str, InboxHandler]
+    ctx: FlowContext
+    lifecycle: Lifecycle
+    wake: Nudge
+    poll_seconds: float
+    max_attempts: int
+    retry_cap_seconds: float = 30.0
+    _not_before: dict[int, float] = field(default_factory=dict)
+    """seq → monotonic time before which a failed event is not retried (kept in memory only)."""
+
+    async def run(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
+        task_status.started()
+        while not self.lifecycle.is_stopping:
+            if not await self.drain():
+                await self.wake.wait(self.poll_seconds)
+
+    async def drain(self) -> bool:
+        """One pass over the pending events; True if any was attempted."""
+        attempted = False
+        after = 0
+        while not self.lifecycle.is_stopping:
+            page = await self.ctx.inbox.pending(limit=PAGE, after_seq=after)
+            for stored in page:
+                if self.lifecycle.is_stopping:
+                    break
+                if self._not_before.get(stored.seq, 0.0) > self.ctx.clock.monotonic():
+                    continue
+                await self.process(stored)
+                attempted = True
+            if len(page) < PAGE:
+                break
+            after = page[-1].seq
+        return attempted
+
+    async def process(self, stored: StoredInboundEvent) -> None:
+        event = stored.event
+        attributes: dict[str, str | int] = {
+            "backflow.inbox.seq": stored.seq,
+            "backflow.inbox.source": event.source,
+            "backflow.inbox.kind": event.kind,
+            "backflow.inbox.attempt": stored.attempts + 1,
+        }
+        with consumer_span(
+            self.ctx.tracer, f"inbox {event.source} {event.kind}", event.trace_ctx, attributes
+        ) as span:
+            if event.quarantine_reason is not None:
+                await self._final(stored, "quarantined_event", event.quarantine_reason)
+                return
+            handler = self.handlers.get(event.source)
+            try:
+                if handler is None:
+                    raise LookupError(f"no inbox handler for source {event.source!r}")
+                await handler(stored, self.ctx)
+            except Exception as exc:
+                span.record_exception(exc)
+                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                await self._failed(stored, describe(exc))
+                return
+            with anyio.CancelScope(shield=True):
+                await self.ctx.inbox.mark_processed(stored.seq)
+            self._not_before.pop(stored.seq, None)
+
+    async def _failed(self, stored: StoredInboundEvent, error: str) -> None:
+        attempts = stored.attempts + 1
+        log.warning(
+            "inbound event failed",
+            extra={"seq": stored.seq, "source": stored.event.source, "attempt": attempts, "error": error},
+        )
+        if attempts >= self.max_attempts:
+            await self._final(stored, "inbox_event_failed", error)
+            return
+        with anyio.CancelScope(shield=True):
+            await self.ctx.inbox.mark_failed(stored.seq, error, final=False)
+        delay = min(self.retry_cap_seconds, 0.5 * 2 ** (attempts - 1))
+        self._not_before[stored.seq] = self.ctx.clock.monotonic() + delay
+
+    async def _final(self, stored: StoredInboundEvent, exception_type: str, reason: str) -> None:
+        event = stored.event
+        evidence = {
+            "inbox_seq": stored.seq,
+            "source": event.source,
+            "source_id": event.source_id,
+            "kind": event.kind,
+            "reason": reason,
+            "body": json_value(event.body[:65536]),
+        }
+        with anyio.CancelScope(shield=True):
+            # The exception first: if we crash between the two writes, the event is retried and the
+            # exception's dedupe key makes the second raise a sighting, not a second exception.
+            async with self.ctx.unit_of_work() as uow:
+                uow.exceptions.raise_exception(
+                    NewException(
+                        type=exception_type,
+                        owner=self.ctx.settings.owner_of(exception_type),
+                        severity=Severity.ERROR,
+                        dedupe_key=f"inbox:{event.source}:{event.source_id}",
+                        evidence=msgspec.json.encode(evidence),
+                    )
+                )
+                await uow.commit()
+            await self.ctx.inbox.mark_failed(stored.seq, reason, final=True)
+        self._not_before.pop(stored.seq, None)
