@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.core.context import FlowContext
-from app.operator.common import ActionRefused, clean_note, commit_or_404, load_exception
+from app.core.exception_actions import ActionRefused, Refusal, clean_note, commit_or_404, load_exception
 from ports.exceptions import ExceptionRecord, ExceptionState
 
 
@@ -12,7 +12,9 @@ async def acknowledge_exception(
 ) -> ExceptionRecord:
     record = await load_exception(ctx, exception_id)
     if record.state == ExceptionState.RESOLVED:
-        raise ActionRefused(409, "already_resolved", "a resolved exception cannot be acknowledged")
+        raise ActionRefused(
+            Refusal.CONFLICT, "already_resolved", "a resolved exception cannot be acknowledged"
+        )
     if record.state == ExceptionState.OPEN:
         async with ctx.unit_of_work() as uow:
             uow.exceptions.change_state(

@@ -13,10 +13,17 @@ import msgspec
 from app.core import keys
 from app.core.cases import load
 from app.core.context import FlowContext
+from app.core.exception_actions import (
+    REANCHORABLE,
+    ActionRefused,
+    Refusal,
+    clean_note,
+    commit_or_404,
+    load_exception,
+)
 from app.core.messages import outbox_message
 from app.core.notes import note as timeline_note
-from app.operator.common import REANCHORABLE, ActionRefused, clean_note, commit_or_404, load_exception
-from app.returns.validation import validate_items
+from app.core.return_validation import validate_items
 from domain.commands import AnchorReturn
 from domain.returns import Position
 from ports.errors import NotFoundError
@@ -30,34 +37,42 @@ async def reanchor_return(
 ) -> ExceptionRecord:
     number = order_number.strip()
     if not number or len(number) > MAX_ORDER_NUMBER or not number.isprintable():
-        raise ActionRefused(400, "invalid_order_number", "give the commercetools order number")
+        raise ActionRefused(Refusal.INVALID, "invalid_order_number", "give the commercetools order number")
     record = await load_exception(ctx, exception_id)
     rid = record.return_id
     if record.type not in REANCHORABLE or rid is None:
-        raise ActionRefused(409, "not_reanchorable", f"a {record.type} exception cannot be re-anchored")
+        raise ActionRefused(
+            Refusal.CONFLICT, "not_reanchorable", f"a {record.type} exception cannot be re-anchored"
+        )
     if record.state == ExceptionState.RESOLVED:
-        raise ActionRefused(409, "already_resolved", "a resolved exception cannot be re-anchored")
+        raise ActionRefused(
+            Refusal.CONFLICT, "already_resolved", "a resolved exception cannot be re-anchored"
+        )
     async with ctx.unit_of_work() as reads:
         case_record = await reads.returns.get(rid)
     if case_record is None:
-        raise ActionRefused(409, "unknown_return", f"Backflow has no return {rid}")
+        raise ActionRefused(Refusal.CONFLICT, "unknown_return", f"Backflow has no return {rid}")
     stored = load(case_record)
     if stored.case.position is not Position.AWAITING_ORDER:
         if stored.case.client_order_id == number:
             return record  # anchored to this order already: nothing to do
         raise ActionRefused(
-            409, "already_anchored", f"return {rid} is anchored to order {stored.case.order_id} already"
+            Refusal.CONFLICT,
+            "already_anchored",
+            f"return {rid} is anchored to order {stored.case.order_id} already",
         )
     try:
         order = await ctx.commerce.get_order_by_number(number)
     except NotFoundError:
-        raise ActionRefused(409, "order_not_found", f"commercetools has no order number {number}") from None
+        raise ActionRefused(
+            Refusal.CONFLICT, "order_not_found", f"commercetools has no order number {number}"
+        ) from None
     case = msgspec.structs.replace(stored.case, client_order_id=number)
     problems = validate_items(order, case)
     if problems:
         described = "; ".join(p["message"] for p in problems)
         raise ActionRefused(
-            409, "order_does_not_match", f"order {number} does not fit the return: {described}"
+            Refusal.CONFLICT, "order_does_not_match", f"order {number} does not fit the return: {described}"
         )
     updated = msgspec.structs.replace(stored, case=case)
     text = clean_note(note)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from app.core.context import FlowContext
-from app.operator.common import ActionRefused, clean_note, commit_or_404, load_exception
+from app.core.exception_actions import ActionRefused, Refusal, clean_note, commit_or_404, load_exception
 from ports.exceptions import ExceptionRecord, ExceptionState
 
 
 async def resolve_exception(ctx: FlowContext, exception_id: int, *, actor: str, note: str) -> ExceptionRecord:
     text = clean_note(note)
     if text is None:
-        raise ActionRefused(400, "note_required", "resolving needs a note saying what was done")
+        raise ActionRefused(Refusal.INVALID, "note_required", "resolving needs a note saying what was done")
     record = await load_exception(ctx, exception_id)
     if record.state != ExceptionState.RESOLVED:
         async with ctx.unit_of_work() as uow:

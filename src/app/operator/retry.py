@@ -9,8 +9,8 @@ from __future__ import annotations
 import msgspec
 
 from app.core.context import FlowContext
+from app.core.exception_actions import ActionRefused, Refusal, clean_note, load_exception
 from app.core.traced_outbox import with_trace
-from app.operator.common import ActionRefused, clean_note, load_exception
 from ports.admin import AdminStore
 from ports.errors import NotFoundError
 from ports.exceptions import ExceptionRecord, ExceptionState
@@ -42,9 +42,11 @@ async def retry_exception(
     record = await load_exception(ctx, exception_id)
     spec = retry_spec(record)
     if spec is None:
-        raise ActionRefused(409, "not_retryable", f"exception {record.id} ({record.type}) has no retry")
+        raise ActionRefused(
+            Refusal.CONFLICT, "not_retryable", f"exception {record.id} ({record.type}) has no retry"
+        )
     if record.state == ExceptionState.RESOLVED:
-        raise ActionRefused(409, "already_resolved", "a resolved exception cannot be retried")
+        raise ActionRefused(Refusal.CONFLICT, "already_resolved", "a resolved exception cannot be retried")
     message = with_trace(
         OutboxMessage(
             kind=spec.kind,
@@ -56,5 +58,5 @@ async def retry_exception(
     try:
         result = await admin.retry_exception(record.id, message, actor=actor, note=text)
     except NotFoundError as exc:
-        raise ActionRefused(404, "not_found", str(exc)) from exc
+        raise ActionRefused(Refusal.NOT_FOUND, "not_found", str(exc)) from exc
     return result, await load_exception(ctx, exception_id)

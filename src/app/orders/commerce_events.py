@@ -7,7 +7,7 @@ import msgspec
 from app.core import keys
 from app.core.context import FlowContext
 from app.core.messages import outbox_message
-from app.returns.intake import quarantine
+from app.core.quarantine import quarantine
 from domain.commands import SyncOrder
 from ports.inbox import StoredInboundEvent
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import msgspec
 
-from app.refunds.ledger import read_breakdown
+from app.core.refund_ledger import read_breakdown
 from domain.money import Money
 from domain.refunds import RefundCalculation
 from domain.return_snapshot import RefundProposal

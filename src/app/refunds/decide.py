@@ -14,9 +14,9 @@ import msgspec
 from app.core import keys
 from app.core.cases import load, to_record
 from app.core.context import FlowContext
+from app.core.exception_actions import ActionRefused, Refusal, clean_note, commit_or_404, load_exception
 from app.core.messages import RejectRefund, outbox_message
 from app.core.notes import note as timeline_note
-from app.operator.common import ActionRefused, clean_note, commit_or_404, load_exception
 from domain.commands import IssueRefund
 from domain.errors import DomainError
 from domain.money import Money
@@ -48,9 +48,13 @@ def mismatch_evidence(record: ExceptionRecord) -> MismatchEvidence:
     try:
         found = msgspec.json.decode(record.evidence, type=MismatchEvidence)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise ActionRefused(409, "not_decidable", f"exception {record.id} has no refund figures") from exc
+        raise ActionRefused(
+            Refusal.CONFLICT, "not_decidable", f"exception {record.id} has no refund figures"
+        ) from exc
     if found.retry is None:
-        raise ActionRefused(409, "not_decidable", f"exception {record.id} names no refund trigger")
+        raise ActionRefused(
+            Refusal.CONFLICT, "not_decidable", f"exception {record.id} names no refund trigger"
+        )
     return found
 
 
@@ -70,10 +74,14 @@ async def decide_refund(
         choice = Decision(decision)
     except ValueError:
         allowed = ", ".join(d.value for d in Decision)
-        raise ActionRefused(400, "invalid_decision", f"decision must be one of {allowed}") from None
+        raise ActionRefused(
+            Refusal.INVALID, "invalid_decision", f"decision must be one of {allowed}"
+        ) from None
     record = await load_exception(ctx, exception_id)
     if record.type != "refund_mismatch" or record.return_id is None:
-        raise ActionRefused(409, "not_decidable", f"a {record.type} exception takes no refund decision")
+        raise ActionRefused(
+            Refusal.CONFLICT, "not_decidable", f"a {record.type} exception takes no refund decision"
+        )
     evidence = mismatch_evidence(record)
     assert evidence.retry is not None
     trigger = evidence.retry.payload
@@ -82,14 +90,18 @@ async def decide_refund(
     if earlier is not None:
         if earlier.decision is choice:
             return record  # the same decision again: already done
-        raise ActionRefused(409, "already_decided", f"this refund was already decided: {earlier.decision}")
+        raise ActionRefused(
+            Refusal.CONFLICT, "already_decided", f"this refund was already decided: {earlier.decision}"
+        )
     if record.state == ExceptionState.RESOLVED:
-        raise ActionRefused(409, "already_resolved", "the exception was resolved without a decision")
+        raise ActionRefused(
+            Refusal.CONFLICT, "already_resolved", "the exception was resolved without a decision"
+        )
     try:
         backflow = Money.parse(evidence.backflow_total, evidence.currency)
         rebound = Money.parse(evidence.rebound_total, evidence.currency)
     except DomainError as exc:
-        raise ActionRefused(409, "not_decidable", f"the figures cannot be read: {exc}") from exc
+        raise ActionRefused(Refusal.CONFLICT, "not_decidable", f"the figures cannot be read: {exc}") from exc
     if choice is Decision.APPROVE_REBOUND:
         _check_rebound_approvable(ctx, evidence)
     text = clean_note(note)
@@ -129,14 +141,14 @@ async def decide_refund(
         try:
             await commit_or_404(uow)
         except ConflictError as exc:  # decided concurrently by someone else
-            raise ActionRefused(409, "already_decided", str(exc)) from exc
+            raise ActionRefused(Refusal.CONFLICT, "already_decided", str(exc)) from exc
     return await load_exception(ctx, exception_id)
 
 
 def _check_rebound_approvable(ctx: FlowContext, evidence: MismatchEvidence) -> None:
     if evidence.rebound_currency not in (None, evidence.currency):
         raise ActionRefused(
-            409,
+            Refusal.CONFLICT,
             "currency_differs",
             f"ReBound proposed {evidence.rebound_currency}, the order is in {evidence.currency}: "
             "its amount cannot be approved",
@@ -144,7 +156,7 @@ def _check_rebound_approvable(ctx: FlowContext, evidence: MismatchEvidence) -> N
     allowed, gap, limit = within_limit(ctx, evidence)
     if not allowed:
         raise ActionRefused(
-            409,
+            Refusal.CONFLICT,
             "over_limit",
             f"ReBound's amount differs from Backflow's by {gap.to_decimal_string()} {evidence.currency}, "
             f"more than the {limit.to_decimal_string()} {evidence.currency} a person may approve "

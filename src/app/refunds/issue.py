@@ -9,8 +9,8 @@ from app.core.context import FlowContext
 from app.core.messages import decode_payload
 from app.core.notes import note_now
 from app.core.problems import raise_problem, retry_action
+from app.core.refund_ledger import breakdown, prior_refunds, shipping_policy, shipping_refunded
 from app.refunds.compare import Comparison, compare
-from app.refunds.ledger import breakdown, prior_refunds, shipping_policy, shipping_refunded
 from app.refunds.mismatch import record_mismatch
 from app.refunds.settle import RefundPlan, settle_refund
 from domain.commands import IssueRefund

@@ -10,8 +10,8 @@ from app.core.cases import StoredCase, load, to_record
 from app.core.context import FlowContext
 from app.core.messages import AckLine, AcknowledgeReturn, outbox_message
 from app.core.notes import note
+from app.core.refund_ledger import RefundBreakdown, breakdown
 from app.refunds.compare import Comparison
-from app.refunds.ledger import RefundBreakdown, breakdown
 from domain.money import Money
 from domain.order import Order
 from domain.refunds import RefundCalculation

@@ -14,10 +14,10 @@ from app.core.context import FlowContext
 from app.core.messages import decode_payload
 from app.core.notes import note
 from app.core.problems import raise_problem, retry_action
-from app.refunds.ledger import prior_refunds, shipping_policy
+from app.core.refund_ledger import prior_refunds, shipping_policy
+from app.core.return_validation import returnable, validate_items
 from app.returns.follow_up import stage_due_on_anchoring
 from app.returns.reasons import mapped_reason, unmapped_dedupe_key
-from app.returns.validation import returnable, validate_items
 from domain.commands import AnchorReturn
 from domain.errors import BusinessRuleBroken
 from domain.order import Order

@@ -7,8 +7,6 @@ for merchandising and never stop the rest of the work.
 
 from __future__ import annotations
 
-import base64
-
 import msgspec
 
 from app.core import keys
@@ -17,6 +15,7 @@ from app.core.context import FlowContext
 from app.core.messages import outbox_message
 from app.core.notes import note
 from app.core.problems import raise_problem
+from app.core.quarantine import quarantine, raw_body
 from app.returns.follow_up import stage_follow_ups
 from domain.commands import AnchorReturn
 from domain.errors import DomainError
@@ -47,33 +46,6 @@ class Incoming(msgspec.Struct, frozen=True, kw_only=True):
     sequence: int | None
     """None for a catch-up snapshot: ReBound's return resource carries no sequence."""
     snapshot: ReturnSnapshot
-
-
-def raw_body(event: InboundEvent) -> dict[str, str]:
-    try:
-        return {"body_text": event.body.decode("utf-8")}
-    except UnicodeDecodeError:
-        return {"body_base64": base64.b64encode(event.body).decode("ascii")}
-
-
-async def quarantine(event: InboundEvent, reason: str, ctx: FlowContext) -> None:
-    """An event nobody could read: kept verbatim in the inbox and shown to a person with its body."""
-    async with ctx.unit_of_work() as uow:
-        evidence = {
-            "source": event.source,
-            "source_id": event.source_id,
-            "kind": event.kind,
-            "reason": reason,
-        }
-        raise_problem(
-            uow,
-            ctx,
-            "quarantined_event",
-            dedupe_key=f"quarantined_event:{event.source}:{event.source_id}",
-            severity=Severity.WARNING,
-            evidence={**evidence, **raw_body(event)},
-        )
-        await uow.commit()
 
 
 async def handle_rebound_event(stored: StoredInboundEvent, ctx: FlowContext) -> None:

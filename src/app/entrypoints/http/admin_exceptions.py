@@ -12,6 +12,7 @@ from typing import TypeVar, get_args
 
 from aiohttp import web
 
+from app.core.exception_actions import ActionRefused, Refusal, load_exception
 from app.core.settings import Owner
 from app.entrypoints.http.deps import actor_of, deps
 from app.entrypoints.http.responses import HttpError, float_param, int_param, json_response, read_json
@@ -29,7 +30,6 @@ from app.entrypoints.http.views import (
     exception_view,
 )
 from app.operator.acknowledge import acknowledge_exception
-from app.operator.common import ActionRefused, load_exception
 from app.operator.reanchor import reanchor_return
 from app.operator.resolve import resolve_exception
 from app.operator.retry import retry_exception
@@ -38,6 +38,8 @@ from ports.admin import ExceptionQuery
 from ports.exceptions import ExceptionRecord
 
 _STATES = {"open", "acknowledged", "resolved", "any"}
+REFUSAL_STATUS = {Refusal.NOT_FOUND: 404, Refusal.CONFLICT: 409, Refusal.INVALID: 400}
+"""The one place a refused operator action becomes an HTTP status."""
 _OWNERS = set(get_args(Owner))
 
 T = TypeVar("T")
@@ -153,7 +155,7 @@ async def _refused_as_http(action: Awaitable[T]) -> T:
     try:
         return await action
     except ActionRefused as refused:
-        raise HttpError(refused.status, refused.code, refused.message) from refused
+        raise HttpError(REFUSAL_STATUS[refused.kind], refused.code, refused.message) from refused
 
 
 async def _detail(request: web.Request, record: ExceptionRecord) -> ExceptionDetail:

@@ -8,7 +8,7 @@ from typing import Literal, cast
 import msgspec
 
 from app.core.evidence import json_value
-from app.operator.common import allowed_actions
+from app.core.exception_actions import allowed_actions
 from ports.admin import InboxCounts, QueueCounts, SyncLagStats
 from ports.exceptions import ExceptionEvent, ExceptionRecord
 from ports.ledgers import PendingCredit, Refund, StockMovement

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import msgspec
 
 from app.core.context import FlowContext
@@ -14,12 +16,22 @@ REANCHORABLE = frozenset({"orphan_return", "return_order_mismatch"})
 NOTE_LIMIT = 2000
 
 
-class ActionRefused(Exception):
-    """An action that cannot be done, with the HTTP status and code the admin API answers with."""
+class Refusal(StrEnum):
+    """Why an action was refused, in the domain's words; the HTTP layer maps each to a status."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    """The exception (or its return) is not in a state that allows the action."""
+    INVALID = "invalid"
+    """The request itself is wrong (a missing note, an unknown decision, a malformed order number)."""
+
+
+class ActionRefused(Exception):
+    """An action that cannot be done: the kind of refusal, a stable code and a message for a person."""
+
+    def __init__(self, kind: Refusal, code: str, message: str) -> None:
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.kind, self.code, self.message = kind, code, message
 
 
 class _RetrySpec(msgspec.Struct, frozen=True):
@@ -57,7 +69,7 @@ async def load_exception(ctx: FlowContext, exception_id: int) -> ExceptionRecord
     async with ctx.unit_of_work() as uow:
         record = await uow.exceptions.get(exception_id)
     if record is None:
-        raise ActionRefused(404, "not_found", f"no exception {exception_id}")
+        raise ActionRefused(Refusal.NOT_FOUND, "not_found", f"no exception {exception_id}")
     return record
 
 
@@ -70,4 +82,4 @@ async def commit_or_404(uow: UnitOfWork) -> None:
     try:
         await uow.commit()
     except NotFoundError as exc:
-        raise ActionRefused(404, "not_found", str(exc)) from exc
+        raise ActionRefused(Refusal.NOT_FOUND, "not_found", str(exc)) from exc
