@@ -16,9 +16,9 @@ from app.core.settings import Settings
 from ports.alerts import AlertSender
 from ports.clock import Clock, IdGenerator
 from ports.commerce import CommercePort
-from ports.inbox import Inbox, StoredInboundEvent
+from ports.inbox import Inbox
 from ports.monitor import StoreMonitor
-from ports.outbox import Outbox, OutboxRow
+from ports.outbox import Outbox
 from ports.reports import ReportSource
 from ports.returns_platform import ReturnsPlatformPort
 from ports.timeline import TimelineReader
@@ -51,15 +51,15 @@ class FlowContext:
         return self.reports
 
 
-OutboxHandler = Callable[[OutboxRow, FlowContext], Awaitable[None]]
+OutboxHandler = Callable[..., Awaitable[None]]
 """Runs one claimed outbox row. Returning completes the row; raising fails this attempt (retried with
 backoff, dead after the configured attempts). Operational problems are raised as exceptions (the
 `ExceptionRepository`) inside the handler's own unit of work, not as Python errors."""
 
-InboxHandler = Callable[[StoredInboundEvent, FlowContext], Awaitable[None]]
+InboxHandler = Callable[..., Awaitable[None]]
 """Processes one stored inbound event; returning marks it processed, raising counts a failed attempt."""
 
-ScheduledJob = Callable[[FlowContext], Awaitable[None]]
+ScheduledJob = Callable[..., Awaitable[None]]
 """A periodic job (catch-up sweeps, horizon checks, monitors); raising is logged and retried next run."""
 
 

@@ -19,6 +19,7 @@ import anyio
 from anyio.abc import TaskStatus
 
 from app.core.context import FlowContext, FlowRegistry
+from app.runtime.binding import bind_registry, context_dependencies
 from app.runtime.health import ActorHealth
 from app.runtime.inbox_processor import InboxProcessor
 from app.runtime.outbox_actor import OutboxActor
@@ -79,6 +80,7 @@ class Runtime:
         restart_policy: RestartPolicy = DEFAULT_RESTART_POLICY,
     ) -> None:
         check_registry(registry)
+        registry = bind_registry(registry, context_dependencies(ctx))
         self.ctx = ctx
         self.registry = registry
         self.wakeups = wakeups

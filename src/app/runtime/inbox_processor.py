@@ -82,7 +82,7 @@ class InboxProcessor:
             try:
                 if handler is None:
                     raise LookupError(f"no inbox handler for source {event.source!r}")
-                await handler(stored, self.ctx)
+                await handler(stored)
             except Exception as exc:
                 span.record_exception(exc)
                 span.set_status(Status(StatusCode.ERROR, type(exc).__name__))

@@ -98,7 +98,7 @@ class OutboxActor:
         handler = self.handlers.get(row.kind)
         if handler is None:
             raise LookupError(f"no handler registered for outbox kind {row.kind!r}")
-        await handler(row, self.ctx)
+        await handler(row)
 
     async def _keep_leased(self, row: OutboxRow, lease: _Lease, handler_scope: anyio.CancelScope) -> None:
         half = self.lease_seconds / 2

@@ -70,7 +70,7 @@ class Scheduler:
             f"job {job.name}", attributes={"backflow.job": job.name}
         ) as span:
             try:
-                await job.job(self.ctx)
+                await job.job()
             except Exception as exc:
                 status.failures += 1
                 status.last_error = describe(exc)

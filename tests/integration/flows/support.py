@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 
 from app.core.context import FlowContext, FlowRegistry
+from app.runtime.binding import context_dependencies
 from ports.exceptions import ExceptionRecord
 from ports.inbox import InboundEvent
 
@@ -36,7 +37,7 @@ async def process_inbox(ctx: FlowContext, registry: FlowRegistry, *, limit: int 
     """Every pending inbox event through its handler, in arrival order; an error fails the test."""
     done = 0
     for stored in await ctx.inbox.pending(limit=limit):
-        await registry.inbox_handlers[stored.event.source](stored, ctx)
+        await context_dependencies(ctx).run(registry.inbox_handlers[stored.event.source], stored)
         assert await ctx.inbox.mark_processed(stored.seq)
         done += 1
     return done
@@ -51,7 +52,7 @@ async def drain(ctx: FlowContext, registry: FlowRegistry, *, rounds: int = 40) -
             return errors
         for row in rows:
             try:
-                await registry.outbox_handlers[row.kind](row, ctx)
+                await context_dependencies(ctx).run(registry.outbox_handlers[row.kind], row)
             except Exception as exc:
                 errors.append(f"{row.kind}: {exc!r}")
                 await ctx.outbox.fail(row.id, OWNER, repr(exc))

@@ -13,6 +13,7 @@ from app.core.messages import outbox_message
 from app.orders.poll_messages import poll_commerce_messages
 from app.orders.sweep_orders import sweep_orders
 from app.returns.held_returns import sweep_held_returns
+from app.runtime.binding import context_dependencies
 from domain.commands import SyncOrder
 from domain.returns import Position
 from tests.integration.flows.conftest import World, file_config, item
@@ -190,7 +191,9 @@ async def test_two_returns_of_one_unit_anchored_at_once_anchor_only_one(world: W
         assert sorted(row.kind for row in rows) == ["AnchorReturn", "AnchorReturn"]
         async with anyio.create_task_group() as tg:
             for row in rows:
-                tg.start_soon(world.registry.outbox_handlers[row.kind], row, world.ctx)
+                tg.start_soon(
+                    context_dependencies(world.ctx).run, world.registry.outbox_handlers[row.kind], row
+                )
         returned = (await world.ct_order(order["id"]))["returnInfo"]
         assert sum(i["quantity"] for info in returned for i in info["items"]) == 1
         states = sorted([await _state(world, first), await _state(world, second)])
@@ -262,7 +265,9 @@ async def test_anchoring_that_loses_to_the_inbox_on_the_case_version_reapplies_a
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(inbox_meanwhile)
-            await world.registry.outbox_handlers[row.kind](row, ctx)  # raises on a lost commit
+            await context_dependencies(ctx).run(
+                world.registry.outbox_handlers[row.kind], row
+            )  # raises: lost commit
         assert calls == ["add_return_info"]  # re-applied without asking commercetools again
         async with world.ctx.unit_of_work() as uow:
             record = await uow.returns.get(rid)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any, cast
+from typing import cast
 
 import anyio
 import pytest
@@ -25,7 +25,7 @@ class Ctx:
 async def test_a_slow_job_never_overlaps_and_missed_runs_are_not_queued() -> None:
     running, overlaps, starts = 0, 0, []
 
-    async def slow(ctx: Any) -> None:
+    async def slow() -> None:
         nonlocal running, overlaps
         running += 1
         overlaps = max(overlaps, running)
@@ -33,7 +33,7 @@ async def test_a_slow_job_never_overlaps_and_missed_runs_are_not_queued() -> Non
         await anyio.sleep(0.25)  # longer than two intervals
         running -= 1
 
-    async def failing(ctx: Any) -> None:
+    async def failing() -> None:
         raise RuntimeError("sweep failed")
 
     lifecycle = Lifecycle()
