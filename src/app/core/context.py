@@ -45,6 +45,11 @@ class FlowContext:
     alerts: AlertSender | None = None
     """Where alerts go; None when no webhook is configured."""
 
+    @property
+    def owners(self) -> Settings:
+        """Who owns an exception type (makes a context a `Recorder` while flows move to StoreDeps)."""
+        return self.settings
+
     def report_source(self) -> ReportSource:
         if self.reports is None:
             raise RuntimeError("this context was built without a ReportSource (the drift monitors need one)")

@@ -30,6 +30,17 @@ class Owners(Protocol):
     def owner_of(self, exception_type: str) -> str: ...
 
 
+class Recorder(Protocol):
+    """What the shared writers (`raise_problem`, `note`, `quarantine`) read: `StoreDeps` is one."""
+
+    @property
+    def unit_of_work(self) -> UnitOfWorkFactory: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def owners(self) -> Owners: ...
+
+
 @dataclass(frozen=True)
 class StoreDeps:
     """What every flow writes through: its units of work, the time, its spans, exception owners."""

@@ -6,14 +6,14 @@ from collections.abc import Mapping
 
 import msgspec
 
-from app.core.context import FlowContext
+from app.core.deps import Recorder
 from ports.timeline import TimelineEntry
 from ports.unit_of_work import UnitOfWork
 
 
 def note(
     uow: UnitOfWork,
-    ctx: FlowContext,
+    store: Recorder,
     return_id: str,
     *,
     source: str,
@@ -25,7 +25,7 @@ def note(
     uow.timeline.add(
         TimelineEntry(
             return_id=return_id,
-            at=ctx.clock.now(),
+            at=store.clock.now(),
             source=source,
             action=action,
             outcome=outcome,
@@ -35,8 +35,8 @@ def note(
     )
 
 
-async def note_now(ctx: FlowContext, return_id: str, **fields: object) -> None:
+async def note_now(store: Recorder, return_id: str, **fields: object) -> None:
     """A timeline entry in a unit of its own (for outcomes that change nothing else)."""
-    async with ctx.unit_of_work() as uow:
-        note(uow, ctx, return_id, **fields)  # type: ignore[arg-type]
+    async with store.unit_of_work() as uow:
+        note(uow, store, return_id, **fields)  # type: ignore[arg-type]
         await uow.commit()

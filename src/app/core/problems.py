@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import msgspec
 
-from app.core.context import FlowContext
+from app.core.deps import Recorder
 from app.core.messages import kind_of, payload_json
 from domain.commands import Command
 from ports.exceptions import NewException, Severity
@@ -24,7 +24,7 @@ def retry_action(payload: Command, idempotency_key: str) -> dict[str, object]:
 
 def raise_problem(
     uow: UnitOfWork,
-    ctx: FlowContext,
+    store: Recorder,
     exception_type: str,
     *,
     dedupe_key: str,
@@ -41,7 +41,7 @@ def raise_problem(
     uow.exceptions.raise_exception(
         NewException(
             type=exception_type,
-            owner=ctx.settings.owner_of(exception_type),
+            owner=store.owners.owner_of(exception_type),
             severity=severity,
             dedupe_key=dedupe_key,
             return_id=return_id,

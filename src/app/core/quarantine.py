@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 
-from app.core.context import FlowContext
+from app.core.deps import Recorder
 from app.core.problems import raise_problem
 from ports.exceptions import Severity
 from ports.inbox import InboundEvent
@@ -18,9 +18,9 @@ def raw_body(event: InboundEvent) -> dict[str, str]:
         return {"body_base64": base64.b64encode(event.body).decode("ascii")}
 
 
-async def quarantine(event: InboundEvent, reason: str, ctx: FlowContext) -> None:
+async def quarantine(event: InboundEvent, reason: str, store: Recorder) -> None:
     """An event nobody could read: kept verbatim in the inbox and shown to a person with its body."""
-    async with ctx.unit_of_work() as uow:
+    async with store.unit_of_work() as uow:
         evidence = {
             "source": event.source,
             "source_id": event.source_id,
@@ -29,7 +29,7 @@ async def quarantine(event: InboundEvent, reason: str, ctx: FlowContext) -> None
         }
         raise_problem(
             uow,
-            ctx,
+            store,
             "quarantined_event",
             dedupe_key=f"quarantined_event:{event.source}:{event.source_id}",
             severity=Severity.WARNING,

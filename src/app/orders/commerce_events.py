@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from app.core import keys
-from app.core.context import FlowContext
+from app.core.deps import StoreDeps
 from app.core.messages import outbox_message
 from app.core.quarantine import quarantine
 from domain.commands import SyncOrder
@@ -48,8 +48,8 @@ def read_message(body: bytes) -> _Message:
         return msgspec.json.decode(body, type=_Message)
 
 
-async def handle_commerce_message(stored: StoredInboundEvent, ctx: FlowContext) -> None:
-    with ctx.tracer.start_as_current_span("commerce_message", attributes={"inbox.kind": stored.event.kind}):
+async def handle_commerce_message(stored: StoredInboundEvent, *, store: StoreDeps) -> None:
+    with store.tracer.start_as_current_span("commerce_message", attributes={"inbox.kind": stored.event.kind}):
         reason = stored.event.quarantine_reason
         if reason is None:
             try:
@@ -57,11 +57,11 @@ async def handle_commerce_message(stored: StoredInboundEvent, ctx: FlowContext) 
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 reason = f"undecodable: {exc}"
         if reason is not None:
-            await quarantine(stored.event, reason, ctx)
+            await quarantine(stored.event, reason, store)
             return
         if message.type not in ORDER_MESSAGE_TYPES or message.resource.typeId != "order":
             return
         command = SyncOrder(order_id=message.resource.id, version=message.resourceVersion)
-        async with ctx.unit_of_work() as uow:
+        async with store.unit_of_work() as uow:
             uow.outbox.add(outbox_message(command, keys.sync_key(command.order_id, command.version)))
             await uow.commit()

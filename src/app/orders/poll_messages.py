@@ -4,33 +4,37 @@ from __future__ import annotations
 
 import msgspec
 
-from app.core.context import FlowContext
+from app.core.deps import StoreDeps
 from app.orders.commerce_events import ORDER_MESSAGE_TYPES
+from ports.commerce import CommercePort
 from ports.commerce_types import MessageCursor
-from ports.inbox import InboundEvent
+from ports.inbox import InboundEvent, Inbox
+from ports.watermarks import Watermarks
 
 CURSOR = "commercetools.messages"
 MAX_PAGES = 20  # per run; the next run carries on from the cursor
 
 
-async def poll_commerce_messages(ctx: FlowContext) -> None:
-    raw = await ctx.watermarks.get(CURSOR)
+async def poll_commerce_messages(
+    *, store: StoreDeps, commerce: CommercePort, inbox: Inbox, watermarks: Watermarks
+) -> None:
+    raw = await watermarks.get(CURSOR)
     cursor = msgspec.json.decode(raw, type=MessageCursor) if raw else None
-    with ctx.tracer.start_as_current_span("job.poll_commerce_messages"):
+    with store.tracer.start_as_current_span("job.poll_commerce_messages"):
         for _ in range(MAX_PAGES):
-            page = await ctx.commerce.poll_messages(cursor, ORDER_MESSAGE_TYPES)
+            page = await commerce.poll_messages(cursor, ORDER_MESSAGE_TYPES)
             for message in page.messages:
-                await ctx.inbox.store(
+                await inbox.store(
                     InboundEvent(
                         source="commercetools",
                         source_id=message.id,
                         kind=message.type,
-                        received_at=ctx.clock.now(),
+                        received_at=store.clock.now(),
                         body=message.body,
                     )
                 )
             if page.cursor is not None and page.cursor != cursor:
                 cursor = page.cursor
-                await ctx.watermarks.set(CURSOR, msgspec.json.encode(cursor))  # after the inbox has them
+                await watermarks.set(CURSOR, msgspec.json.encode(cursor))  # after the inbox has them
             if not page.messages:
                 return

@@ -12,35 +12,39 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 
 from app.core import keys
-from app.core.context import FlowContext
+from app.core.deps import StoreDeps
 from app.core.messages import outbox_message
+from app.core.policies import OrderSyncPolicy
 from app.core.problems import raise_problem, retry_action
 from domain.commands import SyncOrder
+from ports.commerce import CommercePort
 from ports.exceptions import Severity
 from ports.synced_orders import SyncStatus
+from ports.watermarks import Watermarks
 
 WATERMARK = "commercetools.order-sweep"
 MAX_ORDERS = 10_000  # per run
 
 
-async def sweep_orders(ctx: FlowContext) -> None:
-    schedule = ctx.settings.file.schedule
-    now = ctx.clock.now()
-    raw = await ctx.watermarks.get(WATERMARK)
+async def sweep_orders(
+    *, store: StoreDeps, commerce: CommercePort, watermarks: Watermarks, order_policy: OrderSyncPolicy
+) -> None:
+    now = store.clock.now()
+    raw = await watermarks.get(WATERMARK)
     since = (
-        msgspec.json.decode(raw, type=datetime) - timedelta(seconds=schedule.order_sweep_overlap_seconds)
+        msgspec.json.decode(raw, type=datetime) - timedelta(seconds=order_policy.sweep_overlap_seconds)
         if raw
-        else now - timedelta(seconds=schedule.order_sweep_lookback_seconds)
+        else now - timedelta(seconds=order_policy.sweep_lookback_seconds)
     )
     stamp = since.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    limit = ctx.settings.file.policies.sync_lag_limit_seconds
+    limit = order_policy.lag_limit_seconds
     high = since
     seen = 0
-    with ctx.tracer.start_as_current_span("job.sweep_orders", attributes={"since": stamp}):
-        async for order in ctx.commerce.sweep_orders([f'lastModifiedAt >= "{stamp}"']):
+    with store.tracer.start_as_current_span("job.sweep_orders", attributes={"since": stamp}):
+        async for order in commerce.sweep_orders([f'lastModifiedAt >= "{stamp}"']):
             seen += 1
             high = max(high, order.lastModifiedAt)
-            async with ctx.unit_of_work() as uow:
+            async with store.unit_of_work() as uow:
                 known = await uow.orders.get(order.id)
                 if (
                     known is not None
@@ -55,7 +59,7 @@ async def sweep_orders(ctx: FlowContext) -> None:
                 if waited > limit:
                     raise_problem(
                         uow,
-                        ctx,
+                        store,
                         "order_sync_lagging",
                         dedupe_key=f"order_sync_lagging:{order.id}",
                         severity=Severity.WARNING,
@@ -72,4 +76,4 @@ async def sweep_orders(ctx: FlowContext) -> None:
                 await uow.commit()
             if seen >= MAX_ORDERS:
                 break
-    await ctx.watermarks.set(WATERMARK, msgspec.json.encode(high))
+    await watermarks.set(WATERMARK, msgspec.json.encode(high))

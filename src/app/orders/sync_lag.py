@@ -4,7 +4,8 @@ outbox row is dead (the exception's retry re-appends it)."""
 from __future__ import annotations
 
 from app.core import keys
-from app.core.context import FlowContext
+from app.core.deps import StoreDeps
+from app.core.policies import OrderSyncPolicy
 from app.core.problems import raise_problem, retry_action
 from domain.commands import SyncOrder
 from ports.exceptions import Severity
@@ -12,17 +13,17 @@ from ports.exceptions import Severity
 BATCH = 500
 
 
-async def check_sync_lag(ctx: FlowContext) -> None:
-    threshold = ctx.settings.file.policies.order_sync_failure_attempts
-    with ctx.tracer.start_as_current_span("job.sync_lag"):
-        async with ctx.unit_of_work() as uow:
+async def check_sync_lag(*, store: StoreDeps, order_policy: OrderSyncPolicy) -> None:
+    threshold = order_policy.failure_attempts
+    with store.tracer.start_as_current_span("job.sync_lag"):
+        async with store.unit_of_work() as uow:
             for order in await uow.orders.failing(limit=BATCH):
                 if order.attempts < threshold:
                     continue
                 command = SyncOrder(order_id=order.ct_order_id)
                 raise_problem(
                     uow,
-                    ctx,
+                    store,
                     "order_sync_failing",
                     dedupe_key=f"order_sync_failing:{order.ct_order_id}",
                     severity=Severity.ERROR,

@@ -3,50 +3,61 @@
 from __future__ import annotations
 
 from app.core import keys
-from app.core.context import FlowContext
+from app.core.deps import StoreDeps
 from app.core.messages import decode_payload, outbox_message
 from app.core.notes import note
+from app.core.policies import OrderSyncPolicy
 from app.core.problems import raise_problem, retry_action
 from domain.commands import AnchorReturn, SyncOrder
 from domain.order import Order
 from domain.returns import Position
+from ports.commerce import CommercePort
 from ports.errors import NotFoundError, PortError
 from ports.exceptions import Severity
 from ports.outbox import OutboxRow
+from ports.returns_platform import ReturnsPlatformPort
 from ports.synced_orders import SyncedOrder, SyncStatus
 from ports.unit_of_work import UnitOfWork
 
 
-async def sync_order(row: OutboxRow, ctx: FlowContext) -> None:
+async def sync_order(
+    row: OutboxRow,
+    *,
+    store: StoreDeps,
+    commerce: CommercePort,
+    platform: ReturnsPlatformPort,
+    order_policy: OrderSyncPolicy,
+) -> None:
     command = decode_payload(row, SyncOrder)
-    with ctx.tracer.start_as_current_span("sync_order", attributes={"order.id": command.order_id}):
-        if command.version is not None and await _synced_already(ctx, command.order_id, command.version):
+    with store.tracer.start_as_current_span("sync_order", attributes={"order.id": command.order_id}):
+        if command.version is not None and await _synced_already(store, command.order_id, command.version):
             return  # the push, the message poll and the sweep each announce a version: one read is enough
         try:
-            order = await ctx.commerce.get_order(command.order_id)
+            order = await commerce.get_order(command.order_id)
         except NotFoundError:
             return  # deleted since the message: nothing to offer for returns
-        async with ctx.unit_of_work() as reads:
+        async with store.unit_of_work() as reads:
             known = await reads.orders.get(order.id)
         if known is not None and known.status is SyncStatus.SYNCED and known.ct_version >= order.version:
             return  # this version (or a newer one) is in ReBound already
         try:
-            with ctx.tracer.start_as_current_span("sync_order.upsert"):
-                await ctx.platform.upsert_sales_order(order)
+            with store.tracer.start_as_current_span("sync_order.upsert"):
+                await platform.upsert_sales_order(order)
         except PortError as error:
-            await _failing(ctx, row, command, order, known=known, error=error)
+            await _failing(store, order_policy, row, command, order, known=known, error=error)
             raise  # retried with backoff
-        await _synced(ctx, order)
+        await _synced(store, order_policy, order)
 
 
-async def _synced_already(ctx: FlowContext, order_id: str, version: int) -> bool:
-    async with ctx.unit_of_work() as reads:
+async def _synced_already(store: StoreDeps, order_id: str, version: int) -> bool:
+    async with store.unit_of_work() as reads:
         known = await reads.orders.get(order_id)
     return known is not None and known.status is SyncStatus.SYNCED and known.ct_version >= version
 
 
 async def _failing(
-    ctx: FlowContext,
+    store: StoreDeps,
+    order_policy: OrderSyncPolicy,
     row: OutboxRow,
     command: SyncOrder,
     order: Order,
@@ -55,7 +66,7 @@ async def _failing(
     error: PortError,
 ) -> None:
     attempts = (known.attempts if known else 0) + 1
-    async with ctx.unit_of_work() as uow:
+    async with store.unit_of_work() as uow:
         uow.orders.upsert(
             SyncedOrder(
                 ct_order_id=order.id,
@@ -68,10 +79,10 @@ async def _failing(
                 last_error=error.message,
             )
         )
-        if row.attempts >= ctx.settings.file.policies.order_sync_failure_attempts:
+        if row.attempts >= order_policy.failure_attempts:
             raise_problem(
                 uow,
-                ctx,
+                store,
                 "order_sync_failing",
                 dedupe_key=f"order_sync_failing:{order.id}",
                 severity=Severity.ERROR,
@@ -102,11 +113,11 @@ def _name(names: dict[str, str]) -> str:
     return names.get("en") or next(iter(names.values()), "")
 
 
-async def _synced(ctx: FlowContext, order: Order) -> None:
-    now = ctx.clock.now()
+async def _synced(store: StoreDeps, order_policy: OrderSyncPolicy, order: Order) -> None:
+    now = store.clock.now()
     lag = max((now - order.lastModifiedAt).total_seconds(), 0.0)
-    limit = ctx.settings.file.policies.sync_lag_limit_seconds
-    async with ctx.unit_of_work() as uow:
+    limit = order_policy.lag_limit_seconds
+    async with store.unit_of_work() as uow:
         uow.orders.upsert(
             SyncedOrder(
                 ct_order_id=order.id,
@@ -122,7 +133,7 @@ async def _synced(ctx: FlowContext, order: Order) -> None:
         if lag > limit:
             raise_problem(
                 uow,
-                ctx,
+                store,
                 "order_sync_lagging",
                 dedupe_key=f"order_sync_lagging:{order.id}",
                 severity=Severity.WARNING,
@@ -136,11 +147,11 @@ async def _synced(ctx: FlowContext, order: Order) -> None:
                     "limit_seconds": limit,
                 },
             )
-        await _wake_held_returns(uow, ctx, order)
+        await _wake_held_returns(uow, store, order)
         await uow.commit()
 
 
-async def _wake_held_returns(uow: UnitOfWork, ctx: FlowContext, order: Order) -> None:
+async def _wake_held_returns(uow: UnitOfWork, store: StoreDeps, order: Order) -> None:
     """Returns booked before their order reached ReBound: anchor them now instead of at the next sweep."""
     refs = [ref for ref in (order.orderNumber, order.id) if ref]
     seen: set[str] = set()
@@ -153,7 +164,7 @@ async def _wake_held_returns(uow: UnitOfWork, ctx: FlowContext, order: Order) ->
             uow.outbox.add(outbox_message(command, keys.anchor_key(record.return_id)))
             note(
                 uow,
-                ctx,
+                store,
                 record.return_id,
                 source="backflow",
                 action="order synced: anchoring woken",

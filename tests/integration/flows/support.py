@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from app.core.context import FlowContext, FlowRegistry
+from app.core.context import FlowContext, FlowRegistry, ScheduledJob
 from app.runtime.binding import context_dependencies
 from ports.exceptions import ExceptionRecord
 from ports.inbox import InboundEvent
@@ -69,6 +69,11 @@ async def settle(ctx: FlowContext, registry: FlowRegistry) -> list[str]:
         if not handled and not await ctx.inbox.pending(limit=1):
             return errors
     raise AssertionError("the inbox did not settle")
+
+
+async def run_job(ctx: FlowContext, job: ScheduledJob) -> None:
+    """One run of a scheduled job, its dependencies bound the way the daemon binds them."""
+    await context_dependencies(ctx).run(job)
 
 
 async def store_rebound_events(ctx: FlowContext, bodies: list[bytes]) -> None:

@@ -16,7 +16,14 @@ from app.returns.replay import replay_events
 from domain.returns import Position
 from ports.inbox import InboundEvent
 from tests.integration.flows.conftest import REASONS, World, file_config, item
-from tests.integration.flows.support import evidence, exceptions, order_number, settle, store_rebound_events
+from tests.integration.flows.support import (
+    evidence,
+    exceptions,
+    order_number,
+    run_job,
+    settle,
+    store_rebound_events,
+)
 
 TO_REGISTERED = [
     {"event": "created"},
@@ -112,8 +119,8 @@ async def test_catch_up_from_rebound_repairs_a_missed_webhook(world: World) -> N
         rid, bodies = world.script(order, [item(order)], [*TO_REGISTERED, {"event": "refund"}])
         await store_rebound_events(world.ctx, bodies[:1])  # every later webhook was lost
         assert await settle(world.ctx, world.registry) == []
-        await rebound_catchup(world.ctx)
-        await rebound_catchup(world.ctx)  # the same snapshot again: deduped by the inbox
+        await run_job(world.ctx, rebound_catchup)
+        await run_job(world.ctx, rebound_catchup)  # the same snapshot again: deduped by the inbox
         assert await settle(world.ctx, world.registry) == []
         assert (await _record(world, rid))[0] == Position.REFUNDED
         payment = await world.ct_payment(order)

@@ -23,6 +23,7 @@ from tests.integration.flows.support import (
     exceptions,
     order_number,
     process_inbox,
+    run_job,
     settle,
     store_rebound_events,
 )
@@ -39,8 +40,8 @@ async def _state(world: World, return_id: str) -> str:
 async def test_polled_order_messages_sync_the_order_to_rebound_with_its_lag(world: World) -> None:
     with anyio.fail_after(30):
         order = await world.order([("TEE-M", 2, 3500)], number=order_number())
-        await poll_commerce_messages(world.ctx)
-        await poll_commerce_messages(world.ctx)  # the cursor moved on: nothing stored twice
+        await run_job(world.ctx, poll_commerce_messages)
+        await run_job(world.ctx, poll_commerce_messages)  # the cursor moved on: nothing stored twice
         assert await settle(world.ctx, world.registry) == []
         stored = world.rebound.state.orders[order["orderNumber"]].order
         assert stored.items[0].unitPrice == "35.00" and stored.customFields.ctOrderId == order["id"]
@@ -66,10 +67,10 @@ async def test_a_late_sync_raises_order_sync_lagging(world: World) -> None:
 async def test_the_sweep_finds_orders_the_messages_missed(world: World) -> None:
     with anyio.fail_after(30):
         order = await world.order([("TEE-M", 1, 3500)], number=order_number())
-        await sweep_orders(world.ctx)
+        await run_job(world.ctx, sweep_orders)
         assert await drain(world.ctx, world.registry) == []
         assert order["orderNumber"] in world.rebound.state.orders
-        await sweep_orders(world.ctx)  # synced at this version: nothing new staged
+        await run_job(world.ctx, sweep_orders)  # synced at this version: nothing new staged
         assert await world.ctx.outbox.claim("t", limit=5, lease_seconds=5) == []
 
 
@@ -113,9 +114,9 @@ async def test_a_return_whose_order_never_comes_becomes_an_orphan_past_the_horiz
         assert await settle(world.ctx, world.registry) == []
         assert await exceptions(world.ctx, "orphan_return") == []
         world.clock.advance(3601)
-        await sweep_held_returns(world.ctx)
+        await run_job(world.ctx, sweep_held_returns)
         assert await drain(world.ctx, world.registry) == []
-        await sweep_held_returns(world.ctx)
+        await run_job(world.ctx, sweep_held_returns)
         assert await drain(world.ctx, world.registry) == []
         [orphan] = await exceptions(world.ctx, "orphan_return")
         assert orphan.owner == "cx" and orphan.return_id == rid and orphan.order_ref == "CT-NEVER"
