@@ -22,6 +22,7 @@ def flow_policies(settings: Settings) -> dict[str, object]:
     """Every policy by the parameter name a flow asks for it with."""
     policies, schedule = settings.file.policies, settings.file.schedule
     return {
+        "alert_policy": settings.file.alerts,
         "order_policy": OrderSyncPolicy(
             lag_limit_seconds=policies.sync_lag_limit_seconds,
             failure_attempts=policies.order_sync_failure_attempts,

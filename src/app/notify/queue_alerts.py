@@ -10,20 +10,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.core.context import FlowContext
+from app.core.deps import StoreDeps
 from app.core.messages import SendAlert, outbox_message
+from app.core.settings import AlertSettings
 
 BATCH = 200
 
 
-async def queue_alerts(ctx: FlowContext) -> None:
-    alerts = ctx.settings.file.alerts
+async def queue_alerts(*, store: StoreDeps, alert_policy: AlertSettings) -> None:
+    alerts = alert_policy
     if alerts.webhook_url is None:
         return
-    now = ctx.clock.now()
+    now = store.clock.now()
     shortest = min([alerts.age_limit_seconds, *alerts.age_limit_by_type.values()])
-    with ctx.tracer.start_as_current_span("job.queue_alerts"):
-        async with ctx.unit_of_work() as uow:
+    with store.tracer.start_as_current_span("job.queue_alerts"):
+        async with store.unit_of_work() as uow:
             found = await uow.exceptions.alert_candidates(
                 opened_after=now - timedelta(seconds=alerts.age_limit_seconds),
                 first_seen_before=now - timedelta(seconds=shortest),

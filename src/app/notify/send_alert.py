@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from app.core.context import FlowContext
+from app.core.deps import StoreDeps
 from app.core.messages import SendAlert, decode_payload
-from ports.alerts import Alert
+from ports.alerts import Alert, AlertSender
 from ports.exceptions import ExceptionRecord, ExceptionState
 from ports.outbox import OutboxRow
 
@@ -43,20 +43,20 @@ def alert_for(record: ExceptionRecord, reason: str) -> Alert:
     )
 
 
-async def send_alert(row: OutboxRow, ctx: FlowContext) -> None:
+async def send_alert(row: OutboxRow, *, store: StoreDeps, alerts: AlertSender | None) -> None:
     command = decode_payload(row, SendAlert)
-    async with ctx.unit_of_work() as reads:
+    async with store.unit_of_work() as reads:
         record = await reads.exceptions.get(command.exception_id)
     if record is None or record.state == ExceptionState.RESOLVED:
         log.info("alert not sent: exception resolved", extra={"exception_id": command.exception_id})
         return
-    if ctx.alerts is None:
+    if alerts is None:
         raise RuntimeError("an alert is queued but no alert webhook is configured (alerts.webhook-url)")
     alert = alert_for(record, command.reason)
     extra = {"exception_id": record.id, "reason": command.reason, "attempt": row.attempts}
     try:
-        with ctx.tracer.start_as_current_span("send_alert", attributes={"exception.id": record.id}):
-            await ctx.alerts.send(alert)
+        with store.tracer.start_as_current_span("send_alert", attributes={"exception.id": record.id}):
+            await alerts.send(alert)
     except Exception as error:
         log.warning("alert not delivered: will retry", extra={**extra, "error": repr(error)})
         raise

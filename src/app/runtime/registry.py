@@ -13,7 +13,7 @@ from app.monitors.refund_drift import check_refund_drift
 from app.monitors.return_info_drift import check_return_info
 from app.monitors.stock_drift import check_stock_drift
 from app.monitors.stuck_returns import check_stuck_returns
-from app.notify.acknowledge_return import acknowledge
+from app.notify.acknowledge_return import acknowledge_return
 from app.notify.queue_alerts import queue_alerts
 from app.notify.send_alert import send_alert
 from app.orders.commerce_events import handle_commerce_message
@@ -68,7 +68,7 @@ def build_registry(settings: Settings) -> FlowRegistry:
             kinds.MARK_ITEMS_RETURNED: mark_items_returned,
             kinds.ISSUE_REFUND: issue_refund,
             kinds.RESTOCK_ITEMS: restock_items,
-            kinds.ACKNOWLEDGE_RETURN: acknowledge,
+            kinds.ACKNOWLEDGE_RETURN: acknowledge_return,
             kinds.REJECT_REFUND: reject_refund,
             kinds.SEND_ALERT: send_alert,
         },
