@@ -16,13 +16,6 @@ class SyncOrder(Command, frozen=True, kw_only=True):
     version: int | None = None
 
 
-class RegisterReturn(Command, frozen=True, kw_only=True):
-    """Process one stored ReBound event for a return (anchor it, follow its status)."""
-
-    return_id: str
-    event_id: str
-
-
 class AnchorReturn(Command, frozen=True, kw_only=True):
     """Look up the return's order again (held while the order was not there yet)."""
 
@@ -42,15 +35,3 @@ class RestockItems(Command, frozen=True, kw_only=True):
 
     return_id: str
     rebound_item_ids: tuple[str, ...]
-
-
-class ResolveReturn(Command, frozen=True, kw_only=True):
-    """Close a return by an operator's decision, with a note for the audit ledger."""
-
-    return_id: str
-    note: str
-
-
-CommandMessage = SyncOrder | RegisterReturn | AnchorReturn | IssueRefund | RestockItems | ResolveReturn
-
-COMMAND_DECODER: msgspec.json.Decoder[CommandMessage] = msgspec.json.Decoder(CommandMessage)

@@ -52,7 +52,9 @@ class Position(StrEnum):
     AWAITING_ORDER = "AWAITING_ORDER"
     ANCHORED = "ANCHORED"
     REFUND_PENDING = "REFUND_PENDING"
-    REFUND_REJECTED = "REFUND_REJECTED"
+    # The refund is held for finance: a mismatch waits for their decision, and a case they rejected
+    # stays here (nothing more is paid; later triggers wait). Stored as "REFUND_REJECTED" before 0006.
+    HELD_FOR_FINANCE = "HELD_FOR_FINANCE"
     REFUNDED = "REFUNDED"
     CLOSED = "CLOSED"
 
@@ -91,9 +93,9 @@ POSITION_TRANSITIONS: dict[tuple[Position, Signal], Position] = {
     (P.ANCHORED, Signal.REFUND_TRIGGERED): P.REFUND_PENDING,
     (P.REFUND_PENDING, Signal.REFUND_TRIGGERED): P.REFUND_PENDING,
     (P.REFUND_PENDING, Signal.REFUND_SUCCEEDED): P.REFUNDED,
-    (P.REFUND_PENDING, Signal.REFUND_REFUSED): P.REFUND_REJECTED,
-    (P.REFUND_REJECTED, Signal.REFUND_TRIGGERED): P.REFUND_REJECTED,  # finance decides first
-    (P.REFUND_REJECTED, Signal.REFUND_SUCCEEDED): P.REFUNDED,  # paid after finance's decision
+    (P.REFUND_PENDING, Signal.REFUND_REFUSED): P.HELD_FOR_FINANCE,
+    (P.HELD_FOR_FINANCE, Signal.REFUND_TRIGGERED): P.HELD_FOR_FINANCE,  # finance decides first
+    (P.HELD_FOR_FINANCE, Signal.REFUND_SUCCEEDED): P.REFUNDED,  # paid after finance's decision
     (P.REFUNDED, Signal.REFUND_TRIGGERED): P.REFUNDED,  # a later milestone for more items
     (P.REFUNDED, Signal.REFUND_SUCCEEDED): P.REFUNDED,
     **{(position, Signal.RESOLVED): P.CLOSED for position in Position if position is not P.CLOSED},

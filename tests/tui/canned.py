@@ -172,7 +172,7 @@ RETURN_SUMMARY = {
     "return_id": "RB-1042",
     "client_order_id": "CT-1001",
     "ct_order_id": "ct-order-1",
-    "state": "REFUND_REJECTED",
+    "state": "HELD_FOR_FINANCE",
     "last_sequence": 6,
     "created_at": EARLIER,
     "updated_at": NOW,

@@ -15,7 +15,7 @@ from rich.text import Text
 from tui.models import ReturnDetail
 
 # Positions after the return was written to commercetools as return info.
-_ANCHORED = {"ANCHORED", "REFUND_PENDING", "REFUNDED", "REFUND_REJECTED", "CLOSED"}
+_ANCHORED = {"ANCHORED", "REFUND_PENDING", "REFUNDED", "HELD_FOR_FINANCE", "CLOSED"}
 
 
 def render_states(detail: ReturnDetail) -> RenderableType:
@@ -59,7 +59,7 @@ def _ct_state(case_state: str, item: dict[str, Any], movement: str | None, refun
         shipment = "Returned" if item.get("quantityReceived") else "Advised"
     if refunded:
         payment = "Refunded"
-    elif case_state.upper() == "REFUND_REJECTED":
+    elif case_state.upper() == "HELD_FOR_FINANCE":
         payment = "NotRefunded"
     else:
         payment = "Initial" if item.get("quantityReceived") else "NonRefundable"

@@ -9,19 +9,6 @@ import msgspec
 from adapters.commercetools.http import CommercetoolsHttp
 from ports.commerce_types import CommerceMessage, MessageCursor, MessagePage
 
-ORDER_MESSAGE_TYPES = (
-    "OrderCreated",
-    "OrderImported",
-    "OrderCreatedFromRecurringOrder",
-    # order edits applied to an order change what ReBound must know about it
-    "OrderEditApplied",
-    "OrderLineItemAdded",
-    "OrderLineItemRemoved",
-    "OrderCustomLineItemAdded",
-    "OrderCustomLineItemRemoved",
-    "OrderCustomLineItemQuantityChanged",
-)
-
 
 class _ResourceRef(msgspec.Struct):
     typeId: str  # commercetools field names are camelCase

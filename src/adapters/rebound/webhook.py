@@ -17,6 +17,7 @@ from aiohttp import web
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from adapters.rebound import signature
+from app.entrypoints.http.responses import error as _error
 from ports.clock import Clock
 from ports.inbox import InboundEvent, Inbox, StoreOutcome
 
@@ -140,7 +141,3 @@ def _quarantined(
         trace_ctx=trace_ctx,
         quarantine_reason=reason[:500],
     )
-
-
-def _error(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": {"code": code, "message": message, "details": []}}, status=status)

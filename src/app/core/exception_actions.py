@@ -34,21 +34,27 @@ class ActionRefused(Exception):
         self.kind, self.code, self.message = kind, code, message
 
 
-class _RetrySpec(msgspec.Struct, frozen=True):
+class RetrySpec(msgspec.Struct, frozen=True, kw_only=True):
+    """`evidence.retry` of an exception that can be retried: the outbox row to append again."""
+
     kind: str
     payload: msgspec.Raw
     idempotency_key: str
 
 
 class _RetryEvidence(msgspec.Struct, frozen=True):
-    retry: _RetrySpec | None = None
+    retry: RetrySpec | None = None
+
+
+def retry_spec(record: ExceptionRecord) -> RetrySpec | None:
+    try:
+        return msgspec.json.decode(record.evidence, type=_RetryEvidence).retry
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
 
 
 def has_retry(record: ExceptionRecord) -> bool:
-    try:
-        return msgspec.json.decode(record.evidence, type=_RetryEvidence).retry is not None
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return False
+    return retry_spec(record) is not None
 
 
 def allowed_actions(record: ExceptionRecord) -> list[str]:

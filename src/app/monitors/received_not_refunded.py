@@ -28,7 +28,7 @@ async def check_received_not_refunded(ctx: FlowContext) -> None:
             for record in await source.open_return_cases(limit=BATCH):
                 stored = load(record)
                 case = stored.case
-                if case.position in (Position.REFUND_REJECTED, Position.CLOSED) or not is_received(
+                if case.position in (Position.HELD_FOR_FINANCE, Position.CLOSED) or not is_received(
                     case.rebound_status
                 ):
                     continue

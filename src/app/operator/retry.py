@@ -6,34 +6,13 @@ retry of this exception (so repeating the request while the retry is queued adds
 
 from __future__ import annotations
 
-import msgspec
-
 from app.core.context import FlowContext
-from app.core.exception_actions import ActionRefused, Refusal, clean_note, load_exception
+from app.core.exception_actions import ActionRefused, Refusal, clean_note, load_exception, retry_spec
 from app.core.traced_outbox import with_trace
 from ports.admin import AdminStore
 from ports.errors import NotFoundError
 from ports.exceptions import ExceptionRecord, ExceptionState
 from ports.outbox import AppendResult, OutboxMessage
-
-
-class RetrySpec(msgspec.Struct, frozen=True, kw_only=True):
-    """`evidence.retry` of an exception that can be retried: the outbox row to append again."""
-
-    kind: str
-    payload: msgspec.Raw
-    idempotency_key: str
-
-
-class _Evidence(msgspec.Struct, frozen=True):
-    retry: RetrySpec | None = None
-
-
-def retry_spec(record: ExceptionRecord) -> RetrySpec | None:
-    try:
-        return msgspec.json.decode(record.evidence, type=_Evidence).retry
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
 
 
 async def retry_exception(

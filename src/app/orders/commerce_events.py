@@ -11,10 +11,12 @@ from app.core.quarantine import quarantine
 from domain.commands import SyncOrder
 from ports.inbox import StoredInboundEvent
 
+# The message types that sync an order: the ones polled for, and the only ones handled from the inbox.
 ORDER_MESSAGE_TYPES = (
     "OrderCreated",
     "OrderImported",
     "OrderCreatedFromRecurringOrder",
+    # order edits applied to an order change what ReBound must know about it
     "OrderEditApplied",
     "OrderLineItemAdded",
     "OrderLineItemRemoved",

@@ -17,6 +17,7 @@ from app.core.context import FlowContext
 from app.core.exception_actions import ActionRefused, Refusal, clean_note, commit_or_404, load_exception
 from app.core.messages import RejectRefund, outbox_message
 from app.core.notes import note as timeline_note
+from app.refunds.mismatch import within_limit
 from domain.commands import IssueRefund
 from domain.errors import DomainError
 from domain.money import Money
@@ -56,15 +57,6 @@ def mismatch_evidence(record: ExceptionRecord) -> MismatchEvidence:
             Refusal.CONFLICT, "not_decidable", f"exception {record.id} names no refund trigger"
         )
     return found
-
-
-def within_limit(ctx: FlowContext, evidence: MismatchEvidence) -> tuple[bool, Money, Money]:
-    """Whether ReBound's amount may be approved, the difference and the limit (both in the currency)."""
-    currency = evidence.currency
-    gap = Money.parse(evidence.rebound_total, currency) - Money.parse(evidence.backflow_total, currency)
-    limit = Money.parse(ctx.settings.file.policies.approve_rebound_amount_limit, currency)
-    magnitude = -gap if gap.is_negative else gap
-    return magnitude.compare(limit) <= 0, gap, limit
 
 
 async def decide_refund(
@@ -153,7 +145,12 @@ def _check_rebound_approvable(ctx: FlowContext, evidence: MismatchEvidence) -> N
             f"ReBound proposed {evidence.rebound_currency}, the order is in {evidence.currency}: "
             "its amount cannot be approved",
         )
-    allowed, gap, limit = within_limit(ctx, evidence)
+    allowed, gap, limit = within_limit(
+        ctx.settings.file.policies.approve_rebound_amount_limit,
+        evidence.currency,
+        evidence.backflow_total,
+        evidence.rebound_total,
+    )
     if not allowed:
         raise ActionRefused(
             Refusal.CONFLICT,

@@ -27,7 +27,7 @@ from ports.exceptions import Severity
 from ports.ledgers import RefundOutcome, RefundState
 from ports.outbox import OutboxRow
 
-PAYABLE = (Position.REFUND_PENDING, Position.REFUND_REJECTED, Position.REFUNDED)
+PAYABLE = (Position.REFUND_PENDING, Position.HELD_FOR_FINANCE, Position.REFUNDED)
 _OUTCOMES = {
     "ORIGINAL_PAYMENT": RefundOutcome.ORIGINAL_PAYMENT,
     "STORE_CREDIT": RefundOutcome.STORE_CREDIT,

@@ -16,14 +16,23 @@ from domain.returns import Outcome, RefundRefused, transition
 from ports.exceptions import Severity
 
 
+def within_limit(
+    limit: str, currency: str, backflow_total: str, rebound_total: str
+) -> tuple[bool, Money, Money]:
+    """Whether ReBound's amount may be approved under `limit` (policies.approve-rebound-amount-limit),
+    the difference and the limit (both in the currency). Computed when the mismatch is recorded (the
+    evidence's `allowed`) and again, with the limit then in force, when finance approves."""
+    gap = Money.parse(rebound_total, currency) - Money.parse(backflow_total, currency)
+    cap = Money.parse(limit, currency)
+    magnitude = -gap if gap.is_negative else gap
+    return magnitude.compare(cap) <= 0, gap, cap
+
+
 def decision(ctx: FlowContext, comparison: Comparison) -> dict[str, object]:
     """The choices the exceptions flow offers finance, with the figures each would pay."""
     limit = ctx.settings.file.policies.approve_rebound_amount_limit
     currency = comparison.currency
-    gap = Money.parse(comparison.rebound_total, currency) - Money.parse(comparison.backflow_total, currency)
-    within = (
-        gap.compare(Money.parse(limit, currency)) <= 0 and (-gap).compare(Money.parse(limit, currency)) <= 0
-    )
+    within, gap, _ = within_limit(limit, currency, comparison.backflow_total, comparison.rebound_total)
     return {
         "options": [
             {"action": "approve_backflow", "amount": comparison.backflow_total, "currency": currency},

@@ -1,10 +1,11 @@
 """Scheduled jobs: one anyio loop per job inside the scheduler actor's task group.
 
-Why not apscheduler's AsyncIOScheduler: it runs each job as a bare asyncio task outside our task
-group, so a graceful stop can neither wait for a running job nor cancel it with the rest, and its
-errors go to its own logger instead of the supervisor. A loop per job gives the same guarantees more
-simply: one instance at a time (the loop awaits the run), missed runs coalesced (the next run is
-the next tick on the fixed-rate grid that is still in the future), and a span and a record per run.
+Why not APScheduler 3's AsyncIOScheduler (not a dependency): it runs each coroutine job as a bare
+asyncio task outside our task group, so a graceful stop cannot wait for a running job (its shutdown
+only cancels the tasks and returns), and job errors go to its own logger and listeners instead of
+the supervisor. A loop per job gives the same guarantees more simply: one instance at a time (the
+loop awaits the run), missed runs coalesced (the next run is the next tick on the fixed-rate grid
+that is still in the future), and a span and a record per run.
 """
 
 from __future__ import annotations

@@ -137,7 +137,7 @@ async def test_rejecting_tells_rebound_marks_items_not_refunded_and_releases_the
         assert {i["paymentState"] for i in items} == {"NotRefunded"}
         acks = list(world.rebound.state.acknowledgements[rid].values())
         assert [a["type"] for a in acks] == ["REFUND_REJECTED"]
-        assert await _state(world, rid) == Position.REFUND_REJECTED
+        assert await _state(world, rid) == Position.HELD_FOR_FINANCE
         async with world.ctx.unit_of_work() as uow:
             [credit] = await uow.credits.for_return(rid)
         assert credit.state == "released"

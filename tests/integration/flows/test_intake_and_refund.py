@@ -158,7 +158,7 @@ async def test_a_wrong_proposal_moves_no_money_and_gives_finance_both_figures(wo
             "reject",
         ]
         assert found["retry"]["kind"] == "IssueRefund" and found["retry"]["payload"]["return_id"] == rid
-        assert (await _case(world, rid))[0] == Position.REFUND_REJECTED
+        assert (await _case(world, rid))[0] == Position.HELD_FOR_FINANCE
         async with world.ctx.unit_of_work() as uow:
             [credit] = await uow.credits.for_return(rid)
         assert credit.state == "posted"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 
 import aiohttp
@@ -66,6 +67,7 @@ async def test_rejections_are_401_and_store_nothing(webhook_server, inbox: InMem
         status, answer = await _post(webhook_server, sent, headers)
     assert status == 401
     assert b"invalid_signature" in answer
+    assert json.loads(answer)["error"].keys() == {"code", "message"}, "the daemon's one error shape"
     assert len(inbox) == 0
 
 

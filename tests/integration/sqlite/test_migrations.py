@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from adapters.sqlite.connections import migrate, open_writer, split_statements
 from adapters.sqlite.sql import latest_version, migrations, queries, schema
+from domain.returns import Position, ReturnCase
 
 
 def _shape(conn: sqlite3.Connection) -> dict[str, object]:
@@ -53,6 +56,74 @@ def test_every_earlier_version_migrates_to_the_schema(tmp_path: Path, start: int
     assert migrate(old) == latest_version(), "migrating again is a no-op"
     old.close()
     fresh.close()
+
+
+class _Stored(msgspec.Struct):
+    case: ReturnCase
+
+
+def _case_json(return_id: str, position: str) -> bytes:
+    case = {
+        "return_id": return_id,
+        "client_order_id": "CT-1",
+        "position": position,
+        "rebound_status": "GRADED",
+    }
+    return json.dumps({"case": case, "unmapped_reasons": {}}).encode()
+
+
+def test_0006_renames_the_position_refund_rejected_to_held_for_finance_everywhere(tmp_path: Path) -> None:
+    path = tmp_path / "v5.sqlite"
+    _at_version(path, 5)
+    conn = sqlite3.connect(path, isolation_level=None)
+    for rid, position in (("RB-1", "REFUND_REJECTED"), ("RB-2", "REFUND_PENDING")):
+        conn.execute(
+            "INSERT INTO return_cases (return_id, client_order_id, state, last_sequence, snapshot, version,"
+            " created_at, updated_at) VALUES (?, 'CT-1', ?, 3, ?, 1, 10, 20)",
+            (rid, position, _case_json(rid, position)),
+        )
+        conn.execute(
+            "INSERT INTO timeline (return_id, at, source, action, outcome, detail) VALUES (?, 20, 'backflow',"
+            " ?, 'applied', ?)",
+            (rid, f"case moved to {position}/GRADED", json.dumps({"position": position}).encode()),
+        )
+    conn.execute(
+        "INSERT INTO exceptions (type, owner, severity, state, dedupe_key, return_id, evidence, first_seen,"
+        " last_seen) VALUES ('return_info_missing', 'operations', 'error', 'open', 'k', 'RB-1', ?, 20, 20)",
+        (json.dumps({"backflow_position": "REFUND_REJECTED", "note": "REFUND_REJECTED"}).encode(),),
+    )
+    conn.execute(
+        "INSERT INTO timeline (return_id, at, source, action, outcome, detail) VALUES ('RB-3', 20,"
+        " 'x', 'REFUND_REJECTED told', 'ok', ?)",
+        (b'not json: "REFUND_REJECTED"',),
+    )
+    conn.close()
+
+    migrated = open_writer(path)
+    states = dict(migrated.execute("SELECT return_id, state FROM return_cases").fetchall())
+    assert states == {"RB-1": "HELD_FOR_FINANCE", "RB-2": "REFUND_PENDING"}
+    for rid, snapshot in migrated.execute("SELECT return_id, snapshot FROM return_cases"):
+        assert isinstance(snapshot, bytes)
+        case = msgspec.json.decode(snapshot, type=_Stored).case
+        assert case.position is (Position.HELD_FOR_FINANCE if rid == "RB-1" else Position.REFUND_PENDING)
+    history = [
+        tuple(row)
+        for row in migrated.execute("SELECT return_id, position FROM return_status_history ORDER BY seq")
+    ]
+    assert history == [("RB-1", "HELD_FOR_FINANCE"), ("RB-2", "REFUND_PENDING")], "no rows added"
+    timeline = migrated.execute("SELECT return_id, action, CAST(detail AS TEXT) FROM timeline ORDER BY seq")
+    assert [
+        (rid, action, json.loads(detail) if rid != "RB-3" else detail) for rid, action, detail in timeline
+    ] == [
+        ("RB-1", "case moved to HELD_FOR_FINANCE/GRADED", {"position": "HELD_FOR_FINANCE"}),
+        ("RB-2", "case moved to REFUND_PENDING/GRADED", {"position": "REFUND_PENDING"}),
+        ("RB-3", "REFUND_REJECTED told", 'not json: "REFUND_REJECTED"'),
+    ]
+    [(evidence,)] = migrated.execute("SELECT evidence FROM exceptions").fetchall()
+    assert json.loads(evidence) == {"backflow_position": "HELD_FOR_FINANCE", "note": "REFUND_REJECTED"}
+    migrated.execute("UPDATE return_cases SET state = 'CLOSED', updated_at = 30 WHERE return_id = 'RB-1'")
+    assert migrated.execute("SELECT count(*) FROM return_status_history").fetchone()[0] == 3, "trigger back"
+    migrated.close()
 
 
 def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
