@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
+from domain.rounding import RoundingMode, round_fraction
+
 
 def largest_remainder(total: int, weights: Sequence[int | Fraction]) -> list[int]:
     """Split `total` (≥ 0) in proportion to `weights` (≥ 0); the parts sum to exactly `total`.
@@ -37,13 +39,15 @@ def largest_remainder(total: int, weights: Sequence[int | Fraction]) -> list[int
     return parts
 
 
-def cumulative_share(total: int, units: int, of_units: int) -> int:
-    """What the first `units` of `of_units` units carry of `total`: floor(total * units / of_units).
+def cumulative_share(total: int, units: int, of_units: int, mode: RoundingMode) -> int:
+    """What the first `units` of `of_units` units carry of `total`: total * units / of_units, rounded
+    once to an integer with `mode` (the order's rounding mode).
 
-    Refunding units k+1..k+n as `cumulative_share(total, k+n, q) - cumulative_share(total, k, q)`
-    never gives a negative part (the share is monotone) and all q units together give exactly
-    `total`, however the units are grouped. Floor keeps every partial refund at or below its exact
-    value; the last unit returned carries the remainder.
+    Refunding units k+1..k+n as `cumulative_share(total, k+n, q) - cumulative_share(total, k, q)`:
+    - the first refund of a line is its exact share rounded to nearest (k = 0, and R(0) = 0);
+    - every later one is within one unit of its exact share (two roundings, each within half a unit);
+    - no part is negative (rounding is monotone) and all q units, however grouped, give exactly
+      `total` (R(total) = total).
     """
     if of_units <= 0:
         raise ValueError(f"a line must have at least one unit, not {of_units}")
@@ -51,4 +55,31 @@ def cumulative_share(total: int, units: int, of_units: int) -> int:
         raise ValueError(f"units must be within 0..{of_units}, not {units}")
     if total < 0:
         raise ValueError(f"cannot share a negative amount: {total}")
-    return total * units // of_units
+    return round_fraction(Fraction(total * units, of_units), mode)
+
+
+def cumulative_split(
+    total: int, part: int, units: int, of_units: int, *, mode: RoundingMode, part_mode: RoundingMode
+) -> tuple[int, int]:
+    """What the first `units` of `of_units` units carry of `total` and of `part` of it (a line's gross
+    and its tax): `(cumulative_share(total, ...), cumulative share of part)`.
+
+    The part follows the same rule (rounded once, with `part_mode`), kept where both it and the rest
+    (total - part: the net) stay monotone unit by unit: each unit's part is between 0 and that unit's
+    share of `total`, and neither the part nor the rest ever exceeds what there is of it. The two
+    roundings only disagree that way on amounts of a few minor units spread over more units; then the
+    part gives way by the unit that keeps both sides whole. The result depends only on `units`, never on
+    how earlier units were grouped, so any sequence of refunds adds up to exactly `total` and `part`.
+    """
+    if not 0 <= part <= total:
+        raise ValueError(f"the part {part} must be within 0..{total}")
+    rest = total - part
+    whole = cumulative_share(total, units, of_units, mode)
+    previous_whole = carried = 0
+    for unit in range(1, units + 1):
+        now = cumulative_share(total, unit, of_units, mode)
+        low = max(carried, now - rest)
+        high = min(carried + now - previous_whole, part)
+        carried = min(max(cumulative_share(part, unit, of_units, part_mode), low), high)
+        previous_whole = now
+    return whole, carried
