@@ -10,6 +10,8 @@ floored, then added), measured on the unchanged code.
 
 from __future__ import annotations
 
+import msgspec
+
 from domain.money import Money
 from domain.order import Order, decode_order
 from domain.paid import paid_line, paid_unit_price
@@ -102,3 +104,25 @@ def test_the_same_units_in_one_return_refund_the_line_exactly() -> None:
         [(gross, _, _)] = refunds(load(name), line_id, [quantity])
         assert gross == total
         assert sum(g for g, _, _ in refunds(load(name), line_id, [1] * quantity)) == total
+
+
+def test_a_high_precision_line_total_counts_at_its_cent_amount() -> None:
+    # commercetools' totals are centPrecision; were one highPrecision, its centAmount is the
+    # platform's own rounding (on drafts, either neighbour of preciseAmount) and what was charged.
+    # 125.0050 EUR with centAmount 12501 on a HalfEven order: P = 12501, not a re-rounded 12500.
+    raw = msgspec.json.decode((FIXTURES / "orders" / "high_precision_thirds.json").read_bytes())
+    precise = {
+        "type": "highPrecision",
+        "currencyCode": "EUR",
+        "centAmount": 12501,
+        "preciseAmount": 1250050,
+        "fractionDigits": 4,
+    }
+    line = raw["lineItems"][0]
+    line["totalPrice"] = line["taxedPrice"]["totalGross"] = precise
+    line["taxedPrice"]["totalNet"]["centAmount"] = 10505  # tax 1996
+    raw["totalPrice"]["centAmount"] = 12501
+    order = decode_order(msgspec.json.encode(raw))
+    assert paid(order, "li-lamp") == (12501, 10505, 1996)
+    # Units 1-2: R(12501*2/3 = 8334) = 8334; unit 3: 12501 - 8334 = 4167.
+    assert [gross for gross, _, _ in refunds(order, "li-lamp", [2, 1])] == [8334, 4167]
