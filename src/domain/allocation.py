@@ -1,6 +1,6 @@
 """Exact integer allocation: split an amount over weights, or over units, without losing a unit.
 
-Both functions work on integer minor units only, so whatever is split adds up to exactly the whole.
+Every function works on integer minor units only, so whatever is split adds up to exactly the whole.
 """
 
 from __future__ import annotations
