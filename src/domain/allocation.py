@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from domain.rounding import RoundingMode, round_fraction
+from domain.rounding import RoundingMode
 
 
 def largest_remainder(total: int, weights: Sequence[int | Fraction]) -> list[int]:
@@ -39,6 +39,20 @@ def largest_remainder(total: int, weights: Sequence[int | Fraction]) -> list[int
     return parts
 
 
+def _rounded_ratio(numerator: int, denominator: int, mode: RoundingMode) -> int:
+    """`numerator / denominator` (both >= 0) rounded with `mode`, in integers only: the same result as
+    `rounding.round_fraction`, fast enough to run once per unit of a line of thousands."""
+    quotient, remainder = divmod(numerator, denominator)
+    twice = 2 * remainder
+    if twice > denominator:
+        return quotient + 1
+    if twice < denominator or mode is RoundingMode.HALF_DOWN:
+        return quotient
+    if mode is RoundingMode.HALF_UP:
+        return quotient + 1
+    return quotient + quotient % 2
+
+
 def cumulative_share(total: int, units: int, of_units: int, mode: RoundingMode) -> int:
     """What the first `units` of `of_units` units carry of `total`: total * units / of_units, rounded
     once to an integer with `mode` (the order's rounding mode).
@@ -55,7 +69,7 @@ def cumulative_share(total: int, units: int, of_units: int, mode: RoundingMode) 
         raise ValueError(f"units must be within 0..{of_units}, not {units}")
     if total < 0:
         raise ValueError(f"cannot share a negative amount: {total}")
-    return round_fraction(Fraction(total * units, of_units), mode)
+    return _rounded_ratio(total * units, of_units, mode)
 
 
 def cumulative_split(

@@ -52,6 +52,18 @@ def test_the_part_gives_way_when_its_own_rounding_would_take_the_rest_below_zero
     assert split == [(0, 0), (1, 0), (2, 1), (2, 1), (3, 2)]
 
 
+@given(st.integers(0, 10**9), st.integers(1, 500), st.data(), MODES)
+def test_a_cumulative_share_is_the_exact_share_rounded_with_the_mode(
+    total: int, of_units: int, data: st.DataObject, mode: RoundingMode
+) -> None:
+    units = data.draw(st.integers(0, of_units))
+    assert cumulative_share(total, units, of_units, mode) == round_fraction(
+        Fraction(total * units, of_units), mode
+    )
+    # Ties too: half of an odd amount.
+    assert cumulative_share(2 * total + 1, 1, 2, mode) == round_fraction(Fraction(2 * total + 1, 2), mode)
+
+
 @st.composite
 def amounts(draw: st.DrawFn) -> tuple[int, int, int, RoundingMode, RoundingMode]:
     total = draw(st.one_of(st.integers(0, 12), st.integers(0, 10**7)))
