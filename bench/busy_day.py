@@ -368,8 +368,8 @@ def _check_refund(
         return
     amount = refunds[0]["amount"]["centAmount"]
     out.refunded_minor += amount
-    # Partial refunds are cumulative shares of each line's net and tax (docs: domain/refunds.py), so one
-    # refund may differ from ReBound's unitPrice x n by up to the configured tolerance (1) per line.
+    # A partial refund is the line's cumulative share of what was paid, rounded once (docs/refunds.md),
+    # so one refund may differ from ReBound's unitPrice x n by up to the configured tolerance (1) per line.
     if abs(amount - wanted) > len(proposal["lines"]) * REFUND_TOLERANCE_MINOR:
         out.wrong.append(f"{rid}: refunded {amount} != proposed {wanted}")
     if not refunded_acks:

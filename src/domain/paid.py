@@ -3,6 +3,10 @@
 Sources, in order of authority (commercetools is the authority on what was paid):
 1. A line's own platform figures: `totalPrice` (after product and cart discounts) and `taxedPrice`
    (net/gross). They are used whenever present; recomputation is only the fallback.
+   High-precision unit prices (more fraction digits than the currency's) never reach a refund
+   directly: the platform multiplies them by the quantity and rounds the line total once, with
+   `priceRoundingMode`, to the currency's minor unit (`totalPrice.centAmount`). That total, in minor
+   units, is what was paid for the line and what its refunds add up to.
 2. Recomputation from the line's prices (`discountedPricePerQuantity`, else the unit price * qty,
    rounded once with `priceRoundingMode`) and its `taxRate`, per `taxMode` and `taxCalculationMode`,
    rounded with `taxRoundingMode`. `recompute_line_total` exposes it for cross-checks.
@@ -80,6 +84,14 @@ def order_lines(order: Order) -> list[tuple[LineKind, Line]]:
 
 
 def _minor(money: TypedMoney, mode: RoundingMode) -> int:
+    """A total in the currency's minor unit: what was charged.
+
+    commercetools' totals are centPrecision. Should one come as highPrecision, its `centAmount` is the
+    platform's own rounding of `preciseAmount` (the amount the order's totals add up from), so it is
+    taken as it is rather than rounded again here.
+    """
+    if money.type == "highPrecision":
+        return money.centAmount
     return money.to_money().to_currency_precision(mode).amount
 
 

@@ -1,11 +1,19 @@
 """Refund calculation: pure functions from the latest order and the units being returned.
 
-Partial refunds are cumulative: after m of a line's q units have been refunded, the line has
-refunded floor(paid * m / q) of its net and of its tax (gross = net + tax). A refund of units
-k+1..k+n is the difference between the two cumulative figures, so every refund is ≥ 0 and all
-q units, however grouped, refund exactly what was paid for the line. When earlier refunds are
-given with their amounts, the new refund is measured against what was really refunded, so an edit
-of the order between refunds can never pay a line out twice.
+Partial refunds are cumulative and rounded once. After m of a line's q units have been refunded, the
+line has refunded R(paid gross * m / q), R rounding to the currency's minor unit with the order's
+`priceRoundingMode` (HalfEven when absent); a refund of units k+1..k+n is the difference between the
+two cumulative figures. So the first refund of a line is its exact share rounded to nearest, every
+later one is within one minor unit of its exact share, every refund is >= 0, and all q units, however
+grouped, refund exactly what was paid for the line. The tax part follows the same rule on the line's
+paid tax (rounded with the order's `taxRoundingMode`, as commercetools rounds taxes), and net = gross -
+tax: the gross is never the sum of two separately rounded parts (`allocation.cumulative_split`).
+The paid gross already carries the line's product, cart and order-level discounts, so their shares are
+refunded by the same single rounding; prorated shipping follows the same rule over the order's units.
+
+When earlier refunds are given with their amounts, the new refund is measured against what was really
+refunded, so an edit of the order between refunds can never pay a line out twice, and refunds recorded
+under an earlier rule still add up to exactly what was paid.
 """
 
 from __future__ import annotations
@@ -15,10 +23,11 @@ from enum import StrEnum
 
 import msgspec
 
-from domain.allocation import cumulative_share
+from domain.allocation import cumulative_split
 from domain.money import Money
 from domain.order import Order
 from domain.paid import LineKind, LinePaid, paid_lines, shipping_paid
+from domain.rounding import RoundingMode
 from domain.rules import (
     LineIsOnTheOrder,
     QuantityIsPositive,
@@ -101,39 +110,72 @@ def _sum_quantities(items: Sequence[ReturnedUnits] | Sequence[PriorRefund]) -> d
     return totals
 
 
-def _prior_amounts(prior: Sequence[PriorRefund], line: LinePaid) -> tuple[int, int]:
-    """(net, tax) already refunded for the line, in minor units."""
-    net = tax = refunded = 0
+class _Modes(msgspec.Struct, frozen=True):
+    """The order's rounding modes: `price` for gross amounts, `tax` for their tax parts."""
+
+    price: RoundingMode
+    tax: RoundingMode
+
+
+def _modes(order: Order) -> _Modes:
+    return _Modes(order.priceRoundingMode, order.taxRoundingMode)
+
+
+def _cumulative(gross: Money, tax: Money, units: int, of_units: int, modes: _Modes) -> tuple[int, int]:
+    """(gross, tax) in minor units that the first `units` of `of_units` units carry."""
+    return cumulative_split(gross.amount, tax.amount, units, of_units, mode=modes.price, part_mode=modes.tax)
+
+
+def _prior_amounts(prior: Sequence[PriorRefund], line: LinePaid, modes: _Modes) -> tuple[int, int]:
+    """(gross, tax) already refunded for the line, in minor units."""
+    gross = tax = refunded = 0
     for item in (entry for entry in prior if entry.line_id == line.line_id):
         refunded += item.quantity
         if item.net is not None and item.tax is not None:
-            net += item.net.to_currency_precision().amount
-            tax += item.tax.to_currency_precision().amount
+            item_tax = item.tax.to_currency_precision().amount
+            gross += item.net.to_currency_precision().amount + item_tax
+            tax += item_tax
         else:
-            net += _share(line.net, refunded, line.quantity) - _share(
-                line.net, refunded - item.quantity, line.quantity
-            )
-            tax += _share(line.tax, refunded, line.quantity) - _share(
-                line.tax, refunded - item.quantity, line.quantity
-            )
-    return net, tax
+            after = _cumulative(line.gross, line.tax, refunded, line.quantity, modes)
+            before = _cumulative(line.gross, line.tax, refunded - item.quantity, line.quantity, modes)
+            gross += after[0] - before[0]
+            tax += after[1] - before[1]
+    return gross, tax
 
 
-def _share(paid: Money, units: int, of_units: int) -> int:
-    return cumulative_share(paid.amount, units, of_units)
+def _portion(
+    paid_gross: Money, paid_tax: Money, target: tuple[int, int], refunded: tuple[int, int]
+) -> tuple[int, int]:
+    """(gross, tax) to refund now: the cumulative `target` less what was `refunded` before.
+
+    When the earlier refunds followed this same rule the tax is the target's as it is. Refunds recorded
+    under another rule (or on an earlier version of the order) may leave it where the net or the tax
+    would go below zero or beyond what remains of it; the tax then gives way, within the bounds that
+    keep both parts whole, whenever such bounds exist (else RefundIsNotNegative refuses the refund).
+    """
+    gross = target[0] - refunded[0]
+    tax = target[1] - refunded[1]
+    net_left = paid_gross.amount - paid_tax.amount - (refunded[0] - refunded[1])
+    low, high = max(0, gross - net_left), min(gross, paid_tax.amount - refunded[1])
+    if low <= high:
+        tax = min(max(tax, low), high)
+    return gross, tax
 
 
-def _line_refund(line: LinePaid, quantity: int, before: int, prior: Sequence[PriorRefund]) -> LineRefund:
-    prior_net, prior_tax = _prior_amounts(prior, line)
-    net = _share(line.net, before + quantity, line.quantity) - prior_net
-    tax = _share(line.tax, before + quantity, line.quantity) - prior_tax
+def _line_refund(
+    line: LinePaid, quantity: int, before: int, prior: Sequence[PriorRefund], modes: _Modes
+) -> LineRefund:
+    refunded = _prior_amounts(prior, line, modes)
+    target = _cumulative(line.gross, line.tax, before + quantity, line.quantity, modes)
+    gross, tax = _portion(line.gross, line.tax, target, refunded)
+    net = gross - tax
     check_rule(RefundIsNotNegative(line_id=line.line_id, net=net, tax=tax))
     currency = line.gross.currency
     return LineRefund(
         line_id=line.line_id,
         kind=line.kind,
         quantity=quantity,
-        gross=Money.minor(net + tax, currency),
+        gross=Money.minor(gross, currency),
         net=Money.minor(net, currency),
         tax=Money.minor(tax, currency),
     )
@@ -154,11 +196,16 @@ def _shipping_refund(
         if before + now < of_units or (shipping_refunded is not None and not shipping_refunded.is_zero):
             return None
         return ShippingRefund(gross=paid.gross, net=paid.net, tax=paid.tax)
-    net = _share(paid.net, before + now, of_units) - _share(paid.net, before, of_units)
-    tax = _share(paid.tax, before + now, of_units) - _share(paid.tax, before, of_units)
+    modes = _modes(order)
+    target = _cumulative(paid.gross, paid.tax, before + now, of_units, modes)
+    gross, tax = _portion(
+        paid.gross, paid.tax, target, _cumulative(paid.gross, paid.tax, before, of_units, modes)
+    )
     currency = paid.gross.currency
     return ShippingRefund(
-        gross=Money.minor(net + tax, currency), net=Money.minor(net, currency), tax=Money.minor(tax, currency)
+        gross=Money.minor(gross, currency),
+        net=Money.minor(gross - tax, currency),
+        tax=Money.minor(tax, currency),
     )
 
 
@@ -182,6 +229,7 @@ def calculate_refund(
         check_rule(QuantityIsPositive(line_id=item.line_id, quantity=item.quantity))
         check_rule(SkuMatchesTheLine(line_id=item.line_id, expected=lines[item.line_id].sku, given=item.sku))
     asked, before = _sum_quantities(returned), _sum_quantities(prior)
+    modes = _modes(order)
     refunds = []
     for line_id, quantity in asked.items():
         line = lines[line_id]
@@ -191,7 +239,7 @@ def calculate_refund(
                 line_id=line_id, ordered=line.quantity, already_returned=already, requested=quantity
             )
         )
-        refunds.append(_line_refund(line, quantity, already, prior))
+        refunds.append(_line_refund(line, quantity, already, prior, modes))
     # Keep the order's line order in the result, whatever order the request came in.
     position = {line_id: index for index, line_id in enumerate(lines)}
     refunds.sort(key=lambda refund: position[refund.line_id])

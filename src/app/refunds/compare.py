@@ -2,6 +2,10 @@
 
 Both sides are compared cumulatively for the return (what this return has been refunded before plus
 what is refunded now), because ReBound's proposal is always the full snapshot of the return.
+Backflow's side is the very figures refunded: the ledger's for earlier refunds, the calculation's for
+this one (each line's exact share rounded once, `domain.refunds`), never a figure worked out again.
+ReBound proposes its `unitPrice` (R(paid / q)) times n, so a rounding difference of a minor unit is
+normal: within the tolerance Backflow's figure is refunded and nothing is raised.
 ReBound prices in the order's price mode (its `unitPrice` is net for a tax-excluded line), so such
 lines are compared on their net figures; the money refunded is still the gross that was paid.
 """

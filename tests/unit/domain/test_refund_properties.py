@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,6 +13,7 @@ from domain.money import Money
 from domain.order import Order
 from domain.paid import paid_lines, shipping_paid
 from domain.refunds import PriorRefund, ReturnedUnits, ShippingRefundPolicy, calculate_refund
+from domain.rounding import round_fraction
 
 from .orders import decode, order_json, partition
 
@@ -103,3 +106,63 @@ def test_asking_for_more_than_remains_is_refused_with_the_named_rule(
     with pytest.raises(BusinessRuleBroken) as refused:
         calculate_refund(order, [ReturnedUnits(line_id=line.id, quantity=excess)], prior)
     assert refused.value.rule == "ReturnedQuantityWithinOrdered"
+
+
+def _exact_share(paid: Money, units: int, of_units: int) -> Fraction:
+    return Fraction(paid.amount * units, of_units)
+
+
+@given(order_and_returns())
+def test_every_partial_refund_is_its_exact_share_rounded_once(
+    case: tuple[dict[str, object], list[list[ReturnedUnits]]],
+) -> None:
+    """Issue 13: a line's first refund is its exact share rounded with the order's priceRoundingMode;
+    every refund is within one minor unit of its exact share. The same for prorated shipping. Earlier
+    refunds given with their amounts or only by quantity give the same figures (no history needed)."""
+    raw, steps = case
+    order = decode(raw)
+    mode = order.priceRoundingMode
+    paid = {line.line_id: line for line in paid_lines(order)}
+    charged = {line.id: line.totalPrice.centAmount for line in [*order.lineItems, *order.customLineItems]}
+    for line in paid.values():
+        if line.tax_included and order.discountOnTotalPrice is None:
+            # What commercetools charged for the line, in minor units, is what its refunds share out.
+            assert line.gross.amount == charged[line.line_id]
+    shipping = shipping_paid(order)
+    all_units = sum(line.quantity for line in paid.values())
+    done = dict.fromkeys(paid, 0)
+    shipped_units = 0
+    recorded: list[PriorRefund] = []
+    by_quantity: list[PriorRefund] = []
+    policy = ShippingRefundPolicy.ALWAYS_PRORATED
+    for step in steps:
+        result = calculate_refund(order, step, recorded, policy=policy)
+        assert calculate_refund(order, step, by_quantity, policy=policy) == result
+        for refund in result.lines:
+            line = paid[refund.line_id]
+            exact = _exact_share(line.gross, refund.quantity, line.quantity)
+            if done[refund.line_id] == 0:
+                assert refund.gross.amount == round_fraction(exact, mode)
+            assert abs(refund.gross.amount - exact) <= 1
+            done[refund.line_id] += refund.quantity
+            recorded.append(
+                PriorRefund(
+                    line_id=refund.line_id,
+                    quantity=refund.quantity,
+                    gross=refund.gross,
+                    net=refund.net,
+                    tax=refund.tax,
+                )
+            )
+            by_quantity.append(PriorRefund(line_id=refund.line_id, quantity=refund.quantity))
+        now = sum(refund.quantity for refund in result.lines)
+        if shipping is None:
+            assert result.shipping is None
+        else:
+            assert result.shipping is not None
+            exact = _exact_share(shipping.gross, now, all_units)
+            if shipped_units == 0:
+                assert result.shipping.gross.amount == round_fraction(exact, mode)
+            assert abs(result.shipping.gross.amount - exact) <= 1
+        shipped_units += now
+    assert all(done[line_id] == line.quantity for line_id, line in paid.items())

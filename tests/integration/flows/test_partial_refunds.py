@@ -1,0 +1,71 @@
+"""Partial refunds (issue 13) through the refund flow against both simulators: a rounding difference
+within the configured tolerance never blocks a refund, and a line's refunds add up to what was paid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import pytest
+
+from tests.integration.flows.conftest import World, item
+from tests.integration.flows.support import exceptions, order_number, settle, store_rebound_events
+
+TO_REFUND = [
+    {"event": "created"},
+    {"event": "in_transit"},
+    {"event": "delivered"},
+    {"event": "items_registered"},
+    {"event": "refund", "milestone": "HUB_RECEIVED"},
+]
+
+
+async def three_for_twenty(world: World) -> dict[str, Any]:
+    """3 x 10.00 EUR at 3 for 20.00 (line total 20.00), 19 % VAT included, paid 20.00."""
+    money = {"currencyCode": "EUR", "centAmount": 2000}
+    draft = {
+        "orderNumber": order_number(),
+        "totalPrice": money,
+        "lineItems": [
+            {
+                "name": {"en": "TEA-TIN"},
+                "variant": {"sku": "TEA-TIN"},
+                "price": {"value": {"currencyCode": "EUR", "centAmount": 1000}},
+                "quantity": 3,
+                "totalPrice": money,
+                "taxRate": {"name": "DE", "amount": 0.19, "includedInPrice": True, "country": "DE"},
+            }
+        ],
+    }
+    order = await world.ct.call("POST", "/orders/import", draft, expect=(201,))
+    await world.ct.create_payment(order, 2000, currency="EUR")
+    return await world.ct_order(order["id"])
+
+
+async def refunds(world: World, order: dict[str, Any]) -> list[int]:
+    payment = await world.ct_payment(order)
+    return [t["amount"]["centAmount"] for t in payment["transactions"] if t["type"] == "Refund"]
+
+
+@pytest.mark.anyio
+async def test_two_of_three_for_twenty_refund_13_33_though_rebound_proposes_13_34(world: World) -> None:
+    with anyio.fail_after(30):
+        order = await three_for_twenty(world)
+        # ReBound's unitPrice is the one Backflow's order sync sends: R(20.00 / 3) = 6.67.
+        rid, bodies = world.script(
+            order, [item(order, quantity=2, unitPrice="6.67")], TO_REFUND, currency="EUR"
+        )
+        assert world.rebound.state.returns[rid].refund.totalAmount == "13.34"  # type: ignore[union-attr]
+        await store_rebound_events(world.ctx, bodies)
+        assert await settle(world.ctx, world.registry) == []
+        assert await exceptions(world.ctx, "refund_mismatch") == []
+        assert await refunds(world, order) == [1333]  # R(2000 * 2/3); 1332 before issue 13
+
+        # The last tin in a later return: 20.00 - 13.33 = 6.67, ReBound's 6.67 exactly.
+        _, bodies = world.script(
+            order, [item(order, quantity=1, unitPrice="6.67")], TO_REFUND, currency="EUR"
+        )
+        await store_rebound_events(world.ctx, bodies)
+        assert await settle(world.ctx, world.registry) == []
+        assert await exceptions(world.ctx, "refund_mismatch") == []
+        assert await refunds(world, order) == [1333, 667]
