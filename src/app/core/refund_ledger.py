@@ -68,7 +68,12 @@ def read_breakdown(refund: Refund) -> RefundBreakdown:
 
 
 def shipping_policy(ctx: FlowContext) -> ShippingRefundPolicy:
-    return _POLICIES[ctx.settings.file.policies.shipping_refund]
+    return shipping_refund_policy(ctx.settings.file.policies.shipping_refund)
+
+
+def shipping_refund_policy(name: str) -> ShippingRefundPolicy:
+    """The `shipping-refund` setting's value as the domain's policy."""
+    return _POLICIES[name]
 
 
 async def recorded_refunds(uow: UnitOfWork, order_id: str) -> list[Refund]:

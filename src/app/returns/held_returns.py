@@ -4,7 +4,7 @@ horizon, which the anchoring raises). A return whose order was found but refused
 from __future__ import annotations
 
 from app.core import keys
-from app.core.context import FlowContext
+from app.core.deps import StoreDeps
 from app.core.messages import outbox_message
 from domain.commands import AnchorReturn
 from domain.returns import Position
@@ -12,9 +12,9 @@ from domain.returns import Position
 BATCH = 500
 
 
-async def sweep_held_returns(ctx: FlowContext) -> None:
-    with ctx.tracer.start_as_current_span("job.held_returns"):
-        async with ctx.unit_of_work() as uow:
+async def sweep_held_returns(*, store: StoreDeps) -> None:
+    with store.tracer.start_as_current_span("job.held_returns"):
+        async with store.unit_of_work() as uow:
             for record in await uow.returns.in_state(Position.AWAITING_ORDER.value, limit=BATCH):
                 if record.ct_order_id is not None:
                     continue  # found but mismatched: a person decides (the exception's retry)

@@ -11,7 +11,7 @@ import msgspec
 
 from app.core import keys
 from app.core.cases import StoredCase, case_items, load, to_record
-from app.core.context import FlowContext
+from app.core.deps import StoreDeps
 from app.core.messages import outbox_message
 from app.core.notes import note
 from app.core.problems import raise_problem
@@ -48,9 +48,9 @@ class Incoming(msgspec.Struct, frozen=True, kw_only=True):
     snapshot: ReturnSnapshot
 
 
-async def handle_rebound_event(stored: StoredInboundEvent, ctx: FlowContext) -> None:
+async def handle_rebound_event(stored: StoredInboundEvent, *, store: StoreDeps) -> None:
     event = stored.event
-    with ctx.tracer.start_as_current_span(
+    with store.tracer.start_as_current_span(
         "intake.rebound_event", attributes={"inbox.source": event.source, "inbox.kind": event.kind}
     ):
         reason = event.quarantine_reason
@@ -61,9 +61,9 @@ async def handle_rebound_event(stored: StoredInboundEvent, ctx: FlowContext) -> 
             except (msgspec.DecodeError, msgspec.ValidationError, DomainError) as exc:
                 reason = f"undecodable: {exc}"
         if incoming is None:
-            await quarantine(event, reason or "quarantined", ctx)
+            await quarantine(event, reason or "quarantined", store)
             return
-        await apply_incoming(incoming, event, ctx)
+        await apply_incoming(incoming, event, store)
 
 
 def _decode(event: InboundEvent) -> Incoming:
@@ -103,10 +103,10 @@ def _updates(incoming: Incoming, stored: StoredCase) -> list[ReboundUpdate]:
     return updates
 
 
-async def apply_incoming(incoming: Incoming, event: InboundEvent, ctx: FlowContext) -> None:
+async def apply_incoming(incoming: Incoming, event: InboundEvent, store: StoreDeps) -> None:
     snapshot = incoming.snapshot
     rid = snapshot.return_id
-    async with ctx.unit_of_work() as uow:
+    async with store.unit_of_work() as uow:
         record = await uow.returns.get(rid)
         stored = load(record) if record else StoredCase(case=open_case(rid, snapshot.order.clientOrderId))
         ref = stored.case.order_id or stored.case.client_order_id
@@ -117,7 +117,7 @@ async def apply_incoming(incoming: Incoming, event: InboundEvent, ctx: FlowConte
         }
         note(
             uow,
-            ctx,
+            store,
             rid,
             source=event.source,
             action=f"event {incoming.event_type}",
@@ -125,12 +125,12 @@ async def apply_incoming(incoming: Incoming, event: InboundEvent, ctx: FlowConte
             detail=detail,
             order_ref=ref,
         )
-        _raise_unknowns(uow, ctx, incoming, event, ref)
+        _raise_unknowns(uow, store, incoming, event, ref)
         updates = _updates(incoming, stored)
         if not updates:
             note(
                 uow,
-                ctx,
+                store,
                 rid,
                 source="backflow",
                 action="catch-up snapshot",
@@ -142,13 +142,13 @@ async def apply_incoming(incoming: Incoming, event: InboundEvent, ctx: FlowConte
         for update in updates:
             result = transition(case, update)
             if result.outcome is not Outcome.APPLIED:
-                _note_ignored(uow, ctx, result, update, ref)
+                _note_ignored(uow, store, result, update, ref)
                 continue
             applied, case = True, result.case
             staged = stage_follow_ups(uow, case, result.events, update.sequence)
             note(
                 uow,
-                ctx,
+                store,
                 rid,
                 source="backflow",
                 action=f"case moved to {case.position}/{case.rebound_status}",
@@ -159,7 +159,7 @@ async def apply_incoming(incoming: Incoming, event: InboundEvent, ctx: FlowConte
         if applied:
             _save(
                 uow,
-                ctx,
+                store,
                 StoredCase(case=case, snapshot=snapshot, unmapped_reasons=stored.unmapped_reasons),
                 record,
             )
@@ -173,8 +173,8 @@ async def apply_incoming(incoming: Incoming, event: InboundEvent, ctx: FlowConte
         await uow.commit()
 
 
-def _save(uow: UnitOfWork, ctx: FlowContext, stored: StoredCase, record: ReturnCaseRecord | None) -> None:
-    new = to_record(stored, record, ctx.clock.now())
+def _save(uow: UnitOfWork, store: StoreDeps, stored: StoredCase, record: ReturnCaseRecord | None) -> None:
+    new = to_record(stored, record, store.clock.now())
     if record is None:
         uow.returns.add(new)
     else:
@@ -182,7 +182,7 @@ def _save(uow: UnitOfWork, ctx: FlowContext, stored: StoredCase, record: ReturnC
 
 
 def _note_ignored(
-    uow: UnitOfWork, ctx: FlowContext, result: Transition, update: ReboundUpdate, ref: str
+    uow: UnitOfWork, store: StoreDeps, result: Transition, update: ReboundUpdate, ref: str
 ) -> None:
     outcome = {Outcome.STALE: "stale", Outcome.BACKWARD_IGNORED: "ignored"}.get(result.outcome, "ignored")
     detail = {
@@ -194,7 +194,7 @@ def _note_ignored(
     }
     note(
         uow,
-        ctx,
+        store,
         result.case.return_id,
         source="backflow",
         action=f"event {update.event_type}",
@@ -205,7 +205,7 @@ def _note_ignored(
 
 
 def _raise_unknowns(
-    uow: UnitOfWork, ctx: FlowContext, incoming: Incoming, event: InboundEvent, ref: str
+    uow: UnitOfWork, store: StoreDeps, incoming: Incoming, event: InboundEvent, ref: str
 ) -> None:
     rid = incoming.snapshot.return_id
     found = incoming.snapshot.unknown_values()
@@ -218,7 +218,7 @@ def _raise_unknowns(
         )
         raise_problem(
             uow,
-            ctx,
+            store,
             exception_type,
             dedupe_key=f"{exception_type}:{rid}:{value}",
             severity=Severity.WARNING,

@@ -8,9 +8,12 @@ import msgspec
 from app.core import keys
 from app.core.cases import load, to_record
 from app.core.context import FlowContext
+from app.core.deps import StoreDeps
 from app.core.notes import note
+from app.core.policies import ReasonsPolicy
 from app.returns.reasons import mapped_reason, unmapped_dedupe_key
 from domain.returns import Position
+from ports.commerce import CommercePort
 from ports.errors import ConflictError, PortError
 from ports.exceptions import ExceptionState
 
@@ -25,10 +28,12 @@ class ReapplyReport(msgspec.Struct, frozen=True, kw_only=True):
     failures: list[str]
 
 
-async def reapply_reasons(ctx: FlowContext) -> ReapplyReport:
+async def reapply_reason_codes(
+    *, store: StoreDeps, commerce: CommercePort, reasons_policy: ReasonsPolicy
+) -> ReapplyReport:
     updated, still, failures = 0, set[str](), []
-    with ctx.tracer.start_as_current_span("reasons.reapply"):
-        async with ctx.unit_of_work() as reads:
+    with store.tracer.start_as_current_span("reasons.reapply"):
+        async with store.unit_of_work() as reads:
             records = [
                 r for position in Position for r in await reads.returns.in_state(position.value, limit=BATCH)
             ]
@@ -39,12 +44,12 @@ async def reapply_reasons(ctx: FlowContext) -> ReapplyReport:
                 continue
             remaining = dict(stored.unmapped_reasons)
             for item_id, code in stored.unmapped_reasons.items():
-                reason = mapped_reason(ctx, code)
+                reason = mapped_reason(reasons_policy, code)
                 if reason is None:
                     still.add(code)
                     continue
                 try:
-                    await ctx.commerce.set_return_reason(order_id, keys.return_item_key(item_id), reason)
+                    await commerce.set_return_reason(order_id, keys.return_item_key(item_id), reason)
                 except PortError as error:
                     failures.append(f"{record.return_id}/{item_id}: {error.message}")
                     continue
@@ -52,12 +57,12 @@ async def reapply_reasons(ctx: FlowContext) -> ReapplyReport:
                 updated += 1
             if remaining != stored.unmapped_reasons:
                 try:
-                    async with ctx.unit_of_work() as uow:
+                    async with store.unit_of_work() as uow:
                         new = msgspec.structs.replace(stored, unmapped_reasons=remaining)
-                        uow.returns.update(to_record(new, record, ctx.clock.now()))
+                        uow.returns.update(to_record(new, record, store.clock.now()))
                         note(
                             uow,
-                            ctx,
+                            store,
                             record.return_id,
                             source="operator",
                             action="reason codes re-applied",
@@ -68,27 +73,36 @@ async def reapply_reasons(ctx: FlowContext) -> ReapplyReport:
                         await uow.commit()
                 except ConflictError:
                     failures.append(f"{record.return_id}: changed meanwhile; run again")
-        resolved = await _resolve_mapped(ctx, still)
+        resolved = await _resolve_mapped(store, reasons_policy, still)
     return ReapplyReport(
         items_updated=updated, still_unmapped=sorted(still), exceptions_resolved=resolved, failures=failures
     )
 
 
-async def _resolve_mapped(ctx: FlowContext, still: set[str]) -> int:
+async def _resolve_mapped(store: StoreDeps, reasons_policy: ReasonsPolicy, still: set[str]) -> int:
     unmapped_keys = {unmapped_dedupe_key(code) for code in still}
     resolved = 0
-    async with ctx.unit_of_work() as uow:
+    async with store.unit_of_work() as uow:
         for exception in await uow.exceptions.unresolved(limit=BATCH):
             if exception.type != "unmapped_reason_code" or exception.dedupe_key in unmapped_keys:
                 continue
             code = msgspec.json.decode(exception.evidence).get("reason_code")
-            if isinstance(code, str) and ctx.settings.reason_key(code) is not None:
+            if isinstance(code, str) and reasons_policy.key_of(code) is not None:
                 uow.exceptions.change_state(
                     exception.id,
                     ExceptionState.RESOLVED,
                     actor=ACTOR,
-                    note=f"now mapped to {ctx.settings.reason_key(code)}",
+                    note=f"now mapped to {reasons_policy.key_of(code)}",
                 )
                 resolved += 1
         await uow.commit()
     return resolved
+
+
+async def reapply_reasons(ctx: FlowContext) -> ReapplyReport:
+    """`reapply_reason_codes` for `entrypoints/cli/one_shot.py`, which still hands over a context:
+    remove once that command binds its use cases by name (another branch converts it)."""
+    store = StoreDeps(unit_of_work=ctx.unit_of_work, clock=ctx.clock, tracer=ctx.tracer, owners=ctx.settings)
+    return await reapply_reason_codes(
+        store=store, commerce=ctx.commerce, reasons_policy=ReasonsPolicy.of(ctx.settings)
+    )

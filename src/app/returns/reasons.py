@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from app.core.context import FlowContext
+from app.core.policies import ReasonsPolicy
 from ports.commerce_types import ReasonCode
 
 
-def mapped_reason(ctx: FlowContext, reason_code: str | None) -> ReasonCode | None:
+def mapped_reason(reasons_policy: ReasonsPolicy, reason_code: str | None) -> ReasonCode | None:
     if reason_code is None:
         return None
-    key = ctx.settings.reason_key(reason_code)
+    key = reasons_policy.key_of(reason_code)
     if key is None:
         return None
-    policies = ctx.settings.file.policies
-    return ReasonCode(type_key=policies.reason_type_key, field=policies.reason_field_name, value=key)
+    return ReasonCode(type_key=reasons_policy.type_key, field=reasons_policy.field_name, value=key)
 
 
 def unmapped_dedupe_key(reason_code: str) -> str:

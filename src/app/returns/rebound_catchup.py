@@ -7,33 +7,42 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from app.core.context import FlowContext
+from app.core.deps import StoreDeps
+from app.core.policies import CatchupPolicy
 from app.returns.intake import CATCHUP_SOURCE
-from ports.inbox import InboundEvent
+from ports.inbox import InboundEvent, Inbox
+from ports.returns_platform import ReturnsPlatformPort
+from ports.watermarks import Watermarks
 
 WATERMARK = "rebound.catchup"
 MAX_RETURNS = 10_000  # per run
 
 
-async def rebound_catchup(ctx: FlowContext) -> None:
-    schedule = ctx.settings.file.schedule
-    raw = await ctx.watermarks.get(WATERMARK)
+async def rebound_catchup(
+    *,
+    store: StoreDeps,
+    platform: ReturnsPlatformPort,
+    inbox: Inbox,
+    watermarks: Watermarks,
+    catchup_policy: CatchupPolicy,
+) -> None:
+    raw = await watermarks.get(WATERMARK)
     since = (
-        msgspec.json.decode(raw, type=datetime) - timedelta(seconds=schedule.rebound_catchup_overlap_seconds)
+        msgspec.json.decode(raw, type=datetime) - timedelta(seconds=catchup_policy.overlap_seconds)
         if raw
-        else ctx.clock.now() - timedelta(seconds=schedule.rebound_catchup_lookback_seconds)
+        else store.clock.now() - timedelta(seconds=catchup_policy.lookback_seconds)
     )
     high: datetime | None = None
     seen = 0
-    with ctx.tracer.start_as_current_span("job.rebound_catchup"):
-        async for snapshot in ctx.platform.returns_changed_since(since):
+    with store.tracer.start_as_current_span("job.rebound_catchup"):
+        async for snapshot in platform.returns_changed_since(since):
             stamp = snapshot.order.timestamp
-            await ctx.inbox.store(
+            await inbox.store(
                 InboundEvent(
                     source=CATCHUP_SOURCE,
                     source_id=f"{snapshot.return_id}@{stamp.isoformat()}",
                     kind=f"snapshot {snapshot.order.status}",
-                    received_at=ctx.clock.now(),
+                    received_at=store.clock.now(),
                     body=msgspec.json.encode(snapshot),
                 )
             )
@@ -42,4 +51,4 @@ async def rebound_catchup(ctx: FlowContext) -> None:
             if seen >= MAX_RETURNS:
                 break
     if high is not None:  # ReBound's own clock: the next run asks relative to what it said
-        await ctx.watermarks.set(WATERMARK, msgspec.json.encode(high))
+        await watermarks.set(WATERMARK, msgspec.json.encode(high))

@@ -8,7 +8,9 @@ from datetime import datetime
 import msgspec
 
 from app.core.context import FlowContext
-from ports.inbox import InboundEvent, StoreOutcome
+from app.core.deps import StoreDeps
+from ports.inbox import InboundEvent, Inbox, StoreOutcome
+from ports.returns_platform import ReturnsPlatformPort
 
 MAX_EVENTS = 1_000_000
 
@@ -19,17 +21,19 @@ class ReplayReport(msgspec.Struct, frozen=True, kw_only=True):
     duplicates: int
 
 
-async def replay_events(ctx: FlowContext, since: datetime) -> ReplayReport:
+async def replay_rebound_events(
+    since: datetime, *, store: StoreDeps, platform: ReturnsPlatformPort, inbox: Inbox
+) -> ReplayReport:
     seen = stored = 0
-    with ctx.tracer.start_as_current_span("replay", attributes={"since": since.isoformat()}):
-        async for event in ctx.platform.events_since(since):
+    with store.tracer.start_as_current_span("replay", attributes={"since": since.isoformat()}):
+        async for event in platform.events_since(since):
             seen += 1
-            outcome = await ctx.inbox.store(
+            outcome = await inbox.store(
                 InboundEvent(
                     source="rebound",
                     source_id=event.id,
                     kind=event.type,
-                    received_at=ctx.clock.now(),
+                    received_at=store.clock.now(),
                     body=msgspec.json.encode(event),
                     headers={"replayed": "true"},
                 )
@@ -38,3 +42,10 @@ async def replay_events(ctx: FlowContext, since: datetime) -> ReplayReport:
             if seen >= MAX_EVENTS:
                 break
     return ReplayReport(seen=seen, stored=stored, duplicates=seen - stored)
+
+
+async def replay_events(ctx: FlowContext, since: datetime) -> ReplayReport:
+    """`replay_rebound_events` for `entrypoints/cli/one_shot.py`, which still hands over a context:
+    remove once that command binds its use cases by name (another branch converts it)."""
+    store = StoreDeps(unit_of_work=ctx.unit_of_work, clock=ctx.clock, tracer=ctx.tracer, owners=ctx.settings)
+    return await replay_rebound_events(since, store=store, platform=ctx.platform, inbox=ctx.inbox)

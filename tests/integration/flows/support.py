@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import msgspec
 
@@ -74,6 +75,14 @@ async def settle(ctx: FlowContext, registry: FlowRegistry) -> list[str]:
 async def run_job(ctx: FlowContext, job: ScheduledJob) -> None:
     """One run of a scheduled job, its dependencies bound the way the daemon binds them."""
     await context_dependencies(ctx).run(job)
+
+
+T = TypeVar("T")
+
+
+async def run_use_case(ctx: FlowContext, use_case: Callable[..., Awaitable[T]], *args: Any) -> T:
+    """A one-off use case (replay, reasons reapply) with its dependencies bound as the daemon binds them."""
+    return cast(T, await context_dependencies(ctx).bind(use_case, leading=len(args))(*args))
 
 
 async def store_rebound_events(ctx: FlowContext, bodies: list[bytes]) -> None:
