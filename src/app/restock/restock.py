@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from app.core import keys
 from app.core.cases import StoredCase, load
-from app.core.context import FlowContext
+from app.core.deps import StoreDeps
 from app.core.messages import AckLine, AcknowledgeReturn, decode_payload, outbox_message
 from app.core.notes import note
+from app.core.policies import RestockPolicy
 from app.core.problems import raise_problem, retry_action
 from domain.commands import RestockItems
 from domain.order import ReturnShipmentState
 from domain.returns import CaseItem
 from domain.statuses import (
     Disposition,
-    RestockPolicy,
     RestockTarget,
     Unknown,
     is_graded,
     parse_disposition,
     restock_target,
 )
+from ports.commerce import CommercePort
 from ports.errors import PortError
 from ports.exceptions import Severity
 from ports.ledgers import StockMovement, StockMovementState, WriteOff
@@ -29,11 +30,13 @@ from ports.unit_of_work import UnitOfWork
 _EXCEPTION_TYPES = {Disposition.MISSING: "missing_item", Disposition.UNEXPECTED_ITEM: "unexpected_item"}
 
 
-async def restock_items(row: OutboxRow, ctx: FlowContext) -> None:
+async def restock_items(
+    row: OutboxRow, *, store: StoreDeps, commerce: CommercePort, restock_policy: RestockPolicy
+) -> None:
     command = decode_payload(row, RestockItems)
     rid = command.return_id
-    with ctx.tracer.start_as_current_span("restock_items", attributes={"return.id": rid}):
-        async with ctx.unit_of_work() as reads:
+    with store.tracer.start_as_current_span("restock_items", attributes={"return.id": rid}):
+        async with store.unit_of_work() as reads:
             record = await reads.returns.get(rid)
         if record is None:
             return
@@ -41,13 +44,15 @@ async def restock_items(row: OutboxRow, ctx: FlowContext) -> None:
         if stored.case.order_id is None or not is_graded(stored.case.rebound_status):
             return  # stock changes only after inspection (and once the return is anchored)
         try:
-            await _restock(ctx, row, command, stored)
+            await _restock(
+                row, command, stored, store=store, commerce=commerce, restock_policy=restock_policy
+            )
         except PortError as error:
-            if row.attempts >= ctx.settings.file.policies.restock_failure_attempts:
-                async with ctx.unit_of_work() as uow:
+            if row.attempts >= restock_policy.failure_attempts:
+                async with store.unit_of_work() as uow:
                     raise_problem(
                         uow,
-                        ctx,
+                        store,
                         "restock_failed",
                         dedupe_key=f"restock_failed:{rid}",
                         severity=Severity.ERROR,
@@ -58,7 +63,7 @@ async def restock_items(row: OutboxRow, ctx: FlowContext) -> None:
                     )
                     note(
                         uow,
-                        ctx,
+                        store,
                         rid,
                         source="commercetools",
                         action="restock",
@@ -70,12 +75,15 @@ async def restock_items(row: OutboxRow, ctx: FlowContext) -> None:
             raise  # retried with backoff
 
 
-async def _restock(ctx: FlowContext, row: OutboxRow, command: RestockItems, stored: StoredCase) -> None:
-    policies = ctx.settings.file.policies
-    policy = RestockPolicy(
-        outlet_channel_configured=policies.outlet_channel_id is not None,
-        restock_repacked=policies.restock_repack,
-    )
+async def _restock(
+    row: OutboxRow,
+    command: RestockItems,
+    stored: StoredCase,
+    *,
+    store: StoreDeps,
+    commerce: CommercePort,
+    restock_policy: RestockPolicy,
+) -> None:
     wanted = set(command.rebound_item_ids)
     order_id = stored.case.order_id
     assert order_id is not None
@@ -83,17 +91,17 @@ async def _restock(ctx: FlowContext, row: OutboxRow, command: RestockItems, stor
     written_off: list[WriteOff] = []
     for item in (i for i in stored.case.items if i.rebound_item_id in wanted):
         disposition = parse_disposition(item.disposition or "")
-        target = restock_target(disposition, policy)
+        target = restock_target(disposition, restock_policy.routing)
         if target is RestockTarget.EXCEPTION:
-            await _item_exception(ctx, stored, item, disposition)
+            await _item_exception(store, stored, item, disposition)
             continue
         channel = {
-            RestockTarget.SELLABLE_CHANNEL: policies.supply_channel_id,
-            RestockTarget.OUTLET_CHANNEL: policies.outlet_channel_id,
+            RestockTarget.SELLABLE_CHANNEL: restock_policy.supply_channel_id,
+            RestockTarget.OUTLET_CHANNEL: restock_policy.outlet_channel_id,
         }.get(target)
         moves = target is not RestockTarget.NONE and item.quantity_received > 0
         if moves and item.sku:
-            await _move_stock(ctx, stored, item, channel)
+            await _move_stock(store, commerce, stored, item, channel)
             restocked.append(AckLine(client_item_id=item.line_id, quantity=item.quantity_received))
         elif item.sku and item.quantity_received > 0:
             written_off.append(
@@ -107,8 +115,8 @@ async def _restock(ctx: FlowContext, row: OutboxRow, command: RestockItems, stor
                 )
             )
         if item.quantity_received > 0:
-            await _set_state(ctx, order_id, item, "BackInStock" if moves else "Unusable")
-    async with ctx.unit_of_work() as uow:
+            await _set_state(commerce, order_id, item, "BackInStock" if moves else "Unusable")
+    async with store.unit_of_work() as uow:
         ack = AcknowledgeReturn(
             return_id=stored.case.return_id,
             ack_type="RESTOCKED",
@@ -125,7 +133,7 @@ async def _restock(ctx: FlowContext, row: OutboxRow, command: RestockItems, stor
         )
         note(
             uow,
-            ctx,
+            store,
             stored.case.return_id,
             source="backflow",
             action="restock decided",
@@ -139,17 +147,19 @@ async def _restock(ctx: FlowContext, row: OutboxRow, command: RestockItems, stor
         await uow.commit()
 
 
-async def _move_stock(ctx: FlowContext, stored: StoredCase, item: CaseItem, channel: str | None) -> None:
+async def _move_stock(
+    store: StoreDeps, commerce: CommercePort, stored: StoredCase, item: CaseItem, channel: str | None
+) -> None:
     rid = stored.case.return_id
     marker = keys.restock_marker(rid, item.rebound_item_id)
-    async with ctx.unit_of_work() as reads:
+    async with store.unit_of_work() as reads:
         known = await reads.stock.get(marker)
     if known is not None and known.state is StockMovementState.APPLIED:
         return
     assert item.sku is not None
-    with ctx.tracer.start_as_current_span("restock.add_quantity", attributes={"sku": item.sku}):
-        outcome = await ctx.commerce.restock(item.sku, channel, item.quantity_received, marker)
-    async with ctx.unit_of_work() as uow:
+    with store.tracer.start_as_current_span("restock.add_quantity", attributes={"sku": item.sku}):
+        outcome = await commerce.restock(item.sku, channel, item.quantity_received, marker)
+    async with store.unit_of_work() as uow:
         movement = StockMovement(
             marker=marker,
             sku=item.sku,
@@ -163,7 +173,7 @@ async def _move_stock(ctx: FlowContext, stored: StoredCase, item: CaseItem, chan
         uow.stock.set_state(marker, StockMovementState.APPLIED, inventory_version=outcome.entry.version)
         note(
             uow,
-            ctx,
+            store,
             rid,
             source="commercetools",
             action=f"restock {item.sku} +{item.quantity_received}",
@@ -174,19 +184,21 @@ async def _move_stock(ctx: FlowContext, stored: StoredCase, item: CaseItem, chan
         await uow.commit()
 
 
-async def _set_state(ctx: FlowContext, order_id: str, item: CaseItem, state: ReturnShipmentState) -> None:
+async def _set_state(
+    commerce: CommercePort, order_id: str, item: CaseItem, state: ReturnShipmentState
+) -> None:
     key = keys.return_item_key(item.rebound_item_id)
-    order = await ctx.commerce.get_order(order_id)
+    order = await commerce.get_order(order_id)
     on_order = order.return_item_by_key(key)
     if on_order is None or on_order.shipmentState in ("BackInStock", "Unusable"):
         return
     if on_order.shipmentState == "Advised":  # graded implies received: Returned first
-        await ctx.commerce.set_return_shipment_state(order_id, key, "Returned")
-    await ctx.commerce.set_return_shipment_state(order_id, key, state)
+        await commerce.set_return_shipment_state(order_id, key, "Returned")
+    await commerce.set_return_shipment_state(order_id, key, state)
 
 
 async def _item_exception(
-    ctx: FlowContext, stored: StoredCase, item: CaseItem, disposition: Disposition | Unknown
+    store: StoreDeps, stored: StoredCase, item: CaseItem, disposition: Disposition | Unknown
 ) -> None:
     rid = stored.case.return_id
     if isinstance(disposition, Unknown):
@@ -194,11 +206,11 @@ async def _item_exception(
     else:
         kind = _EXCEPTION_TYPES[disposition]
         dedupe = f"{kind}:{rid}:{item.rebound_item_id}"
-    async with ctx.unit_of_work() as uow:
-        _raise_item(uow, ctx, kind, dedupe=dedupe, stored=stored, item=item)
+    async with store.unit_of_work() as uow:
+        _raise_item(uow, store, kind, dedupe=dedupe, stored=stored, item=item)
         note(
             uow,
-            ctx,
+            store,
             rid,
             source="backflow",
             action=f"restock {item.rebound_item_id}",
@@ -210,11 +222,11 @@ async def _item_exception(
 
 
 def _raise_item(
-    uow: UnitOfWork, ctx: FlowContext, kind: str, *, dedupe: str, stored: StoredCase, item: CaseItem
+    uow: UnitOfWork, store: StoreDeps, kind: str, *, dedupe: str, stored: StoredCase, item: CaseItem
 ) -> None:
     raise_problem(
         uow,
-        ctx,
+        store,
         kind,
         dedupe_key=dedupe,
         severity=Severity.WARNING,
