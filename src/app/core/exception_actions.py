@@ -6,7 +6,7 @@ from enum import StrEnum
 
 import msgspec
 
-from app.core.context import FlowContext
+from app.core.deps import Recorder
 from ports.errors import NotFoundError
 from ports.exceptions import ExceptionRecord, ExceptionState
 from ports.unit_of_work import UnitOfWork
@@ -71,8 +71,8 @@ def allowed_actions(record: ExceptionRecord) -> list[str]:
     return actions
 
 
-async def load_exception(ctx: FlowContext, exception_id: int) -> ExceptionRecord:
-    async with ctx.unit_of_work() as uow:
+async def load_exception(store: Recorder, exception_id: int) -> ExceptionRecord:
+    async with store.unit_of_work() as uow:
         record = await uow.exceptions.get(exception_id)
     if record is None:
         raise ActionRefused(Refusal.NOT_FOUND, "not_found", f"no exception {exception_id}")

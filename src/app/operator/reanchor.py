@@ -12,7 +12,7 @@ import msgspec
 
 from app.core import keys
 from app.core.cases import load
-from app.core.context import FlowContext
+from app.core.deps import StoreDeps
 from app.core.exception_actions import (
     REANCHORABLE,
     ActionRefused,
@@ -26,6 +26,7 @@ from app.core.notes import note as timeline_note
 from app.core.return_validation import validate_items
 from domain.commands import AnchorReturn
 from domain.returns import Position
+from ports.commerce import CommercePort
 from ports.errors import NotFoundError
 from ports.exceptions import ExceptionRecord, ExceptionState
 
@@ -33,12 +34,18 @@ MAX_ORDER_NUMBER = 200
 
 
 async def reanchor_return(
-    ctx: FlowContext, exception_id: int, order_number: str, *, actor: str, note: str | None
+    exception_id: int,
+    order_number: str,
+    *,
+    actor: str,
+    note: str | None,
+    store: StoreDeps,
+    commerce: CommercePort,
 ) -> ExceptionRecord:
     number = order_number.strip()
     if not number or len(number) > MAX_ORDER_NUMBER or not number.isprintable():
         raise ActionRefused(Refusal.INVALID, "invalid_order_number", "give the commercetools order number")
-    record = await load_exception(ctx, exception_id)
+    record = await load_exception(store, exception_id)
     rid = record.return_id
     if record.type not in REANCHORABLE or rid is None:
         raise ActionRefused(
@@ -48,7 +55,7 @@ async def reanchor_return(
         raise ActionRefused(
             Refusal.CONFLICT, "already_resolved", "a resolved exception cannot be re-anchored"
         )
-    async with ctx.unit_of_work() as reads:
+    async with store.unit_of_work() as reads:
         case_record = await reads.returns.get(rid)
     if case_record is None:
         raise ActionRefused(Refusal.CONFLICT, "unknown_return", f"Backflow has no return {rid}")
@@ -62,7 +69,7 @@ async def reanchor_return(
             f"return {rid} is anchored to order {stored.case.order_id} already",
         )
     try:
-        order = await ctx.commerce.get_order_by_number(number)
+        order = await commerce.get_order_by_number(number)
     except NotFoundError:
         raise ActionRefused(
             Refusal.CONFLICT, "order_not_found", f"commercetools has no order number {number}"
@@ -76,7 +83,7 @@ async def reanchor_return(
         )
     updated = msgspec.structs.replace(stored, case=case)
     text = clean_note(note)
-    async with ctx.unit_of_work() as uow:
+    async with store.unit_of_work() as uow:
         # ct_order_id cleared: the held-returns sweep may look it up again if this attempt is lost.
         uow.returns.update(
             msgspec.structs.replace(
@@ -91,7 +98,7 @@ async def reanchor_return(
             uow.exceptions.change_state(record.id, ExceptionState.ACKNOWLEDGED, actor=actor, note=summary)
         timeline_note(
             uow,
-            ctx,
+            store,
             rid,
             source="person",
             action=f"re-anchor to order {number}",
@@ -100,4 +107,4 @@ async def reanchor_return(
             order_ref=order.id,
         )
         await commit_or_404(uow)
-    return await load_exception(ctx, exception_id)
+    return await load_exception(store, exception_id)

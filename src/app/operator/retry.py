@@ -6,7 +6,7 @@ retry of this exception (so repeating the request while the retry is queued adds
 
 from __future__ import annotations
 
-from app.core.context import FlowContext
+from app.core.deps import StoreDeps
 from app.core.exception_actions import ActionRefused, Refusal, clean_note, load_exception, retry_spec
 from app.core.traced_outbox import with_trace
 from ports.admin import AdminStore
@@ -16,9 +16,9 @@ from ports.outbox import AppendResult, OutboxMessage
 
 
 async def retry_exception(
-    ctx: FlowContext, admin: AdminStore, exception_id: int, *, actor: str, note: str | None
+    exception_id: int, *, actor: str, note: str | None, store: StoreDeps, admin: AdminStore
 ) -> tuple[AppendResult, ExceptionRecord]:
-    record = await load_exception(ctx, exception_id)
+    record = await load_exception(store, exception_id)
     spec = retry_spec(record)
     if spec is None:
         raise ActionRefused(
@@ -38,4 +38,4 @@ async def retry_exception(
         result = await admin.retry_exception(record.id, message, actor=actor, note=text)
     except NotFoundError as exc:
         raise ActionRefused(Refusal.NOT_FOUND, "not_found", str(exc)) from exc
-    return result, await load_exception(ctx, exception_id)
+    return result, await load_exception(store, exception_id)

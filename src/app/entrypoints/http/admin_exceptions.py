@@ -12,9 +12,10 @@ from typing import TypeVar, get_args
 
 from aiohttp import web
 
+from app.core.deps import StoreDeps
 from app.core.exception_actions import ActionRefused, Refusal, load_exception
 from app.core.settings import Owner
-from app.entrypoints.http.deps import actor_of, deps
+from app.entrypoints.http.deps import HttpDeps, actor_of, deps
 from app.entrypoints.http.responses import HttpError, float_param, int_param, json_response, read_json
 from app.entrypoints.http.views import (
     AckRequest,
@@ -83,9 +84,9 @@ async def get_exception(request: web.Request) -> web.Response:
 @routes.post("/api/exceptions/{id}/ack")
 async def acknowledge(request: web.Request) -> web.Response:
     body = await read_json(request, AckRequest)
-    ctx = deps(request).ctx
+    store = _store(deps(request))
     record = await _refused_as_http(
-        acknowledge_exception(ctx, _id(request), actor=actor_of(request), note=body.note)
+        acknowledge_exception(_id(request), actor=actor_of(request), note=body.note, store=store)
     )
     return json_response(await _detail(request, record))
 
@@ -93,9 +94,9 @@ async def acknowledge(request: web.Request) -> web.Response:
 @routes.post("/api/exceptions/{id}/resolve")
 async def resolve(request: web.Request) -> web.Response:
     body = await read_json(request, ResolveRequest)
-    ctx = deps(request).ctx
+    store = _store(deps(request))
     record = await _refused_as_http(
-        resolve_exception(ctx, _id(request), actor=actor_of(request), note=body.note)
+        resolve_exception(_id(request), actor=actor_of(request), note=body.note, store=store)
     )
     return json_response(await _detail(request, record))
 
@@ -105,7 +106,7 @@ async def retry(request: web.Request) -> web.Response:
     body = await read_json(request, RetryRequest)
     d = deps(request)
     result, record = await _refused_as_http(
-        retry_exception(d.ctx, d.admin, _id(request), actor=actor_of(request), note=body.note)
+        retry_exception(_id(request), actor=actor_of(request), note=body.note, store=_store(d), admin=d.admin)
     )
     if not result.duplicate:
         d.runtime.wakeups.relay.nudge()
@@ -134,7 +135,14 @@ async def reanchor(request: web.Request) -> web.Response:
     body = await read_json(request, ReanchorRequest)
     d = deps(request)
     record = await _refused_as_http(
-        reanchor_return(d.ctx, _id(request), body.order_number, actor=actor_of(request), note=body.note)
+        reanchor_return(
+            _id(request),
+            body.order_number,
+            actor=actor_of(request),
+            note=body.note,
+            store=_store(d),
+            commerce=d.ctx.commerce,
+        )
     )
     d.runtime.wakeups.relay.nudge()
     return json_response(exception_view(record, d.ctx.clock.now()))
@@ -148,7 +156,13 @@ def _id(request: web.Request) -> int:
 
 
 async def _load(request: web.Request) -> ExceptionRecord:
-    return await load_exception(deps(request).ctx, _id(request))
+    return await load_exception(_store(deps(request)), _id(request))
+
+
+def _store(d: HttpDeps) -> StoreDeps:
+    """What the operator use cases write through (units of work, clock, tracer, exception owners)."""
+    ctx = d.ctx
+    return StoreDeps(unit_of_work=ctx.unit_of_work, clock=ctx.clock, tracer=ctx.tracer, owners=ctx.settings)
 
 
 async def _refused_as_http(action: Awaitable[T]) -> T:
