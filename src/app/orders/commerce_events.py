@@ -59,7 +59,7 @@ async def handle_commerce_message(stored: StoredInboundEvent, *, store: StoreDep
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 reason = f"undecodable: {exc}"
         if reason is not None:
-            await quarantine(stored.event, reason, store)
+            await quarantine(stored, reason, store)
             return
         if message.type not in ORDER_MESSAGE_TYPES or message.resource.typeId != "order":
             return

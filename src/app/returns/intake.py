@@ -61,7 +61,7 @@ async def handle_rebound_event(stored: StoredInboundEvent, *, store: StoreDeps) 
             except (msgspec.DecodeError, msgspec.ValidationError, DomainError) as exc:
                 reason = f"undecodable: {exc}"
         if incoming is None:
-            await quarantine(event, reason or "quarantined", store)
+            await quarantine(stored, reason or "quarantined", store)
             return
         await apply_incoming(incoming, event, store)
 

@@ -3,6 +3,7 @@
 Each event runs under a CONSUMER span parented from the request that delivered it. Success marks it
 processed; a failure is counted and retried after a backoff (later events are not held up); the
 last allowed failure is final and raises an exception. Quarantined bodies go straight to an exception.
+Both are raised through `app.core.quarantine`, like the events a flow could not read.
 """
 
 from __future__ import annotations
@@ -12,16 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import anyio
-import msgspec
 from anyio.abc import TaskStatus
 from opentelemetry.trace import Status, StatusCode
 
 from app.core.context import FlowContext, InboxHandler
-from app.core.evidence import json_value
+from app.core.quarantine import quarantine
 from app.core.tracing import consumer_span
 from app.runtime.outbox_actor import describe
 from app.runtime.wakeup import Lifecycle, Nudge
-from ports.exceptions import NewException, Severity
+from ports.exceptions import Severity
 from ports.inbox import StoredInboundEvent
 
 log = logging.getLogger(__name__)
@@ -107,28 +107,9 @@ class InboxProcessor:
         self._not_before[stored.seq] = self.ctx.clock.monotonic() + delay
 
     async def _final(self, stored: StoredInboundEvent, exception_type: str, reason: str) -> None:
-        event = stored.event
-        evidence = {
-            "inbox_seq": stored.seq,
-            "source": event.source,
-            "source_id": event.source_id,
-            "kind": event.kind,
-            "reason": reason,
-            "body": json_value(event.body[:65536]),
-        }
         with anyio.CancelScope(shield=True):
             # The exception first: if we crash between the two writes, the event is retried and the
             # exception's dedupe key makes the second raise a sighting, not a second exception.
-            async with self.ctx.unit_of_work() as uow:
-                uow.exceptions.raise_exception(
-                    NewException(
-                        type=exception_type,
-                        owner=self.ctx.settings.owner_of(exception_type),
-                        severity=Severity.ERROR,
-                        dedupe_key=f"inbox:{event.source}:{event.source_id}",
-                        evidence=msgspec.json.encode(evidence),
-                    )
-                )
-                await uow.commit()
+            await quarantine(stored, reason, self.ctx, exception_type=exception_type, severity=Severity.ERROR)
             await self.ctx.inbox.mark_failed(stored.seq, reason, final=True)
         self._not_before.pop(stored.seq, None)

@@ -111,6 +111,11 @@ async def test_a_quarantined_event_is_an_exception_carrying_its_body(world: Worl
         }
         assert found["q-1"]["reason"] == "bad signature body" and "body_base64" in found["q-1"]
         assert found["q-2"]["reason"].startswith("undecodable") and found["q-2"]["body_text"] == "{}"
+        # The same shape as the inbox processor's (app.core.quarantine): body as JSON, the inbox seq.
+        assert found["q-2"]["body"] == {} and found["q-1"]["body"] == b"\xff\xfe not json".decode(
+            errors="replace"
+        )
+        assert isinstance(found["q-2"]["inbox_seq"], int) and found["q-2"]["kind"] == "?"
 
 
 @pytest.mark.anyio
