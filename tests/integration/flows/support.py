@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -15,6 +17,7 @@ from ports.exceptions import ExceptionRecord
 from ports.inbox import InboundEvent
 
 OWNER = "test-drain"
+T = TypeVar("T")
 
 
 class ShiftClock:
@@ -74,6 +77,14 @@ async def settle(ctx: FlowContext, registry: FlowRegistry) -> list[str]:
 async def run_job(ctx: FlowContext, job: ScheduledJob) -> None:
     """One run of a scheduled job, its dependencies bound the way the daemon binds them."""
     await context_dependencies(ctx).run(job)
+
+
+async def run_use_case(
+    ctx: FlowContext, use_case: Callable[..., Awaitable[T]], *args: Any, **given: Any
+) -> T:
+    """One use case (finance's decision, an operator's action) with its dependencies bound the way the
+    daemon and the HTTP layer bind them; `given` are its own keyword arguments."""
+    return await context_dependencies(ctx).run(functools.partial(use_case, **given), *args)
 
 
 async def store_rebound_events(ctx: FlowContext, bodies: list[bytes]) -> None:
