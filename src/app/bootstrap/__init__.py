@@ -42,6 +42,7 @@ from app.entrypoints.http.deps import HttpDeps
 from app.entrypoints.http.intake import PushIntake
 from app.entrypoints.http.server import create_app, http_service
 from app.runtime.api_health import ApiHealth, recording
+from app.runtime.binding import Dependencies, context_dependencies
 from app.runtime.daemon import DEFAULT_RESTART_POLICY, Runtime, Wakeups
 from app.runtime.shadow import ShadowCommerce, ShadowPlatform
 from app.runtime.supervisor import RestartPolicy
@@ -81,6 +82,10 @@ class Context:
     wakeups: Wakeups
     api_health: ApiHealth
     tracer_provider: TracerProvider
+
+    def dependencies(self) -> Dependencies:
+        """What a flow or a one-off use case may ask for by name, bound the way the daemon binds them."""
+        return context_dependencies(self.ctx)
 
 
 @asynccontextmanager
