@@ -34,12 +34,15 @@ from adapters.uuid7 import Uuid7Generator
 from adapters.webhook_alerts import WebhookAlertSender
 from app.bootstrap.push import parse_push
 from app.core.context import FlowContext, FlowRegistry
+from app.core.deps import StoreDeps
+from app.core.policies import refund_policy
 from app.core.settings import ConfigError, Settings
 from app.core.traced_outbox import TracedOutbox, traced_unit_of_work
 from app.entrypoints.http.deps import HttpDeps
 from app.entrypoints.http.intake import PushIntake
 from app.entrypoints.http.server import create_app, http_service
 from app.runtime.api_health import ApiHealth, recording
+from app.runtime.binding import Dependencies, context_dependencies
 from app.runtime.daemon import DEFAULT_RESTART_POLICY, Runtime, Wakeups
 from app.runtime.shadow import ShadowCommerce, ShadowPlatform
 from app.runtime.supervisor import RestartPolicy
@@ -79,6 +82,10 @@ class Context:
     wakeups: Wakeups
     api_health: ApiHealth
     tracer_provider: TracerProvider
+
+    def dependencies(self) -> Dependencies:
+        """What a flow or a one-off use case may ask for by name, bound the way the daemon binds them."""
+        return context_dependencies(self.ctx)
 
 
 @asynccontextmanager
@@ -203,17 +210,37 @@ async def bootstrap(
         ctx, store = context.ctx, context.store
         flows = registry(settings) if callable(registry) else registry
         runtime = Runtime(ctx, flows, context.wakeups, run_id=ctx.ids.new_id(), restart_policy=restart_policy)
-        deps = HttpDeps(
-            ctx=ctx,
-            runtime=runtime,
-            admin=store.admin,
-            api_health=context.api_health,
-            shadow_log=store.shadow_log,
-            timeline=timeline or store.timeline,
-        )
+        deps = http_deps(ctx, runtime, store, context.api_health, timeline or store.timeline)
         push = PushIntake(store.inbox, parse_push, ctx.clock, context.wakeups.inbox, settings.push_token)
         webhook = make_webhook_handler(store.inbox, secrets, ctx.clock)
         yield Daemon(context, runtime, create_app(deps, webhook=webhook, push=push))
+
+
+def http_deps(
+    ctx: FlowContext,
+    runtime: Runtime,
+    store: SqliteStore,
+    api_health: ApiHealth,
+    timeline: TimelineReader | None,
+) -> HttpDeps:
+    """What the HTTP layer reads, taken from the composed context once."""
+    return HttpDeps(
+        store=StoreDeps(
+            unit_of_work=ctx.unit_of_work, clock=ctx.clock, tracer=ctx.tracer, owners=ctx.settings
+        ),
+        outbox=ctx.outbox,
+        monitor=ctx.monitor,
+        refund_policy=refund_policy(ctx.settings),
+        admin_token=ctx.settings.admin_token,
+        api_ready_window_seconds=ctx.settings.runtime.api_ready_window_seconds,
+        shadow=ctx.settings.shadow,
+        runtime=runtime,
+        admin=store.admin,
+        api_health=api_health,
+        shadow_log=store.shadow_log,
+        timeline=timeline,
+        ctx=ctx,
+    )
 
 
 @asynccontextmanager

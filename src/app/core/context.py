@@ -41,7 +41,8 @@ class FlowContext:
     watermarks: Watermarks
     timeline: TimelineReader
     reports: ReportSource | None = None
-    """The ledgers read-only (drift monitors); None where a caller wires no monitors."""
+    """The ledgers read-only: the drift monitors ask for `reports` by name, and binding them where it is
+    None stops the daemon before it starts."""
     alerts: AlertSender | None = None
     """Where alerts go; None when no webhook is configured."""
 
@@ -49,11 +50,6 @@ class FlowContext:
     def owners(self) -> Settings:
         """Who owns an exception type (makes a context a `Recorder` while flows move to StoreDeps)."""
         return self.settings
-
-    def report_source(self) -> ReportSource:
-        if self.reports is None:
-            raise RuntimeError("this context was built without a ReportSource (the drift monitors need one)")
-        return self.reports
 
 
 OutboxHandler = Callable[..., Awaitable[None]]

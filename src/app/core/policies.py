@@ -3,7 +3,7 @@ settings themselves (`ctx.settings.file.policies.X` chains are gone)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from app.core.refund_ledger import shipping_refund_policy
@@ -90,6 +90,59 @@ class CatchupPolicy:
     """Where the very first catch-up starts (now minus this)."""
 
 
+@dataclass(frozen=True)
+class RefundPolicy:
+    """What a refund is judged by: the refund flow, finance's decision and the credit of a return."""
+
+    tolerance_minor: int
+    """Per refunded line, the minor units ReBound's figure may differ from Backflow's (rounding)."""
+    shipping: ShippingRefundPolicy
+    approve_limit: str
+    """The largest difference (major units) a person may approve in ReBound's favour."""
+    early_milestones: frozenset[str]
+    """Milestones whose refund may move money before the warehouse receipt (receipt gating)."""
+    failure_attempts: int
+    """Attempts of one refund after which a transient failure is raised as `refund_failed`."""
+
+
+@dataclass(frozen=True)
+class MonitorPolicy:
+    """The limits and lookbacks of the drift checks."""
+
+    sync_lag_limit_seconds: int
+    order_drift_lookback_seconds: float
+    drift_lookback_seconds: float
+    """How far back refunds, restocks and ReBound's returns are compared."""
+    refund_limit_seconds: int
+    """How long a received return may wait for its refund."""
+    stuck_status_limits: Mapping[str, int]
+    """Seconds a return may stay in a ReBound status."""
+    return_info_limit_seconds: int
+
+
+def refund_policy(settings: Settings) -> RefundPolicy:
+    policies = settings.file.policies
+    return RefundPolicy(
+        tolerance_minor=policies.refund_rounding_tolerance_minor,
+        shipping=shipping_refund_policy(policies.shipping_refund),
+        approve_limit=policies.approve_rebound_amount_limit,
+        early_milestones=frozenset(policies.refund_before_receipt_milestones),
+        failure_attempts=policies.refund_failure_attempts,
+    )
+
+
+def monitor_policy(settings: Settings) -> MonitorPolicy:
+    policies, schedule = settings.file.policies, settings.file.schedule
+    return MonitorPolicy(
+        sync_lag_limit_seconds=policies.sync_lag_limit_seconds,
+        order_drift_lookback_seconds=schedule.order_drift_lookback_seconds,
+        drift_lookback_seconds=schedule.drift_lookback_seconds,
+        refund_limit_seconds=policies.refund_limit_seconds,
+        stuck_status_limits=dict(policies.stuck_status_limits),
+        return_info_limit_seconds=policies.return_info_limit_seconds,
+    )
+
+
 def flow_policies(settings: Settings) -> dict[str, object]:
     """Every policy by the parameter name a flow asks for it with."""
     policies, schedule = settings.file.policies, settings.file.schedule
@@ -108,4 +161,6 @@ def flow_policies(settings: Settings) -> dict[str, object]:
             overlap_seconds=schedule.rebound_catchup_overlap_seconds,
             lookback_seconds=schedule.rebound_catchup_lookback_seconds,
         ),
+        "refund_policy": refund_policy(settings),
+        "monitor_policy": monitor_policy(settings),
     }

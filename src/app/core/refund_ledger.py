@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import msgspec
 
-from app.core.context import FlowContext
 from domain.money import Money
 from domain.refunds import PriorRefund, RefundCalculation, ShippingRefundPolicy
 from ports.ledgers import Refund, RefundState
 from ports.unit_of_work import UnitOfWork
-
-_POLICIES = {
-    "never": ShippingRefundPolicy.NEVER,
-    "when-fully-returned": ShippingRefundPolicy.WHEN_ORDER_FULLY_RETURNED,
-    "always-prorated": ShippingRefundPolicy.ALWAYS_PRORATED,
-}
 
 
 class RefundedLine(msgspec.Struct, frozen=True, kw_only=True):
@@ -67,8 +60,11 @@ def read_breakdown(refund: Refund) -> RefundBreakdown:
     return msgspec.json.decode(refund.lines, type=RefundBreakdown)
 
 
-def shipping_policy(ctx: FlowContext) -> ShippingRefundPolicy:
-    return shipping_refund_policy(ctx.settings.file.policies.shipping_refund)
+_POLICIES = {
+    "never": ShippingRefundPolicy.NEVER,
+    "when-fully-returned": ShippingRefundPolicy.WHEN_ORDER_FULLY_RETURNED,
+    "always-prorated": ShippingRefundPolicy.ALWAYS_PRORATED,
+}
 
 
 def shipping_refund_policy(name: str) -> ShippingRefundPolicy:
@@ -87,8 +83,13 @@ async def recorded_refunds(uow: UnitOfWork, order_id: str) -> list[Refund]:
 
 
 async def prior_refunds(uow: UnitOfWork, order_id: str) -> list[PriorRefund]:
+    return priors(await recorded_refunds(uow, order_id))
+
+
+def priors(recorded: list[Refund]) -> list[PriorRefund]:
+    """The lines refunded before, per recorded refund of the order (what the allocation continues)."""
     prior: list[PriorRefund] = []
-    for refund in await recorded_refunds(uow, order_id):
+    for refund in recorded:
         parts = read_breakdown(refund)
         for line in parts.lines:
             prior.append(
@@ -103,8 +104,6 @@ async def prior_refunds(uow: UnitOfWork, order_id: str) -> list[PriorRefund]:
     return prior
 
 
-async def shipping_refunded(uow: UnitOfWork, order_id: str, currency: str) -> Money:
-    total = sum(
-        read_breakdown(refund).shipping_gross_minor for refund in await recorded_refunds(uow, order_id)
-    )
-    return Money.minor(total, currency)
+def shipping_refunded(recorded: list[Refund], currency: str) -> Money:
+    """The shipping refunded before, over the order's recorded refunds."""
+    return Money.minor(sum(read_breakdown(refund).shipping_gross_minor for refund in recorded), currency)

@@ -1,4 +1,5 @@
-"""Backflow's recomputed refund against ReBound's proposal, line by line, within a rounding tolerance.
+"""Judge a refund: recompute it from the latest order and the ledger, compare it with ReBound's
+proposal, apply finance's decision; the verdict says what follows (pay, mismatch, rejected, refused).
 
 Both sides are compared cumulatively for the return (what this return has been refunded before plus
 what is refunded now), because ReBound's proposal is always the full snapshot of the return.
@@ -14,13 +15,26 @@ from __future__ import annotations
 
 import msgspec
 
-from app.core.refund_ledger import read_breakdown
+from app.core import keys
+from app.core.policies import RefundPolicy
+from app.core.refund_ledger import breakdown, priors, read_breakdown, shipping_refunded
+from domain.errors import BusinessRuleBroken, DomainError
 from domain.money import Money
-from domain.refunds import RefundCalculation
+from domain.order import Order
+from domain.paid import paid_lines
+from domain.refunds import RefundCalculation, ReturnedUnits, calculate_refund
 from domain.return_snapshot import RefundProposal
-from ports.ledgers import Refund
+from domain.returns import CaseItem
+from ports.decisions import Decision, RefundDecision
+from ports.ledgers import Refund, RefundOutcome, RefundState
 
 SHIPPING = "shipping"
+_OUTCOMES = {
+    "ORIGINAL_PAYMENT": RefundOutcome.ORIGINAL_PAYMENT,
+    "STORE_CREDIT": RefundOutcome.STORE_CREDIT,
+    "GIFT_CARD": RefundOutcome.STORE_CREDIT,  # a gift card is store credit: no payment transaction
+    "EXCHANGE": None,  # no money moves
+}
 
 
 class LineFigures(msgspec.Struct, frozen=True, kw_only=True):
@@ -105,3 +119,148 @@ def _minor(money: Money) -> int:
 
 def _text(minor: int, currency: str) -> str:
     return Money.minor(minor, currency).to_decimal_string()
+
+
+class RefundFacts(msgspec.Struct, frozen=True, kw_only=True):
+    """What the ledger holds for one refund trigger, read in one unit of work."""
+
+    order_refunds: list[Refund]
+    """Every refund recorded against the order (over all its returns): the allocation continues them."""
+    this_return: list[Refund]
+    decisions: list[RefundDecision]
+    """Finance's decisions on this trigger, oldest first."""
+
+
+class RefundPlan(msgspec.Struct, frozen=True, kw_only=True):
+    interaction_id: str
+    calc: RefundCalculation
+    due: list[tuple[CaseItem, int]]
+    outcome: RefundOutcome | None
+    """None for an exchange: no money moves."""
+    proposal_outcome: str
+    payment_id: str | None
+    comparison: Comparison
+    adjustment_minor: int = 0
+    """What finance approved beyond Backflow's figure (ReBound's amount approved); 0 otherwise."""
+    planned: bool = False
+    """The ledger holds this refund's PLANNED row already (an earlier attempt wrote it)."""
+
+    @property
+    def amount(self) -> Money:
+        """What is paid: Backflow's figure, plus an approved adjustment."""
+        return Money.minor(self.calc.total.minor_units + self.adjustment_minor, self.calc.currency)
+
+    def with_payment(self, payment_id: str) -> RefundPlan:
+        return msgspec.structs.replace(self, payment_id=payment_id)
+
+    def items_by_line(self) -> dict[str, tuple[str, ...]]:
+        found: dict[str, tuple[str, ...]] = {}
+        for item, _ in self.due:
+            found[item.line_id] = (*found.get(item.line_id, ()), item.rebound_item_id)
+        return found
+
+    def ledger_row(self, return_id: str, state: RefundState) -> Refund:
+        assert self.outcome is not None
+        parts = breakdown(self.calc, self.items_by_line(), self.adjustment_minor)
+        return Refund(
+            interaction_id=self.interaction_id,
+            return_id=return_id,
+            lines=msgspec.json.encode(parts),
+            amount_minor=self.amount.minor_units,
+            currency=self.calc.currency,
+            payment_id=self.payment_id,
+            outcome=self.outcome,
+            state=state,
+        )
+
+
+class Pay(msgspec.Struct, frozen=True):
+    plan: RefundPlan
+
+
+class Mismatch(msgspec.Struct, frozen=True):
+    comparison: Comparison
+
+
+class RejectedByFinance(msgspec.Struct, frozen=True):
+    actor: str
+
+
+class Refused(msgspec.Struct, frozen=True):
+    """The refund cannot be made as asked (a broken rule, an amount not positive, an unknown outcome)."""
+
+    detail: dict[str, object]
+
+
+Verdict = Pay | Mismatch | RejectedByFinance | Refused
+
+
+def assess(
+    order: Order,
+    proposal: RefundProposal,
+    due: list[tuple[CaseItem, int]],
+    facts: RefundFacts,
+    *,
+    return_id: str,
+    sequence: int,
+    refund_policy: RefundPolicy,
+) -> Verdict:
+    """The refund of `due` units as the latest order and the ledger support it, against the proposal."""
+    units = [ReturnedUnits(line_id=item.line_id, quantity=n, sku=item.sku) for item, n in due]
+    try:
+        calc = calculate_refund(
+            order,
+            units,
+            priors(facts.order_refunds),
+            policy=refund_policy.shipping,
+            shipping_refunded=shipping_refunded(facts.order_refunds, order.currency),
+        )
+    except BusinessRuleBroken as broken:
+        return Refused({"rule": broken.rule, "message": broken.message})
+    recorded = [r for r in facts.this_return if r.state is RefundState.RECORDED]
+    net_lines = frozenset(line.line_id for line in paid_lines(order) if not line.tax_included)
+    comparison = compare(calc, proposal, recorded, refund_policy.tolerance_minor, net_lines=net_lines)
+    decided = facts.decisions[-1] if facts.decisions else None
+    if decided is not None and decided.decision is Decision.REJECT:
+        return RejectedByFinance(decided.actor)
+    adjustment = 0
+    if not comparison.within_tolerance:
+        if decided is None or not decided_on_these_figures(decided, comparison):
+            return Mismatch(comparison)
+        if decided.decision is Decision.APPROVE_REBOUND:
+            adjustment = decided.rebound_total_minor - decided.backflow_total_minor
+        if calc.total.minor_units + adjustment <= 0:
+            return Refused({"message": "the approved amount is not positive"})
+    if proposal.outcome not in _OUTCOMES:
+        return Refused({"message": f"unknown refund outcome {proposal.outcome!r}"})
+    planned = next((r for r in facts.this_return if r.state is RefundState.PLANNED), None)
+    return Pay(
+        RefundPlan(
+            interaction_id=planned.interaction_id
+            if planned
+            else keys.refund_interaction_id(return_id, sequence),
+            calc=calc,
+            due=due,
+            outcome=_OUTCOMES[proposal.outcome],
+            proposal_outcome=proposal.outcome,
+            payment_id=None,
+            comparison=comparison,
+            adjustment_minor=adjustment,
+            planned=planned is not None,
+        )
+    )
+
+
+def decided_on_these_figures(decided: RefundDecision, comparison: Comparison) -> bool:
+    """A decision holds only for the figures finance saw: a changed order or proposal needs a new one."""
+    currency = comparison.currency
+    try:
+        ours = Money.parse(comparison.backflow_total, currency).minor_units
+        theirs = Money.parse(comparison.rebound_total, currency).minor_units
+    except DomainError:
+        return False
+    return (decided.currency, decided.backflow_total_minor, decided.rebound_total_minor) == (
+        currency,
+        ours,
+        theirs,
+    )

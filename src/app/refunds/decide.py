@@ -13,10 +13,11 @@ import msgspec
 
 from app.core import keys
 from app.core.cases import load, to_record
-from app.core.context import FlowContext
-from app.core.exception_actions import ActionRefused, Refusal, clean_note, commit_or_404, load_exception
+from app.core.deps import StoreDeps
+from app.core.exception_actions import ActionRefused, Refusal, clean_note, commit_or_404
 from app.core.messages import RejectRefund, outbox_message
 from app.core.notes import note as timeline_note
+from app.core.policies import RefundPolicy
 from app.refunds.mismatch import within_limit
 from domain.commands import IssueRefund
 from domain.errors import DomainError
@@ -60,7 +61,13 @@ def mismatch_evidence(record: ExceptionRecord) -> MismatchEvidence:
 
 
 async def decide_refund(
-    ctx: FlowContext, exception_id: int, decision: str, *, actor: str, note: str | None
+    exception_id: int,
+    decision: str,
+    *,
+    actor: str,
+    note: str | None,
+    store: StoreDeps,
+    refund_policy: RefundPolicy,
 ) -> ExceptionRecord:
     try:
         choice = Decision(decision)
@@ -69,7 +76,9 @@ async def decide_refund(
         raise ActionRefused(
             Refusal.INVALID, "invalid_decision", f"decision must be one of {allowed}"
         ) from None
-    record = await load_exception(ctx, exception_id)
+    async with store.unit_of_work() as reads:
+        record = await _exception(reads, exception_id)
+        earlier = await reads.decisions.for_exception(record.id)
     if record.type != "refund_mismatch" or record.return_id is None:
         raise ActionRefused(
             Refusal.CONFLICT, "not_decidable", f"a {record.type} exception takes no refund decision"
@@ -77,8 +86,6 @@ async def decide_refund(
     evidence = mismatch_evidence(record)
     assert evidence.retry is not None
     trigger = evidence.retry.payload
-    async with ctx.unit_of_work() as reads:
-        earlier = await reads.decisions.for_exception(record.id)
     if earlier is not None:
         if earlier.decision is choice:
             return record  # the same decision again: already done
@@ -95,9 +102,9 @@ async def decide_refund(
     except DomainError as exc:
         raise ActionRefused(Refusal.CONFLICT, "not_decidable", f"the figures cannot be read: {exc}") from exc
     if choice is Decision.APPROVE_REBOUND:
-        _check_rebound_approvable(ctx, evidence)
+        _check_rebound_approvable(refund_policy.approve_limit, evidence)
     text = clean_note(note)
-    async with ctx.unit_of_work() as uow:
+    async with store.unit_of_work() as uow:
         uow.decisions.record(
             RefundDecision(
                 return_id=trigger.return_id,
@@ -115,14 +122,14 @@ async def decide_refund(
         uow.exceptions.record_action(record.id, "decided", actor=actor, note=summary)
         uow.exceptions.change_state(record.id, ExceptionState.RESOLVED, actor=actor, note=summary)
         if choice is Decision.REJECT:
-            await _stage_reject(uow, ctx, trigger, evidence.currency)
+            await _stage_reject(uow, store, trigger, evidence.currency)
         else:
             command = IssueRefund(return_id=trigger.return_id, sequence=trigger.sequence)
             key = keys.refund_key(trigger.return_id, trigger.sequence) + "#decided"
             uow.outbox.add(outbox_message(command, key))
         timeline_note(
             uow,
-            ctx,
+            store,
             trigger.return_id,
             source="person",
             action=f"refund mismatch decided: {choice.value}",
@@ -134,10 +141,18 @@ async def decide_refund(
             await commit_or_404(uow)
         except ConflictError as exc:  # decided concurrently by someone else
             raise ActionRefused(Refusal.CONFLICT, "already_decided", str(exc)) from exc
-    return await load_exception(ctx, exception_id)
+    async with store.unit_of_work() as reads:
+        return await _exception(reads, exception_id)
 
 
-def _check_rebound_approvable(ctx: FlowContext, evidence: MismatchEvidence) -> None:
+async def _exception(uow: UnitOfWork, exception_id: int) -> ExceptionRecord:
+    record = await uow.exceptions.get(exception_id)
+    if record is None:
+        raise ActionRefused(Refusal.NOT_FOUND, "not_found", f"no exception {exception_id}")
+    return record
+
+
+def _check_rebound_approvable(limit: str, evidence: MismatchEvidence) -> None:
     if evidence.rebound_currency not in (None, evidence.currency):
         raise ActionRefused(
             Refusal.CONFLICT,
@@ -145,8 +160,8 @@ def _check_rebound_approvable(ctx: FlowContext, evidence: MismatchEvidence) -> N
             f"ReBound proposed {evidence.rebound_currency}, the order is in {evidence.currency}: "
             "its amount cannot be approved",
         )
-    allowed, gap, limit = within_limit(
-        ctx.settings.file.policies.approve_rebound_amount_limit,
+    allowed, gap, cap = within_limit(
+        limit,
         evidence.currency,
         evidence.backflow_total,
         evidence.rebound_total,
@@ -156,12 +171,12 @@ def _check_rebound_approvable(ctx: FlowContext, evidence: MismatchEvidence) -> N
             Refusal.CONFLICT,
             "over_limit",
             f"ReBound's amount differs from Backflow's by {gap.to_decimal_string()} {evidence.currency}, "
-            f"more than the {limit.to_decimal_string()} {evidence.currency} a person may approve "
+            f"more than the {cap.to_decimal_string()} {evidence.currency} a person may approve "
             "(policies.approve-rebound-amount-limit); approve Backflow's amount or reject",
         )
 
 
-async def _stage_reject(uow: UnitOfWork, ctx: FlowContext, trigger: _Trigger, currency: str) -> None:
+async def _stage_reject(uow: UnitOfWork, store: StoreDeps, trigger: _Trigger, currency: str) -> None:
     record = await uow.returns.get(trigger.return_id)
     if record is not None:
         stored = load(record)
@@ -169,7 +184,7 @@ async def _stage_reject(uow: UnitOfWork, ctx: FlowContext, trigger: _Trigger, cu
             result = transition(stored.case, RefundRefused(reason="rejected by finance"))
             if result.outcome is Outcome.APPLIED:
                 updated = msgspec.structs.replace(stored, case=result.case)
-                uow.returns.update(to_record(updated, record, ctx.clock.now()))
+                uow.returns.update(to_record(updated, record, store.clock.now()))
     uow.credits.release(trigger.return_id, currency)  # nothing is owed any more
     command = RejectRefund(return_id=trigger.return_id, sequence=trigger.sequence)
     uow.outbox.add(outbox_message(command, f"reject:{trigger.return_id}:{trigger.sequence}"))

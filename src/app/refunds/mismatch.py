@@ -5,8 +5,9 @@ from __future__ import annotations
 import msgspec
 
 from app.core.cases import StoredCase, load, to_record
-from app.core.context import FlowContext
+from app.core.deps import StoreDeps
 from app.core.notes import note
+from app.core.policies import RefundPolicy
 from app.core.problems import raise_problem
 from app.refunds.compare import Comparison
 from domain.money import Money
@@ -28,9 +29,9 @@ def within_limit(
     return magnitude.compare(cap) <= 0, gap, cap
 
 
-def decision(ctx: FlowContext, comparison: Comparison) -> dict[str, object]:
-    """The choices the exceptions flow offers finance, with the figures each would pay."""
-    limit = ctx.settings.file.policies.approve_rebound_amount_limit
+def decision(limit: str, comparison: Comparison) -> dict[str, object]:
+    """The choices the exceptions flow offers finance, with the figures each would pay (`limit`: the
+    approve-ReBound limit in force)."""
     currency = comparison.currency
     within, gap, _ = within_limit(limit, currency, comparison.backflow_total, comparison.rebound_total)
     return {
@@ -50,14 +51,16 @@ def decision(ctx: FlowContext, comparison: Comparison) -> dict[str, object]:
 
 
 async def record_mismatch(
-    ctx: FlowContext,
     stored: StoredCase,
     order: Order,
     *,
     proposal: RefundProposal,
     comparison: Comparison,
     retry: dict[str, object],
+    store: StoreDeps,
+    refund_policy: RefundPolicy,
 ) -> None:
+    """`refund_mismatch` for finance with the figures and the choices, the case held: one unit of work."""
     rid = stored.case.return_id
     evidence: dict[str, object] = {
         "order_id": order.id,
@@ -78,13 +81,13 @@ async def record_mismatch(
         "rebound_total": comparison.rebound_total,
         "rebound_currency": proposal.currency,
         "tolerance_minor": comparison.tolerance_minor,
-        "decision": decision(ctx, comparison),
+        "decision": decision(refund_policy.approve_limit, comparison),
     }
-    async with ctx.unit_of_work() as uow:
+    async with store.unit_of_work() as uow:
         record = await uow.returns.get(rid)
         raise_problem(
             uow,
-            ctx,
+            store,
             "refund_mismatch",
             dedupe_key=f"refund_mismatch:{rid}",
             severity=Severity.ERROR,
@@ -98,10 +101,10 @@ async def record_mismatch(
             result = transition(current.case, RefundRefused(reason="refund_mismatch"))
             if result.outcome is Outcome.APPLIED and result.case != current.case:
                 updated = msgspec.structs.replace(current, case=result.case)
-                uow.returns.update(to_record(updated, record, ctx.clock.now()))
+                uow.returns.update(to_record(updated, record, store.clock.now()))
         note(
             uow,
-            ctx,
+            store,
             rid,
             source="backflow",
             action="refund compared with ReBound's proposal",

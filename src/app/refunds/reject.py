@@ -5,38 +5,39 @@ from __future__ import annotations
 
 from app.core import keys
 from app.core.cases import load
-from app.core.context import FlowContext
+from app.core.deps import StoreDeps
 from app.core.messages import AcknowledgeReturn, RejectRefund, decode_payload, outbox_message
 from app.core.notes import note
+from ports.commerce import CommercePort
 from ports.outbox import OutboxRow
 
 
-async def reject_refund(row: OutboxRow, ctx: FlowContext) -> None:
+async def reject_refund(row: OutboxRow, *, store: StoreDeps, commerce: CommercePort) -> None:
     command = decode_payload(row, RejectRefund)
     rid = command.return_id
-    with ctx.tracer.start_as_current_span("reject_refund", attributes={"return.id": rid}):
-        async with ctx.unit_of_work() as reads:
+    with store.tracer.start_as_current_span("reject_refund", attributes={"return.id": rid}):
+        async with store.unit_of_work() as reads:
             record = await reads.returns.get(rid)
         if record is None:
             return
         case = load(record).case
         marked: list[str] = []
         if case.order_id is not None:
-            order = await ctx.commerce.get_order(case.order_id)
+            order = await commerce.get_order(case.order_id)
             for item in case.items:
                 key = keys.return_item_key(item.rebound_item_id)
                 on_order = order.return_item_by_key(key)
                 if on_order is None or on_order.paymentState in ("Refunded", "NotRefunded"):
                     continue
-                await ctx.commerce.set_return_payment_state(case.order_id, key, "NotRefunded")
+                await commerce.set_return_payment_state(case.order_id, key, "NotRefunded")
                 marked.append(key)
         reference = f"decision:{command.sequence}"
-        async with ctx.unit_of_work() as uow:
+        async with store.unit_of_work() as uow:
             ack = AcknowledgeReturn(return_id=rid, ack_type="REFUND_REJECTED", reference=reference)
             uow.outbox.add(outbox_message(ack, keys.ack_key(rid, "REFUND_REJECTED", reference)))
             note(
                 uow,
-                ctx,
+                store,
                 rid,
                 source="commercetools",
                 action="refund rejected: items NotRefunded",

@@ -1,5 +1,7 @@
-"""After the money moved (or as store credit): item payment states, then ONE unit of work for the
-ledger, the pending credit, the case and the acknowledgement to ReBound."""
+"""Settle a refund the comparison allows: pay the original payment (its ledger row PLANNED before
+commercetools hears of it), mark the items Refunded, then ONE unit of work for the ledger, the pending
+credit, the case and the acknowledgement to ReBound. A refund that cannot be made ends here too
+(`refund_failed` or `missing_payment`, with its timeline entry, in one unit of work)."""
 
 from __future__ import annotations
 
@@ -7,83 +9,64 @@ import msgspec
 
 from app.core import keys
 from app.core.cases import StoredCase, load, to_record
-from app.core.context import FlowContext
+from app.core.deps import StoreDeps
 from app.core.messages import AckLine, AcknowledgeReturn, outbox_message
 from app.core.notes import note
-from app.core.refund_ledger import RefundBreakdown, breakdown
-from app.refunds.compare import Comparison
-from domain.money import Money
+from app.core.policies import RefundPolicy
+from app.core.problems import raise_problem
+from app.refunds.compare import RefundPlan
 from domain.order import Order
-from domain.refunds import RefundCalculation
-from domain.returns import CaseItem, RefundSucceeded, transition
-from ports.ledgers import PendingCredit, Refund, RefundOutcome, RefundState
+from domain.returns import RefundSucceeded, transition
+from ports.commerce import CommercePort
+from ports.errors import PortError, TransientError
+from ports.exceptions import Severity
+from ports.ledgers import PendingCredit, RefundOutcome, RefundState
 from ports.unit_of_work import UnitOfWork
 
 SETTLED_BY_A_REFUND = ("refund_mismatch", "missing_payment", "refund_failed", "received_not_refunded")
 
 
-class RefundPlan(msgspec.Struct, frozen=True, kw_only=True):
-    interaction_id: str
-    calc: RefundCalculation
-    due: list[tuple[CaseItem, int]]
-    outcome: RefundOutcome | None
-    """None for an exchange: no money moves."""
-    proposal_outcome: str
-    payment_id: str | None
-    comparison: Comparison
-    adjustment_minor: int = 0
-    """What finance approved beyond Backflow's figure (ReBound's amount approved); 0 otherwise."""
-
-    @property
-    def amount(self) -> Money:
-        """What is paid: Backflow's figure, plus an approved adjustment."""
-        return Money.minor(self.calc.total.minor_units + self.adjustment_minor, self.calc.currency)
-
-    def with_payment(self, payment_id: str) -> RefundPlan:
-        return msgspec.structs.replace(self, payment_id=payment_id)
-
-    def items_by_line(self) -> dict[str, tuple[str, ...]]:
-        found: dict[str, tuple[str, ...]] = {}
-        for item, _ in self.due:
-            found[item.line_id] = (*found.get(item.line_id, ()), item.rebound_item_id)
-        return found
-
-    def ledger_row(self, return_id: str, parts: RefundBreakdown, state: RefundState) -> Refund:
-        assert self.outcome is not None
-        return Refund(
-            interaction_id=self.interaction_id,
-            return_id=return_id,
-            lines=msgspec.json.encode(parts),
-            amount_minor=self.amount.minor_units,
-            currency=self.calc.currency,
-            payment_id=self.payment_id,
-            outcome=self.outcome,
-            state=state,
+async def settle_refund(
+    plan: RefundPlan,
+    stored: StoredCase,
+    order: Order,
+    *,
+    attempts: int,
+    retry: dict[str, object],
+    store: StoreDeps,
+    commerce: CommercePort,
+    refund_policy: RefundPolicy,
+) -> None:
+    """`attempts`: of the outbox row (a transient failure past the policy's attempts is raised)."""
+    if plan.outcome is RefundOutcome.ORIGINAL_PAYMENT:
+        paid = await _pay_original(
+            plan,
+            stored,
+            order,
+            attempts=attempts,
+            retry=retry,
+            store=store,
+            commerce=commerce,
+            policy=refund_policy,
         )
-
-
-async def settle_refund(ctx: FlowContext, plan: RefundPlan, stored: StoredCase, order: Order) -> None:
+        if paid is None:
+            return
+        plan = paid
     rid = stored.case.return_id
-    with ctx.tracer.start_as_current_span("issue_refund.payment_states"):
+    with store.tracer.start_as_current_span("issue_refund.payment_states"):
         for item, _ in plan.due:  # idempotent: an item already Refunded is not written again
-            await ctx.commerce.set_return_payment_state(
+            await commerce.set_return_payment_state(
                 order.id, keys.return_item_key(item.rebound_item_id), "Refunded"
             )
-    async with ctx.unit_of_work() as uow:
+    async with store.unit_of_work() as uow:
         record = await uow.returns.get(rid)
         if record is None:
             return
         current = load(record)
         if plan.outcome is not None:
-            uow.refunds.record(
-                plan.ledger_row(
-                    rid,
-                    breakdown(plan.calc, plan.items_by_line(), plan.adjustment_minor),
-                    RefundState.RECORDED,
-                )
-            )
+            uow.refunds.record(plan.ledger_row(rid, RefundState.RECORDED))
             uow.refunds.set_state(plan.interaction_id, RefundState.RECORDED)  # a planned row becomes recorded
-        await _release_credit(uow, ctx, rid, plan)
+        await _release_credit(uow, store, rid, plan)
         for kind in SETTLED_BY_A_REFUND:  # the problems this refund answers are over
             uow.exceptions.resolve_key(
                 f"{kind}:{rid}", actor="backflow", note=f"refunded {plan.amount} ({plan.interaction_id})"
@@ -94,7 +77,7 @@ async def settle_refund(ctx: FlowContext, plan: RefundPlan, stored: StoredCase, 
             RefundSucceeded(amount=plan.amount, reference=plan.interaction_id, quantities=quantities),
         )
         uow.returns.update(
-            to_record(msgspec.structs.replace(current, case=result.case), record, ctx.clock.now())
+            to_record(msgspec.structs.replace(current, case=result.case), record, store.clock.now())
         )
         ack = AcknowledgeReturn(
             return_id=rid,
@@ -112,7 +95,7 @@ async def settle_refund(ctx: FlowContext, plan: RefundPlan, stored: StoredCase, 
         uow.outbox.add(outbox_message(ack, keys.ack_key(rid, "REFUNDED", plan.interaction_id)))
         note(
             uow,
-            ctx,
+            store,
             rid,
             source="commercetools" if plan.payment_id else "backflow",
             action=f"refund recorded ({plan.proposal_outcome})",
@@ -132,7 +115,108 @@ async def settle_refund(ctx: FlowContext, plan: RefundPlan, stored: StoredCase, 
         await uow.commit()
 
 
-async def _release_credit(uow: UnitOfWork, ctx: FlowContext, rid: str, plan: RefundPlan) -> None:
+async def _pay_original(
+    plan: RefundPlan,
+    stored: StoredCase,
+    order: Order,
+    *,
+    attempts: int,
+    retry: dict[str, object],
+    store: StoreDeps,
+    commerce: CommercePort,
+    policy: RefundPolicy,
+) -> RefundPlan | None:
+    """The plan with its payment once commercetools holds the refund; None when it cannot (raised)."""
+    rid = stored.case.return_id
+    with store.tracer.start_as_current_span("issue_refund.find_payment"):
+        payment = await commerce.find_order_payment(order.id)
+    if payment is None:
+        async with store.unit_of_work() as uow:
+            raise_problem(
+                uow,
+                store,
+                "missing_payment",
+                dedupe_key=f"missing_payment:{rid}",
+                severity=Severity.ERROR,
+                return_id=rid,
+                order_ref=order.id,
+                retry=retry,
+                evidence={
+                    "order_id": order.id,
+                    "order_version": order.version,
+                    "amount": plan.amount.to_decimal_string(),
+                    "currency": plan.calc.currency,
+                },
+            )
+            note(
+                uow,
+                store,
+                rid,
+                source="commercetools",
+                action="find payment",
+                outcome="exception",
+                order_ref=order.id,
+            )
+            await uow.commit()
+        return None
+    plan = plan.with_payment(payment.id)
+    if not plan.planned:  # the ledger knows the interaction id before commercetools does
+        async with store.unit_of_work() as uow:
+            uow.refunds.record(plan.ledger_row(rid, RefundState.PLANNED))
+            await uow.commit()
+    try:
+        with store.tracer.start_as_current_span("issue_refund.add_refund"):
+            await commerce.add_refund(payment.id, plan.amount, plan.interaction_id)
+    except TransientError:
+        if attempts >= policy.failure_attempts:
+            detail = {"message": "commercetools kept failing", "attempts": attempts}
+            await fail_refund(store, rid, order, detail, retry)
+        raise
+    except PortError as error:  # refused: retrying the same request cannot help
+        detail = {"message": error.message, "codes": list(error.codes)}
+        await fail_refund(store, rid, order, detail, retry, failed_interaction=plan.interaction_id)
+        return None
+    return plan
+
+
+async def fail_refund(
+    store: StoreDeps,
+    rid: str,
+    order: Order,
+    detail: dict[str, object],
+    retry: dict[str, object],
+    *,
+    failed_interaction: str | None = None,
+) -> None:
+    """`refund_failed` for finance and its timeline entry (and a ledger row marked FAILED), at once."""
+    async with store.unit_of_work() as uow:
+        raise_problem(
+            uow,
+            store,
+            "refund_failed",
+            dedupe_key=f"refund_failed:{rid}",
+            severity=Severity.ERROR,
+            return_id=rid,
+            order_ref=order.id,
+            retry=retry,
+            evidence={"order_id": order.id, "order_version": order.version, **detail},
+        )
+        note(
+            uow,
+            store,
+            rid,
+            source="backflow",
+            action="refund",
+            outcome="failed",
+            detail=detail,
+            order_ref=order.id,
+        )
+        if failed_interaction is not None:
+            uow.refunds.set_state(failed_interaction, RefundState.FAILED)
+        await uow.commit()
+
+
+async def _release_credit(uow: UnitOfWork, store: StoreDeps, rid: str, plan: RefundPlan) -> None:
     """The pending credit shrinks by what was refunded; released once nothing is owed any more."""
     currency = plan.calc.currency
     posted = next((c for c in await uow.credits.for_return(rid) if c.currency == currency), None)
@@ -141,7 +225,9 @@ async def _release_credit(uow: UnitOfWork, ctx: FlowContext, rid: str, plan: Ref
     remaining = posted.amount_minor - plan.amount.minor_units
     if remaining > 0:
         uow.credits.post(
-            PendingCredit(return_id=rid, currency=currency, amount_minor=remaining, posted_at=ctx.clock.now())
+            PendingCredit(
+                return_id=rid, currency=currency, amount_minor=remaining, posted_at=store.clock.now()
+            )
         )
     else:
         uow.credits.release(rid, currency)

@@ -7,7 +7,6 @@ import msgspec
 
 from app.core import keys
 from app.core.cases import load, to_record
-from app.core.context import FlowContext
 from app.core.deps import StoreDeps
 from app.core.notes import note
 from app.core.policies import ReasonsPolicy
@@ -97,12 +96,3 @@ async def _resolve_mapped(store: StoreDeps, reasons_policy: ReasonsPolicy, still
                 resolved += 1
         await uow.commit()
     return resolved
-
-
-async def reapply_reasons(ctx: FlowContext) -> ReapplyReport:
-    """`reapply_reason_codes` for `entrypoints/cli/one_shot.py`, which still hands over a context:
-    remove once that command binds its use cases by name (another branch converts it)."""
-    store = StoreDeps(unit_of_work=ctx.unit_of_work, clock=ctx.clock, tracer=ctx.tracer, owners=ctx.settings)
-    return await reapply_reason_codes(
-        store=store, commerce=ctx.commerce, reasons_policy=ReasonsPolicy.of(ctx.settings)
-    )

@@ -7,7 +7,6 @@ from datetime import datetime
 
 import msgspec
 
-from app.core.context import FlowContext
 from app.core.deps import StoreDeps
 from ports.inbox import InboundEvent, Inbox, StoreOutcome
 from ports.returns_platform import ReturnsPlatformPort
@@ -42,10 +41,3 @@ async def replay_rebound_events(
             if seen >= MAX_EVENTS:
                 break
     return ReplayReport(seen=seen, stored=stored, duplicates=seen - stored)
-
-
-async def replay_events(ctx: FlowContext, since: datetime) -> ReplayReport:
-    """`replay_rebound_events` for `entrypoints/cli/one_shot.py`, which still hands over a context:
-    remove once that command binds its use cases by name (another branch converts it)."""
-    store = StoreDeps(unit_of_work=ctx.unit_of_work, clock=ctx.clock, tracer=ctx.tracer, owners=ctx.settings)
-    return await replay_rebound_events(since, store=store, platform=ctx.platform, inbox=ctx.inbox)

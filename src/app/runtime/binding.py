@@ -11,7 +11,7 @@ import functools
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from app.core.context import FlowContext, FlowRegistry
 from app.core.deps import StoreDeps
@@ -28,6 +28,7 @@ from ports.unit_of_work import UnitOfWorkFactory
 from ports.watermarks import Watermarks
 
 Handler = Callable[..., Awaitable[None]]
+T = TypeVar("T")
 
 
 class Dependencies:
@@ -36,7 +37,7 @@ class Dependencies:
     def __init__(self, provided: Mapping[str, object]) -> None:
         self.provided = dict(provided)
 
-    def bind(self, handler: Handler, *, leading: int) -> Handler:
+    def bind(self, handler: Callable[..., Awaitable[T]], *, leading: int) -> Callable[..., Awaitable[T]]:
         """The handler with every dependency it names filled in; `leading` positional args stay open."""
         target = handler.func if isinstance(handler, functools.partial) else handler
         params = list(inspect.signature(handler).parameters.values())[leading:]
@@ -54,9 +55,9 @@ class Dependencies:
             handler, **{p.name: self.provided[p.name] for p in wanted if p.name in self.provided}
         )
 
-    async def run(self, job: Handler, *args: Any) -> None:
-        """Bind and run once (one-off commands and tests)."""
-        await self.bind(job, leading=len(args))(*args)
+    async def run(self, job: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """Bind and run once (one-off commands, use cases, tests); what the job returns."""
+        return await self.bind(job, leading=len(args))(*args)
 
 
 def bind_registry(registry: FlowRegistry, deps: Dependencies) -> FlowRegistry:

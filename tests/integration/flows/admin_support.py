@@ -18,9 +18,9 @@ import msgspec
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from app.bootstrap import http_deps
 from app.bootstrap.push import parse_push
 from app.entrypoints.cli import main as cli_main
-from app.entrypoints.http.deps import HttpDeps
 from app.entrypoints.http.intake import PushIntake
 from app.entrypoints.http.server import create_app
 from app.runtime.api_health import ApiHealth
@@ -86,14 +86,8 @@ async def admin_api(world: World) -> AsyncIterator[Admin]:
     settings = msgspec.structs.replace(world.ctx.settings, admin_token=TOKEN)
     ctx = dataclasses.replace(world.ctx, settings=settings)
     wakeups = Wakeups.create()
-    deps = HttpDeps(
-        ctx=ctx,
-        runtime=Runtime(ctx, world.registry, wakeups, run_id="test"),
-        admin=store.admin,
-        api_health=ApiHealth(world.clock),
-        shadow_log=store.shadow_log,
-        timeline=store.timeline,
-    )
+    runtime = Runtime(ctx, world.registry, wakeups, run_id="test")
+    deps = http_deps(ctx, runtime, store, ApiHealth(world.clock), store.timeline)
     push = PushIntake(store.inbox, parse_push, world.clock, wakeups.inbox, None)
     server = TestServer(create_app(deps, webhook=_no_webhook, push=push), host="127.0.0.1")
     await server.start_server()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -16,6 +17,7 @@ from ports.exceptions import ExceptionRecord
 from ports.inbox import InboundEvent
 
 OWNER = "test-drain"
+T = TypeVar("T")
 
 
 class ShiftClock:
@@ -77,12 +79,12 @@ async def run_job(ctx: FlowContext, job: ScheduledJob) -> None:
     await context_dependencies(ctx).run(job)
 
 
-T = TypeVar("T")
-
-
-async def run_use_case(ctx: FlowContext, use_case: Callable[..., Awaitable[T]], *args: Any) -> T:
-    """A one-off use case (replay, reasons reapply) with its dependencies bound as the daemon binds them."""
-    return cast(T, await context_dependencies(ctx).bind(use_case, leading=len(args))(*args))
+async def run_use_case(
+    ctx: FlowContext, use_case: Callable[..., Awaitable[T]], *args: Any, **given: Any
+) -> T:
+    """One use case (finance's decision, an operator's action) with its dependencies bound the way the
+    daemon and the HTTP layer bind them; `given` are its own keyword arguments."""
+    return await context_dependencies(ctx).run(functools.partial(use_case, **given), *args)
 
 
 async def store_rebound_events(ctx: FlowContext, bodies: list[bytes]) -> None:

@@ -138,7 +138,7 @@ async def test_a_refund_paid_while_the_monitor_runs_is_not_drift(world: World) -
         order, rid = await _returned(world, [*RECEIVED, {"event": "refund", "milestone": "HUB_RECEIVED"}])
         payment = await world.ct_payment(order)
         racing = _RefundDuringTheCheck(world.ctx.commerce, world, rid, payment["id"])
-        await check_refund_drift(dataclasses.replace(world.ctx, commerce=racing))
+        await run_job(dataclasses.replace(world.ctx, commerce=racing), check_refund_drift)
         assert await exceptions(world.ctx, "refund_drift") == []
 
 

@@ -1,12 +1,14 @@
 """`backflow reasons reapply` and `backflow replay --since ISO`: use cases of the flows, run once.
 
 They run on the same store and ports as the daemon (safe beside a running daemon: the store
-serialises writes, and every effect is idempotent by its key).
+serialises writes, and every effect is idempotent by its key), their dependencies bound by name the
+way the daemon binds its flows'.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -15,9 +17,8 @@ import anyio
 
 from app.bootstrap import open_context
 from app.commands.common import load_settings, say
-from app.core.context import FlowContext
-from app.returns.reapply_reasons import reapply_reasons
-from app.returns.replay import replay_events
+from app.returns.reapply_reasons import reapply_reason_codes
+from app.returns.replay import replay_rebound_events
 
 
 def register(subparsers: Any) -> None:
@@ -44,21 +45,22 @@ def register(subparsers: Any) -> None:
 
 
 def reapply_main(_: argparse.Namespace) -> int:
-    return _run_use_case(reapply_reasons)
+    return _run_use_case(reapply_reason_codes)
 
 
 def replay_main(args: argparse.Namespace) -> int:
-    return _run_use_case(lambda ctx: replay_events(ctx, args.since))
+    return _run_use_case(functools.partial(replay_rebound_events, since=args.since))
 
 
-def _run_use_case(use_case: Callable[[FlowContext], Awaitable[object]]) -> int:
+def _run_use_case(use_case: Callable[..., Awaitable[object]]) -> int:
+    """`use_case` names its dependencies; every other parameter is given already."""
     settings = load_settings()
     if settings is None:
         return 2
 
     async def run() -> object:
         async with open_context(settings) as context:
-            return await use_case(context.ctx)
+            return await context.dependencies().run(use_case)
 
     result = anyio.run(run, backend="asyncio")
     if result is not None:

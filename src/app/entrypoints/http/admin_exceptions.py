@@ -124,7 +124,14 @@ async def decide(request: web.Request) -> web.Response:
     body = await read_json(request, DecideRequest)
     d = deps(request)
     record = await _refused_as_http(
-        decide_refund(d.ctx, _id(request), body.decision, actor=actor_of(request), note=body.note)
+        decide_refund(
+            _id(request),
+            body.decision,
+            actor=actor_of(request),
+            note=body.note,
+            store=d.store,
+            refund_policy=d.refund_policy,
+        )
     )
     d.runtime.wakeups.relay.nudge()
     return json_response(exception_view(record, d.ctx.clock.now()))

@@ -28,8 +28,8 @@ routes = web.RouteTableDef()
 @routes.get("/api/overview")
 async def overview(request: web.Request) -> web.Response:
     d = deps(request)
-    monitor, now = d.ctx.monitor, d.ctx.clock.now()
-    async with d.ctx.unit_of_work() as uow:
+    monitor, now = d.monitor, d.store.clock.now()
+    async with d.store.unit_of_work() as uow:
         liability = await uow.credits.outstanding()
     return json_response(
         Overview(
@@ -48,21 +48,21 @@ async def overview(request: web.Request) -> web.Response:
             pending_credit=[CurrencyAmount(currency=c, amount_minor=a) for c, a in sorted(liability.items())],
             order_sync=await d.admin.sync_lag(),
             exceptions=await monitor.exceptions_by_owner(),
-            shadow=ShadowView(enabled=d.ctx.settings.shadow, writes=await d.shadow_log.count()),
+            shadow=ShadowView(enabled=d.shadow, writes=await d.shadow_log.count()),
         )
     )
 
 
 @routes.get("/api/dead-letters")
 async def dead_letters(request: web.Request) -> web.Response:
-    rows = await deps(request).ctx.monitor.dead_rows(limit=int_param(request, "limit", 100))
+    rows = await deps(request).monitor.dead_rows(limit=int_param(request, "limit", 100))
     return json_response(DeadLetterList(items=[outbox_view(row) for row in rows]))
 
 
 @routes.get("/api/dead-letters/{id}")
 async def dead_letter(request: web.Request) -> web.Response:
     row = await _dead_row(request)
-    history = await deps(request).ctx.outbox.history(row.id)
+    history = await deps(request).outbox.history(row.id)
     return json_response(DeadLetterDetail(row=outbox_view(row), history=history))
 
 
@@ -70,7 +70,7 @@ async def dead_letter(request: web.Request) -> web.Response:
 async def requeue(request: web.Request) -> web.Response:
     row = await _dead_row(request)
     d = deps(request)
-    if not await d.ctx.outbox.requeue(row.id, actor_of(request)):
+    if not await d.outbox.requeue(row.id, actor_of(request)):
         raise HttpError(409, "not_requeued", "a live row with the same idempotency key is already queued")
     d.runtime.wakeups.relay.nudge()
     current = await d.admin.outbox_row(row.id)
@@ -125,7 +125,7 @@ def _jobs(d: HttpDeps) -> list[JobView]:
 
 
 def _apis(d: HttpDeps) -> list[ApiView]:
-    now, window = d.ctx.clock.now(), d.ctx.settings.runtime.api_ready_window_seconds
+    now, window = d.store.clock.now(), d.api_ready_window_seconds
     return [
         ApiView(
             name=s.name,

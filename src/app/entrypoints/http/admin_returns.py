@@ -25,7 +25,7 @@ async def search(request: web.Request) -> web.Response:
 async def detail(request: web.Request) -> web.Response:
     d = deps(request)
     return_id = request.match_info["id"][:200]
-    async with d.ctx.unit_of_work() as uow:
+    async with d.store.unit_of_work() as uow:
         record = await uow.returns.get(return_id)
         if record is None:
             raise HttpError(404, "not_found", f"no return {return_id}")

@@ -44,7 +44,7 @@ async def readyz(request: web.Request) -> web.Response:
                 f" (restarts: {actor.restarts}, last error: {actor.last_error})" if actor.restarts else ""
             )
             reasons.append(f"actor {name} is {actor.state}{detail}")
-    now, window = d.ctx.clock.now(), d.ctx.settings.runtime.api_ready_window_seconds
+    now, window = d.store.clock.now(), d.api_ready_window_seconds
     for status in d.api_health.apis.values():
         ok, reason = status.ready(now, window)
         if not ok and reason:

@@ -20,9 +20,9 @@ def create_app(deps: HttpDeps, *, webhook: Handler, push: PushIntake) -> web.App
     """`webhook` is the ReBound adapter's handler; `push` parses with the commercetools adapter's parser."""
     app = web.Application(
         middlewares=[
-            tracing_middleware(deps.ctx.tracer),
+            tracing_middleware(deps.store.tracer),
             error_middleware,
-            admin_guard(deps.ctx.settings.admin_token),
+            admin_guard(deps.admin_token),
         ],
         client_max_size=1024 * 1024,
     )
