@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import msgspec
 
-from app.refunds.compare import compare
 from app.core.refund_ledger import breakdown
+from app.refunds.compare import compare
 from domain.order import Order, decode_order
 from domain.paid import paid_unit_price
 from domain.refunds import PriorRefund, ReturnedUnits, calculate_refund

@@ -119,3 +119,43 @@ def test_actor_concurrency_comes_from_the_actors_table() -> None:
             build_registry(Settings(file=FileConfig(actors={"order_sync": bad})))
     with pytest.raises(msgspec.ValidationError):
         msgspec.convert(tomllib.loads('[actors]\nrefund = "4"\n'), FileConfig)
+
+
+def test_each_capability_package_declares_its_handlers_and_the_actors_of_its_kinds() -> None:
+    from app.runtime.registry import CAPABILITIES
+
+    for capability in CAPABILITIES:
+        actor_kinds = sorted(kind for spec in capability.ACTORS for kind in spec.kinds)
+        assert actor_kinds == sorted(capability.OUTBOX_HANDLERS), capability
+        for decl in capability.JOBS:
+            assert isinstance(getattr(Schedule(), decl.schedule_field), float), decl
+
+
+def test_a_declaration_made_twice_or_a_missing_schedule_setting_is_refused() -> None:
+    from types import SimpleNamespace
+
+    import pytest
+
+    from app.core.context import ActorSpec
+    from app.core.declarations import Capability, JobDecl
+    from app.core.settings import ConfigError
+
+    async def job() -> None:
+        pass
+
+    def capability(**declared: object) -> Capability:
+        empty: dict[str, object] = {"OUTBOX_HANDLERS": {}, "INBOX_HANDLERS": {}, "JOBS": (), "ACTORS": ()}
+        return SimpleNamespace(**(empty | declared))  # type: ignore[return-value]
+
+    one = capability(OUTBOX_HANDLERS={"k": job}, ACTORS=(ActorSpec("a", ("k",)),))
+    assert [a.name for a in build_registry(Settings(), [one]).actors] == ["a"]
+    with pytest.raises(ConfigError, match="outbox kind 'k'"):
+        build_registry(Settings(), [one, capability(OUTBOX_HANDLERS={"k": job})])
+    with pytest.raises(ConfigError, match="actor 'a'"):
+        build_registry(Settings(), [one, capability(ACTORS=(ActorSpec("a", ("x",)),))])
+    with pytest.raises(ConfigError, match="inbox source 's'"):
+        build_registry(Settings(), [capability(INBOX_HANDLERS={"s": job})] * 2)
+    with pytest.raises(ConfigError, match="job 'j'"):
+        build_registry(Settings(), [capability(JOBS=(JobDecl("j", "alerts_seconds", job),))] * 2)
+    with pytest.raises(ConfigError, match="no \\[schedule\\] setting 'nope_seconds'"):
+        build_registry(Settings(), [capability(JOBS=(JobDecl("j", "nope_seconds", job),))])
