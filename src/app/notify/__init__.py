@@ -16,6 +16,6 @@ OUTBOX_HANDLERS: Mapping[str, OutboxHandler] = {
 INBOX_HANDLERS: Mapping[str, InboxHandler] = {}
 JOBS: Sequence[JobDecl] = (JobDecl("alerts", "alerts_seconds", queue_alerts.queue_alerts),)
 ACTORS: Sequence[ActorSpec] = (
-    ActorSpec("notify", (kinds.ACKNOWLEDGE_RETURN,)),
+    ActorSpec("rebound_acknowledgements", (kinds.ACKNOWLEDGE_RETURN,), aliases=("notify",)),
     ActorSpec("alerts", (kinds.SEND_ALERT,), concurrency=2),
 )

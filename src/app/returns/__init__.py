@@ -21,4 +21,11 @@ JOBS: Sequence[JobDecl] = (
     JobDecl("rebound_catchup", "rebound_catchup_seconds", rebound_catchup.rebound_catchup),
     JobDecl("held_returns", "held_returns_seconds", held_returns.sweep_held_returns),
 )
-ACTORS: Sequence[ActorSpec] = (ActorSpec("return_intake", (kinds.ANCHOR_RETURN, kinds.MARK_ITEMS_RETURNED)),)
+ACTORS: Sequence[ActorSpec] = (
+    # Anchors each return to its order in commercetools and marks its received items returned there.
+    ActorSpec(
+        "return_anchoring",
+        (kinds.ANCHOR_RETURN, kinds.MARK_ITEMS_RETURNED),
+        aliases=("return_intake",),
+    ),
+)

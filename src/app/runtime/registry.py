@@ -8,6 +8,7 @@ kind, source, job or actor declared twice.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TypeVar
@@ -17,6 +18,7 @@ from app.core.context import ActorSpec, FlowRegistry, JobSpec
 from app.core.declarations import Capability, JobDecl
 from app.core.settings import ConfigError, Schedule, Settings
 
+log = logging.getLogger(__name__)
 MAX_ACTOR_CONCURRENCY = 64
 
 CAPABILITIES: tuple[Capability, ...] = (orders, returns, refunds, restock, notify, monitors)
@@ -45,7 +47,7 @@ def _unique_names(what: str, names: Iterable[str]) -> None:
 
 def declared_actors(capabilities: Iterable[Capability] = CAPABILITIES) -> tuple[ActorSpec, ...]:
     actors = tuple(spec for capability in capabilities for spec in capability.ACTORS)
-    _unique_names("actor", (spec.name for spec in actors))
+    _unique_names("actor", (name for spec in actors for name in (spec.name, *spec.aliases)))
     return actors
 
 
@@ -58,16 +60,28 @@ def scheduled(decl: JobDecl, schedule: Schedule) -> JobSpec:
 
 
 def configured_actors(defaults: tuple[ActorSpec, ...], overrides: dict[str, int]) -> tuple[ActorSpec, ...]:
-    """The TOML `[actors]` table (name → concurrency) over the defaults; an unknown name is an error."""
+    """The TOML `[actors]` table (name → concurrency) over the defaults; an unknown name is an error.
+
+    An actor's former name (`ActorSpec.aliases`) still configures it, with a warning to rename it.
+    """
     names = {spec.name for spec in defaults}
-    unknown = sorted(set(overrides) - names)
+    renamed = {alias: spec.name for spec in defaults for alias in spec.aliases}
+    unknown = sorted(set(overrides) - names - set(renamed))
     if unknown:
         raise ConfigError(f"[actors]: unknown actor {', '.join(unknown)} (known: {', '.join(sorted(names))})")
+    concurrency: dict[str, int] = {}
+    given_as: dict[str, str] = {}
     for name, value in overrides.items():
         if isinstance(value, bool) or not 1 <= value <= MAX_ACTOR_CONCURRENCY:
             raise ConfigError(f"[actors]: {name} must be a whole number from 1 to {MAX_ACTOR_CONCURRENCY}")
+        actor = renamed.get(name, name)
+        if actor in given_as:
+            raise ConfigError(f"[actors]: {given_as[actor]} and {name} both set actor {actor}")
+        if actor != name:
+            log.warning("[actors]: a former actor name; rename it", extra={"given": name, "actor": actor})
+        concurrency[actor], given_as[actor] = value, name
     return tuple(
-        replace(spec, concurrency=overrides[spec.name]) if spec.name in overrides else spec
+        replace(spec, concurrency=concurrency[spec.name]) if spec.name in concurrency else spec
         for spec in defaults
     )
 
