@@ -71,6 +71,8 @@ class ActorSpec:
     name: str
     kinds: tuple[str, ...]
     concurrency: int = 4
+    aliases: tuple[str, ...] = ()
+    """Former names still accepted in the `[actors]` table (documented in the README)."""
 
 
 @dataclass(frozen=True)

@@ -32,3 +32,24 @@ timeline entry and the FAILED row each in a unit of its own), a missing payment 
 tells ReBound REFUND_REJECTED. `core.refund_ledger` holds the ledger rows' shape, shared with the
 credit a return books when it is anchored.
 """
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from app.core import messages as kinds
+from app.core.context import ActorSpec, InboxHandler, OutboxHandler
+from app.core.declarations import JobDecl
+from app.refunds import issue, reject
+
+OUTBOX_HANDLERS: Mapping[str, OutboxHandler] = {
+    kinds.ISSUE_REFUND: issue.issue_refund,
+    kinds.REJECT_REFUND: reject.reject_refund,
+}
+INBOX_HANDLERS: Mapping[str, InboxHandler] = {}
+JOBS: Sequence[JobDecl] = ()
+ACTORS: Sequence[ActorSpec] = (
+    # Refunds are not serialised per order (two returns of one order could recompute against the
+    # same prior refunds at once), so this stays small; raise it in `[actors]` knowingly.
+    ActorSpec("refund", (kinds.ISSUE_REFUND, kinds.REJECT_REFUND), concurrency=2),
+)

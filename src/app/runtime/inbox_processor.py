@@ -1,35 +1,33 @@
 """The inbox processor: stored inbound events, in arrival order, dispatched by source to the flows.
 
-Each event runs under a CONSUMER span parented from the request that delivered it. Success marks it
-processed; a failure is counted and retried after a backoff (later events are not held up); the
-last allowed failure is final and raises an exception. Quarantined bodies go straight to an exception.
+Each event runs through the actor base (`app.runtime.actor_base`), under a CONSUMER span parented
+from the request that delivered it. Success marks it processed; a failure is counted and retried
+after a backoff (later events are not held up); the last allowed failure is final and raises an
+exception. Quarantined bodies go straight to an exception.
 Both are raised through `app.core.quarantine`, like the events a flow could not read.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import anyio
 from anyio.abc import TaskStatus
-from opentelemetry.trace import Status, StatusCode
+from opentelemetry.trace import Span
 
 from app.core.context import FlowContext, InboxHandler
 from app.core.quarantine import quarantine
-from app.core.tracing import consumer_span
-from app.runtime.outbox_actor import describe
+from app.runtime.actor_base import Actor, Outcome, Unit
 from app.runtime.wakeup import Lifecycle, Nudge
 from ports.exceptions import Severity
 from ports.inbox import StoredInboundEvent
 
-log = logging.getLogger(__name__)
 PAGE = 100
 
 
 @dataclass
-class InboxProcessor:
+class InboxProcessor(Actor[StoredInboundEvent]):
     handlers: Mapping[str, InboxHandler]
     ctx: FlowContext
     lifecycle: Lifecycle
@@ -39,6 +37,8 @@ class InboxProcessor:
     retry_cap_seconds: float = 30.0
     _not_before: dict[int, float] = field(default_factory=dict)
     """seq → monotonic time before which a failed event is not retried (kept in memory only)."""
+
+    failure_message = "inbound event failed"
 
     async def run(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
         task_status.started()
@@ -65,44 +65,46 @@ class InboxProcessor:
         return attempted
 
     async def process(self, stored: StoredInboundEvent) -> None:
-        event = stored.event
-        attributes: dict[str, str | int] = {
-            "backflow.inbox.seq": stored.seq,
-            "backflow.inbox.source": event.source,
-            "backflow.inbox.kind": event.kind,
-            "backflow.inbox.attempt": stored.attempts + 1,
-        }
-        with consumer_span(
-            self.ctx.tracer, f"inbox {event.source} {event.kind}", event.trace_ctx, attributes
-        ) as span:
-            if event.quarantine_reason is not None:
-                await self._final(stored, "quarantined_event", event.quarantine_reason)
-                return
-            handler = self.handlers.get(event.source)
-            try:
-                if handler is None:
-                    raise LookupError(f"no inbox handler for source {event.source!r}")
-                await handler(stored)
-            except Exception as exc:
-                span.record_exception(exc)
-                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
-                await self._failed(stored, describe(exc))
-                return
-            with anyio.CancelScope(shield=True):
-                await self.ctx.inbox.mark_processed(stored.seq)
-            self._not_before.pop(stored.seq, None)
+        await self.handle(stored)
 
-    async def _failed(self, stored: StoredInboundEvent, error: str) -> None:
-        attempts = stored.attempts + 1
-        log.warning(
-            "inbound event failed",
-            extra={"seq": stored.seq, "source": stored.event.source, "attempt": attempts, "error": error},
+    def unit_of(self, stored: StoredInboundEvent) -> Unit:
+        event = stored.event
+        return Unit(
+            span_name=f"inbox {event.source} {event.kind}",
+            trace_ctx=event.trace_ctx,
+            attributes={
+                "backflow.inbox.seq": stored.seq,
+                "backflow.inbox.source": event.source,
+                "backflow.inbox.kind": event.kind,
+                "backflow.inbox.attempt": stored.attempts + 1,
+            },
+            log_fields={"seq": stored.seq, "source": event.source, "attempt": stored.attempts + 1},
         )
+
+    async def settle_without_running(self, stored: StoredInboundEvent) -> bool:
+        reason = stored.event.quarantine_reason
+        if reason is not None:
+            await self._final(stored, "quarantined_event", reason)
+        return reason is not None
+
+    async def work(self, stored: StoredInboundEvent, span: Span) -> Outcome:
+        event = stored.event
+        handler = self.handlers.get(event.source)
+        if handler is None:
+            raise LookupError(f"no inbox handler for source {event.source!r}")
+        await handler(stored)
+        return Outcome.DONE
+
+    async def succeeded(self, stored: StoredInboundEvent) -> None:
+        await self.ctx.inbox.mark_processed(stored.seq)
+        self._not_before.pop(stored.seq, None)
+
+    async def failed(self, stored: StoredInboundEvent, error: str) -> None:
+        attempts = stored.attempts + 1
         if attempts >= self.max_attempts:
             await self._final(stored, "inbox_event_failed", error)
             return
-        with anyio.CancelScope(shield=True):
-            await self.ctx.inbox.mark_failed(stored.seq, error, final=False)
+        await self.ctx.inbox.mark_failed(stored.seq, error, final=False)
         delay = min(self.retry_cap_seconds, 0.5 * 2 ** (attempts - 1))
         self._not_before[stored.seq] = self.ctx.clock.monotonic() + delay
 

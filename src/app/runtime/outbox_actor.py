@@ -1,9 +1,10 @@
 """An outbox actor: `concurrency` workers take envelopes from its mailbox and run the flow's handler.
 
-Each row runs under a CONSUMER span parented from the context stored with the row, with its lease
-renewed at half its length while the handler runs. Returning completes the row; raising fails the
-attempt (retried with backoff by the store), and the last attempt buries it and raises a
-`dead_letter` exception with the evidence an operator needs to retry it.
+Each row runs through the actor base (`app.runtime.actor_base`): a CONSUMER span parented from the
+context stored with the row, with its lease renewed at half its length while the handler runs.
+Returning completes the row; raising fails the attempt (retried with backoff by the store), and the
+last attempt buries it and raises a `dead_letter` exception with the evidence an operator needs to
+retry it.
 """
 
 from __future__ import annotations
@@ -13,30 +14,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import anyio
-import msgspec
 from anyio.abc import TaskStatus
-from opentelemetry.trace import Status, StatusCode
+from opentelemetry.trace import Span
 
 from app.core.context import FlowContext, OutboxHandler
 from app.core.evidence import json_value
-from app.core.tracing import consumer_span
+from app.runtime.actor_base import Actor, Outcome, Unit
 from app.runtime.envelope import Envelope
 from app.runtime.relay import Mailbox
 from app.runtime.wakeup import Nudge
-from ports.exceptions import NewException, Severity
 from ports.outbox import OutboxRow, OutboxStatus
 
 log = logging.getLogger(__name__)
-MAX_ERROR = 2000
 
 
 @dataclass(frozen=True)
-class OutboxActor:
+class OutboxActor(Actor[Envelope]):
     mailbox: Mailbox
     handlers: Mapping[str, OutboxHandler]
     ctx: FlowContext
     relay_wake: Nudge
     lease_seconds: float
+
+    failure_message = "outbox handler failed"
 
     async def run(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
         async with anyio.create_task_group() as workers:
@@ -47,52 +47,50 @@ class OutboxActor:
     async def _work(self) -> None:
         # Ends when the relay closes the mailbox on a graceful stop, after the buffered rows are done.
         async for envelope in self.mailbox.receive:
-            await self.process(envelope)
+            await self.handle(envelope)
             self.relay_wake.nudge()  # room in the mailbox: the relay may claim more
 
-    async def process(self, envelope: Envelope) -> None:
-        row, owner = envelope.row, self.mailbox.owner
-        attributes: dict[str, str | int] = {
-            "backflow.actor": self.mailbox.spec.name,
-            "backflow.outbox.id": row.id,
-            "backflow.outbox.kind": row.kind,
-            "backflow.outbox.attempt": envelope.attempt,
-        }
-        with consumer_span(self.ctx.tracer, f"outbox {row.kind}", envelope.trace_ctx, attributes) as span:
-            error: Exception | None = None
-            lease = _Lease()
-            async with anyio.create_task_group() as group:
-                group.start_soon(self._keep_leased, row, lease, group.cancel_scope)
-                try:
-                    await self._run_handler(row)
-                except Exception as exc:
-                    error = exc
-                finally:
-                    group.cancel_scope.cancel()
-            if lease.lost:
-                span.set_attribute("backflow.outbox.lease_lost", True)
-                return
-            # The outcome is written even when shutdown cancels us right now: it is one small write.
-            with anyio.CancelScope(shield=True):
-                if error is None:
-                    if not await self.ctx.outbox.complete(row.id, owner):
-                        log.warning("lease lost before completion", extra={"outbox_id": row.id})
-                    return
-                span.record_exception(error)
-                span.set_status(Status(StatusCode.ERROR, type(error).__name__))
-                description = describe(error)
-                status = await self.ctx.outbox.fail(row.id, owner, description)
-                log.warning(
-                    "outbox handler failed",
-                    extra={
-                        "outbox_id": row.id,
-                        "kind": row.kind,
-                        "attempt": envelope.attempt,
-                        "error": description,
-                    },
-                )
-                if status is OutboxStatus.DEAD:
-                    await self._dead_letter(row, description)
+    def unit_of(self, envelope: Envelope) -> Unit:
+        row = envelope.row
+        return Unit(
+            span_name=f"outbox {row.kind}",
+            trace_ctx=envelope.trace_ctx,
+            attributes={
+                "backflow.actor": self.mailbox.spec.name,
+                "backflow.outbox.id": row.id,
+                "backflow.outbox.kind": row.kind,
+                "backflow.outbox.attempt": envelope.attempt,
+            },
+            log_fields={"outbox_id": row.id, "kind": row.kind, "attempt": envelope.attempt},
+        )
+
+    async def work(self, envelope: Envelope, span: Span) -> Outcome:
+        row = envelope.row
+        error: Exception | None = None
+        lease = _Lease()
+        async with anyio.create_task_group() as group:
+            group.start_soon(self._keep_leased, row, lease, group.cancel_scope)
+            try:
+                await self._run_handler(row)
+            except Exception as exc:
+                error = exc
+            finally:
+                group.cancel_scope.cancel()
+        if lease.lost:
+            span.set_attribute("backflow.outbox.lease_lost", True)
+            return Outcome.SETTLED
+        if error is not None:
+            raise error
+        return Outcome.DONE
+
+    async def succeeded(self, envelope: Envelope) -> None:
+        if not await self.ctx.outbox.complete(envelope.row.id, self.mailbox.owner):
+            log.warning("lease lost before completion", extra={"outbox_id": envelope.row.id})
+
+    async def failed(self, envelope: Envelope, error: str) -> None:
+        row = envelope.row
+        if await self.ctx.outbox.fail(row.id, self.mailbox.owner, error) is OutboxStatus.DEAD:
+            await self._dead_letter(row, error)
 
     async def _run_handler(self, row: OutboxRow) -> None:
         handler = self.handlers.get(row.kind)
@@ -131,23 +129,9 @@ class OutboxActor:
                 "idempotency_key": row.idempotency_key,
             },
         }
-        async with self.ctx.unit_of_work() as uow:
-            uow.exceptions.raise_exception(
-                NewException(
-                    type="dead_letter",
-                    owner=self.ctx.settings.owner_of("dead_letter"),
-                    severity=Severity.ERROR,
-                    dedupe_key=f"dead_letter:{row.id}",
-                    evidence=msgspec.json.encode(evidence),
-                )
-            )
-            await uow.commit()
+        await self.raise_exception("dead_letter", f"dead_letter:{row.id}", evidence)
 
 
 @dataclass
 class _Lease:
     lost: bool = False
-
-
-def describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"[:MAX_ERROR]

@@ -1,97 +1,98 @@
-"""The flows wired for the runtime: outbox handlers by kind, actors, inbox handlers by source, jobs."""
+"""The flows wired for the runtime, collected from the capability packages' declarations.
+
+Each capability package declares, in its `__init__`, its outbox handlers by kind, its inbox handlers
+by source, its jobs (each naming its `[schedule]` setting) and the actors that run its kinds; see
+`app.core.declarations`. This module only collects them, applies the `[actors]` table and refuses a
+kind, source, job or actor declared twice.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from typing import TypeVar
 
-from app.core import messages as kinds
+from app import monitors, notify, orders, refunds, restock, returns
 from app.core.context import ActorSpec, FlowRegistry, JobSpec
-from app.core.settings import ConfigError, Settings
-from app.monitors.order_drift import check_orders_missing_in_rebound
-from app.monitors.received_not_refunded import check_received_not_refunded
-from app.monitors.refund_drift import check_refund_drift
-from app.monitors.return_info_drift import check_return_info
-from app.monitors.stock_drift import check_stock_drift
-from app.monitors.stuck_returns import check_stuck_returns
-from app.notify.acknowledge_return import acknowledge_return
-from app.notify.queue_alerts import queue_alerts
-from app.notify.send_alert import send_alert
-from app.orders.commerce_events import handle_commerce_message
-from app.orders.poll_messages import poll_commerce_messages
-from app.orders.sweep_orders import sweep_orders
-from app.orders.sync_lag import check_sync_lag
-from app.orders.sync_order import sync_order
-from app.refunds.issue import issue_refund
-from app.refunds.reject import reject_refund
-from app.restock.restock import restock_items
-from app.returns.anchor_return import anchor_return
-from app.returns.held_returns import sweep_held_returns
-from app.returns.intake import CATCHUP_SOURCE, handle_rebound_event
-from app.returns.mark_returned import mark_items_returned
-from app.returns.rebound_catchup import rebound_catchup
+from app.core.declarations import Capability, JobDecl
+from app.core.settings import ConfigError, Schedule, Settings
 
+log = logging.getLogger(__name__)
 MAX_ACTOR_CONCURRENCY = 64
 
-DEFAULT_ACTORS = (
-    ActorSpec("order_sync", (kinds.SYNC_ORDER,), concurrency=8),
-    ActorSpec("return_intake", (kinds.ANCHOR_RETURN, kinds.MARK_ITEMS_RETURNED)),
-    # Refunds are not serialised per order (two returns of one order could recompute against the
-    # same prior refunds at once), so this stays small; raise it in `[actors]` knowingly.
-    ActorSpec("refund", (kinds.ISSUE_REFUND, kinds.REJECT_REFUND), concurrency=2),
-    ActorSpec("restock", (kinds.RESTOCK_ITEMS,)),
-    ActorSpec("notify", (kinds.ACKNOWLEDGE_RETURN,)),
-    ActorSpec("alerts", (kinds.SEND_ALERT,), concurrency=2),
-)
+CAPABILITIES: tuple[Capability, ...] = (orders, returns, refunds, restock, notify, monitors)
+"""The capability packages that run something, in the order their actors and jobs are listed."""
+
+V = TypeVar("V")
+
+
+def _merged(what: str, declared: Iterable[Mapping[str, V]]) -> dict[str, V]:
+    merged: dict[str, V] = {}
+    for mapping in declared:
+        for key, value in mapping.items():
+            if key in merged:
+                raise ConfigError(f"{what} {key!r} is declared by two capability packages")
+            merged[key] = value
+    return merged
+
+
+def _unique_names(what: str, names: Iterable[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ConfigError(f"{what} {name!r} is declared by two capability packages")
+        seen.add(name)
+
+
+def declared_actors(capabilities: Iterable[Capability] = CAPABILITIES) -> tuple[ActorSpec, ...]:
+    actors = tuple(spec for capability in capabilities for spec in capability.ACTORS)
+    _unique_names("actor", (name for spec in actors for name in (spec.name, *spec.aliases)))
+    return actors
+
+
+def scheduled(decl: JobDecl, schedule: Schedule) -> JobSpec:
+    """The job with the interval its `[schedule]` setting gives."""
+    interval = getattr(schedule, decl.schedule_field, None)
+    if isinstance(interval, bool) or not isinstance(interval, int | float):
+        raise ConfigError(f"job {decl.name!r}: no [schedule] setting {decl.schedule_field!r}")
+    return JobSpec(decl.name, interval, decl.job)
 
 
 def configured_actors(defaults: tuple[ActorSpec, ...], overrides: dict[str, int]) -> tuple[ActorSpec, ...]:
-    """The TOML `[actors]` table (name → concurrency) over the defaults; an unknown name is an error."""
+    """The TOML `[actors]` table (name → concurrency) over the defaults; an unknown name is an error.
+
+    An actor's former name (`ActorSpec.aliases`) still configures it, with a warning to rename it.
+    """
     names = {spec.name for spec in defaults}
-    unknown = sorted(set(overrides) - names)
+    renamed = {alias: spec.name for spec in defaults for alias in spec.aliases}
+    unknown = sorted(set(overrides) - names - set(renamed))
     if unknown:
         raise ConfigError(f"[actors]: unknown actor {', '.join(unknown)} (known: {', '.join(sorted(names))})")
+    concurrency: dict[str, int] = {}
+    given_as: dict[str, str] = {}
     for name, value in overrides.items():
         if isinstance(value, bool) or not 1 <= value <= MAX_ACTOR_CONCURRENCY:
             raise ConfigError(f"[actors]: {name} must be a whole number from 1 to {MAX_ACTOR_CONCURRENCY}")
+        actor = renamed.get(name, name)
+        if actor in given_as:
+            raise ConfigError(f"[actors]: {given_as[actor]} and {name} both set actor {actor}")
+        if actor != name:
+            log.warning("[actors]: a former actor name; rename it", extra={"given": name, "actor": actor})
+        concurrency[actor], given_as[actor] = value, name
     return tuple(
-        replace(spec, concurrency=overrides[spec.name]) if spec.name in overrides else spec
+        replace(spec, concurrency=concurrency[spec.name]) if spec.name in concurrency else spec
         for spec in defaults
     )
 
 
-def build_registry(settings: Settings) -> FlowRegistry:
-    schedule = settings.file.schedule
+def build_registry(settings: Settings, capabilities: Iterable[Capability] = CAPABILITIES) -> FlowRegistry:
+    capabilities = tuple(capabilities)
+    jobs = [decl for capability in capabilities for decl in capability.JOBS]
+    _unique_names("job", (decl.name for decl in jobs))
     return FlowRegistry(
-        outbox_handlers={
-            kinds.SYNC_ORDER: sync_order,
-            kinds.ANCHOR_RETURN: anchor_return,
-            kinds.MARK_ITEMS_RETURNED: mark_items_returned,
-            kinds.ISSUE_REFUND: issue_refund,
-            kinds.RESTOCK_ITEMS: restock_items,
-            kinds.ACKNOWLEDGE_RETURN: acknowledge_return,
-            kinds.REJECT_REFUND: reject_refund,
-            kinds.SEND_ALERT: send_alert,
-        },
-        actors=configured_actors(DEFAULT_ACTORS, settings.file.actors),
-        inbox_handlers={
-            "rebound": handle_rebound_event,
-            CATCHUP_SOURCE: handle_rebound_event,
-            "commercetools": handle_commerce_message,
-        },
-        jobs=(
-            JobSpec("commerce_message_poll", schedule.message_poll_seconds, poll_commerce_messages),
-            JobSpec("order_sweep", schedule.order_sweep_seconds, sweep_orders),
-            JobSpec("rebound_catchup", schedule.rebound_catchup_seconds, rebound_catchup),
-            JobSpec("held_returns", schedule.held_returns_seconds, sweep_held_returns),
-            JobSpec("sync_lag_check", schedule.sync_lag_check_seconds, check_sync_lag),
-            JobSpec("alerts", schedule.alerts_seconds, queue_alerts),
-            JobSpec(
-                "received_not_refunded", schedule.received_not_refunded_seconds, check_received_not_refunded
-            ),
-            JobSpec("refund_drift", schedule.refund_drift_seconds, check_refund_drift),
-            JobSpec("stock_drift", schedule.stock_drift_seconds, check_stock_drift),
-            JobSpec("order_drift", schedule.order_drift_seconds, check_orders_missing_in_rebound),
-            JobSpec("stuck_returns", schedule.stuck_returns_seconds, check_stuck_returns),
-            JobSpec("return_info_drift", schedule.return_info_drift_seconds, check_return_info),
-        ),
+        outbox_handlers=_merged("outbox kind", (c.OUTBOX_HANDLERS for c in capabilities)),
+        actors=configured_actors(declared_actors(capabilities), settings.file.actors),
+        inbox_handlers=_merged("inbox source", (c.INBOX_HANDLERS for c in capabilities)),
+        jobs=tuple(scheduled(decl, settings.file.schedule) for decl in jobs),
     )

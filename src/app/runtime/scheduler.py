@@ -5,25 +5,23 @@ asyncio task outside our task group, so a graceful stop cannot wait for a runnin
 only cancels the tasks and returns), and job errors go to its own logger and listeners instead of
 the supervisor. A loop per job gives the same guarantees more simply: one instance at a time (the
 loop awaits the run), missed runs coalesced (the next run is the next tick on the fixed-rate grid
-that is still in the future), and a span and a record per run.
+that is still in the future), and a span, a record and a log line per run through the actor base
+(`app.runtime.actor_base`), like every other actor.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import anyio
 from anyio.abc import TaskStatus
-from opentelemetry.trace import Status, StatusCode
+from opentelemetry.trace import Span
 
 from app.core.context import FlowContext, JobSpec
-from app.runtime.outbox_actor import describe
+from app.runtime.actor_base import Actor, Outcome, Unit
 from app.runtime.wakeup import Lifecycle
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -39,11 +37,13 @@ class JobStatus:
 
 
 @dataclass
-class Scheduler:
+class Scheduler(Actor[JobSpec]):
     jobs: Sequence[JobSpec]
     ctx: FlowContext
     lifecycle: Lifecycle
     status: dict[str, JobStatus] = field(default_factory=dict)
+
+    failure_message = "scheduled job failed"
 
     async def run(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
         async with anyio.create_task_group() as loops:
@@ -67,20 +67,29 @@ class Scheduler:
         status = self.status.setdefault(job.name, JobStatus(job.name, job.interval_seconds))
         status.running, status.last_started_at = True, self.ctx.clock.now()
         began = anyio.current_time()
-        with self.ctx.tracer.start_as_current_span(
-            f"job {job.name}", attributes={"backflow.job": job.name}
-        ) as span:
-            try:
-                await job.job()
-            except Exception as exc:
-                status.failures += 1
-                status.last_error = describe(exc)
-                span.record_exception(exc)
-                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
-                log.warning("scheduled job failed", extra={"job": job.name, "error": status.last_error})
-            else:
-                status.last_error = None
-            finally:
-                status.runs += 1
-                status.running = False
-                status.last_duration_seconds = anyio.current_time() - began
+        try:
+            await self.handle(job)
+        finally:
+            status.runs += 1
+            status.running = False
+            status.last_duration_seconds = anyio.current_time() - began
+
+    def unit_of(self, job: JobSpec) -> Unit:
+        return Unit(
+            span_name=f"job {job.name}",
+            attributes={"backflow.job": job.name},
+            log_fields={"job": job.name},
+            consumer=False,
+        )
+
+    async def work(self, job: JobSpec, span: Span) -> Outcome:
+        await job.job()
+        return Outcome.DONE
+
+    async def succeeded(self, job: JobSpec) -> None:
+        self.status[job.name].last_error = None
+
+    async def failed(self, job: JobSpec, error: str) -> None:
+        status = self.status[job.name]
+        status.failures += 1
+        status.last_error = error

@@ -24,10 +24,10 @@ def test_every_kind_has_one_handler_and_one_actor() -> None:
     assert sorted(by_actor) == sorted(kinds)
     assert [a.name for a in registry.actors] == [
         "order_sync",
-        "return_intake",
+        "return_anchoring",
         "refund",
         "restock",
-        "notify",
+        "rebound_acknowledgements",
         "alerts",
     ]
     assert set(registry.inbox_handlers) == {"rebound", "rebound-catchup", "commercetools"}
@@ -103,10 +103,10 @@ def test_actor_concurrency_comes_from_the_actors_table() -> None:
     defaults = {a.name: a.concurrency for a in build_registry(Settings()).actors}
     assert defaults == {
         "order_sync": 8,
-        "return_intake": 4,
+        "return_anchoring": 4,
         "refund": 2,
         "restock": 4,
-        "notify": 4,
+        "rebound_acknowledgements": 4,
         "alerts": 2,
     }
     config = msgspec.convert(tomllib.loads("[actors]\nrefund = 3\norder_sync = 12\n"), FileConfig)
@@ -119,3 +119,63 @@ def test_actor_concurrency_comes_from_the_actors_table() -> None:
             build_registry(Settings(file=FileConfig(actors={"order_sync": bad})))
     with pytest.raises(msgspec.ValidationError):
         msgspec.convert(tomllib.loads('[actors]\nrefund = "4"\n'), FileConfig)
+
+
+def test_each_capability_package_declares_its_handlers_and_the_actors_of_its_kinds() -> None:
+    from app.runtime.registry import CAPABILITIES
+
+    for capability in CAPABILITIES:
+        actor_kinds = sorted(kind for spec in capability.ACTORS for kind in spec.kinds)
+        assert actor_kinds == sorted(capability.OUTBOX_HANDLERS), capability
+        for decl in capability.JOBS:
+            assert isinstance(getattr(Schedule(), decl.schedule_field), float), decl
+
+
+def test_a_declaration_made_twice_or_a_missing_schedule_setting_is_refused() -> None:
+    from types import SimpleNamespace
+
+    import pytest
+
+    from app.core.context import ActorSpec
+    from app.core.declarations import Capability, JobDecl
+    from app.core.settings import ConfigError
+
+    async def job() -> None:
+        pass
+
+    def capability(**declared: object) -> Capability:
+        empty: dict[str, object] = {"OUTBOX_HANDLERS": {}, "INBOX_HANDLERS": {}, "JOBS": (), "ACTORS": ()}
+        return SimpleNamespace(**(empty | declared))  # type: ignore[return-value]
+
+    one = capability(OUTBOX_HANDLERS={"k": job}, ACTORS=(ActorSpec("a", ("k",)),))
+    assert [a.name for a in build_registry(Settings(), [one]).actors] == ["a"]
+    with pytest.raises(ConfigError, match="outbox kind 'k'"):
+        build_registry(Settings(), [one, capability(OUTBOX_HANDLERS={"k": job})])
+    with pytest.raises(ConfigError, match="actor 'a'"):
+        build_registry(Settings(), [one, capability(ACTORS=(ActorSpec("a", ("x",)),))])
+    with pytest.raises(ConfigError, match="inbox source 's'"):
+        build_registry(Settings(), [capability(INBOX_HANDLERS={"s": job})] * 2)
+    with pytest.raises(ConfigError, match="job 'j'"):
+        build_registry(Settings(), [capability(JOBS=(JobDecl("j", "alerts_seconds", job),))] * 2)
+    with pytest.raises(ConfigError, match="no \\[schedule\\] setting 'nope_seconds'"):
+        build_registry(Settings(), [capability(JOBS=(JobDecl("j", "nope_seconds", job),))])
+
+
+def test_an_actor_s_former_name_still_configures_it_and_an_unknown_name_is_refused() -> None:
+    import tomllib
+
+    import msgspec
+    import pytest
+
+    from app.core.settings import ConfigError
+
+    defaults = {a.name: a.concurrency for a in build_registry(Settings()).actors}
+    config = msgspec.convert(tomllib.loads("[actors]\nreturn_intake = 6\nnotify = 1\n"), FileConfig)
+    actors = {a.name: a.concurrency for a in build_registry(Settings(file=config)).actors}
+    assert actors == defaults | {"return_anchoring": 6, "rebound_acknowledgements": 1}
+    with pytest.raises(ConfigError, match="return_intake and return_anchoring both set"):
+        build_registry(Settings(file=FileConfig(actors={"return_intake": 2, "return_anchoring": 3})))
+    with pytest.raises(ConfigError, match="notify must be a whole number"):
+        build_registry(Settings(file=FileConfig(actors={"notify": 0})))
+    with pytest.raises(ConfigError, match="unknown actor return_intak "):
+        build_registry(Settings(file=FileConfig(actors={"return_intak": 2})))
