@@ -106,9 +106,7 @@ def parse_scheme(raw: str) -> tuple[AuthScheme, str | None]:
         return AuthScheme.HEADER, header
     if scheme in (AuthScheme.HMAC, AuthScheme.BASIC) and not sep:
         return AuthScheme(scheme), None
-    raise ReboundConfigError(
-        f"{AUTH_VARIABLE} must be hmac, header:<Header-Name> or basic, not {raw[:64]!r}"
-    )
+    raise ReboundConfigError(f"{AUTH_VARIABLE} must be hmac, header:<Header-Name> or basic, not {raw[:64]!r}")
 
 
 def authenticate(auth: EndpointAuth, headers: Mapping[str, str], body: bytes, *, now: float) -> Authenticated:
