@@ -15,6 +15,8 @@ from typing import Literal
 
 import msgspec
 
+from domain.tracking_statuses import StatusTable
+
 Owner = Literal["cx", "finance", "operations", "merchandising"]
 
 DEFAULT_OWNERS: dict[str, Owner] = {
@@ -121,6 +123,20 @@ class AlertSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
         return self.age_limit_by_type.get(exception_type, self.age_limit_seconds)
 
 
+class ReboundFileSettings(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"
+):
+    statuses: dict[str, str] = {}
+    """`[rebound.statuses]`: tracking-update `statusDescription` → status, added over the defaults
+    (`domain.tracking_statuses.DEFAULT_TRACKING_STATUSES`)."""
+
+    def __post_init__(self) -> None:
+        self.status_table()  # an unknown status, or a blank or conflicting key, is refused on reading
+
+    def status_table(self) -> StatusTable:
+        return StatusTable(self.statuses)
+
+
 class FileConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
     """The TOML file: `[reasons]` maps ReBound's free text to commercetools enum keys."""
 
@@ -129,6 +145,7 @@ class FileConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     policies: Policies = Policies()
     alerts: AlertSettings = AlertSettings()
     schedule: Schedule = Schedule()
+    rebound: ReboundFileSettings = ReboundFileSettings()
     actors: dict[str, int] = {}
     """Actor name → how many outbox rows it works on at once; checked against the registry's actors."""
 
