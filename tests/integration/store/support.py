@@ -1,17 +1,19 @@
-"""Helpers for the SQLite tests: a clock the test moves by hand, and a store on a file in tmp_path."""
+"""Helpers for the store contract suite: a clock the test moves by hand, messages, the opener type."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import Protocol
 
+from adapters.postgresql.store import PostgresStore
 from adapters.sqlite.store import SqliteStore
-from adapters.uuid7 import Uuid7Generator
 from ports.outbox import OutboxMessage, RetryPolicy
 
 START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+Store = SqliteStore | PostgresStore
 
 
 class FakeClock:
@@ -30,18 +32,16 @@ class FakeClock:
         self._monotonic += seconds
 
 
-@asynccontextmanager
-async def open_store(
-    path: Path,
-    clock: FakeClock,
-    *,
-    policy: RetryPolicy | None = None,
-    random01: Callable[[], float] = lambda: 0.5,
-) -> AsyncIterator[SqliteStore]:
-    async with SqliteStore.open(
-        path, clock=clock, ids=Uuid7Generator(), policy=policy, random01=random01
-    ) as store:
-        yield store
+class OpenStore(Protocol):
+    """Opens the test's database (the same one every time: a reopen is a restart)."""
+
+    def __call__(
+        self,
+        clock: FakeClock,
+        *,
+        policy: RetryPolicy | None = None,
+        random01: Callable[[], float] = ...,
+    ) -> AbstractAsyncContextManager[Store]: ...
 
 
 def message(key: str, kind: str = "restock", payload: bytes = b"{}") -> OutboxMessage:
