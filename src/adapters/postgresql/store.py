@@ -17,9 +17,11 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import anyio
+import psycopg
+from psycopg.rows import dict_row
 
 from adapters.postgresql.admin_store import PostgresAdminStore
-from adapters.postgresql.database import Database, make_pool
+from adapters.postgresql.database import Connection, Database, make_pool
 from adapters.postgresql.inbox import PostgresInbox
 from adapters.postgresql.migrate import migrate
 from adapters.postgresql.monitor import PostgresMonitor
@@ -32,6 +34,10 @@ from adapters.postgresql.uow import PostgresUnitOfWork
 from adapters.postgresql.watermarks import PostgresWatermarks
 from ports.clock import Clock, IdGenerator
 from ports.outbox import RetryPolicy
+
+
+class StoreUnavailableError(ConnectionError):
+    """The server cannot be reached or refuses us (address, credentials, database name)."""
 
 
 class PostgresStore:
@@ -81,12 +87,20 @@ class PostgresStore:
         max_connections: int = 10,
         connect_timeout: float = 30.0,
     ) -> AsyncIterator[PostgresStore]:
-        """Open the pool and migrate the schema; on exit, the pool closes (in-flight writes finish)."""
+        """Migrate the schema, then open the pool; on exit, the pool closes (in-flight writes finish)."""
+        # One plain connection first: a wrong address, password or database name fails at once with
+        # the server's own words, where the pool would retry in silence until its timeout.
+        try:
+            async with await Connection.connect(
+                dsn, autocommit=True, row_factory=dict_row, connect_timeout=max(int(connect_timeout), 2)
+            ) as conn:
+                await migrate(conn)
+        except psycopg.OperationalError as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreUnavailableError(f"cannot open the PostgreSQL store: {reason}") from exc
         pool = make_pool(dsn, min_size=min_connections, max_size=max_connections, timeout=connect_timeout)
         await pool.open(wait=True, timeout=connect_timeout)
         try:
-            async with pool.connection() as conn:
-                await migrate(conn)
             yield cls(Database(pool), dsn, clock, ids, policy=policy or RetryPolicy(), random01=random01)
         finally:
             with anyio.CancelScope(shield=True):
