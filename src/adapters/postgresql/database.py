@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import anyio
+import psycopg
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
@@ -24,6 +25,22 @@ Params = Mapping[str, Any]
 
 # Writes that hang (a lock never released, a server gone silent) end with an error after this long.
 STATEMENT_TIMEOUT_MS = 30_000
+
+
+class StoreUnavailableError(ConnectionError):
+    """The server cannot be reached or refuses us (address, credentials, database name)."""
+
+
+async def connect(dsn: str, *, connect_timeout: float) -> Connection:
+    """One plain connection, failing at once with the server's own words (where a pool would retry
+    in silence until its timeout): for migrating at start and for the copy command."""
+    try:
+        return await Connection.connect(
+            dsn, autocommit=True, row_factory=dict_row, connect_timeout=max(int(connect_timeout), 2)
+        )
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StoreUnavailableError(f"cannot open the PostgreSQL store: {reason}") from exc
 
 
 async def _configure(conn: Connection) -> None:

@@ -17,11 +17,9 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import anyio
-import psycopg
-from psycopg.rows import dict_row
 
 from adapters.postgresql.admin_store import PostgresAdminStore
-from adapters.postgresql.database import Connection, Database, make_pool
+from adapters.postgresql.database import Database, StoreUnavailableError, connect, make_pool
 from adapters.postgresql.inbox import PostgresInbox
 from adapters.postgresql.migrate import migrate
 from adapters.postgresql.monitor import PostgresMonitor
@@ -35,9 +33,7 @@ from adapters.postgresql.watermarks import PostgresWatermarks
 from ports.clock import Clock, IdGenerator
 from ports.outbox import RetryPolicy
 
-
-class StoreUnavailableError(ConnectionError):
-    """The server cannot be reached or refuses us (address, credentials, database name)."""
+__all__ = ["PostgresStore", "StoreUnavailableError"]
 
 
 class PostgresStore:
@@ -88,16 +84,10 @@ class PostgresStore:
         connect_timeout: float = 30.0,
     ) -> AsyncIterator[PostgresStore]:
         """Migrate the schema, then open the pool; on exit, the pool closes (in-flight writes finish)."""
-        # One plain connection first: a wrong address, password or database name fails at once with
-        # the server's own words, where the pool would retry in silence until its timeout.
-        try:
-            async with await Connection.connect(
-                dsn, autocommit=True, row_factory=dict_row, connect_timeout=max(int(connect_timeout), 2)
-            ) as conn:
-                await migrate(conn)
-        except psycopg.OperationalError as exc:
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StoreUnavailableError(f"cannot open the PostgreSQL store: {reason}") from exc
+        # One plain connection first: a wrong address, password or database name fails the start at
+        # once, clearly (StoreUnavailableError), before a pool exists.
+        async with await connect(dsn, connect_timeout=connect_timeout) as conn:
+            await migrate(conn)
         pool = make_pool(dsn, min_size=min_connections, max_size=max_connections, timeout=connect_timeout)
         await pool.open(wait=True, timeout=connect_timeout)
         try:

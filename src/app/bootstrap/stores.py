@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
 
 import anyio
 
+from adapters.postgresql.copy_sqlite import copy_sqlite
 from adapters.postgresql.store import PostgresStore
 from adapters.sqlite.store import SqliteStore
 from adapters.system_clock import SystemClock
 from adapters.uuid7 import Uuid7Generator
-from app.settings import ConfigError, Settings
+from app.settings import ConfigError, Settings, parse_database
 from ports.clock import Clock, IdGenerator
 from ports.outbox import RetryPolicy
 from ports.reports import ReportSource
@@ -44,3 +46,10 @@ async def open_report_source(settings: Settings) -> AsyncIterator[ReportSource]:
         raise ConfigError(f"no Backflow database at {settings.db_path} (BACKFLOW_DB)")
     async with SqliteStore.open(settings.db_path, clock=clock, ids=ids, readers=1) as sqlite:
         yield sqlite.reports
+
+
+async def copy_sqlite_store(source: Path, target: str) -> dict[str, int]:
+    """`backflow store copy`: a stopped SQLite store into an empty PostgreSQL database (rows per table)."""
+    if parse_database(target)[1] is None:
+        raise ConfigError(f"the target must be a postgresql:// URL, not {target!r}")
+    return await copy_sqlite(source, target)
