@@ -92,7 +92,9 @@ def postgres_server() -> Iterator[PostgresServer]:
 def _fresh_database(server: PostgresServer, template: str) -> Iterator[str]:
     name = f"test_{os.getpid()}_{next(_database_numbers)}"
     with psycopg.connect(server.dsn(), autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+        # FILE_COPY (PostgreSQL 15+) clones a small template about three times faster than WAL_LOG.
+        strategy = " STRATEGY FILE_COPY" if admin.info.server_version >= 150000 else ""
+        admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}{strategy}")
     try:
         yield server.dsn(name)
     finally:
