@@ -18,7 +18,6 @@ from ports.outbox import OutboxEvent, OutboxRow, OutboxStatus
 Row = dict[str, Any]
 
 _encode = msgspec.json.Encoder().encode
-_to_map = msgspec.json.Decoder(dict[str, str]).decode
 
 
 def ts(value: datetime) -> datetime:
@@ -45,8 +44,8 @@ def encode_map(value: dict[str, str]) -> str:
 
 
 def decode_map(value: Any) -> dict[str, str]:
-    # psycopg loads json columns with json.loads; validate the shape the port promises.
-    return msgspec.convert(value, dict[str, str]) if not isinstance(value, (bytes, str)) else _to_map(value)
+    """A json column as psycopg loads it, checked to be the str -> str map the port promises."""
+    return msgspec.convert(value, dict[str, str])
 
 
 def outbox_row(row: Row) -> OutboxRow:

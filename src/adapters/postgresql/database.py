@@ -7,8 +7,7 @@ cancellation: it reaches COMMIT or ROLLBACK, never an unknown middle (as the SQL
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import anyio
@@ -92,11 +91,6 @@ class Database:
             return cursor.rowcount
 
         return await self.write(run)
-
-    @asynccontextmanager
-    async def connection(self) -> AsyncIterator[Connection]:
-        async with self.pool.connection() as conn:
-            yield conn
 
 
 async def notify(conn: Connection, channel: str) -> None:
