@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from app.commands import check_config, demo, exceptions, one_shot, report, run, sim, tui
+from app.commands import check_config, demo, exceptions, one_shot, report, run, sim, store, tui
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -18,7 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version="backflow 0.1.0")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (run, sim, check_config, one_shot, exceptions, report, demo, tui):
+    for command in (run, sim, check_config, one_shot, exceptions, report, store, demo, tui):
         command.register(subparsers)
     return parser
 
