@@ -27,14 +27,22 @@ node_modules/.installed: package.json package-lock.json
 
 node: node_modules/.installed
 
-# Headless Chromium renders the HTML reconciliation report in its test. Installed only when missing,
-# by root where apt-get exists (CI runs as root on Debian); elsewhere that one test is skipped.
+# Headless Chromium renders the HTML reconciliation report in its test; PostgreSQL's server binaries
+# run the PostgreSQL store's tests. Installed only when missing, by root where apt-get exists (CI runs
+# as root on Debian); elsewhere those tests are skipped.
 system-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 			echo "installing chromium (headless rendering of the HTML report)"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 		else echo "chromium not installed and cannot be (needs root and apt-get): the HTML render test will be skipped"; fi; \
+	fi
+	@# initdb and pg_ctl: the store contract suite starts its own PostgreSQL server (marker `postgresql`).
+	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null 2>&1; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "installing postgresql (the PostgreSQL store's tests start their own server)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
+		else echo "PostgreSQL not installed and cannot be (needs root and apt-get): the postgresql tests will be skipped"; fi; \
 	fi
 
 lint: install

@@ -54,8 +54,9 @@ class ReturnOrderInfo(msgspec.Struct, frozen=True, omit_defaults=True):
     returnId: str  # ReBound's field names are camelCase
     clientOrderId: str
     status: str
-    flow: str
     timestamp: datetime
+    flow: str | None = None
+    """Absent when the return is known only from ReBound's tracking updates, which do not carry it."""
     reboundOrderId: str | None = None
     statusDescription: str | None = None
     location: str | None = None
@@ -132,7 +133,7 @@ class ReturnSnapshot(msgspec.Struct, frozen=True, omit_defaults=True):
         found: list[str] = []
         if self.order.status not in KNOWN_STATUSES:
             found.append(f"status={self.order.status}")
-        if self.order.flow not in KNOWN_FLOWS:
+        if self.order.flow is not None and self.order.flow not in KNOWN_FLOWS:
             found.append(f"flow={self.order.flow}")
         for item in self.items:
             if item.condition is not None and item.condition not in KNOWN_CONDITIONS:

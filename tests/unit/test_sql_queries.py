@@ -1,10 +1,10 @@
-"""The `-- name: x` parser that turns queries.sql into a dict."""
+"""The `-- name: x` parser that turns either adapter's queries.sql into a dict."""
 
 from __future__ import annotations
 
 import pytest
 
-from adapters.sqlite.sql import parse_queries
+from adapters.sqlfiles import parse_queries
 
 
 def test_blocks_are_split_by_name_and_comment_lines_dropped() -> None:

@@ -6,30 +6,15 @@ at-least-once deliveries; `pubsub_message_id` differs per publish and is no dedu
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 import msgspec
 
 from adapters.commercetools.messages import message_from_json
+from adapters.google.pubsub import InvalidPushEnvelope, parse_wrapped
 from ports.commerce_types import CommerceMessage
 
 
 class InvalidPush(ValueError):
     """The body is not a Pub/Sub push envelope carrying a commercetools notification."""
-
-
-class _PubSubMessage(msgspec.Struct):
-    data: str = ""
-    attributes: dict[str, str] = {}
-    messageId: str | None = None  # Pub/Sub sends camelCase and snake_case duplicates
-    message_id: str | None = None
-    publishTime: str | None = None
-
-
-class _Envelope(msgspec.Struct):
-    message: _PubSubMessage
-    subscription: str = ""
 
 
 class _Probe(msgspec.Struct):
@@ -51,18 +36,20 @@ class PushDelivery(msgspec.Struct, frozen=True, kw_only=True):
     """The commercetools payload (Platform JSON) verbatim."""
 
 
-_DECODE_ENVELOPE = msgspec.json.Decoder(_Envelope)
 _DECODE_PROBE = msgspec.json.Decoder(_Probe)
 
 
 def parse_pubsub_push(body: bytes) -> PushDelivery:
     try:
-        envelope = _DECODE_ENVELOPE.decode(body)
-        data = base64.b64decode(envelope.message.data, validate=True)
+        pushed = parse_wrapped(body)
+    except InvalidPushEnvelope as error:
+        raise InvalidPush(str(error)) from error
+    data = pushed.data
+    try:
         probe = _DECODE_PROBE.decode(data)
-    except (msgspec.DecodeError, binascii.Error) as error:
-        raise InvalidPush(f"not a Pub/Sub push envelope with JSON data: {error}") from error
-    pubsub_id = envelope.message.messageId or envelope.message.message_id or ""
+    except msgspec.DecodeError as error:
+        raise InvalidPush(f"the push envelope's data is not JSON: {error}") from error
+    pubsub_id = pushed.message_id
     fmt = "Platform"
     payload = data
     if probe.specversion is not None:

@@ -1,30 +1,13 @@
-"""The SQL text lives in .sql files beside this module; this loads it."""
+"""The SQL text lives in .sql files beside this module; this loads it (parser: adapters.sqlfiles)."""
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 
+from adapters.sqlfiles import parse_queries, read_migrations
+
 HERE = Path(__file__).parent
-_NAME = re.compile(r"^-- name: (\w+)\s*$")
-_MIGRATION = re.compile(r"^(\d{4})_\w+\.sql$")
-
-
-def parse_queries(text: str) -> dict[str, str]:
-    """Split a file of `-- name: x` headed blocks into {x: sql}; comment lines are dropped."""
-    queries: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in text.splitlines():
-        match = _NAME.match(line)
-        if match:
-            name = match.group(1)
-            if name in queries:
-                raise ValueError(f"query {name!r} is defined twice")
-            current = queries[name] = []
-        elif current is not None and not line.lstrip().startswith("--"):
-            current.append(line)
-    return {name: "\n".join(lines).strip() for name, lines in queries.items()}
 
 
 @cache
@@ -44,15 +27,7 @@ def schema() -> str:
 @cache
 def migrations() -> tuple[tuple[int, str], ...]:
     """(version, sql) for every migration, in order; version n brings user_version from n-1 to n."""
-    found: list[tuple[int, str]] = []
-    for path in (HERE / "migrations").iterdir():
-        match = _MIGRATION.match(path.name)
-        if match:
-            found.append((int(match.group(1)), path.read_text()))
-    found.sort()
-    if [version for version, _ in found] != list(range(1, len(found) + 1)):
-        raise ValueError("migrations must be numbered 0001, 0002, ... without gaps")
-    return tuple(found)
+    return tuple((version, sql) for version, _, sql in read_migrations(HERE / "migrations"))
 
 
 def latest_version() -> int:

@@ -14,8 +14,8 @@ import os
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import cast
+from urllib.parse import urlsplit
 
 import anyio
 from aiohttp import web
@@ -27,12 +27,13 @@ from adapters.rebound.client import ReboundClient
 from adapters.rebound.config import ReboundConfig, parse_secrets
 from adapters.rebound.mapping import to_sales_order
 from adapters.rebound.webhook import make_webhook_handler
-from adapters.sqlite.store import SqliteStore
 from adapters.system_clock import SystemClock
 from adapters.telemetry import build_tracer_provider
 from adapters.uuid7 import Uuid7Generator
 from adapters.webhook_alerts import WebhookAlertSender
 from app.bootstrap.push import parse_push
+from app.bootstrap.stores import Store, open_store
+from app.bootstrap.stores import open_report_source as open_report_source  # for `backflow report`
 from app.core.context import FlowContext, FlowRegistry
 from app.core.deps import StoreDeps
 from app.core.policies import refund_policy
@@ -50,7 +51,6 @@ from ports.clock import Clock, IdGenerator
 from ports.commerce import CommercePort
 from ports.errors import NotFoundError, TransientError
 from ports.outbox import RetryPolicy
-from ports.reports import ReportSource
 from ports.returns_platform import ReturnsPlatformPort
 from ports.timeline import TimelineReader
 from ports.unit_of_work import UnitOfWorkFactory
@@ -68,6 +68,8 @@ READINESS_PROBE_ORDER = "backflow-readiness-probe"
 def configured_secrets(env: Mapping[str, str]) -> list[str]:
     """Every secret in the configuration, for the log formatter to mask."""
     found = [env[name] for name in SECRET_VARIABLES if env.get(name)]
+    if db_password := _url_password(env.get("BACKFLOW_DB", "")):
+        found.append(db_password)
     found.extend(parse_secrets(env.get("REBOUND_WEBHOOK_SECRET", "")))
     return found
 
@@ -78,7 +80,7 @@ class Context:
 
     settings: Settings
     ctx: FlowContext
-    store: SqliteStore
+    store: Store
     wakeups: Wakeups
     api_health: ApiHealth
     tracer_provider: TracerProvider
@@ -108,9 +110,8 @@ async def open_context(
     async with AsyncExitStack() as stack:
         if tracer_provider is None:  # ours: flush and close it last, even when cancelled
             stack.push_async_callback(_shutdown_provider, provider)
-        settings.db_path.parent.mkdir(parents=True, exist_ok=True)
         store = await stack.enter_async_context(
-            SqliteStore.open(settings.db_path, clock=clock, ids=ids, policy=retry_policy)
+            open_store(settings, clock=clock, ids=ids, policy=retry_policy)
         )
         if commerce is None:
             adapter = CommercetoolsAdapter.from_env(env, tracer_provider=provider)
@@ -219,7 +220,7 @@ async def bootstrap(
 def http_deps(
     ctx: FlowContext,
     runtime: Runtime,
-    store: SqliteStore,
+    store: Store,
     api_health: ApiHealth,
     timeline: TimelineReader | None,
 ) -> HttpDeps:
@@ -243,20 +244,21 @@ def http_deps(
     )
 
 
-@asynccontextmanager
-async def open_report_source(db_path: Path) -> AsyncIterator[ReportSource]:
-    """The ledgers read-only, for `backflow report`: no commercetools or ReBound needed."""
-    if not await anyio.Path(db_path).exists():
-        raise ConfigError(f"no Backflow database at {db_path} (BACKFLOW_DB)")
-    async with SqliteStore.open(db_path, clock=SystemClock(), ids=Uuid7Generator(), readers=1) as store:
-        yield store.reports
-
-
-def _uow_factory(store: SqliteStore) -> UnitOfWorkFactory:
-    # SqliteUnitOfWork has every member of the protocol, but as mutable attributes of concrete
+def _uow_factory(store: Store) -> UnitOfWorkFactory:
+    # Either store's unit of work has every member of the protocol, but as mutable attributes of concrete
     # types, which mypy's invariance rule rejects; the protocol declaring read-only properties would
     # fix it at the source (a port change left to the store's owner).
     return cast(UnitOfWorkFactory, store.unit_of_work)
+
+
+def _url_password(text: str) -> str | None:
+    """The password of a PostgreSQL URL in BACKFLOW_DB, if it carries one."""
+    if "://" not in text:
+        return None
+    try:
+        return urlsplit(text).password or None
+    except ValueError:
+        return None
 
 
 async def _prepare_commerce(commerce: CommercetoolsAdapter) -> None:

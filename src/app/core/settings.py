@@ -8,12 +8,15 @@ Secrets never appear in a repr.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
 import msgspec
+
+from domain.tracking_statuses import StatusTable
 
 Owner = Literal["cx", "finance", "operations", "merchandising"]
 
@@ -121,6 +124,20 @@ class AlertSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
         return self.age_limit_by_type.get(exception_type, self.age_limit_seconds)
 
 
+class ReboundFileSettings(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"
+):
+    statuses: dict[str, str] = {}
+    """`[rebound.statuses]`: tracking-update `statusDescription` → status, added over the defaults
+    (`domain.tracking_statuses.DEFAULT_TRACKING_STATUSES`)."""
+
+    def __post_init__(self) -> None:
+        self.status_table()  # an unknown status, or a blank or conflicting key, is refused on reading
+
+    def status_table(self) -> StatusTable:
+        return StatusTable(self.statuses)
+
+
 class FileConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
     """The TOML file: `[reasons]` maps ReBound's free text to commercetools enum keys."""
 
@@ -129,6 +146,7 @@ class FileConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     policies: Policies = Policies()
     alerts: AlertSettings = AlertSettings()
     schedule: Schedule = Schedule()
+    rebound: ReboundFileSettings = ReboundFileSettings()
     actors: dict[str, int] = {}
     """Actor name → how many outbox rows it works on at once; checked against the registry's actors."""
 
@@ -148,8 +166,14 @@ class RuntimeSettings(msgspec.Struct, frozen=True, kw_only=True):
     """`/readyz` fails for an API whose recent calls fail and whose last success is older than this."""
 
 
+DEFAULT_DB_PATH = Path("var/backflow.sqlite3")
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    db_path: Path = Path("var/backflow.sqlite3")
+    db_path: Path = DEFAULT_DB_PATH
+    """The SQLite file, when `db_url` is None."""
+    db_url: str | None = None
+    """A PostgreSQL URL (`postgresql://...`): the store is then PostgreSQL and `db_path` is unused."""
     config_path: Path | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8080
@@ -163,8 +187,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     def __repr__(self) -> str:
         token = "<redacted>" if self.admin_token else None
+        db = redact_db_url(self.db_url) if self.db_url else str(self.db_path)
         return (
-            f"Settings(db_path={str(self.db_path)!r}, config_path={self.config_path!r}, "
+            f"Settings(db={db!r}, config_path={self.config_path!r}, "
             f"http={self.http_host}:{self.http_port}, admin_token={token}, "
             f"push_token={'<redacted>' if self.push_token else None}, shadow={self.shadow})"
         )
@@ -200,8 +225,10 @@ def settings_from_env(env: Mapping[str, str], *, shadow: bool = False) -> Settin
     port_text = env.get("BACKFLOW_HTTP_PORT", "8080")
     if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
         raise ConfigError(f"BACKFLOW_HTTP_PORT must be a port number, not {port_text!r}")
+    db_path, db_url = parse_database(env.get("BACKFLOW_DB", "var/backflow.sqlite3"))
     return Settings(
-        db_path=Path(env.get("BACKFLOW_DB", "var/backflow.sqlite3")),
+        db_path=db_path,
+        db_url=db_url,
         config_path=config_path,
         http_host=env.get("BACKFLOW_HTTP_HOST", "127.0.0.1"),
         http_port=int(port_text),
@@ -218,6 +245,33 @@ def settings_from_env(env: Mapping[str, str], *, shadow: bool = False) -> Settin
         ),
         file=load_file_config(config_path) if config_path else FileConfig(),
     )
+
+
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+POSTGRESQL_SCHEMES = ("postgresql", "postgres")
+
+
+def parse_database(text: str) -> tuple[Path, str | None]:
+    """BACKFLOW_DB: a plain path is a SQLite file; a postgresql:// (or postgres://) URL selects
+    PostgreSQL. Any other URL is refused, never taken as a file name (`mysql://h/db` would otherwise
+    create a SQLite file in a folder called `mysql:`)."""
+    match = _URL_SCHEME.match(text)
+    if match is None:
+        return Path(text), None
+    scheme = match.group(1).lower()
+    if scheme in POSTGRESQL_SCHEMES:
+        return DEFAULT_DB_PATH, text
+    what = "URLs are not read" if scheme.startswith("sqlite") else "is not a supported database"
+    raise ConfigError(
+        f"BACKFLOW_DB: {scheme}:// {what}; give a file path for SQLite "
+        "or postgresql://user@host:port/database for PostgreSQL"
+    )
+
+
+def redact_db_url(url: str) -> str:
+    """The URL without its password (in the user part or as a password= parameter)."""
+    url = re.sub(r"(://[^:/@?#]*:)[^@/]*@", r"\1<redacted>@", url)
+    return re.sub(r"(password=)[^&]*", r"\1<redacted>", url)
 
 
 def _positive(env: Mapping[str, str], name: str, default: float) -> float:

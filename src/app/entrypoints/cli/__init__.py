@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from app.commands import demo, sim
-from app.entrypoints.cli import check_config, exceptions, one_shot, report, run, tui
+from app.entrypoints.cli import check_config, exceptions, one_shot, report, run, store, tui
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -19,7 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version="backflow 0.1.0")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (run, sim, check_config, one_shot, exceptions, report, demo, tui):
+    for command in (run, sim, check_config, one_shot, exceptions, report, store, demo, tui):
         command.register(subparsers)
     return parser
 

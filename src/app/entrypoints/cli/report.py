@@ -67,7 +67,7 @@ def reconciliation_main(args: argparse.Namespace) -> int:
 
 
 async def reconciliation_text(settings: Settings, period: Period, form: str, now: datetime) -> str:
-    async with open_report_source(settings.db_path) as source:
+    async with open_report_source(settings) as source:
         ledgers = await gather(source, period, now)
     report = build(ledgers, period, settings, now)
     renderers = {"table": render_table, "csv": render_csv, "json": render_json, "html": render_html}
@@ -89,7 +89,7 @@ def reasons_main(args: argparse.Namespace) -> int:
 
 
 async def reasons_text(settings: Settings, period: Period | None, form: str, now: datetime) -> str:
-    async with open_report_source(settings.db_path) as source:
+    async with open_report_source(settings) as source:
         report = reasons_report(
             await source.return_cases(), await source.ordered_quantities(), period, settings, now
         )

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import anyio
 import pytest
 
 from ports.inbox import InboundEvent, InboxStatus, StoreOutcome
-from tests.integration.sqlite.support import START, FakeClock, open_store
+from tests.integration.store.support import START, FakeClock, OpenStore
 
 pytestmark = pytest.mark.anyio
 
@@ -25,9 +23,9 @@ def event(source_id: str, source: str = "rebound", body: bytes = b'{"a": 1}') ->
     )
 
 
-async def test_a_duplicate_is_reported_not_raised_and_the_first_copy_stays(tmp_path: Path) -> None:
+async def test_a_duplicate_is_reported_not_raised_and_the_first_copy_stays(open_store: OpenStore) -> None:
     with anyio.fail_after(10):
-        async with open_store(tmp_path / "db.sqlite", FakeClock()) as store:
+        async with open_store(FakeClock()) as store:
             raw = b'{"id": "e1", "weird": "\\u00e9 \xff bytes"}'
             assert await store.inbox.store(event("e1", body=raw)) is StoreOutcome.STORED
             assert await store.inbox.store(event("e1", body=b"other")) is StoreOutcome.DUPLICATE
@@ -38,9 +36,9 @@ async def test_a_duplicate_is_reported_not_raised_and_the_first_copy_stays(tmp_p
             assert stored.status is InboxStatus.PENDING
 
 
-async def test_concurrent_duplicates_store_exactly_one(tmp_path: Path) -> None:
+async def test_concurrent_duplicates_store_exactly_one(open_store: OpenStore) -> None:
     with anyio.fail_after(10):
-        async with open_store(tmp_path / "db.sqlite", FakeClock()) as store:
+        async with open_store(FakeClock()) as store:
             outcomes: list[StoreOutcome] = []
 
             async def deliver() -> None:
@@ -52,10 +50,10 @@ async def test_concurrent_duplicates_store_exactly_one(tmp_path: Path) -> None:
             assert sorted(outcomes) == [StoreOutcome.DUPLICATE] * 19 + [StoreOutcome.STORED]
 
 
-async def test_pending_events_in_order_then_processed_or_failed(tmp_path: Path) -> None:
+async def test_pending_events_in_order_then_processed_or_failed(open_store: OpenStore) -> None:
     clock = FakeClock()
     with anyio.fail_after(10):
-        async with open_store(tmp_path / "db.sqlite", clock) as store:
+        async with open_store(clock) as store:
             for n in range(4):
                 await store.inbox.store(event(f"e{n}"))
             pending = await store.inbox.pending(limit=10)

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import anyio
 import anyio.lowlevel
 import pytest
 
 from ports.outbox import OutboxStatus, RetryPolicy
-from tests.integration.sqlite.support import FakeClock, message, open_store
+from tests.integration.store.support import FakeClock, OpenStore, message
 
 pytestmark = pytest.mark.anyio
 
 
-async def test_concurrent_claimers_never_claim_the_same_row_twice(tmp_path: Path) -> None:
+async def test_concurrent_claimers_never_claim_the_same_row_twice(open_store: OpenStore) -> None:
     with anyio.fail_after(30):
-        async with open_store(tmp_path / "db.sqlite", FakeClock()) as store:
+        async with open_store(FakeClock()) as store:
             for n in range(600):
                 await store.outbox.append(message(f"k{n}"))
             claimed: dict[str, list[str]] = {}
@@ -36,10 +35,10 @@ async def test_concurrent_claimers_never_claim_the_same_row_twice(tmp_path: Path
             assert len(claimed) > 1, "the claims were spread over several workers"
 
 
-async def test_claim_takes_the_oldest_due_rows_and_filters_by_kind(tmp_path: Path) -> None:
+async def test_claim_takes_the_oldest_due_rows_and_filters_by_kind(open_store: OpenStore) -> None:
     clock = FakeClock()
     with anyio.fail_after(10):
-        async with open_store(tmp_path / "db.sqlite", clock) as store:
+        async with open_store(clock) as store:
             first = await store.outbox.append(message("a", kind="refund"))
             await store.outbox.append(message("b", kind="restock"))
             third = await store.outbox.append(message("c", kind="refund"))
@@ -51,10 +50,12 @@ async def test_claim_takes_the_oldest_due_rows_and_filters_by_kind(tmp_path: Pat
             assert [r.kind for r in await store.outbox.claim("w", limit=10, lease_seconds=30)] == ["restock"]
 
 
-async def test_an_expired_lease_is_claimed_again_and_the_old_owner_cannot_complete(tmp_path: Path) -> None:
+async def test_an_expired_lease_is_claimed_again_and_the_old_owner_cannot_complete(
+    open_store: OpenStore,
+) -> None:
     clock = FakeClock()
     with anyio.fail_after(10):
-        async with open_store(tmp_path / "db.sqlite", clock) as store:
+        async with open_store(clock) as store:
             row_id = (await store.outbox.append(message("a"))).id
             assert [r.id for r in await store.outbox.claim("old", limit=5, lease_seconds=30)] == [row_id]
             clock.advance(29)
@@ -80,12 +81,12 @@ async def test_an_expired_lease_is_claimed_again_and_the_old_owner_cannot_comple
             assert "lease of old lapsed" in (history[2].detail or "")
 
 
-async def test_failures_follow_the_backoff_schedule_then_the_row_is_dead(tmp_path: Path) -> None:
+async def test_failures_follow_the_backoff_schedule_then_the_row_is_dead(open_store: OpenStore) -> None:
     clock = FakeClock()
     draws = iter([0.5, 0.25, 1.0 - 1e-9])
     policy = RetryPolicy(base_seconds=10.0, cap_seconds=30.0, max_attempts=4)
     with anyio.fail_after(10):
-        store_cm = open_store(tmp_path / "db.sqlite", clock, policy=policy, random01=lambda: next(draws))
+        store_cm = open_store(clock, policy=policy, random01=lambda: next(draws))
         async with store_cm as store:
             row_id = (await store.outbox.append(message("a"))).id
             # ceilings 10, 20, 30 (capped from 40); delays = ceiling * draw
@@ -107,11 +108,11 @@ async def test_failures_follow_the_backoff_schedule_then_the_row_is_dead(tmp_pat
             assert statuses[-1] is OutboxStatus.DEAD
 
 
-async def test_requeue_brings_a_dead_row_back_and_resolve_closes_it(tmp_path: Path) -> None:
+async def test_requeue_brings_a_dead_row_back_and_resolve_closes_it(open_store: OpenStore) -> None:
     clock = FakeClock()
     policy = RetryPolicy(max_attempts=1)
     with anyio.fail_after(10):
-        async with open_store(tmp_path / "db.sqlite", clock, policy=policy) as store:
+        async with open_store(clock, policy=policy) as store:
             first = (await store.outbox.append(message("a"))).id
             second = (await store.outbox.append(message("b"))).id
             for row in await store.outbox.claim("w", limit=2, lease_seconds=60):
@@ -125,9 +126,9 @@ async def test_requeue_brings_a_dead_row_back_and_resolve_closes_it(tmp_path: Pa
             assert (await store.outbox.history(second))[-1].detail == "resolved: handled by hand"
 
 
-async def test_idempotency_key_is_unique_among_live_rows_only(tmp_path: Path) -> None:
+async def test_idempotency_key_is_unique_among_live_rows_only(open_store: OpenStore) -> None:
     with anyio.fail_after(10):
-        async with open_store(tmp_path / "db.sqlite", FakeClock()) as store:
+        async with open_store(FakeClock()) as store:
             first = await store.outbox.append(message("same"))
             again = await store.outbox.append(message("same"))
             assert (again.id, again.duplicate, first.duplicate) == (first.id, True, False)
@@ -138,10 +139,10 @@ async def test_idempotency_key_is_unique_among_live_rows_only(tmp_path: Path) ->
             assert not after.duplicate and after.id != first.id, "a done row frees the key"
 
 
-async def test_requeue_refuses_when_a_newer_live_row_has_the_key(tmp_path: Path) -> None:
+async def test_requeue_refuses_when_a_newer_live_row_has_the_key(open_store: OpenStore) -> None:
     with anyio.fail_after(10):
         policy = RetryPolicy(max_attempts=1)
-        async with open_store(tmp_path / "db.sqlite", FakeClock(), policy=policy) as store:
+        async with open_store(FakeClock(), policy=policy) as store:
             dead = (await store.outbox.append(message("k"))).id
             (row,) = await store.outbox.claim("w", limit=1, lease_seconds=60)
             await store.outbox.fail(row.id, "w", "no")

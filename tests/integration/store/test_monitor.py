@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import anyio
 import pytest
 
 from ports.monitor import QueueDepth
 from ports.outbox import OutboxStatus, RetryPolicy
-from tests.integration.sqlite.support import FakeClock, message, open_store
+from tests.integration.store.support import FakeClock, OpenStore, message
 
 pytestmark = pytest.mark.anyio
 
 
-async def test_depth_age_dead_rows_and_throughput(tmp_path: Path) -> None:
+async def test_depth_age_dead_rows_and_throughput(open_store: OpenStore) -> None:
     clock = FakeClock()
     with anyio.fail_after(10):
-        async with open_store(tmp_path / "db.sqlite", clock, policy=RetryPolicy(max_attempts=1)) as store:
+        async with open_store(clock, policy=RetryPolicy(max_attempts=1)) as store:
             assert await store.monitor.oldest_due_age() is None
             for n in range(3):
                 await store.outbox.append(message(f"r{n}", kind="refund"))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
-from pathlib import Path
 
 import anyio
 import pytest
@@ -14,7 +12,7 @@ from ports.exceptions import ExceptionState, NewException, Severity
 from ports.ledgers import PendingCredit, Refund, RefundOutcome, RefundState, StockMovement, StockMovementState
 from ports.return_cases import ReturnCaseRecord
 from ports.synced_orders import SyncedOrder, SyncStatus
-from tests.integration.sqlite.support import START, FakeClock, message, open_store
+from tests.integration.store.support import START, FakeClock, OpenStore, message
 
 pytestmark = pytest.mark.anyio
 
@@ -33,10 +31,10 @@ def case(version: int = 0, state: str = "CREATED", sequence: int = 1) -> ReturnC
     )
 
 
-async def test_state_change_and_outbox_rows_commit_together(tmp_path: Path) -> None:
+async def test_state_change_and_outbox_rows_commit_together(open_store: OpenStore) -> None:
     clock = FakeClock()
     with anyio.fail_after(10):
-        async with open_store(tmp_path / "db.sqlite", clock) as store:
+        async with open_store(clock) as store:
             async with store.unit_of_work() as uow:
                 uow.returns.add(case())
                 row_id = uow.outbox.add(message("register-R1"))
@@ -50,12 +48,12 @@ async def test_state_change_and_outbox_rows_commit_together(tmp_path: Path) -> N
             clock.advance(5)
             async with store.unit_of_work() as uow:
                 uow.returns.update(case(version=1, state="GRADED", sequence=4))
-                uow.outbox.add(message("restock-R1"))
+                restock_id = uow.outbox.add(message("restock-R1"))
                 await uow.commit()
             # A second writer that read version 1 loses, and its outbox row is not written either.
             async with store.unit_of_work() as uow:
                 uow.returns.update(case(version=1, state="CANCELLED", sequence=3))
-                uow.outbox.add(message("cancel-R1"))
+                cancel_id = uow.outbox.add(message("cancel-R1"))
                 with pytest.raises(ConflictError) as conflict:
                     await uow.commit()
                 assert conflict.value.current_version == 2
@@ -64,14 +62,17 @@ async def test_state_change_and_outbox_rows_commit_together(tmp_path: Path) -> N
             assert (current.state, current.version, current.last_sequence) == ("GRADED", 2, 4)
             assert current.updated_at == START + timedelta(seconds=5)
             assert [r.return_id for r in await store.unit_of_work().returns.by_order("1001")] == ["R1"]
-        conn = sqlite3.connect(tmp_path / "db.sqlite")
-        keys = {k for (k,) in conn.execute("SELECT idempotency_key FROM outbox")}
-        assert keys == {"register-R1", "restock-R1"}
+            rows = [await store.admin.outbox_row(i) for i in (row_id, restock_id, cancel_id)]
+            assert [None if r is None else r.idempotency_key for r in rows] == [
+                "register-R1",
+                "restock-R1",
+                None,
+            ]
 
 
-async def test_leaving_without_commit_discards_and_adding_twice_conflicts(tmp_path: Path) -> None:
+async def test_leaving_without_commit_discards_and_adding_twice_conflicts(open_store: OpenStore) -> None:
     with anyio.fail_after(10):
-        async with open_store(tmp_path / "db.sqlite", FakeClock()) as store:
+        async with open_store(FakeClock()) as store:
             async with store.unit_of_work() as uow:
                 uow.returns.add(case())
                 uow.outbox.add(message("never"))
@@ -86,13 +87,13 @@ async def test_leaving_without_commit_discards_and_adding_twice_conflicts(tmp_pa
             assert await store.monitor.queue_depth() == []
 
 
-async def test_exceptions_dedupe_while_unresolved_and_keep_their_history(tmp_path: Path) -> None:
+async def test_exceptions_dedupe_while_unresolved_and_keep_their_history(open_store: OpenStore) -> None:
     clock = FakeClock()
     orphan = NewException(
         type="orphan_return", owner="cx", severity=Severity.ERROR, dedupe_key="orphan:R1", return_id="R1"
     )
     with anyio.fail_after(10):
-        async with open_store(tmp_path / "db.sqlite", clock) as store:
+        async with open_store(clock) as store:
             for _ in range(3):
                 async with store.unit_of_work() as uow:
                     uow.exceptions.raise_exception(orphan)
@@ -128,7 +129,7 @@ async def test_exceptions_dedupe_while_unresolved_and_keep_their_history(tmp_pat
             assert [(c.owner, c.type, c.count) for c in by_owner] == [("cx", "orphan_return", 1)]
 
 
-async def test_ledgers_are_idempotent_by_their_markers(tmp_path: Path) -> None:
+async def test_ledgers_are_idempotent_by_their_markers(open_store: OpenStore) -> None:
     movement = StockMovement(
         marker="R1:I1", sku="SKU", supply_channel="main", quantity=2, return_id="R1", item_id="I1"
     )
@@ -142,7 +143,7 @@ async def test_ledgers_are_idempotent_by_their_markers(tmp_path: Path) -> None:
         outcome=RefundOutcome.ORIGINAL_PAYMENT,
     )
     with anyio.fail_after(10):
-        async with open_store(tmp_path / "db.sqlite", FakeClock()) as store:
+        async with open_store(FakeClock()) as store:
             for _ in range(2):
                 async with store.unit_of_work() as uow:
                     uow.stock.record(movement)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import anyio
 import pytest
 
 from ports.exceptions import ExceptionState, NewException, Severity
 from ports.timeline import TimelineEntry
-from tests.integration.sqlite.support import FakeClock, open_store
+from tests.integration.store.support import FakeClock, OpenStore
 
 
 def _problem(key: str = "orphan_return:RB-1") -> NewException:
@@ -17,10 +15,12 @@ def _problem(key: str = "orphan_return:RB-1") -> NewException:
 
 
 @pytest.mark.anyio
-async def test_timeline_entries_are_committed_with_the_unit_and_read_oldest_first(tmp_path: Path) -> None:
+async def test_timeline_entries_are_committed_with_the_unit_and_read_oldest_first(
+    open_store: OpenStore,
+) -> None:
     clock = FakeClock()
     with anyio.fail_after(10):
-        async with open_store(tmp_path / "db.sqlite", clock) as store:
+        async with open_store(clock) as store:
             async with store.unit_of_work() as uow:
                 for action in ("event received", "addReturnInfo"):
                     uow.timeline.add(
@@ -43,22 +43,22 @@ async def test_timeline_entries_are_committed_with_the_unit_and_read_oldest_firs
 
 
 @pytest.mark.anyio
-async def test_watermarks_survive_a_restart_and_the_last_write_wins(tmp_path: Path) -> None:
+async def test_watermarks_survive_a_restart_and_the_last_write_wins(open_store: OpenStore) -> None:
     clock = FakeClock()
     with anyio.fail_after(10):
-        async with open_store(tmp_path / "db.sqlite", clock) as store:
+        async with open_store(clock) as store:
             assert await store.watermarks.get("cursor") is None
             await store.watermarks.set("cursor", b'"a"')
             await store.watermarks.set("cursor", b'"b"')
-        async with open_store(tmp_path / "db.sqlite", clock) as store:
+        async with open_store(clock) as store:
             assert await store.watermarks.get("cursor") == b'"b"'
 
 
 @pytest.mark.anyio
-async def test_reopening_when_the_same_key_is_open_again_bumps_the_open_one(tmp_path: Path) -> None:
+async def test_reopening_when_the_same_key_is_open_again_bumps_the_open_one(open_store: OpenStore) -> None:
     clock = FakeClock()
     with anyio.fail_after(10):
-        async with open_store(tmp_path / "db.sqlite", clock) as store:
+        async with open_store(clock) as store:
             async with store.unit_of_work() as uow:
                 uow.exceptions.raise_exception(_problem())
                 uow.exceptions.raise_exception(_problem())  # twice in one unit: one exception, count 2

@@ -1,0 +1,98 @@
+"""The connection pool and the two ways the store uses it: reads, and writes in one transaction.
+
+Connections are autocommit with dict rows and the session time zone UTC. A read runs on any pooled
+connection; a write runs its function inside one transaction that, once begun, is shielded from
+cancellation: it reaches COMMIT or ROLLBACK, never an unknown middle (as the SQLite writer's batch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+import anyio
+import psycopg
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from adapters.postgresql.sql import q
+
+Connection = AsyncConnection[DictRow]
+T = TypeVar("T")
+Params = Mapping[str, Any]
+
+# Writes that hang (a lock never released, a server gone silent) end with an error after this long.
+STATEMENT_TIMEOUT_MS = 30_000
+
+
+class StoreUnavailableError(ConnectionError):
+    """The server cannot be reached or refuses us (address, credentials, database name)."""
+
+
+async def connect(dsn: str, *, connect_timeout: float) -> Connection:
+    """One plain connection, failing at once with the server's own words (where a pool would retry
+    in silence until its timeout): for migrating at start and for the copy command."""
+    try:
+        return await Connection.connect(
+            dsn, autocommit=True, row_factory=dict_row, connect_timeout=max(int(connect_timeout), 2)
+        )
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StoreUnavailableError(f"cannot open the PostgreSQL store: {reason}") from exc
+
+
+async def _configure(conn: Connection) -> None:
+    await conn.execute("SET TIME ZONE 'UTC'")
+    await conn.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+
+
+def make_pool(dsn: str, *, min_size: int, max_size: int, timeout: float) -> AsyncConnectionPool[Connection]:
+    return AsyncConnectionPool(
+        dsn,
+        connection_class=Connection,
+        kwargs={"autocommit": True, "row_factory": dict_row},
+        configure=_configure,
+        min_size=min_size,
+        max_size=max_size,
+        timeout=timeout,
+        open=False,
+        name="backflow",
+    )
+
+
+class Database:
+    def __init__(self, pool: AsyncConnectionPool[Connection]) -> None:
+        self.pool = pool
+
+    async def fetchall(self, sql: str, params: Params) -> list[DictRow]:
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(sql, params)
+            return await cursor.fetchall()
+
+    async def fetchone(self, sql: str, params: Params) -> DictRow | None:
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(sql, params)
+            return await cursor.fetchone()
+
+    async def write(self, operation: Callable[[Connection], Awaitable[T]]) -> T:
+        """Run `operation` in one transaction; its result once committed, its error once rolled back."""
+        async with self.pool.connection() as conn:
+            with anyio.CancelScope(shield=True):
+                async with conn.transaction():
+                    result = await operation(conn)
+        return result
+
+    async def execute(self, sql: str, params: Params) -> int:
+        """One statement in its own transaction; the number of rows it changed."""
+
+        async def run(conn: Connection) -> int:
+            cursor = await conn.execute(sql, params)
+            return cursor.rowcount
+
+        return await self.write(run)
+
+
+async def notify(conn: Connection, channel: str) -> None:
+    """Wake listeners on `channel` when the current transaction commits."""
+    await conn.execute(q("notify"), {"channel": channel})

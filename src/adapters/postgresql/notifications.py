@@ -1,0 +1,33 @@
+"""Wake-ups through LISTEN/NOTIFY: the store notifies at commit, any replica may listen.
+
+Writes that make work (an inbox event stored, outbox rows appended) send `pg_notify` inside their
+transaction, so a listener hears of them only once they are committed. A notification is a hint,
+never the work itself: it can be lost with a connection, so pollers stay the backstop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from psycopg import AsyncConnection, sql
+
+INBOX_CHANNEL = "backflow_inbox"
+OUTBOX_CHANNEL = "backflow_outbox"
+
+
+@asynccontextmanager
+async def listen(dsn: str, channels: Sequence[str]) -> AsyncIterator[AsyncIterator[str]]:
+    """A dedicated connection LISTENing on `channels`; iterate for the channel of each notification."""
+    conn = await AsyncConnection.connect(dsn, autocommit=True)
+    try:
+        for channel in channels:
+            await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+
+        async def channels_heard() -> AsyncIterator[str]:
+            async for notification in conn.notifies():
+                yield notification.channel
+
+        yield channels_heard()
+    finally:
+        await conn.close()

@@ -1,0 +1,97 @@
+"""PostgresStore: opens the pool (migrating the schema) and hands out the port objects.
+
+async with PostgresStore.open(dsn, clock=SystemClock(), ids=Uuid7Generator()) as store:
+    await store.inbox.store(event)
+    async with store.unit_of_work() as uow:
+        uow.returns.update(record)
+        uow.outbox.add(message)
+        await uow.commit()
+
+The same public shape as SqliteStore, so the composition root can pick either.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import anyio
+
+from adapters.postgresql.admin_store import PostgresAdminStore
+from adapters.postgresql.database import Database, StoreUnavailableError, connect, make_pool
+from adapters.postgresql.inbox import PostgresInbox
+from adapters.postgresql.migrate import migrate
+from adapters.postgresql.monitor import PostgresMonitor
+from adapters.postgresql.notifications import INBOX_CHANNEL, OUTBOX_CHANNEL, listen
+from adapters.postgresql.outbox import PostgresOutbox
+from adapters.postgresql.report_source import PostgresReportSource
+from adapters.postgresql.shadow_log import PostgresShadowLog
+from adapters.postgresql.timeline import PostgresTimelineReader
+from adapters.postgresql.uow import PostgresUnitOfWork
+from adapters.postgresql.watermarks import PostgresWatermarks
+from ports.clock import Clock, IdGenerator
+from ports.outbox import RetryPolicy
+
+__all__ = ["PostgresStore", "StoreUnavailableError"]
+
+
+class PostgresStore:
+    def __init__(
+        self,
+        db: Database,
+        dsn: str,
+        clock: Clock,
+        ids: IdGenerator,
+        *,
+        policy: RetryPolicy,
+        random01: Callable[[], float],
+    ) -> None:
+        self.db = db
+        self._dsn = dsn
+        self._clock = clock
+        self._ids = ids
+        self.inbox = PostgresInbox(db, clock)
+        self.outbox = PostgresOutbox(db, clock, ids, policy=policy, random01=random01)
+        self.monitor = PostgresMonitor(db, clock)
+        self.timeline = PostgresTimelineReader(db)
+        self.watermarks = PostgresWatermarks(db, clock)
+        self.admin = PostgresAdminStore(db, clock, ids)
+        self.shadow_log = PostgresShadowLog(db)
+        self.reports = PostgresReportSource(db)
+
+    def unit_of_work(self) -> PostgresUnitOfWork:
+        return PostgresUnitOfWork(self.db, self._clock, self._ids)
+
+    def wakeups(
+        self, channels: Sequence[str] = (INBOX_CHANNEL, OUTBOX_CHANNEL)
+    ) -> AbstractAsyncContextManager[AsyncIterator[str]]:
+        """Listen for committed work (any replica's); yields the channel of each notification."""
+        return listen(self._dsn, channels)
+
+    @classmethod
+    @asynccontextmanager
+    async def open(
+        cls,
+        dsn: str,
+        *,
+        clock: Clock,
+        ids: IdGenerator,
+        policy: RetryPolicy | None = None,
+        random01: Callable[[], float] = random.random,
+        min_connections: int = 1,
+        max_connections: int = 10,
+        connect_timeout: float = 30.0,
+    ) -> AsyncIterator[PostgresStore]:
+        """Migrate the schema, then open the pool; on exit, the pool closes (in-flight writes finish)."""
+        # One plain connection first: a wrong address, password or database name fails the start at
+        # once, clearly (StoreUnavailableError), before a pool exists.
+        async with await connect(dsn, connect_timeout=connect_timeout) as conn:
+            await migrate(conn)
+        pool = make_pool(dsn, min_size=min_connections, max_size=max_connections, timeout=connect_timeout)
+        await pool.open(wait=True, timeout=connect_timeout)
+        try:
+            yield cls(Database(pool), dsn, clock, ids, policy=policy or RetryPolicy(), random01=random01)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await pool.close()

@@ -1,0 +1,55 @@
+"""Which store BACKFLOW_DB names: a SQLite file (a plain path) or a PostgreSQL server (a URL).
+
+Both stores have the same public shape and implement the same ports; the rest of the composition
+root takes whichever this module opens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+
+import anyio
+
+from adapters.postgresql.copy_sqlite import copy_sqlite
+from adapters.postgresql.store import PostgresStore
+from adapters.sqlite.store import SqliteStore
+from adapters.system_clock import SystemClock
+from adapters.uuid7 import Uuid7Generator
+from app.core.settings import ConfigError, Settings, parse_database
+from ports.clock import Clock, IdGenerator
+from ports.outbox import RetryPolicy
+from ports.reports import ReportSource
+
+Store = SqliteStore | PostgresStore
+
+
+def open_store(
+    settings: Settings, *, clock: Clock, ids: IdGenerator, policy: RetryPolicy | None = None
+) -> AbstractAsyncContextManager[Store]:
+    if settings.db_url is not None:
+        return PostgresStore.open(settings.db_url, clock=clock, ids=ids, policy=policy)
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteStore.open(settings.db_path, clock=clock, ids=ids, policy=policy)
+
+
+@asynccontextmanager
+async def open_report_source(settings: Settings) -> AsyncIterator[ReportSource]:
+    """The ledgers read-only, for `backflow report`: no commercetools or ReBound needed."""
+    clock, ids = SystemClock(), Uuid7Generator()
+    if settings.db_url is not None:
+        async with PostgresStore.open(settings.db_url, clock=clock, ids=ids, max_connections=2) as pg:
+            yield pg.reports
+        return
+    if not await anyio.Path(settings.db_path).exists():
+        raise ConfigError(f"no Backflow database at {settings.db_path} (BACKFLOW_DB)")
+    async with SqliteStore.open(settings.db_path, clock=clock, ids=ids, readers=1) as sqlite:
+        yield sqlite.reports
+
+
+async def copy_sqlite_store(source: Path, target: str) -> dict[str, int]:
+    """`backflow store copy`: a stopped SQLite store into an empty PostgreSQL database (rows per table)."""
+    if parse_database(target)[1] is None:
+        raise ConfigError(f"the target must be a postgresql:// URL, not {target!r}")
+    return await copy_sqlite(source, target)

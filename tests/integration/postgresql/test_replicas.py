@@ -1,0 +1,83 @@
+"""What only a shared server has: several stores (replicas) on one database, rows locked by another
+transaction, and wake-ups through LISTEN/NOTIFY."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
+
+import anyio
+import anyio.lowlevel
+import pytest
+from psycopg.rows import dict_row
+
+from adapters.postgresql.database import Connection
+from adapters.postgresql.notifications import OUTBOX_CHANNEL
+from adapters.postgresql.store import PostgresStore
+from adapters.uuid7 import Uuid7Generator
+from ports.inbox import InboundEvent
+from tests.integration.store.support import START, FakeClock, message
+
+pytestmark = [pytest.mark.anyio, pytest.mark.postgresql]
+
+
+def _store(dsn: str, clock: FakeClock) -> AbstractAsyncContextManager[PostgresStore]:
+    return PostgresStore.open(dsn, clock=clock, ids=Uuid7Generator(), max_connections=4)
+
+
+async def test_three_replicas_claiming_together_never_share_a_row(postgres_dsn: str) -> None:
+    clock = FakeClock()
+    with anyio.fail_after(60):
+        async with AsyncExitStack() as stack:
+            replicas = [await stack.enter_async_context(_store(postgres_dsn, clock)) for _ in range(3)]
+            for n in range(300):
+                await replicas[n % 3].outbox.append(message(f"k{n}"))
+            claimed: dict[str, list[str]] = {}
+
+            async def claimer(store: PostgresStore, name: str) -> None:
+                while rows := await store.outbox.claim(name, limit=5, lease_seconds=60):
+                    claimed.setdefault(name, []).extend(row.id for row in rows)
+                    await anyio.lowlevel.checkpoint()
+
+            async with anyio.create_task_group() as tg:
+                for r, store in enumerate(replicas):
+                    for w in range(4):
+                        tg.start_soon(claimer, store, f"replica-{r}/worker-{w}")
+            every = [row_id for ids in claimed.values() for row_id in ids]
+            assert len(every) == 300 and len(set(every)) == 300
+            assert len({name.split("/")[0] for name in claimed}) > 1, "more than one replica got work"
+
+
+async def test_a_row_locked_elsewhere_is_skipped_not_waited_for(postgres_dsn: str) -> None:
+    clock = FakeClock()
+    with anyio.fail_after(20):
+        async with _store(postgres_dsn, clock) as store:
+            first = (await store.outbox.append(message("a"))).id
+            second = (await store.outbox.append(message("b"))).id
+            async with await Connection.connect(postgres_dsn, row_factory=dict_row) as other:
+                # Another replica's claim in flight: it holds `first` locked in an open transaction.
+                await other.execute("SELECT id FROM outbox WHERE id = %(id)s FOR UPDATE", {"id": first})
+                with anyio.fail_after(5):
+                    rows = await store.outbox.claim("w", limit=5, lease_seconds=30)
+                assert [row.id for row in rows] == [second]
+                await other.rollback()
+            assert [row.id for row in await store.outbox.claim("w", limit=5, lease_seconds=30)] == [first]
+
+
+async def test_committed_work_wakes_a_listener_on_another_connection(postgres_dsn: str) -> None:
+    clock = FakeClock()
+    with anyio.fail_after(20):
+        async with _store(postgres_dsn, clock) as store, store.wakeups() as heard:
+            channels: AsyncIterator[str] = heard
+            await store.outbox.append(message("a"))
+            assert await anext(channels) == OUTBOX_CHANNEL
+            async with store.unit_of_work() as uow:
+                uow.outbox.add(message("b"))
+                uow.outbox.add(message("c"))
+                await uow.commit()
+            assert await anext(channels) == OUTBOX_CHANNEL, "one wake-up per committed transaction"
+            async with store.unit_of_work() as uow:
+                uow.outbox.add(message("never"))  # not committed: nobody is woken
+            event = InboundEvent(source="rebound", source_id="e1", kind="k", received_at=START, body=b"{}")
+            await store.inbox.store(event)
+            assert await anext(channels) == "backflow_inbox"

@@ -1,0 +1,70 @@
+"""The composition root opens the store BACKFLOW_DB names, and says in one line when it cannot."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import anyio
+import pytest
+
+from adapters.postgresql.store import PostgresStore
+from adapters.sqlite.store import SqliteStore
+from adapters.system_clock import SystemClock
+from adapters.uuid7 import Uuid7Generator
+from app.bootstrap.stores import open_store
+from app.core.context import FlowRegistry
+from app.core.settings import Settings, settings_from_env
+from app.entrypoints.cli.run import serve
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(autouse=True)
+def keep_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+async def test_a_path_opens_sqlite(tmp_path: Path) -> None:
+    settings = settings_from_env({"BACKFLOW_DB": str(tmp_path / "sub" / "db.sqlite3")})
+    with anyio.fail_after(10):
+        async with open_store(settings, clock=SystemClock(), ids=Uuid7Generator()) as store:
+            assert isinstance(store, SqliteStore)
+            await store.admin.probe_write()
+    assert (tmp_path / "sub" / "db.sqlite3").exists()
+
+
+@pytest.mark.postgresql
+async def test_a_postgresql_url_opens_postgresql_and_creates_no_file(
+    postgres_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = settings_from_env({"BACKFLOW_DB": postgres_dsn})
+    with anyio.fail_after(20):
+        async with open_store(settings, clock=SystemClock(), ids=Uuid7Generator()) as store:
+            assert isinstance(store, PostgresStore)
+            await store.admin.probe_write()
+    assert [p async for p in anyio.Path(tmp_path).iterdir()] == []
+
+
+def test_an_unreachable_postgresql_stops_the_start_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REBOUND_WEBHOOK_SECRET", "whsec-test")
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(db_url=f"postgresql://backflow@127.0.0.1:{port}/backflow", http_port=0)
+    registry = FlowRegistry(outbox_handlers={}, actors=[], inbox_handlers={}, jobs=[])
+    assert serve(settings, registry) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("backflow: cannot start: StoreUnavailableError: cannot open the PostgreSQL store")
+    assert err.count("\n") == 1 and "Connection refused" in err
+    assert list(tmp_path.iterdir()) == []

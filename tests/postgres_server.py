@@ -1,0 +1,118 @@
+"""A throwaway PostgreSQL server for the tests: `initdb` and `pg_ctl` from Debian's `postgresql`.
+
+The cluster lives in a temporary directory, listens on 127.0.0.1 only at a free port (its unix
+socket stays in the same directory), and is stopped and deleted at the end of the session. initdb
+refuses to run as root: as root, the server runs as the `postgres` user the Debian package creates
+(through `runuser`), owning the temporary directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+ADMIN_USER = "postgres"
+
+
+class PostgresUnavailableError(RuntimeError):
+    """No PostgreSQL binaries here, or no user to run them as: the message says what to install."""
+
+
+def find_bindir() -> Path:
+    """The directory holding initdb and pg_ctl: $BACKFLOW_PG_BINDIR, Debian's newest version, or PATH."""
+    if configured := os.environ.get("BACKFLOW_PG_BINDIR"):
+        return Path(configured)
+    debian = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
+    if debian:
+        return debian[-1].parent
+    if found := shutil.which("pg_ctl"):
+        return Path(found).resolve().parent
+    raise PostgresUnavailableError(
+        "PostgreSQL is not installed (no initdb/pg_ctl): `apt-get install postgresql`, "
+        "or set BACKFLOW_PG_BINDIR; `make test` installs it where it can"
+    )
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class PostgresServer:
+    def __init__(self, bindir: Path) -> None:
+        self.bindir = bindir
+        self.root = Path(tempfile.mkdtemp(prefix="backflow-pg-"))
+        self.data = self.root / "data"
+        self.port = 0
+        self._run_as: pwd.struct_passwd | None = None
+        if os.geteuid() == 0:
+            try:
+                self._run_as = pwd.getpwnam("postgres")
+            except KeyError:
+                raise PostgresUnavailableError(
+                    "running as root and there is no `postgres` user to run the server as"
+                ) from None
+            os.chown(self.root, self._run_as.pw_uid, self._run_as.pw_gid)
+
+    def dsn(self, database: str = "postgres") -> str:
+        return f"postgresql://{ADMIN_USER}@127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> None:
+        self._run(
+            "initdb", "-D", str(self.data), "-U", ADMIN_USER, "--auth=trust", "-E", "UTF8",
+            "--locale=C.UTF-8", "--no-sync",
+        )  # fmt: skip
+        # A free port can be taken between our probe and the server's bind: try a few.
+        for attempt in range(3):
+            self.port = free_port()
+            options = " ".join(
+                [
+                    "-c listen_addresses=127.0.0.1",
+                    f"-p {self.port}",
+                    f"-c unix_socket_directories={self.root}",
+                    # A test cluster: durability is not under test here, speed is welcome.
+                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+                    "-c max_connections=200",
+                ]
+            )
+            try:
+                self._run(
+                    "pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data),
+                    "-l", str(self.root / "server.log"), "-o", options,
+                )  # fmt: skip
+                return
+            except PostgresUnavailableError:
+                if attempt == 2:
+                    raise
+
+    def stop(self) -> None:
+        with contextlib.suppress(PostgresUnavailableError):
+            if (self.data / "postmaster.pid").exists():
+                self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "immediate", "-w")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def log_tail(self, lines: int = 20) -> str:
+        log = self.root / "server.log"
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else ""
+
+    def _run(self, tool: str, *args: str) -> None:
+        command: Sequence[str] = [str(self.bindir / tool), *args]
+        if self._run_as is not None:
+            command = ["runuser", "-u", self._run_as.pw_name, "--", *command]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=self.root)
+        if result.returncode != 0:
+            raise PostgresUnavailableError(
+                f"{tool} failed ({result.returncode}): {result.stderr.strip() or result.stdout.strip()}\n"
+                f"{self.log_tail()}"
+            )
