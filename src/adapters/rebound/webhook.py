@@ -1,8 +1,10 @@
 """`POST /webhooks/rebound`: verify, store durably, answer. Nothing else happens in the request.
 
 Order matters: the size cap and the signature come before any parsing, so an unsigned body never
-reaches a parser or the inbox. A signed body that is not an envelope still came from ReBound, so it
-is kept (quarantined) rather than dropped. Processing happens later, from the inbox.
+reaches a parser or the inbox. The body is read by the daemon's one body reader (`read_body`,
+handed in by the composition root): the whole body up to the cap, however many TCP segments it
+came in. A signed body that is not an envelope still came from ReBound, so it is kept
+(quarantined) rather than dropped. Processing happens later, from the inbox.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ _MAX_HEADER_KEPT = 256
 _PROPAGATOR = TraceContextTextMapPropagator()
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+BodyReader = Callable[[web.Request, int], Awaitable[bytes | None]]
+"""The whole body, or None when it is larger than the cap (given as the second argument)."""
 
 
 class _Envelope(msgspec.Struct):
@@ -51,6 +55,7 @@ def make_webhook_handler(
     secrets: Sequence[str],
     clock: Clock,
     *,
+    read_body: BodyReader,
     max_body: int = MAX_BODY,
     tolerance: int = signature.TOLERANCE_SECONDS,
 ) -> Handler:
@@ -60,9 +65,7 @@ def make_webhook_handler(
         raise ValueError("at least one webhook secret is required (REBOUND_WEBHOOK_SECRET)")
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        if request.content_length is not None and request.content_length > max_body:
-            return _error(413, "body_too_large", f"the body exceeds {max_body} bytes")
-        body = await _read_capped(request, max_body)
+        body = await read_body(request, max_body)
         if body is None:
             return _error(413, "body_too_large", f"the body exceeds {max_body} bytes")
         try:
@@ -97,19 +100,6 @@ def make_webhook_handler(
         return web.json_response({"id": envelope.id, "outcome": outcome.value}, status=status)
 
     return handle
-
-
-async def _read_capped(request: web.Request, max_body: int) -> bytes | None:
-    """At most `max_body + 1` bytes are ever held: one byte over is enough to refuse."""
-    chunks: list[bytes] = []
-    size = 0
-    while size <= max_body:
-        chunk = await request.content.read(max_body + 1 - size)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return None if size > max_body else b"".join(chunks)
 
 
 def _kept_headers(request: web.Request, signed_at: int) -> dict[str, str]:

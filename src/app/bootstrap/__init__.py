@@ -37,6 +37,7 @@ from app.api_health import ApiHealth, recording
 from app.bootstrap.push import parse_push
 from app.daemon import DEFAULT_RESTART_POLICY, Runtime, Wakeups
 from app.flows.context import FlowContext, FlowRegistry
+from app.http.body import MAX_BODY, read_body
 from app.http.deps import HttpDeps
 from app.http.intake import PushIntake
 from app.http.server import create_app, http_service
@@ -212,7 +213,9 @@ async def bootstrap(
             timeline=timeline or store.timeline,
         )
         push = PushIntake(store.inbox, parse_push, ctx.clock, context.wakeups.inbox, settings.push_token)
-        webhook = make_webhook_handler(store.inbox, secrets, ctx.clock)
+        webhook = make_webhook_handler(
+            store.inbox, secrets, ctx.clock, read_body=read_body, max_body=MAX_BODY
+        )
         yield Daemon(context, runtime, create_app(deps, webhook=webhook, push=push))
 
 

@@ -16,6 +16,7 @@ import msgspec
 from aiohttp import web
 
 from app.actors.wakeup import Nudge
+from app.http.body import MAX_BODY, read_body
 from app.http.deps import Handler
 from app.http.responses import error, json_response
 from app.tracing import inject_context
@@ -23,7 +24,6 @@ from ports.clock import Clock
 from ports.inbox import InboundEvent, Inbox, StoreOutcome
 
 SOURCE = "commercetools"
-MAX_BODY = 1024 * 1024
 
 
 class ParsedPush(msgspec.Struct, frozen=True, kw_only=True):
@@ -55,8 +55,8 @@ class PushIntake:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if self.token is not None and not self._authorized(request):
             return error(401, "unauthorized", "the push token is missing or wrong")
-        body = await request.content.read(MAX_BODY + 1)
-        if len(body) > MAX_BODY:
+        body = await read_body(request, MAX_BODY)
+        if body is None:
             return error(413, "body_too_large", f"the body exceeds {MAX_BODY} bytes")
         trace_ctx = inject_context()
         try:

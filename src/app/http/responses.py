@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 import msgspec
 from aiohttp import web
 
+from app.http.body import read_body
+
 T = TypeVar("T")
 _ENCODER = msgspec.json.Encoder()
 
@@ -43,8 +45,8 @@ class HttpError(Exception):
 
 
 async def read_json(request: web.Request, kind: type[T], *, max_bytes: int = 64 * 1024) -> T:
-    body = await request.content.read(max_bytes + 1)
-    if len(body) > max_bytes:
+    body = await read_body(request, max_bytes)
+    if body is None:
         raise HttpError(413, "body_too_large", f"the body exceeds {max_bytes} bytes")
     try:
         return msgspec.json.decode(body or b"{}", type=kind)
