@@ -34,6 +34,7 @@ DEFAULT_OWNERS: dict[str, Owner] = {
     "unknown_disposition": "merchandising",
     "unknown_event_type": "merchandising",
     "quarantined_event": "operations",
+    "event_conflict": "operations",
     "missing_item": "operations",
     "unexpected_item": "operations",
     "return_stuck": "cx",

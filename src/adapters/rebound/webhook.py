@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 from aiohttp import web
@@ -36,6 +36,23 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 BodyReader = Callable[[web.Request, int], Awaitable[bytes | None]]
 """The whole body, or None when it is larger than the cap (given as the second argument)."""
 
+_SIGNATURE_REASONS = {
+    signature.SignatureProblem.MISSING: "signature_missing",
+    signature.SignatureProblem.MALFORMED: "signature_malformed",
+    signature.SignatureProblem.STALE: "timestamp_outside_tolerance",
+    signature.SignatureProblem.MISMATCH: "signature_mismatch",
+}
+
+
+class IntakeAudit(Protocol):
+    """Told of every refusal and every repeated event id (the daemon logs, counts and reviews them)."""
+
+    def refused(self, source: str, reason: str, *, peer: str | None = None) -> None: ...
+
+    async def duplicate(self, event: InboundEvent) -> bool:
+        """A delivery whose id is already stored: True when its body differs from the stored one."""
+        ...
+
 
 class _Envelope(msgspec.Struct):
     """Just enough to know the body is an event; the full snapshot is decoded when it is processed."""
@@ -56,6 +73,7 @@ def make_webhook_handler(
     clock: Clock,
     *,
     read_body: BodyReader,
+    audit: IntakeAudit | None = None,
     max_body: int = MAX_BODY,
     tolerance: int = signature.TOLERANCE_SECONDS,
 ) -> Handler:
@@ -64,10 +82,22 @@ def make_webhook_handler(
     if not accepted:
         raise ValueError("at least one webhook secret is required (REBOUND_WEBHOOK_SECRET)")
 
+    def refuse(request: web.Request, status: int, code: str, message: str, reason: str) -> web.Response:
+        if audit is not None:
+            audit.refused(SOURCE, reason, peer=request.remote)
+        return _error(status, code, message)
+
+    async def stored(event: InboundEvent) -> StoreOutcome:
+        outcome = await inbox.store(event)
+        if outcome is StoreOutcome.DUPLICATE and audit is not None:
+            await audit.duplicate(event)
+        return outcome
+
     async def handle(request: web.Request) -> web.StreamResponse:
         body = await read_body(request, max_body)
         if body is None:
-            return _error(413, "body_too_large", f"the body exceeds {max_body} bytes")
+            message = f"the body exceeds {max_body} bytes"
+            return refuse(request, 413, "body_too_large", message, "body_too_large")
         try:
             signed_at = signature.verify(
                 request.headers.get(signature.SIGNATURE_HEADER),
@@ -77,15 +107,16 @@ def make_webhook_handler(
                 tolerance=tolerance,
             )
         except signature.SignatureError as error:
-            return _error(401, "invalid_signature", error.problem.value)
+            reason = _SIGNATURE_REASONS[error.problem]
+            return refuse(request, 401, "invalid_signature", error.problem.value, reason)
         headers = _kept_headers(request, signed_at)
         trace_ctx = _trace_context(request)
         try:
             envelope = _ENVELOPE_DECODER.decode(body)
         except msgspec.DecodeError as error:
             reason = f"not a ReBound event envelope: {error}"
-            await inbox.store(_quarantined(body, headers, trace_ctx, clock, reason))
-            return _error(400, "invalid_envelope", reason)
+            await stored(_quarantined(body, headers, trace_ctx, clock, reason))
+            return refuse(request, 400, "invalid_envelope", reason, "invalid_envelope")
         event = InboundEvent(
             source=SOURCE,
             source_id=envelope.id,
@@ -95,7 +126,7 @@ def make_webhook_handler(
             headers=headers,
             trace_ctx=trace_ctx,
         )
-        outcome = await inbox.store(event)
+        outcome = await stored(event)
         status = 200 if outcome is StoreOutcome.DUPLICATE else 202
         return web.json_response({"id": envelope.id, "outcome": outcome.value}, status=status)
 

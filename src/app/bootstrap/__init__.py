@@ -40,6 +40,7 @@ from app.flows.context import FlowContext, FlowRegistry
 from app.http.body import MAX_BODY, read_body
 from app.http.deps import HttpDeps
 from app.http.intake import PushIntake
+from app.http.intake_audit import IntakeAudit
 from app.http.server import create_app, http_service
 from app.settings import ConfigError, Settings
 from app.shadow import ShadowCommerce, ShadowPlatform
@@ -204,6 +205,7 @@ async def bootstrap(
         ctx, store = context.ctx, context.store
         flows = registry(settings) if callable(registry) else registry
         runtime = Runtime(ctx, flows, context.wakeups, run_id=ctx.ids.new_id(), restart_policy=restart_policy)
+        audit = IntakeAudit(ctx)
         deps = HttpDeps(
             ctx=ctx,
             runtime=runtime,
@@ -211,10 +213,13 @@ async def bootstrap(
             api_health=context.api_health,
             shadow_log=store.shadow_log,
             timeline=timeline or store.timeline,
+            intake=audit,
         )
-        push = PushIntake(store.inbox, parse_push, ctx.clock, context.wakeups.inbox, settings.push_token)
+        push = PushIntake(
+            store.inbox, parse_push, ctx.clock, context.wakeups.inbox, settings.push_token, audit
+        )
         webhook = make_webhook_handler(
-            store.inbox, secrets, ctx.clock, read_body=read_body, max_body=MAX_BODY
+            store.inbox, secrets, ctx.clock, read_body=read_body, audit=audit, max_body=MAX_BODY
         )
         yield Daemon(context, runtime, create_app(deps, webhook=webhook, push=push))
 

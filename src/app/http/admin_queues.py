@@ -49,6 +49,7 @@ async def overview(request: web.Request) -> web.Response:
             order_sync=await d.admin.sync_lag(),
             exceptions=await monitor.exceptions_by_owner(),
             shadow=ShadowView(enabled=d.ctx.settings.shadow, writes=await d.shadow_log.count()),
+            intake=d.intake.view(),
         )
     )
 
