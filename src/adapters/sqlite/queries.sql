@@ -244,6 +244,9 @@ VALUES (:return_id, :at, :source, :action, :outcome, :detail, :order_ref);
 -- name: timeline_for_return
 SELECT * FROM timeline WHERE return_id = :return_id ORDER BY seq LIMIT :limit;
 
+-- name: timeline_latest
+SELECT * FROM timeline WHERE return_id = :return_id AND action = :action ORDER BY seq DESC LIMIT 1;
+
 -- name: watermark_get
 SELECT value FROM watermarks WHERE name = :name;
 
