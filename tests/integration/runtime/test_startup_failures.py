@@ -155,6 +155,17 @@ async def test_an_unusable_database_is_one_line_exit_4(
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("command", [("reasons", "reapply"), ("replay", "--since", "2026-11-28T00:00:00Z")])
+async def test_one_shot_commands_say_it_in_one_line_too(
+    tmp_path: Path, offline_env: dict[str, str], command: tuple[str, ...]
+) -> None:
+    path, _ = database_cases(tmp_path)["directory"]
+    result = await run_backflow(base_env(tmp_path, offline_env, BACKFLOW_DB=path), *command)
+    assert one_line(result) == f"backflow: BACKFLOW_DB: {path} is a directory, not a database file"
+    assert result.returncode == 4
+
+
+@pytest.mark.anyio
 async def test_a_database_on_a_read_only_disk_is_one_line_exit_4(
     tmp_path: Path, offline_env: dict[str, str], read_only_dir: Path
 ) -> None:
