@@ -7,6 +7,7 @@ serialises writes, and every effect is idempotent by its key).
 from __future__ import annotations
 
 import argparse
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,9 @@ from app.commands.common import load_settings, say
 from app.flows.context import FlowContext
 from app.flows.reapply_reasons import reapply_reasons
 from app.flows.replay import replay_events
+from app.startup_errors import classify
+
+log = logging.getLogger("app.commands")
 
 
 def register(subparsers: Any) -> None:
@@ -60,7 +64,13 @@ def _run_use_case(use_case: Callable[[FlowContext], Awaitable[object]]) -> int:
         async with open_context(settings) as context:
             return await use_case(context.ctx)
 
-    result = anyio.run(run, backend="asyncio")
+    try:
+        result = anyio.run(run, backend="asyncio")
+    except Exception as exc:  # one line naming the setting, as `backflow run` says it (see startup_errors)
+        code, line = classify(exc)
+        log.debug("command failed", exc_info=exc, extra={"exit_code": int(code)})
+        say(f"backflow: {line}", error=True)
+        return int(code)
     if result is not None:
         say(result)
     return 0

@@ -30,6 +30,7 @@ from ports.ledgers import PendingCredit
 from ports.outbox import OutboxRow
 from ports.return_cases import ReturnCaseRecord
 
+FIND_ORDER = "find order"
 CASE_WRITE_ATTEMPTS = 3
 """Commits of the anchored case on a stale version before the row fails into the outbox's backoff."""
 
@@ -98,22 +99,26 @@ async def _find_order(ctx: FlowContext, client_order_id: str) -> Order | None:
 async def _hold(ctx: FlowContext, command: AnchorReturn, row: OutboxRow, record: ReturnCaseRecord) -> None:
     waited = (ctx.clock.now() - record.created_at).total_seconds()
     horizon = ctx.settings.file.policies.orphan_horizon_seconds
+    # The held-returns job looks on every tick; the timeline records a change (held, then orphan).
+    outcome = "orphan" if waited > horizon else "held"
+    last = await ctx.timeline.latest(command.return_id, action=FIND_ORDER)
     async with ctx.unit_of_work() as uow:
         detail = {
             "client_order_id": command.client_order_id,
             "waited_seconds": round(waited),
             "horizon": horizon,
         }
-        note(
-            uow,
-            ctx,
-            command.return_id,
-            source="commercetools",
-            action="find order",
-            outcome="held",
-            detail=detail,
-            order_ref=command.client_order_id,
-        )
+        if last is None or last.outcome != outcome:
+            note(
+                uow,
+                ctx,
+                command.return_id,
+                source="commercetools",
+                action=FIND_ORDER,
+                outcome=outcome,
+                detail=detail,
+                order_ref=command.client_order_id,
+            )
         if waited > horizon:
             raise_problem(
                 uow,

@@ -19,7 +19,15 @@ from app.exceptions.reanchor import reanchor_return
 from app.exceptions.resolve import resolve_exception
 from app.exceptions.retry import retry_exception
 from app.http.deps import actor_of, deps
-from app.http.responses import HttpError, float_param, int_param, json_response, read_json
+from app.http.responses import (
+    HttpError,
+    canonical_int,
+    float_param,
+    int_param,
+    json_response,
+    offset_param,
+    read_json,
+)
 from app.http.views import (
     AckRequest,
     DecideRequest,
@@ -64,6 +72,7 @@ async def list_exceptions(request: web.Request) -> web.Response:
         max_age_seconds=float_param(request, "max_age"),
         order="newest" if order == "newest" else "oldest",
         limit=int_param(request, "limit", 100),
+        offset=offset_param(request),
     )
     d = deps(request)
     now = d.ctx.clock.now()
@@ -139,10 +148,12 @@ async def reanchor(request: web.Request) -> web.Response:
 
 
 def _id(request: web.Request) -> int:
-    text = request.match_info["id"]
-    if not text.isdigit() or len(text) > 18:
+    """Only a canonical ASCII decimal names an exception (fullwidth or Arabic-Indic digits, and
+    `01`, are not 1)."""
+    value = canonical_int(request.match_info["id"])
+    if value is None or value < 1:
         raise HttpError(404, "not_found", "no such exception")
-    return int(text)
+    return value
 
 
 async def _load(request: web.Request) -> ExceptionRecord:

@@ -10,6 +10,7 @@ from aiohttp import web
 from app.api_health import ApiHealth
 from app.daemon import Runtime
 from app.flows.context import FlowContext
+from app.http.intake_audit import IntakeAudit
 from ports.admin import AdminStore
 from ports.shadow import ShadowLog
 from ports.timeline import TimelineReader
@@ -26,6 +27,8 @@ class HttpDeps:
     shadow_log: ShadowLog
     timeline: TimelineReader | None
     """None until the timeline store exists; `/api/returns/{id}` then says `timeline_available: false`."""
+    intake: IntakeAudit
+    """The intake endpoints' refusals and event-id conflicts, for the overview."""
 
 
 DEPS = web.AppKey("deps", HttpDeps)

@@ -12,6 +12,7 @@ from app.http.deps import DEPS, Handler, HttpDeps
 from app.http.intake import PushIntake, nudging
 from app.http.middleware import admin_guard, error_middleware, tracing_middleware
 from app.http.openapi import openapi
+from app.startup_errors import ExitCode, StartupError
 
 CLEANUP_SECONDS = 5.0
 
@@ -43,7 +44,14 @@ def http_service(app: web.Application, host: str, port: int) -> HttpServe:
         await runner.setup()
         try:
             site = web.TCPSite(runner, host, port)
-            await site.start()
+            try:
+                await site.start()
+            except OSError as exc:  # the port is taken, or the host is not an address of this machine
+                raise StartupError(
+                    ExitCode.LISTEN,
+                    "BACKFLOW_HTTP_HOST/BACKFLOW_HTTP_PORT",
+                    f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                ) from exc
             task_status.started(int(runner.addresses[0][1]))
             await anyio.sleep_forever()
         finally:

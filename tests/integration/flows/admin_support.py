@@ -24,6 +24,7 @@ from app.cli import main as cli_main
 from app.daemon import Runtime, Wakeups
 from app.http.deps import HttpDeps
 from app.http.intake import PushIntake
+from app.http.intake_audit import IntakeAudit
 from app.http.server import create_app
 from tests.integration.flows.conftest import World
 
@@ -93,6 +94,7 @@ async def admin_api(world: World) -> AsyncIterator[Admin]:
         api_health=ApiHealth(world.clock),
         shadow_log=store.shadow_log,
         timeline=store.timeline,
+        intake=IntakeAudit(ctx),
     )
     push = PushIntake(store.inbox, parse_push, world.clock, wakeups.inbox, None)
     server = TestServer(create_app(deps, webhook=_no_webhook, push=push), host="127.0.0.1")
