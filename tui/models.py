@@ -85,6 +85,17 @@ class Shadow(_View, frozen=True, kw_only=True):
     writes: int
 
 
+class RefusalCount(_View, frozen=True, kw_only=True):
+    source: str
+    reason: str
+    count: int
+
+
+class Intake(_View, frozen=True, kw_only=True):
+    refused: list[RefusalCount] = []
+    conflicts: int = 0
+
+
 class Overview(_View, frozen=True, kw_only=True):
     generated_at: datetime
     stopping: bool
@@ -98,6 +109,8 @@ class Overview(_View, frozen=True, kw_only=True):
     order_sync: SyncLag
     exceptions: list[ExceptionCount]
     shadow: Shadow
+    intake: Intake | None = None
+    """Absent from daemons older than the refusal counts."""
 
 
 class ExceptionItem(_View, frozen=True, kw_only=True):

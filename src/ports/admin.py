@@ -22,6 +22,8 @@ class ExceptionQuery(msgspec.Struct, frozen=True, kw_only=True):
     """Age is measured from `first_seen`."""
     order: Literal["newest", "oldest"] = "newest"
     limit: int = 100
+    offset: int = 0
+    """How many matching exceptions to skip first (paging, in `order`)."""
 
 
 class QueueCounts(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,7 +58,7 @@ class SyncLagStats(msgspec.Struct, frozen=True, kw_only=True):
 class AdminStore(Protocol):
     async def exceptions(self, query: ExceptionQuery) -> list[ExceptionRecord]: ...
 
-    async def search_returns(self, text: str, *, limit: int) -> list[ReturnCaseRecord]:
+    async def search_returns(self, text: str, *, limit: int, offset: int = 0) -> list[ReturnCaseRecord]:
         """Returns whose id, order number, commercetools order id or an item SKU equals `text`."""
         ...
 

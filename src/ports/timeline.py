@@ -32,3 +32,7 @@ class TimelineReader(Protocol):
     async def for_return(self, return_id: str, *, limit: int = 500) -> list[TimelineEntry]:
         """Oldest first."""
         ...
+
+    async def latest(self, return_id: str, *, action: str) -> TimelineEntry | None:
+        """The return's newest entry for `action`, if any (to record a change, not every look)."""
+        ...

@@ -17,6 +17,7 @@ from adapters.uuid7 import Uuid7Generator
 from app.bootstrap.stores import open_store
 from app.core.context import FlowRegistry
 from app.core.settings import Settings, settings_from_env
+from app.core.startup_errors import ExitCode
 from app.entrypoints.cli.run import serve
 
 pytestmark = pytest.mark.anyio
@@ -57,14 +58,29 @@ def test_an_unreachable_postgresql_stops_the_start_in_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("REBOUND_WEBHOOK_SECRET", "whsec-test")
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    # Every other setting is valid (the APIs themselves are never reached: the store fails first).
+    for name, value in {
+        "REBOUND_WEBHOOK_SECRET": "whsec-test",
+        "CTP_PROJECT_KEY": "shop",
+        "CTP_CLIENT_ID": "id",
+        "CTP_CLIENT_SECRET": "secret",
+        "CTP_AUTH_URL": f"http://127.0.0.1:{port}",
+        "CTP_API_URL": f"http://127.0.0.1:{port}",
+        "REBOUND_API_URL": f"http://127.0.0.1:{port}",
+        "REBOUND_CLIENT_ID": "id",
+        "REBOUND_CLIENT_SECRET": "secret",
+    }.items():
+        monkeypatch.setenv(name, value)
     settings = Settings(db_url=f"postgresql://backflow@127.0.0.1:{port}/backflow", http_port=0)
     registry = FlowRegistry(outbox_handlers={}, actors=[], inbox_handlers={}, jobs=[])
-    assert serve(settings, registry) == 1
+    assert serve(settings, registry) == ExitCode.DATABASE
     err = capsys.readouterr().err
-    assert err.startswith("backflow: cannot start: StoreUnavailableError: cannot open the PostgreSQL store")
+    assert err.startswith(
+        f"backflow: cannot start: BACKFLOW_DB: postgresql://backflow@127.0.0.1:{port}/backflow:"
+    )
+    assert "cannot open the PostgreSQL store" in err
     assert err.count("\n") == 1 and "Connection refused" in err
     assert list(tmp_path.iterdir()) == []

@@ -88,6 +88,8 @@ OVERVIEW: dict[str, Any] = {
         {"owner": "merchandising", "type": "unmapped_reason_code", "state": "open", "count": 4},
     ],
     "shadow": {"enabled": False, "writes": 0},
+    # Nothing refused and no conflicts: the overview shows no intake rows (the snapshots stay as they were).
+    "intake": {"since": "2026-11-28T09:00:00Z", "refused": [], "conflicts": 0},
 }
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import aiohttp
 import anyio
 import pytest
 
 from ports.exceptions import NewException, Severity
+from tests.rebound_support import envelope, signed_headers
 from tests.tui.conftest import TEST_TIMEOUT, LiveDaemon, until
 from tests.tui.helpers import plain
 from tui.messages import OverviewFetched
@@ -54,6 +56,22 @@ async def test_overview_shows_the_daemon_and_updates_live(seeded: LiveDaemon) ->
             )
             assert len(app.history.throughput) > samples
             assert screen.query_one("#trend-throughput", Trend).query_one("Sparkline").data  # type: ignore[attr-defined]
+            await pilot.pause()
+
+
+async def test_overview_shows_refused_intake_requests_by_reason(live: LiveDaemon) -> None:
+    body = envelope("01TUIREFUSED")
+    app = live.app()
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with aiohttp.ClientSession() as http:
+            for headers in (signed_headers(body, ("not-our-secret",)), {}, {}):
+                async with http.post(f"{live.url}/webhooks/rebound", data=body, headers=headers) as r:
+                    assert r.status == 401
+        async with app.run_test(size=(160, 48)) as pilot:
+            await until(lambda: "refused" in plain(app.screen.query_one("#order-sync", Facts)))
+            sync = plain(app.screen.query_one("#order-sync", Facts))
+            assert "3 (signature_missing 2, signature_mismatch 1)" in sync, sync
+            assert "conflicts" not in sync
             await pilot.pause()
 
 

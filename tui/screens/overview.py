@@ -64,6 +64,7 @@ class OverviewScreen(Screen[None]):
                 ("orders", f"{sync.synced} synced, {sync.pending} pending, {sync.failing} failing"),
                 ("last synced", ago(sync.last_synced_at, now)),
                 ("inbox", f"{overview.inbox.pending} pending, {overview.inbox.quarantined} quarantined"),
+                *_intake_rows(overview),
             ]
         )
         self.query_one("#exceptions-by-owner", Facts).show(_by_owner(overview))
@@ -93,6 +94,23 @@ def _api_row(api: ApiStatus, now: datetime) -> Row:
     if api.recent_errors and api.last_error:
         value.append(f"\n{short(api.last_error, 60)}", style="dim")
     return (api.name, value)
+
+
+def _intake_rows(overview: Overview) -> list[Row]:
+    """Refused requests by reason and event-id conflicts, only when there are any."""
+    intake = overview.intake
+    if intake is None:
+        return []
+    rows: list[Row] = []
+    if intake.refused:
+        total = sum(r.count for r in intake.refused)
+        reasons = ", ".join(f"{r.reason} {r.count}" for r in sorted(intake.refused, key=lambda r: -r.count))
+        rows.append(("refused", Text(f"{total} ({reasons})", style="yellow")))
+    if intake.conflicts:
+        rows.append(
+            ("conflicts", Text(f"{intake.conflicts} event ids with a different body", style="yellow"))
+        )
+    return rows
 
 
 def _by_owner(overview: Overview) -> list[Row]:

@@ -14,6 +14,7 @@ OUTCOME_STYLES = {
     "failed": "bold red",
     "exception": "bold red",
     "held": "yellow",
+    "orphan": "bold red",
     "stale": "dim",
 }
 

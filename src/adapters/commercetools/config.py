@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from adapters.http_url import require_http_url
+
 MAX_CONCURRENCY_LIMIT = 256
 _REQUIRED = ("CTP_PROJECT_KEY", "CTP_CLIENT_ID", "CTP_CLIENT_SECRET", "CTP_AUTH_URL", "CTP_API_URL")
 
@@ -61,8 +63,12 @@ class CommercetoolsConfig:
             project_key=env["CTP_PROJECT_KEY"],
             client_id=env["CTP_CLIENT_ID"],
             client_secret=env["CTP_CLIENT_SECRET"],
-            auth_url=env["CTP_AUTH_URL"],
-            api_url=env["CTP_API_URL"],
+            auth_url=require_http_url(
+                "CTP_AUTH_URL", env["CTP_AUTH_URL"], example="https://auth.europe-west1.gcp.commercetools.com"
+            ),
+            api_url=require_http_url(
+                "CTP_API_URL", env["CTP_API_URL"], example="https://api.europe-west1.gcp.commercetools.com"
+            ),
             scopes=tuple(env.get("CTP_SCOPES", "").split()),
             **overrides,  # type: ignore[arg-type]
         )

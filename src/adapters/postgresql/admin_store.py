@@ -44,11 +44,13 @@ class PostgresAdminStore:
             else now - timedelta(seconds=query.max_age_seconds),
             "newest_first": query.order == "newest",
             "limit": query.limit,
+            "offset": query.offset,
         }
         return [exception_record(row) for row in await self._db.fetchall(q("admin_exceptions"), params)]
 
-    async def search_returns(self, text: str, *, limit: int) -> list[ReturnCaseRecord]:
-        rows = await self._db.fetchall(q("admin_search_returns"), {"text": text, "limit": limit})
+    async def search_returns(self, text: str, *, limit: int, offset: int = 0) -> list[ReturnCaseRecord]:
+        params = {"text": text, "limit": limit, "offset": offset}
+        rows = await self._db.fetchall(q("admin_search_returns"), params)
         return [return_case(row) for row in rows]
 
     async def queue_counts(self) -> list[QueueCounts]:

@@ -28,8 +28,8 @@ class PostgresMonitor:
             return None
         return max((now - dt(row["due"])).total_seconds(), 0.0)
 
-    async def dead_rows(self, *, limit: int = 100) -> list[OutboxRow]:
-        rows = await self._db.fetchall(q("monitor_dead_rows"), {"limit": limit})
+    async def dead_rows(self, *, limit: int = 100, offset: int = 0) -> list[OutboxRow]:
+        rows = await self._db.fetchall(q("monitor_dead_rows"), {"limit": limit, "offset": offset})
         return [outbox_row(row) for row in rows]
 
     async def throughput(self, *, window_seconds: float) -> int:

@@ -113,7 +113,7 @@ SELECT least(
 ) AS due;
 
 -- name: monitor_dead_rows
-SELECT * FROM outbox WHERE status = 'dead' ORDER BY id LIMIT %(limit)s;
+SELECT * FROM outbox WHERE status = 'dead' ORDER BY id LIMIT %(limit)s OFFSET %(offset)s;
 
 -- name: monitor_throughput
 SELECT count(*) AS count FROM outbox_events WHERE to_status = 'done' AND at >= %(since)s;
@@ -260,6 +260,9 @@ VALUES (%(return_id)s, %(at)s, %(source)s, %(action)s, %(outcome)s, %(detail)s, 
 -- name: timeline_for_return
 SELECT * FROM timeline WHERE return_id = %(return_id)s ORDER BY seq LIMIT %(limit)s;
 
+-- name: timeline_latest
+SELECT * FROM timeline WHERE return_id = %(return_id)s AND action = %(action)s ORDER BY seq DESC LIMIT 1;
+
 -- name: watermark_get
 SELECT value FROM watermarks WHERE name = %(name)s;
 
@@ -281,7 +284,7 @@ WHERE (%(owner)s::text IS NULL OR owner = %(owner)s)
 ORDER BY CASE WHEN %(newest_first)s THEN first_seen END DESC,
          CASE WHEN %(newest_first)s THEN id END DESC,
          first_seen, id
-LIMIT %(limit)s;
+LIMIT %(limit)s OFFSET %(offset)s;
 
 -- name: admin_search_returns
 SELECT * FROM return_cases
@@ -291,7 +294,7 @@ WHERE return_id = %(text)s OR client_order_id = %(text)s OR ct_order_id = %(text
            CASE WHEN json_typeof(convert_from(snapshot, 'UTF8')::json -> 'items') = 'array'
                 THEN convert_from(snapshot, 'UTF8')::json -> 'items' END) AS item
        WHERE item ->> 'sku' = %(text)s)
-ORDER BY updated_at DESC LIMIT %(limit)s;
+ORDER BY updated_at DESC, return_id LIMIT %(limit)s OFFSET %(offset)s;
 
 -- name: admin_queue_counts
 SELECT kind,

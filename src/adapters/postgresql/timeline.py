@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from adapters.postgresql.codec import dt, ts
 from adapters.postgresql.database import Database
 from adapters.postgresql.sql import q
@@ -32,15 +35,20 @@ class PostgresTimelineReader:
 
     async def for_return(self, return_id: str, *, limit: int = 500) -> list[TimelineEntry]:
         rows = await self._db.fetchall(q("timeline_for_return"), {"return_id": return_id, "limit": limit})
-        return [
-            TimelineEntry(
-                return_id=row["return_id"],
-                at=dt(row["at"]),
-                source=row["source"],
-                action=row["action"],
-                outcome=row["outcome"],
-                detail=bytes(row["detail"]),
-                order_ref=row["order_ref"],
-            )
-            for row in rows
-        ]
+        return [_entry(row) for row in rows]
+
+    async def latest(self, return_id: str, *, action: str) -> TimelineEntry | None:
+        row = await self._db.fetchone(q("timeline_latest"), {"return_id": return_id, "action": action})
+        return None if row is None else _entry(row)
+
+
+def _entry(row: Mapping[str, Any]) -> TimelineEntry:
+    return TimelineEntry(
+        return_id=row["return_id"],
+        at=dt(row["at"]),
+        source=row["source"],
+        action=row["action"],
+        outcome=row["outcome"],
+        detail=bytes(row["detail"]),
+        order_ref=row["order_ref"],
+    )

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 import msgspec
 
+from adapters.http_url import require_http_url
+
 _REDACTED = "***"
 MAX_CONCURRENCY_LIMIT = 256
 
@@ -53,8 +55,14 @@ class ReboundConfig(msgspec.Struct, frozen=True, kw_only=True):
         ]
         if missing:
             raise ReboundConfigError(f"missing configuration: {', '.join(missing)}")
+        try:
+            api_url = require_http_url(
+                "REBOUND_API_URL", env["REBOUND_API_URL"], example="https://api.rebound.example"
+            )
+        except ValueError as exc:
+            raise ReboundConfigError(str(exc)) from None
         config = cls(
-            api_url=env["REBOUND_API_URL"].rstrip("/"),
+            api_url=api_url.rstrip("/"),
             client_id=env["REBOUND_CLIENT_ID"],
             client_secret=env["REBOUND_CLIENT_SECRET"],
             webhook_secrets=parse_secrets(env.get("REBOUND_WEBHOOK_SECRET", "")),

@@ -1,8 +1,10 @@
 """`POST /webhooks/rebound`: verify, store durably, answer. Nothing else happens in the request.
 
 Order matters: the size cap and the signature come before any parsing, so an unsigned body never
-reaches a parser or the inbox. A signed body that is not an envelope still came from ReBound, so it
-is kept (quarantined) rather than dropped. Processing happens later, from the inbox.
+reaches a parser or the inbox. The body is read by the daemon's one body reader (`read_body`,
+handed in by the composition root): the whole body up to the cap, however many TCP segments it
+came in. A signed body that is not an envelope still came from ReBound, so it is kept
+(quarantined) rather than dropped. Processing happens later, from the inbox.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 from aiohttp import web
@@ -32,6 +34,25 @@ _MAX_HEADER_KEPT = 256
 _PROPAGATOR = TraceContextTextMapPropagator()
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+BodyReader = Callable[[web.Request, int], Awaitable[bytes | None]]
+"""The whole body, or None when it is larger than the cap (given as the second argument)."""
+
+_SIGNATURE_REASONS = {
+    signature.SignatureProblem.MISSING: "signature_missing",
+    signature.SignatureProblem.MALFORMED: "signature_malformed",
+    signature.SignatureProblem.STALE: "timestamp_outside_tolerance",
+    signature.SignatureProblem.MISMATCH: "signature_mismatch",
+}
+
+
+class IntakeAudit(Protocol):
+    """Told of every refusal and every repeated event id (the daemon logs, counts and reviews them)."""
+
+    def refused(self, source: str, reason: str, *, peer: str | None = None) -> None: ...
+
+    async def duplicate(self, event: InboundEvent) -> bool:
+        """A delivery whose id is already stored: True when its body differs from the stored one."""
+        ...
 
 
 class _Envelope(msgspec.Struct):
@@ -52,6 +73,8 @@ def make_webhook_handler(
     secrets: Sequence[str],
     clock: Clock,
     *,
+    read_body: BodyReader,
+    audit: IntakeAudit | None = None,
     max_body: int = MAX_BODY,
     tolerance: int = signature.TOLERANCE_SECONDS,
 ) -> Handler:
@@ -60,12 +83,22 @@ def make_webhook_handler(
     if not accepted:
         raise ValueError("at least one webhook secret is required (REBOUND_WEBHOOK_SECRET)")
 
+    def refuse(request: web.Request, status: int, code: str, message: str, reason: str) -> web.Response:
+        if audit is not None:
+            audit.refused(SOURCE, reason, peer=request.remote)
+        return _error(status, code, message)
+
+    async def stored(event: InboundEvent) -> StoreOutcome:
+        outcome = await inbox.store(event)
+        if outcome is StoreOutcome.DUPLICATE and audit is not None:
+            await audit.duplicate(event)
+        return outcome
+
     async def handle(request: web.Request) -> web.StreamResponse:
-        if request.content_length is not None and request.content_length > max_body:
-            return _error(413, "body_too_large", f"the body exceeds {max_body} bytes")
-        body = await _read_capped(request, max_body)
+        body = await read_body(request, max_body)
         if body is None:
-            return _error(413, "body_too_large", f"the body exceeds {max_body} bytes")
+            message = f"the body exceeds {max_body} bytes"
+            return refuse(request, 413, "body_too_large", message, "body_too_large")
         try:
             signed_at = signature.verify(
                 request.headers.get(signature.SIGNATURE_HEADER),
@@ -75,15 +108,16 @@ def make_webhook_handler(
                 tolerance=tolerance,
             )
         except signature.SignatureError as error:
-            return _error(401, "invalid_signature", error.problem.value)
+            reason = _SIGNATURE_REASONS[error.problem]
+            return refuse(request, 401, "invalid_signature", error.problem.value, reason)
         headers = _kept_headers(request, signed_at)
         trace_ctx = _trace_context(request)
         try:
             envelope = _ENVELOPE_DECODER.decode(body)
         except msgspec.DecodeError as error:
             reason = f"not a ReBound event envelope: {error}"
-            await inbox.store(_quarantined(body, headers, trace_ctx, clock, reason))
-            return _error(400, "invalid_envelope", reason)
+            await stored(_quarantined(body, headers, trace_ctx, clock, reason))
+            return refuse(request, 400, "invalid_envelope", reason, "invalid_envelope")
         event = InboundEvent(
             source=SOURCE,
             source_id=envelope.id,
@@ -93,24 +127,11 @@ def make_webhook_handler(
             headers=headers,
             trace_ctx=trace_ctx,
         )
-        outcome = await inbox.store(event)
+        outcome = await stored(event)
         status = 200 if outcome is StoreOutcome.DUPLICATE else 202
         return web.json_response({"id": envelope.id, "outcome": outcome.value}, status=status)
 
     return handle
-
-
-async def _read_capped(request: web.Request, max_body: int) -> bytes | None:
-    """At most `max_body + 1` bytes are ever held: one byte over is enough to refuse."""
-    chunks: list[bytes] = []
-    size = 0
-    while size <= max_body:
-        chunk = await request.content.read(max_body + 1 - size)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return None if size > max_body else b"".join(chunks)
 
 
 def _kept_headers(request: web.Request, signed_at: int) -> dict[str, str]:

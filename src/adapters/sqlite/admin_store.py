@@ -9,7 +9,7 @@ from adapters.sqlite.codec import dt_or_none, exception_record, outbox_row
 from adapters.sqlite.readers import ReaderPool
 from adapters.sqlite.repositories import return_case
 from adapters.sqlite.sql import q
-from adapters.sqlite.writer import GroupCommitWriter
+from adapters.sqlite.writer import DiskFullError, GroupCommitWriter
 from ports.admin import ExceptionQuery, InboxCounts, QueueCounts, SyncLagStats
 from ports.clock import Clock, IdGenerator
 from ports.errors import NotFoundError
@@ -41,11 +41,13 @@ class SqliteAdminStore:
             "oldest_first_seen": None if query.max_age_seconds is None else now - query.max_age_seconds,
             "newest_first": query.order == "newest",
             "limit": query.limit,
+            "offset": query.offset,
         }
         return [exception_record(row) for row in await self._readers.fetchall(q("admin_exceptions"), params)]
 
-    async def search_returns(self, text: str, *, limit: int) -> list[ReturnCaseRecord]:
-        rows = await self._readers.fetchall(q("admin_search_returns"), {"text": text, "limit": limit})
+    async def search_returns(self, text: str, *, limit: int, offset: int = 0) -> list[ReturnCaseRecord]:
+        params = {"text": text, "limit": limit, "offset": offset}
+        rows = await self._readers.fetchall(q("admin_search_returns"), params)
         return [return_case(row) for row in rows]
 
     async def queue_counts(self) -> list[QueueCounts]:
@@ -115,4 +117,12 @@ class SqliteAdminStore:
 
     async def probe_write(self) -> None:
         now = self._now()
-        await self._writer.submit(lambda c: c.execute(q("runtime_probe_write"), {"now": now}))
+        try:
+            await self._writer.submit(lambda c: c.execute(q("runtime_probe_write"), {"now": now}))
+        except Exception as exc:
+            if self._writer.disk_full is not None:
+                raise DiskFullError(self._writer.disk_full) from exc
+            raise
+        # A small probe can fit where a webhook does not: a full disk is reported until space is back.
+        if self._writer.disk_full is not None:
+            raise DiskFullError(self._writer.disk_full)

@@ -24,8 +24,8 @@ class SqliteMonitor:
         row = await self._readers.fetchone(q("monitor_oldest_due"), {"now": now})
         return None if row is None or row["due"] is None else max(now - row["due"], 0.0)
 
-    async def dead_rows(self, *, limit: int = 100) -> list[OutboxRow]:
-        rows = await self._readers.fetchall(q("monitor_dead_rows"), {"limit": limit})
+    async def dead_rows(self, *, limit: int = 100, offset: int = 0) -> list[OutboxRow]:
+        rows = await self._readers.fetchall(q("monitor_dead_rows"), {"limit": limit, "offset": offset})
         return [outbox_row(row) for row in rows]
 
     async def throughput(self, *, window_seconds: float) -> int:

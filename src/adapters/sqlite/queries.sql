@@ -105,7 +105,7 @@ SELECT min(due) AS due FROM (
 );
 
 -- name: monitor_dead_rows
-SELECT * FROM outbox WHERE status = 'dead' ORDER BY id LIMIT :limit;
+SELECT * FROM outbox WHERE status = 'dead' ORDER BY id LIMIT :limit OFFSET :offset;
 
 -- name: monitor_throughput
 SELECT count(*) AS count FROM outbox_events WHERE to_status = 'done' AND at >= :since;
@@ -244,6 +244,9 @@ VALUES (:return_id, :at, :source, :action, :outcome, :detail, :order_ref);
 -- name: timeline_for_return
 SELECT * FROM timeline WHERE return_id = :return_id ORDER BY seq LIMIT :limit;
 
+-- name: timeline_latest
+SELECT * FROM timeline WHERE return_id = :return_id AND action = :action ORDER BY seq DESC LIMIT 1;
+
 -- name: watermark_get
 SELECT value FROM watermarks WHERE name = :name;
 
@@ -264,14 +267,14 @@ WHERE (:owner IS NULL OR owner = :owner)
   AND (:newest_first_seen IS NULL OR first_seen <= :newest_first_seen)
 ORDER BY CASE WHEN :newest_first THEN -first_seen ELSE first_seen END,
          CASE WHEN :newest_first THEN -id ELSE id END
-LIMIT :limit;
+LIMIT :limit OFFSET :offset;
 
 -- name: admin_search_returns
 SELECT * FROM return_cases
 WHERE return_id = :text OR client_order_id = :text OR ct_order_id = :text
    OR EXISTS (SELECT 1 FROM json_each(return_cases.snapshot, '$.items') AS item
               WHERE json_extract(item.value, '$.sku') = :text)
-ORDER BY updated_at DESC LIMIT :limit;
+ORDER BY updated_at DESC, return_id LIMIT :limit OFFSET :offset;
 
 -- name: admin_queue_counts
 SELECT kind,

@@ -40,15 +40,20 @@ class SqliteTimelineReader:
         rows = await self._readers.fetchall(
             q("timeline_for_return"), {"return_id": return_id, "limit": limit}
         )
-        return [
-            TimelineEntry(
-                return_id=row["return_id"],
-                at=dt(row["at"]),
-                source=row["source"],
-                action=row["action"],
-                outcome=row["outcome"],
-                detail=bytes(row["detail"]),
-                order_ref=row["order_ref"],
-            )
-            for row in rows
-        ]
+        return [_entry(row) for row in rows]
+
+    async def latest(self, return_id: str, *, action: str) -> TimelineEntry | None:
+        row = await self._readers.fetchone(q("timeline_latest"), {"return_id": return_id, "action": action})
+        return None if row is None else _entry(row)
+
+
+def _entry(row: sqlite3.Row) -> TimelineEntry:
+    return TimelineEntry(
+        return_id=row["return_id"],
+        at=dt(row["at"]),
+        source=row["source"],
+        action=row["action"],
+        outcome=row["outcome"],
+        detail=bytes(row["detail"]),
+        order_ref=row["order_ref"],
+    )

@@ -5,23 +5,36 @@ whatever has queued up, runs it in one `BEGIN IMMEDIATE` transaction with each o
 own SAVEPOINT (a failing operation is rolled back alone and gets its error), commits once (one fsync
 under synchronous=FULL), and only then wakes the callers: a caller never hears "done" before its
 write is durable.
+
+A batch that fails because the disk is full is retried once after a checkpoint, and while the disk
+stays full every batch checkpoints first (see `disk_space`); `disk_full` says why until a checkpoint
+and a batch succeed again, for readiness.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import anyio
 from anyio.abc import TaskStatus
 
+from adapters.sqlite.disk_space import WalGuard, checkpoint, is_disk_full
+
+log = logging.getLogger("adapters.sqlite.writer")
 T = TypeVar("T")
 Operation = Callable[[sqlite3.Connection], T]
 
 
 class WriterClosedError(RuntimeError):
     """The store is closing or closed; the write was not applied."""
+
+
+class DiskFullError(OSError):
+    """Writes have failed for a full disk, and checkpointing has not reclaimed space yet."""
 
 
 class _Pending(Generic[T]):
@@ -44,6 +57,9 @@ class GroupCommitWriter:
         self._limiter = anyio.CapacityLimiter(1)
         self.batches = 0
         self.operations = 0
+        self.disk_full: str | None = None
+        """Why writes fail for a full disk (since when, SQLite's error), until space is reclaimed."""
+        self._guard = WalGuard(conn)
 
     async def submit(self, operation: Operation[T]) -> T:
         """Apply `operation` in the next batch; returns its result once the batch is committed."""
@@ -80,14 +96,44 @@ class GroupCommitWriter:
         self._send.close()
 
     def _apply(self, batch: list[_Pending[Any]]) -> None:
+        reclaimed = self.disk_full is not None and checkpoint(self._conn)
         try:
-            self._apply_batch(batch)
+            try:
+                self._apply_batch(batch)
+            except Exception as exc:
+                self._rollback()
+                if not (is_disk_full(exc) and checkpoint(self._conn)):
+                    raise
+                reclaimed = True
+                self._apply_batch(batch)  # the WAL's space is back: once more, from the start
         except Exception as exc:
             # The transaction machinery itself failed (I/O error, full disk): nothing of the batch stands.
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
+            self._rollback()
             for pending in batch:
                 pending.error, pending.result = exc, None
+            if is_disk_full(exc):
+                self._full(exc)
+            return
+        if any(is_disk_full(p.error) for p in batch if p.error is not None):
+            self._full(next(p.error for p in batch if p.error is not None and is_disk_full(p.error)))
+        elif self.disk_full is not None and reclaimed:
+            log.warning("the disk has room again: writes resume", extra={"was": self.disk_full})
+            self.disk_full = None
+        self._guard.check(self._conn)
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:
+            try:
+                self._conn.execute("ROLLBACK")
+            except sqlite3.Error:  # SQLite may have rolled back already (full disk, I/O error)
+                log.warning("rollback failed", exc_info=True)
+
+    def _full(self, error: BaseException) -> None:
+        if self.disk_full is None:
+            since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            where = "the disk" if self._guard.wal is None else f"the disk of {self._guard.wal.parent}"
+            self.disk_full = f"{where} is full since {since} ({error}); free space on that volume"
+            log.error("a write failed: the disk is full", extra={"error": str(error)})
 
     def _apply_batch(self, batch: list[_Pending[Any]]) -> None:
         conn = self._conn
@@ -98,7 +144,10 @@ class GroupCommitWriter:
             try:
                 pending.result = pending.operation(conn)
             except Exception as exc:
-                conn.execute("ROLLBACK TO op")
+                try:
+                    conn.execute("ROLLBACK TO op")
+                except sqlite3.Error:  # the whole transaction is gone (SQLite rolled it back)
+                    raise exc from None
                 pending.error = exc
             conn.execute("RELEASE op")
         conn.execute("COMMIT")

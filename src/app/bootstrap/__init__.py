@@ -24,7 +24,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from adapters.commercetools import CommercetoolsAdapter
 from adapters.rebound.client import ReboundClient
-from adapters.rebound.config import ReboundConfig, parse_secrets
+from adapters.rebound.config import parse_secrets
 from adapters.rebound.mapping import to_sales_order
 from adapters.rebound.webhook import make_webhook_handler
 from adapters.system_clock import SystemClock
@@ -32,15 +32,24 @@ from adapters.telemetry import build_tracer_provider
 from adapters.uuid7 import Uuid7Generator
 from adapters.webhook_alerts import WebhookAlertSender
 from app.bootstrap.push import parse_push
-from app.bootstrap.stores import Store, open_store
+from app.bootstrap.startup import (
+    commercetools_config,
+    open_store,
+    prepare_commerce,
+    probe_rebound,
+    rebound_config,
+)
+from app.bootstrap.stores import Store
 from app.bootstrap.stores import open_report_source as open_report_source  # for `backflow report`
 from app.core.context import FlowContext, FlowRegistry
 from app.core.deps import StoreDeps
 from app.core.policies import refund_policy
 from app.core.settings import ConfigError, Settings
 from app.core.traced_outbox import TracedOutbox, traced_unit_of_work
+from app.entrypoints.http.body import MAX_BODY, read_body
 from app.entrypoints.http.deps import HttpDeps
 from app.entrypoints.http.intake import PushIntake
+from app.entrypoints.http.intake_audit import IntakeAudit
 from app.entrypoints.http.server import create_app, http_service
 from app.runtime.api_health import ApiHealth, recording
 from app.runtime.binding import Dependencies, context_dependencies
@@ -49,7 +58,6 @@ from app.runtime.shadow import ShadowCommerce, ShadowPlatform
 from app.runtime.supervisor import RestartPolicy
 from ports.clock import Clock, IdGenerator
 from ports.commerce import CommercePort
-from ports.errors import NotFoundError, TransientError
 from ports.outbox import RetryPolicy
 from ports.returns_platform import ReturnsPlatformPort
 from ports.timeline import TimelineReader
@@ -62,7 +70,6 @@ SECRET_VARIABLES = (
     "BACKFLOW_ADMIN_TOKEN",
     "BACKFLOW_PUSH_TOKEN",
 )
-READINESS_PROBE_ORDER = "backflow-readiness-probe"
 
 
 def configured_secrets(env: Mapping[str, str]) -> list[str]:
@@ -105,27 +112,30 @@ async def open_context(
     env = os.environ if env is None else env
     clock = clock or SystemClock()
     ids = ids or Uuid7Generator()
+    # Every setting is read before anything is opened: a bad one is named, nothing half-started.
+    ct_config = commercetools_config(env) if commerce is None else None
+    rb_config = rebound_config(env) if platform is None else None
     provider = tracer_provider or build_tracer_provider(env)
     api_health = ApiHealth(clock)
     async with AsyncExitStack() as stack:
         if tracer_provider is None:  # ours: flush and close it last, even when cancelled
             stack.push_async_callback(_shutdown_provider, provider)
-        store = await stack.enter_async_context(
-            open_store(settings, clock=clock, ids=ids, policy=retry_policy)
-        )
-        if commerce is None:
-            adapter = CommercetoolsAdapter.from_env(env, tracer_provider=provider)
+        store = await open_store(stack, settings, clock=clock, ids=ids, policy=retry_policy)
+        if ct_config is not None:
+            adapter = CommercetoolsAdapter(ct_config, tracer_provider=provider)
             stack.push_async_callback(_shielded_close, adapter.aclose)
             commerce = recording(adapter, "commercetools", api_health)
-            await _prepare_commerce(recording(adapter, "commercetools", api_health))
+            await prepare_commerce(recording(adapter, "commercetools", api_health), ct_config)
         else:
+            assert commerce is not None
             commerce = recording(commerce, "commercetools", api_health)
-        if platform is None:
-            client = ReboundClient.open(ReboundConfig.from_env(env), tracer_provider=provider)
+        if rb_config is not None:
+            client = ReboundClient.open(rb_config, tracer_provider=provider)
             stack.push_async_callback(_shielded_close, client.aclose)
             platform = recording(client, "rebound", api_health)
-            await _probe_rebound(platform)
+            await probe_rebound(platform, rb_config)
         else:
+            assert platform is not None
             platform = recording(platform, "rebound", api_health)
         if settings.shadow:
             commerce = ShadowCommerce(commerce, store.shadow_log, clock)
@@ -211,24 +221,36 @@ async def bootstrap(
         ctx, store = context.ctx, context.store
         flows = registry(settings) if callable(registry) else registry
         runtime = Runtime(ctx, flows, context.wakeups, run_id=ctx.ids.new_id(), restart_policy=restart_policy)
-        deps = http_deps(ctx, runtime, store, context.api_health, timeline or store.timeline)
-        push = PushIntake(store.inbox, parse_push, ctx.clock, context.wakeups.inbox, settings.push_token)
-        webhook = make_webhook_handler(store.inbox, secrets, ctx.clock)
+        audit = IntakeAudit(store=store_deps(ctx), inbox=store.inbox)
+        deps = http_deps(
+            ctx,
+            runtime,
+            store=store,
+            api_health=context.api_health,
+            timeline=timeline or store.timeline,
+            intake=audit,
+        )
+        push = PushIntake(
+            store.inbox, parse_push, ctx.clock, context.wakeups.inbox, settings.push_token, audit
+        )
+        webhook = make_webhook_handler(
+            store.inbox, secrets, ctx.clock, read_body=read_body, audit=audit, max_body=MAX_BODY
+        )
         yield Daemon(context, runtime, create_app(deps, webhook=webhook, push=push))
 
 
 def http_deps(
     ctx: FlowContext,
     runtime: Runtime,
+    *,
     store: Store,
     api_health: ApiHealth,
     timeline: TimelineReader | None,
+    intake: IntakeAudit,
 ) -> HttpDeps:
     """What the HTTP layer reads, taken from the composed context once."""
     return HttpDeps(
-        store=StoreDeps(
-            unit_of_work=ctx.unit_of_work, clock=ctx.clock, tracer=ctx.tracer, owners=ctx.settings
-        ),
+        store=store_deps(ctx),
         outbox=ctx.outbox,
         monitor=ctx.monitor,
         refund_policy=refund_policy(ctx.settings),
@@ -240,8 +262,13 @@ def http_deps(
         api_health=api_health,
         shadow_log=store.shadow_log,
         timeline=timeline,
+        intake=intake,
         ctx=ctx,
     )
+
+
+def store_deps(ctx: FlowContext) -> StoreDeps:
+    return StoreDeps(unit_of_work=ctx.unit_of_work, clock=ctx.clock, tracer=ctx.tracer, owners=ctx.settings)
 
 
 def _uow_factory(store: Store) -> UnitOfWorkFactory:
@@ -259,25 +286,6 @@ def _url_password(text: str) -> str | None:
         return urlsplit(text).password or None
     except ValueError:
         return None
-
-
-async def _prepare_commerce(commerce: CommercetoolsAdapter) -> None:
-    """Create the restock marker Type if missing. commercetools being away must not stop a (re)start:
-    webhooks are still taken durably, and the first restock creates the Type itself."""
-    try:
-        await commerce.prepare()
-    except TransientError:  # noted by the recording proxy; /readyz shows it
-        return
-
-
-async def _probe_rebound(platform: ReturnsPlatformPort) -> None:
-    """One read at start-up, so readiness knows at once whether ReBound answers (a 404 is an answer)."""
-    try:
-        await platform.get_sales_order(READINESS_PROBE_ORDER)
-    except NotFoundError:
-        pass
-    except Exception:  # noted by the recording proxy; intake still works while ReBound is away
-        return
 
 
 async def _shielded_close(close: Callable[[], object]) -> None:

@@ -1,4 +1,5 @@
-"""`backflow check-config`: the configuration, and one real call to each API with its credentials."""
+"""`backflow check-config`: the configuration, the database path (a file that can be created or
+written, at a schema version this release knows), and one real call to each API with its credentials."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from adapters.commercetools import CommercetoolsAdapter, CommercetoolsConfig
 from adapters.rebound.client import ReboundClient
 from adapters.rebound.config import ReboundConfig, ReboundConfigError
+from adapters.sqlite.preflight import check_database
 from app.core.settings import ConfigError, settings_from_env
 from ports.commerce_types import OrderQuery
 from ports.errors import NotFoundError, PortError
@@ -39,6 +41,8 @@ async def check_config(env: Mapping[str, str] | None = None) -> list[Check]:
             Check("backflow settings", True, f"{len(settings.file.reasons)} reason mappings, {where}")
         )
         checks.append(_admin_token(settings.admin_token))
+        found = check_database(settings.db_path)
+        checks.append(Check("database (BACKFLOW_DB)", found.ok, found.message))
     except ConfigError as exc:
         checks.append(Check("backflow settings", False, str(exc)))
     checks.extend(await _commercetools(env))

@@ -14,6 +14,7 @@ import anyio
 
 from adapters.postgresql.copy_sqlite import copy_sqlite
 from adapters.postgresql.store import PostgresStore
+from adapters.sqlite.preflight import check_database
 from adapters.sqlite.store import SqliteStore
 from adapters.system_clock import SystemClock
 from adapters.uuid7 import Uuid7Generator
@@ -44,6 +45,9 @@ async def open_report_source(settings: Settings) -> AsyncIterator[ReportSource]:
         return
     if not await anyio.Path(settings.db_path).exists():
         raise ConfigError(f"no Backflow database at {settings.db_path} (BACKFLOW_DB)")
+    found = check_database(settings.db_path)
+    if not found.ok:
+        raise ConfigError(f"BACKFLOW_DB: {found.message}")
     async with SqliteStore.open(settings.db_path, clock=clock, ids=ids, readers=1) as sqlite:
         yield sqlite.reports
 

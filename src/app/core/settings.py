@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -37,6 +37,7 @@ DEFAULT_OWNERS: dict[str, Owner] = {
     "unknown_disposition": "merchandising",
     "unknown_event_type": "merchandising",
     "quarantined_event": "operations",
+    "event_conflict": "operations",
     "missing_item": "operations",
     "unexpected_item": "operations",
     "return_stuck": "cx",
@@ -111,8 +112,12 @@ class Schedule(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """How far back the drift monitors compare refunds, restocks, orders and ReBound's returns."""
 
 
+HttpUrl = Annotated[str, msgspec.Meta(pattern=r"^https?://[^/?#\s]+")]
+"""An absolute http(s) URL with a host (a URL without a scheme is refused when the file is read)."""
+
+
 class AlertSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
-    webhook_url: str | None = None
+    webhook_url: HttpUrl | None = None
     """Where alerts are POSTed as JSON; none: no alerts are queued."""
     age_limit_seconds: int = 86400
     """An exception still unresolved this long after it was first seen is alerted again."""

@@ -15,11 +15,16 @@ from domain.order import Order
 from ports.exceptions import Severity
 from ports.outbox import OutboxRow
 from ports.return_cases import ReturnCaseRecord
+from ports.timeline import TimelineReader
+
+FIND_ORDER = "find order"
 
 
 async def hold_return(
     store: StoreDeps,
+    timeline: TimelineReader,
     anchoring_policy: AnchoringPolicy,
+    *,
     command: AnchorReturn,
     row: OutboxRow,
     record: ReturnCaseRecord,
@@ -27,22 +32,26 @@ async def hold_return(
     """No order (yet): noted as held; past the horizon an orphan a person looks at."""
     waited = (store.clock.now() - record.created_at).total_seconds()
     horizon = anchoring_policy.orphan_horizon_seconds
+    # The held-returns job looks on every tick; the timeline records a change (held, then orphan).
+    outcome = "orphan" if waited > horizon else "held"
+    last = await timeline.latest(command.return_id, action=FIND_ORDER)
     async with store.unit_of_work() as uow:
         detail = {
             "client_order_id": command.client_order_id,
             "waited_seconds": round(waited),
             "horizon": horizon,
         }
-        note(
-            uow,
-            store,
-            command.return_id,
-            source="commercetools",
-            action="find order",
-            outcome="held",
-            detail=detail,
-            order_ref=command.client_order_id,
-        )
+        if last is None or last.outcome != outcome:
+            note(
+                uow,
+                store,
+                command.return_id,
+                source="commercetools",
+                action=FIND_ORDER,
+                outcome=outcome,
+                detail=detail,
+                order_ref=command.client_order_id,
+            )
         if waited > horizon:
             raise_problem(
                 uow,

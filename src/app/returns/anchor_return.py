@@ -25,6 +25,7 @@ from domain.returns import Position
 from ports.commerce import CommercePort
 from ports.errors import NotFoundError
 from ports.outbox import OutboxRow
+from ports.timeline import TimelineReader
 
 # Validation reads the order's return items, then the write adds ours: two returns of one order
 # anchored at once would both pass. One daemon process owns the outbox, so a lock per order
@@ -44,6 +45,7 @@ async def anchor_return(
     *,
     store: StoreDeps,
     commerce: CommercePort,
+    timeline: TimelineReader,
     anchoring_policy: AnchoringPolicy,
     reasons_policy: ReasonsPolicy,
 ) -> None:
@@ -55,6 +57,7 @@ async def anchor_return(
                 command,
                 store=store,
                 commerce=commerce,
+                timeline=timeline,
                 anchoring_policy=anchoring_policy,
                 reasons_policy=reasons_policy,
             )
@@ -66,6 +69,7 @@ async def _anchor_once(
     *,
     store: StoreDeps,
     commerce: CommercePort,
+    timeline: TimelineReader,
     anchoring_policy: AnchoringPolicy,
     reasons_policy: ReasonsPolicy,
 ) -> None:
@@ -77,7 +81,7 @@ async def _anchor_once(
     with store.tracer.start_as_current_span("anchor_return.find_order"):
         order = await _find_order(commerce, stored.case.client_order_id)
     if order is None:
-        await hold_return(store, anchoring_policy, command, row, record)
+        await hold_return(store, timeline, anchoring_policy, command=command, row=row, record=record)
         return
     problems = validate_items(order, stored.case)
     if problems:

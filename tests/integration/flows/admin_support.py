@@ -18,10 +18,11 @@ import msgspec
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from app.bootstrap import http_deps
+from app.bootstrap import http_deps, store_deps
 from app.bootstrap.push import parse_push
 from app.entrypoints.cli import main as cli_main
 from app.entrypoints.http.intake import PushIntake
+from app.entrypoints.http.intake_audit import IntakeAudit
 from app.entrypoints.http.server import create_app
 from app.runtime.api_health import ApiHealth
 from app.runtime.daemon import Runtime, Wakeups
@@ -87,7 +88,10 @@ async def admin_api(world: World) -> AsyncIterator[Admin]:
     ctx = dataclasses.replace(world.ctx, settings=settings)
     wakeups = Wakeups.create()
     runtime = Runtime(ctx, world.registry, wakeups, run_id="test")
-    deps = http_deps(ctx, runtime, store, ApiHealth(world.clock), store.timeline)
+    audit = IntakeAudit(store=store_deps(ctx), inbox=store.inbox)
+    deps = http_deps(
+        ctx, runtime, store=store, api_health=ApiHealth(world.clock), timeline=store.timeline, intake=audit
+    )
     push = PushIntake(store.inbox, parse_push, world.clock, wakeups.inbox, None)
     server = TestServer(create_app(deps, webhook=_no_webhook, push=push), host="127.0.0.1")
     await server.start_server()

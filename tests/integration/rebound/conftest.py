@@ -16,6 +16,7 @@ from adapters.rebound.config import ReboundConfig
 from adapters.rebound.simulator import SimOptions, Simulator, create_app
 from adapters.rebound.simulator.api import SIM
 from adapters.rebound.webhook import make_webhook_handler
+from app.entrypoints.http.body import read_body
 from tests.rebound_support import OLD_SECRET, SECRET, WallClock
 
 
@@ -33,7 +34,9 @@ def clock() -> WallClock:
 @pytest.fixture
 async def webhook_server(inbox: InMemoryInbox, clock: WallClock) -> AsyncIterator[TestServer]:
     app = web.Application()
-    app.router.add_post("/webhooks/rebound", make_webhook_handler(inbox, (SECRET, OLD_SECRET), clock))
+    app.router.add_post(
+        "/webhooks/rebound", make_webhook_handler(inbox, (SECRET, OLD_SECRET), clock, read_body=read_body)
+    )
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     yield server

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from adapters.memory.inbox import InMemoryInbox
 from adapters.rebound import signature
 from adapters.rebound.webhook import make_webhook_handler
+from app.entrypoints.http.body import read_body
 from tests.rebound_support import SECRET, WallClock, envelope
 
 
@@ -33,7 +34,8 @@ class _ServerThread:
         asyncio.set_event_loop(self.loop)
         app = web.Application()
         app.router.add_post(
-            "/webhooks/rebound", make_webhook_handler(self.inbox, (SECRET,), WallClock(), max_body=4096)
+            "/webhooks/rebound",
+            make_webhook_handler(self.inbox, (SECRET,), WallClock(), read_body=read_body, max_body=4096),
         )
         self.runner = web.AppRunner(app)
         self.loop.run_until_complete(self.runner.setup())

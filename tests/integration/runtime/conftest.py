@@ -138,10 +138,11 @@ def daemon(tmp_path: Path, sims: Sims, provider: TracerProvider) -> DaemonFactor
         retry_policy: RetryPolicy | None = None,
         restart_policy: RestartPolicy = QUICK_RESTART,
         timeline: Any = None,
+        db_path: Path | None = None,
         **settings: Any,
     ) -> AsyncIterator[Running]:
         config = Settings(
-            db_path=tmp_path / "backflow.sqlite3",
+            db_path=db_path or tmp_path / "backflow.sqlite3",
             http_port=0,
             admin_token=admin_token,
             shadow=shadow,

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import anyio
 import pytest
 
+from adapters.sqlite.sql import latest_version
+from adapters.sqlite.store import SqliteStore
+from adapters.system_clock import SystemClock
+from adapters.uuid7 import Uuid7Generator
 from app.bootstrap.checks import check_config
 from tests.integration.runtime.conftest import Sims
 
@@ -43,6 +48,30 @@ async def test_each_failure_is_named(sims: Sims, tmp_path: Path) -> None:
     assert not checks["ReBound webhooks"].ok
     output = "\n".join(c.line() for c in checks.values())
     assert "not-the-ct-secret" not in output and "not-the-rb-secret" not in output
+
+
+async def test_the_database_path_is_checked(sims: Sims, tmp_path: Path) -> None:
+    (tmp_path / "a-directory").mkdir()
+    (tmp_path / "a-file").write_text("x")
+    newer = tmp_path / "newer.sqlite3"
+    with sqlite3.connect(newer) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    current = tmp_path / "current.sqlite3"
+    async with SqliteStore.open(current, clock=SystemClock(), ids=Uuid7Generator()):
+        pass
+    expected = {
+        tmp_path / "a-directory": (False, "is a directory"),
+        tmp_path / "a-file" / "db.sqlite3": (False, "is not a directory"),
+        newer: (False, f"schema version 999, newer than this release knows ({latest_version()})"),
+        current: (True, f"schema version {latest_version()}, current"),
+        tmp_path / "new" / "folder" / "db.sqlite3": (True, "does not exist yet, created on start"),
+    }
+    for path, (ok, says) in expected.items():
+        with anyio.fail_after(20):
+            checks = {c.name: c for c in await check_config(sims.env | {"BACKFLOW_DB": str(path)})}
+        found = checks["database (BACKFLOW_DB)"]
+        assert (found.ok, says in found.message) == (ok, True), found.line()
+    assert not (tmp_path / "new").exists(), "check-config creates nothing"
 
 
 async def test_missing_settings_and_an_unreachable_api(sims: Sims) -> None:

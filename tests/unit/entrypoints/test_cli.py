@@ -67,7 +67,7 @@ def test_a_start_up_failure_is_one_line(
     monkeypatch.delenv("REBOUND_WEBHOOK_SECRET", raising=False)
     settings = Settings(db_path=tmp_path / "db.sqlite3", http_port=0)
     registry = FlowRegistry(outbox_handlers={}, actors=[], inbox_handlers={}, jobs=[])
-    assert serve(settings, registry) == 1
+    assert serve(settings, registry) == 2, "a missing setting is a configuration error (exit 2)"
     err = capsys.readouterr().err
-    assert err.startswith("backflow: cannot start: ConfigError: REBOUND_WEBHOOK_SECRET is required")
+    assert err.startswith("backflow: cannot start: REBOUND_WEBHOOK_SECRET is required")
     assert err.count("\n") == 1

@@ -62,7 +62,11 @@ def test_config_names_what_is_missing() -> None:
 
 
 def test_max_concurrency_comes_from_the_environment_and_is_validated() -> None:
-    env = {"REBOUND_API_URL": "x", "REBOUND_CLIENT_ID": "y", "REBOUND_CLIENT_SECRET": "z"}
+    env = {
+        "REBOUND_API_URL": "https://api.rebound.example",
+        "REBOUND_CLIENT_ID": "y",
+        "REBOUND_CLIENT_SECRET": "z",
+    }
     assert ReboundConfig.from_env(env).max_concurrency == 16
     assert ReboundConfig.from_env(env | {"REBOUND_MAX_CONCURRENCY": "32"}).max_concurrency == 32
     for bad in ("0", "-3", "1.5", "lots", "1000"):

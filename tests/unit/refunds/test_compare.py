@@ -1,4 +1,4 @@
-"""ReBound's proposal against Backflow's refund figures (app.flows.refund_check), issue 13's case.
+"""ReBound's proposal against Backflow's refund figures (app.refunds.compare), issue 13's case.
 
 3 tins for 20.00 EUR (tests/fixtures/orders/three_for_twenty.json); ReBound's `unitPrice` is
 R(2000/3) = 6.67 and its proposal is unitPrice x n. Backflow refunds R(2000*2/3) = 13.33 for two

@@ -15,8 +15,10 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "check-config",
         help="validate the configuration and reach both APIs",
-        description="Check BACKFLOW_*, CTP_* and REBOUND_* settings and the TOML file, then fetch a "
-        "token and make one read against commercetools and ReBound. Exit status 1 if anything fails.",
+        description="Check BACKFLOW_*, CTP_* and REBOUND_* settings and the TOML file, the database at "
+        "BACKFLOW_DB (a file that can be created or opened for writing, at a schema version this release "
+        "knows; nothing is created), then fetch a token and make one read against commercetools and "
+        "ReBound. Exit status 1 if anything fails.",
     )
     parser.set_defaults(handler=main)
 

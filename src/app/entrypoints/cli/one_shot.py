@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -17,8 +18,11 @@ import anyio
 
 from app.bootstrap import open_context
 from app.commands.common import load_settings, say
+from app.core.startup_errors import classify
 from app.returns.reapply_reasons import reapply_reason_codes
 from app.returns.replay import replay_rebound_events
+
+log = logging.getLogger("app.commands")
 
 
 def register(subparsers: Any) -> None:
@@ -62,7 +66,13 @@ def _run_use_case(use_case: Callable[..., Awaitable[object]]) -> int:
         async with open_context(settings) as context:
             return await context.dependencies().run(use_case)
 
-    result = anyio.run(run, backend="asyncio")
+    try:
+        result = anyio.run(run, backend="asyncio")
+    except Exception as exc:  # one line naming the setting, as `backflow run` says it (see startup_errors)
+        code, line = classify(exc)
+        log.debug("command failed", exc_info=exc, extra={"exit_code": int(code)})
+        say(f"backflow: {line}", error=True)
+        return int(code)
     if result is not None:
         say(result)
     return 0

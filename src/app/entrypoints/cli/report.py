@@ -1,5 +1,6 @@
 """`backflow report reconciliation|reasons`: reports from Backflow's database (read-only; no
-commercetools or ReBound needed), to stdout or to `--output PATH` (the path is printed).
+commercetools or ReBound needed), to stdout or to `--output PATH` (the path is printed; an existing
+file is refused unless `--force`; exit status 2 for that or a directory, 1 when the path cannot be written).
 
     backflow report reconciliation --from 2026-11-01 --to 2026-11-30 --format html --output var/recon.html
 """
@@ -17,6 +18,7 @@ import msgspec
 from app.bootstrap import open_report_source
 from app.commands.common import load_settings, say
 from app.core.settings import ConfigError, Settings
+from app.entrypoints.cli.output_file import OutputRefused, check_output, write_output
 from app.reports.period import Period
 from app.reports.reasons import ReasonsReport, reasons_report
 from app.reports.reconciliation import build, gather
@@ -39,7 +41,10 @@ def register(subparsers: Any) -> None:
     recon.add_argument("--from", dest="first", required=True, help="first day, YYYY-MM-DD (UTC)")
     recon.add_argument("--to", dest="last", required=True, help="last day, YYYY-MM-DD (UTC), included")
     recon.add_argument("--format", choices=("table", "csv", "json", "html"), default="table")
-    recon.add_argument("--output", type=Path, help="write to this file and print its path")
+    recon.add_argument(
+        "--output", type=Path, help="write to this file (never over an existing one) and print its path"
+    )
+    recon.add_argument("--force", action="store_true", help="let --output overwrite an existing file")
     recon.set_defaults(handler=reconciliation_main)
     reasons = kinds.add_parser(
         "reasons",
@@ -50,7 +55,10 @@ def register(subparsers: Any) -> None:
     reasons.add_argument("--from", dest="first", help="first day, YYYY-MM-DD (default: all time)")
     reasons.add_argument("--to", dest="last", help="last day, YYYY-MM-DD")
     reasons.add_argument("--format", choices=("table", "json"), default="table")
-    reasons.add_argument("--output", type=Path)
+    reasons.add_argument(
+        "--output", type=Path, help="write to this file (never over an existing one) and print its path"
+    )
+    reasons.add_argument("--force", action="store_true", help="let --output overwrite an existing file")
     reasons.set_defaults(handler=reasons_main)
 
 
@@ -63,7 +71,11 @@ def reconciliation_main(args: argparse.Namespace) -> int:
     except ValueError as exc:
         say(f"backflow: {exc}", error=True)
         return 2
-    return _emit(lambda: reconciliation_text(settings, period, args.format, datetime.now(UTC)), args.output)
+    return _emit(
+        lambda: reconciliation_text(settings, period, args.format, datetime.now(UTC)),
+        args.output,
+        force=args.force,
+    )
 
 
 async def reconciliation_text(settings: Settings, period: Period, form: str, now: datetime) -> str:
@@ -85,7 +97,9 @@ def reasons_main(args: argparse.Namespace) -> int:
         except ValueError as exc:
             say(f"backflow: {exc}", error=True)
             return 2
-    return _emit(lambda: reasons_text(settings, period, args.format, datetime.now(UTC)), args.output)
+    return _emit(
+        lambda: reasons_text(settings, period, args.format, datetime.now(UTC)), args.output, force=args.force
+    )
 
 
 async def reasons_text(settings: Settings, period: Period | None, form: str, now: datetime) -> str:
@@ -114,16 +128,20 @@ def _reasons_table(report: ReasonsReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _emit(make: Any, output: Path | None) -> int:
+def _emit(make: Any, output: Path | None, *, force: bool) -> int:
     try:
+        if output is not None:
+            check_output(output, force=force)  # before the work of building the report
         text = anyio.run(make, backend="asyncio")
+        if output is None:
+            say(text.rstrip("\n"))
+            return 0
+        write_output(output, text, force=force)
     except ConfigError as exc:
         say(f"backflow: {exc}", error=True)
         return 2
-    if output is None:
-        say(text.rstrip("\n"))
-        return 0
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    except OutputRefused as refused:
+        say(f"backflow: {refused}", error=True)
+        return refused.code
     say(output)
     return 0

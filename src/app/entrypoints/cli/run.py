@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from typing import Any
 
 import anyio
@@ -11,7 +12,10 @@ from app.bootstrap import bootstrap
 from app.commands.common import load_settings, say
 from app.core.context import FlowRegistry
 from app.core.settings import ConfigError, Settings
+from app.core.startup_errors import EXIT_CODES, classify
 from app.runtime.registry import build_registry
+
+log = logging.getLogger("app.run")
 
 
 def register(subparsers: Any) -> None:
@@ -20,6 +24,8 @@ def register(subparsers: Any) -> None:
         help="run the daemon",
         description="Run the daemon: intake endpoints, actors, scheduled jobs and the admin API. "
         "Configuration comes from BACKFLOW_*, CTP_* and REBOUND_* variables (see the README).",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--shadow",
@@ -42,19 +48,22 @@ def main(args: argparse.Namespace) -> int:
 
 
 def serve(settings: Settings, registry: FlowRegistry) -> int:
-    """Run the daemon until it is stopped; 0 after a clean stop."""
-    failure: BaseException | None = None
+    """Run the daemon until it is stopped; 0 after a clean stop. A failure is one line on stderr
+    naming the setting to fix, with an exit code per kind (`app.core.startup_errors`); its traceback is
+    logged at debug level only."""
+    started: list[bool] = []  # becomes [True] once the daemon serves
     try:
-        anyio.run(_run, settings, registry, backend="asyncio")
-    except* (ConfigError, ValueError, OSError) as group:
-        # Bad settings, a registry that cannot run, a port already taken: one line, not a traceback.
-        failure = group.exceptions[0]
-    if failure is not None:
-        say(f"backflow: cannot start: {type(failure).__name__}: {failure}", error=True)
-        return 1
+        anyio.run(_run, settings, registry, started, backend="asyncio")
+    except Exception as exc:
+        code, line = classify(exc)
+        log.debug("backflow failed", exc_info=exc, extra={"exit_code": int(code)})
+        what = "stopped" if started else "cannot start"
+        say(f"backflow: {what}: {line}", error=True)
+        return int(code)
     return 0
 
 
-async def _run(settings: Settings, registry: FlowRegistry) -> None:
-    async with bootstrap(settings, registry) as daemon:
-        await daemon.run()
+async def _run(settings: Settings, registry: FlowRegistry, started: list[bool]) -> None:
+    async with bootstrap(settings, registry) as daemon, anyio.create_task_group() as tg:
+        await tg.start(daemon.run)
+        started.append(True)

@@ -1,8 +1,8 @@
 """`/api/exceptions`: list with filters, detail with history, and the actions: acknowledge, retry,
 resolve, decide (refund mismatches) and reanchor (orphan returns, return/order mismatches).
 
-Each action is a use case of `app.exceptions` (the CLI reaches the same code through these routes);
-every action is recorded with its actor and is idempotent.
+Each action is a use case of `app.operator` (decide: `app.refunds.decide`); the CLI reaches the same
+code through these routes; every action is recorded with its actor and is idempotent.
 """
 
 from __future__ import annotations
@@ -16,7 +16,15 @@ from app.core.deps import StoreDeps
 from app.core.exception_actions import ActionRefused, Refusal, load_exception
 from app.core.settings import Owner
 from app.entrypoints.http.deps import HttpDeps, actor_of, deps
-from app.entrypoints.http.responses import HttpError, float_param, int_param, json_response, read_json
+from app.entrypoints.http.responses import (
+    HttpError,
+    canonical_int,
+    float_param,
+    int_param,
+    json_response,
+    offset_param,
+    read_json,
+)
 from app.entrypoints.http.views import (
     AckRequest,
     DecideRequest,
@@ -67,6 +75,7 @@ async def list_exceptions(request: web.Request) -> web.Response:
         max_age_seconds=float_param(request, "max_age"),
         order="newest" if order == "newest" else "oldest",
         limit=int_param(request, "limit", 100),
+        offset=offset_param(request),
     )
     d = deps(request)
     now = d.ctx.clock.now()
@@ -156,10 +165,12 @@ async def reanchor(request: web.Request) -> web.Response:
 
 
 def _id(request: web.Request) -> int:
-    text = request.match_info["id"]
-    if not text.isdigit() or len(text) > 18:
+    """Only a canonical ASCII decimal names an exception (fullwidth or Arabic-Indic digits, and
+    `01`, are not 1)."""
+    value = canonical_int(request.match_info["id"])
+    if value is None or value < 1:
         raise HttpError(404, "not_found", "no such exception")
-    return int(text)
+    return value
 
 
 async def _load(request: web.Request) -> ExceptionRecord:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from app.entrypoints.http.deps import HttpDeps, actor_of, deps
-from app.entrypoints.http.responses import HttpError, int_param, json_response
+from app.entrypoints.http.responses import HttpError, int_param, json_response, offset_param
 from app.entrypoints.http.views import (
     ActorView,
     ApiView,
@@ -49,13 +49,16 @@ async def overview(request: web.Request) -> web.Response:
             order_sync=await d.admin.sync_lag(),
             exceptions=await monitor.exceptions_by_owner(),
             shadow=ShadowView(enabled=d.shadow, writes=await d.shadow_log.count()),
+            intake=d.intake.view(),
         )
     )
 
 
 @routes.get("/api/dead-letters")
 async def dead_letters(request: web.Request) -> web.Response:
-    rows = await deps(request).monitor.dead_rows(limit=int_param(request, "limit", 100))
+    rows = await deps(request).monitor.dead_rows(
+        limit=int_param(request, "limit", 100), offset=offset_param(request)
+    )
     return json_response(DeadLetterList(items=[outbox_view(row) for row in rows]))
 
 

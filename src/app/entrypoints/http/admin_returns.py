@@ -6,7 +6,7 @@ from aiohttp import web
 
 from app.core.evidence import json_value
 from app.entrypoints.http.deps import deps
-from app.entrypoints.http.responses import HttpError, int_param, json_response
+from app.entrypoints.http.responses import HttpError, int_param, json_response, offset_param
 from app.entrypoints.http.views import ReturnDetail, ReturnList, refund_view, return_summary, timeline_view
 
 routes = web.RouteTableDef()
@@ -17,7 +17,9 @@ async def search(request: web.Request) -> web.Response:
     text = request.query.get("query", "").strip()
     if not text or len(text) > 200:
         raise HttpError(400, "invalid_parameter", "query is required: a return id, order number or SKU")
-    records = await deps(request).admin.search_returns(text, limit=int_param(request, "limit", 50))
+    records = await deps(request).admin.search_returns(
+        text, limit=int_param(request, "limit", 50), offset=offset_param(request)
+    )
     return json_response(ReturnList(items=[return_summary(r) for r in records]))
 
 

@@ -14,6 +14,7 @@ from aiohttp import web
 from app.core.context import FlowContext
 from app.core.deps import StoreDeps
 from app.core.policies import RefundPolicy
+from app.entrypoints.http.intake_audit import IntakeAudit
 from app.runtime.api_health import ApiHealth
 from app.runtime.daemon import Runtime
 from ports.admin import AdminStore
@@ -43,6 +44,8 @@ class HttpDeps:
     shadow_log: ShadowLog
     timeline: TimelineReader | None
     """None until the timeline store exists; `/api/returns/{id}` then says `timeline_available: false`."""
+    intake: IntakeAudit
+    """The intake endpoints' refusals and event-id conflicts, for the overview."""
     ctx: FlowContext
     """Only for `admin_exceptions`' calls of the operator use cases, until `operator/` names its own
     dependencies (a sibling branch of the same refactor); nothing else here reads it."""

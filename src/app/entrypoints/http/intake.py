@@ -16,14 +16,15 @@ import msgspec
 from aiohttp import web
 
 from app.core.tracing import inject_context
+from app.entrypoints.http.body import MAX_BODY, read_body
 from app.entrypoints.http.deps import Handler
+from app.entrypoints.http.intake_audit import IntakeAudit
 from app.entrypoints.http.responses import error, json_response
 from app.runtime.wakeup import Nudge
 from ports.clock import Clock
 from ports.inbox import InboundEvent, Inbox, StoreOutcome
 
 SOURCE = "commercetools"
-MAX_BODY = 1024 * 1024
 
 
 class ParsedPush(msgspec.Struct, frozen=True, kw_only=True):
@@ -51,13 +52,14 @@ class PushIntake:
     clock: Clock
     wake: Nudge
     token: str | None = None
+    audit: IntakeAudit | None = None
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if self.token is not None and not self._authorized(request):
-            return error(401, "unauthorized", "the push token is missing or wrong")
-        body = await request.content.read(MAX_BODY + 1)
-        if len(body) > MAX_BODY:
-            return error(413, "body_too_large", f"the body exceeds {MAX_BODY} bytes")
+            return self._refuse(request, 401, "unauthorized", "the push token is missing or wrong")
+        body = await read_body(request, MAX_BODY)
+        if body is None:
+            return self._refuse(request, 413, "body_too_large", f"the body exceeds {MAX_BODY} bytes")
         trace_ctx = inject_context()
         try:
             parsed = self.parse(body)
@@ -75,7 +77,7 @@ class PushIntake:
                 )
             )
             self.wake.nudge()
-            return error(400, "invalid_push", reason)
+            return self._refuse(request, 400, "invalid_push", reason)
         outcome = await self.inbox.store(
             InboundEvent(
                 source=SOURCE,
@@ -89,6 +91,12 @@ class PushIntake:
         if outcome is StoreOutcome.STORED:
             self.wake.nudge()
         return json_response(IntakeResult(parsed.source_id, outcome.value), status=200)
+
+    def _refuse(self, request: web.Request, status: int, code: str, message: str) -> web.Response:
+        """The error answer; the reason (the code, never the token) is logged and counted."""
+        if self.audit is not None:
+            self.audit.refused(SOURCE, code, peer=request.remote)
+        return error(status, code, message)
 
     def _authorized(self, request: web.Request) -> bool:
         assert self.token is not None

@@ -12,7 +12,7 @@ from aiohttp import web
 from app.entrypoints.http import views
 from app.entrypoints.http.health import Health, Readiness
 from app.entrypoints.http.intake import IntakeResult
-from app.entrypoints.http.responses import ErrorResponse, json_response
+from app.entrypoints.http.responses import MAX_LIMIT, MAX_OFFSET, ErrorResponse, json_response
 
 REF = "#/components/schemas/{name}"
 
@@ -40,9 +40,32 @@ class Operation:
 
 
 _ID = Param("id", "path", description="The resource id.")
+_EXCEPTION_ID = Param(
+    "id",
+    "path",
+    schema={"type": "integer", "minimum": 1},
+    description="The exception id, in canonical ASCII decimal digits (no sign, no leading zero).",
+)
 _STR = {"type": "string"}
 _SECONDS = {"type": "number", "minimum": 0}
-_LIMIT = Param("limit", schema={"type": "integer", "minimum": 1, "maximum": 1000})
+
+
+def _limit(default: int) -> Param:
+    return Param(
+        "limit",
+        schema={"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": default},
+        description=f"How many items at most, from 1 to {MAX_LIMIT} (default {default}); a larger "
+        f"value is refused with 400: ask for the next page with `offset`. So: at most {MAX_LIMIT} "
+        "items per call.",
+    )
+
+
+_OFFSET = Param(
+    "offset",
+    schema={"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
+    description="How many matching items to skip first, for paging: ask again with offset + limit "
+    "while a page comes back full.",
+)
 _ERRORS = {400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 503: ErrorResponse}
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -94,7 +117,8 @@ OPERATIONS: tuple[Operation, ...] = (
             Param("min_age", schema=_SECONDS),
             Param("max_age", schema=_SECONDS),
             Param("order", schema={"enum": ["newest", "oldest"]}),
-            _LIMIT,
+            _limit(100),
+            _OFFSET,
         ),
     ),
     Operation(
@@ -103,7 +127,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "One exception with its history",
         "admin",
         {200: views.ExceptionDetail, **_ERRORS},
-        params=(_ID,),
+        params=(_EXCEPTION_ID,),
     ),
     Operation(
         "post",
@@ -112,7 +136,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "admin",
         {200: views.ExceptionDetail, 409: ErrorResponse, **_ERRORS},
         body=views.AckRequest,
-        params=(_ID,),
+        params=(_EXCEPTION_ID,),
     ),
     Operation(
         "post",
@@ -121,7 +145,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "admin",
         {200: views.RetryResult, 409: ErrorResponse, **_ERRORS},
         body=views.RetryRequest,
-        params=(_ID,),
+        params=(_EXCEPTION_ID,),
     ),
     Operation(
         "post",
@@ -130,7 +154,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "admin",
         {200: views.ExceptionDetail, **_ERRORS},
         body=views.ResolveRequest,
-        params=(_ID,),
+        params=(_EXCEPTION_ID,),
     ),
     Operation(
         "post",
@@ -139,7 +163,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "admin",
         {200: views.ExceptionView, 409: ErrorResponse, **_ERRORS},
         body=views.DecideRequest,
-        params=(_ID,),
+        params=(_EXCEPTION_ID,),
     ),
     Operation(
         "post",
@@ -148,7 +172,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "admin",
         {200: views.ExceptionView, 409: ErrorResponse, **_ERRORS},
         body=views.ReanchorRequest,
-        params=(_ID,),
+        params=(_EXCEPTION_ID,),
     ),
     Operation(
         "get",
@@ -156,7 +180,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "Search by return id, order number or SKU",
         "admin",
         {200: views.ReturnList, **_ERRORS},
-        params=(Param("query"), _LIMIT),
+        params=(Param("query"), _limit(50), _OFFSET),
     ),
     Operation(
         "get",
@@ -172,7 +196,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "Dead outbox rows",
         "admin",
         {200: views.DeadLetterList, **_ERRORS},
-        params=(_LIMIT,),
+        params=(_limit(100), _OFFSET),
     ),
     Operation(
         "get",

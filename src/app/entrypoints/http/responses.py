@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 import msgspec
 from aiohttp import web
 
+from app.entrypoints.http.body import read_body
+
 T = TypeVar("T")
 _ENCODER = msgspec.json.Encoder()
+_CANONICAL_INT = re.compile(r"0|[1-9][0-9]*")  # [0-9], not \d: only ASCII digits
+MAX_DIGITS = 18
 
 
 class ErrorBody(msgspec.Struct, frozen=True):
@@ -43,8 +48,8 @@ class HttpError(Exception):
 
 
 async def read_json(request: web.Request, kind: type[T], *, max_bytes: int = 64 * 1024) -> T:
-    body = await request.content.read(max_bytes + 1)
-    if len(body) > max_bytes:
+    body = await read_body(request, max_bytes)
+    if body is None:
         raise HttpError(413, "body_too_large", f"the body exceeds {max_bytes} bytes")
     try:
         return msgspec.json.decode(body or b"{}", type=kind)
@@ -52,13 +57,31 @@ async def read_json(request: web.Request, kind: type[T], *, max_bytes: int = 64 
         raise HttpError(400, "invalid_body", str(exc)) from exc
 
 
+def canonical_int(text: str) -> int | None:
+    """The value of a canonical ASCII decimal, else None: no sign, space or leading zero, and no
+    other script's digits (`str.isdigit` accepts fullwidth and Arabic-Indic ones)."""
+    if len(text) > MAX_DIGITS or not _CANONICAL_INT.fullmatch(text):
+        return None
+    return int(text)
+
+
 def int_param(request: web.Request, name: str, default: int, *, low: int = 1, high: int = 1000) -> int:
     text = request.query.get(name)
     if text is None or text == "":
         return default
-    if not text.isdigit() or not low <= int(text) <= high:
+    value = canonical_int(text)
+    if value is None or not low <= value <= high:
         raise HttpError(400, "invalid_parameter", f"{name} must be an integer from {low} to {high}")
-    return int(text)
+    return value
+
+
+MAX_LIMIT = 1000
+MAX_OFFSET = 1_000_000_000
+
+
+def offset_param(request: web.Request) -> int:
+    """`offset`: how many items to skip, for paging (0 to 1,000,000,000)."""
+    return int_param(request, "offset", 0, low=0, high=MAX_OFFSET)
 
 
 def float_param(request: web.Request, name: str) -> float | None:

@@ -6,6 +6,7 @@ import anyio
 from aiohttp import web
 from anyio.abc import TaskStatus
 
+from app.core.startup_errors import ExitCode, StartupError
 from app.entrypoints.http import admin_exceptions, admin_queues, admin_returns, health
 from app.entrypoints.http.deps import DEPS, Handler, HttpDeps
 from app.entrypoints.http.intake import PushIntake, nudging
@@ -43,7 +44,14 @@ def http_service(app: web.Application, host: str, port: int) -> HttpServe:
         await runner.setup()
         try:
             site = web.TCPSite(runner, host, port)
-            await site.start()
+            try:
+                await site.start()
+            except OSError as exc:  # the port is taken, or the host is not an address of this machine
+                raise StartupError(
+                    ExitCode.LISTEN,
+                    "BACKFLOW_HTTP_HOST/BACKFLOW_HTTP_PORT",
+                    f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                ) from exc
             task_status.started(int(runner.addresses[0][1]))
             await anyio.sleep_forever()
         finally:

@@ -9,6 +9,7 @@ import msgspec
 
 from app.core.evidence import json_value
 from app.core.exception_actions import allowed_actions
+from app.entrypoints.http.intake_audit import IntakeView
 from ports.admin import InboxCounts, QueueCounts, SyncLagStats
 from ports.exceptions import ExceptionEvent, ExceptionRecord
 from ports.ledgers import PendingCredit, Refund, StockMovement
@@ -82,6 +83,8 @@ class Overview(msgspec.Struct, frozen=True, kw_only=True):
     order_sync: SyncLagStats
     exceptions: list[ExceptionCount]
     shadow: ShadowView
+    intake: IntakeView
+    """Requests the intake endpoints refused, by reason, and event-id conflicts, since the start."""
 
 
 ExceptionAction = Literal["ack", "retry", "resolve", "decide", "reanchor"]
