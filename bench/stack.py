@@ -138,13 +138,13 @@ class Stack:
 
     def start_simulators(self, *, rebound_seed: int = 1) -> None:
         py = sys.executable
-        ct = [py, "-m", "adapters.commercetools.simulator", "--port", str(self.ct_port)]
+        ct = [py, "-m", "devtools.commercetools_sim", "--port", str(self.ct_port)]
         ct += ["--client-secret", self.secrets.ctp_client_secret]
         ct += ["--push-url", f"{self.url}/events/commercetools"]
         rb = [
             py,
             "-m",
-            "adapters.rebound.simulator",
+            "devtools.rebound_sim",
             "--port",
             str(self.rb_port),
             "--seed",

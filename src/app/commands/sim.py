@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from app.bootstrap.simulators import SIMULATORS
+SIMULATOR_NAMES = ("commercetools", "rebound")
+"""The keys of `devtools.simulators.SIMULATORS`, listed here so that parsing loads no simulator."""
 
 
 def register(subparsers: Any) -> None:
@@ -15,10 +16,13 @@ def register(subparsers: Any) -> None:
         description="Run a simulator on 127.0.0.1. Everything after the name goes to the simulator: "
         "`backflow sim rebound --help` lists its options.",
     )
-    parser.add_argument("name", choices=sorted(SIMULATORS), help="which platform to simulate")
+    parser.add_argument("name", choices=SIMULATOR_NAMES, help="which platform to simulate")
     parser.add_argument("options", nargs=argparse.REMAINDER, help="the simulator's own options")
     parser.set_defaults(handler=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    return SIMULATORS[args.name](list(args.options))
+    # Lazily: the simulators are development tooling that `backflow run` must never load.
+    from devtools.simulators import run_simulator
+
+    return run_simulator(args.name, list(args.options))

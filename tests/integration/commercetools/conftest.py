@@ -18,7 +18,7 @@ import pytest
 from aiohttp import web
 
 from adapters.commercetools import CommercetoolsAdapter, CommercetoolsConfig
-from adapters.commercetools.simulator import SimulatorOptions, create_app
+from devtools.commercetools_sim import SimulatorOptions, create_app
 
 ROOT = Path(__file__).resolve().parents[3]
 MOCK_SCRIPT = Path(__file__).with_name("ctmock_server.mjs")

@@ -7,12 +7,12 @@ import dataclasses
 import anyio
 import pytest
 
-from adapters.rebound.simulator import flows
 from app.flows.cases import load
 from app.flows.held_returns import sweep_held_returns
 from app.flows.payloads import outbox_message
 from app.flows.poll_messages import poll_commerce_messages
 from app.flows.sweep_orders import sweep_orders
+from devtools.rebound_sim import flows
 from domain.commands import SyncOrder
 from domain.returns import Position
 from tests.integration.flows.conftest import World, file_config, item

@@ -63,11 +63,11 @@ def http(method: str, url: str, body: bytes | None = None, headers: dict[str, st
 def sim_env() -> Iterator[dict[str, str]]:
     ct_port, rb_port = free_port(), free_port()
     commands = [
-        [sys.executable, "-m", "adapters.commercetools.simulator", "--port", str(ct_port)],
+        [sys.executable, "-m", "devtools.commercetools_sim", "--port", str(ct_port)],
         [
             sys.executable,
             "-m",
-            "adapters.rebound.simulator",
+            "devtools.rebound_sim",
             "--port",
             str(rb_port),
             "--webhook-secret",

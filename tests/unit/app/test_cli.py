@@ -10,8 +10,10 @@ import pytest
 
 from app.cli import main
 from app.commands.run import serve
+from app.commands.sim import SIMULATOR_NAMES
 from app.flows.context import FlowRegistry
 from app.settings import Settings
+from devtools.simulators import SIMULATORS
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +41,10 @@ def test_sim_help_is_the_simulators_own(capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit):
         main(["sim", "rebound", "--help"])
     assert "--webhook-secret" in capsys.readouterr().out
+
+
+def test_the_sim_command_offers_every_simulator() -> None:
+    assert set(SIMULATOR_NAMES) == set(SIMULATORS)
 
 
 def test_replay_needs_a_moment_with_a_timezone(capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,10 +14,10 @@ from typing import Any
 
 import msgspec
 
-from adapters.rebound.simulator import flows
-from adapters.rebound.simulator.delivery import Deliverer
-from adapters.rebound.simulator.options import SimOptions
-from adapters.rebound.simulator.state import EmittedEvent, SimItem, SimReturn, SimState, StoredOrder, ulid
+from devtools.rebound_sim import flows
+from devtools.rebound_sim.delivery import Deliverer
+from devtools.rebound_sim.options import SimOptions
+from devtools.rebound_sim.state import EmittedEvent, SimItem, SimReturn, SimState, StoredOrder, ulid
 from domain.return_snapshot import ReturnEvent
 from ports.returns_platform import SalesOrder, SalesOrderItem
 

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 import aiohttp
 
 from adapters.rebound import signature
-from adapters.rebound.simulator.options import SimOptions
-from adapters.rebound.simulator.state import EmittedEvent
+from devtools.rebound_sim.options import SimOptions
+from devtools.rebound_sim.state import EmittedEvent
 
 
 @dataclass

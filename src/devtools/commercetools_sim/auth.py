@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from adapters.commercetools.simulator.errors import CtError
-from adapters.commercetools.simulator.keys import STATE, TOKENS
-from adapters.commercetools.simulator.state import SimState
+from devtools.commercetools_sim.errors import CtError
+from devtools.commercetools_sim.keys import STATE, TOKENS
+from devtools.commercetools_sim.state import SimState
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -1,4 +1,4 @@
-"""`python -m adapters.commercetools.simulator --port N`: serve the simulator until interrupted."""
+"""`python -m devtools.commercetools_sim --port N`: serve the simulator until interrupted."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import asyncio
 import contextlib
 import sys
 
-from adapters.commercetools.simulator.app import run_simulator
-from adapters.commercetools.simulator.options import SimulatorOptions
+from devtools.commercetools_sim.app import run_simulator
+from devtools.commercetools_sim.options import SimulatorOptions
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m adapters.commercetools.simulator")
+    parser = argparse.ArgumentParser(prog="python -m devtools.commercetools_sim")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8989)
     parser.add_argument("--project-key", default="backflow-sim")

@@ -9,18 +9,18 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.commercetools.simulator.drafts import order_from_draft
-from adapters.commercetools.simulator.errors import CtError, invalid, not_found
-from adapters.commercetools.simulator.keys import STATE
-from adapters.commercetools.simulator.order_actions import ORDER_ACTIONS, Emitted
-from adapters.commercetools.simulator.query import run_query
-from adapters.commercetools.simulator.resource_actions import (
+from devtools.commercetools_sim.drafts import order_from_draft
+from devtools.commercetools_sim.errors import CtError, invalid, not_found
+from devtools.commercetools_sim.keys import STATE
+from devtools.commercetools_sim.order_actions import ORDER_ACTIONS, Emitted
+from devtools.commercetools_sim.query import run_query
+from devtools.commercetools_sim.resource_actions import (
     INVENTORY_ACTIONS,
     PAYMENT_ACTIONS,
     inventory_from_draft,
     payment_from_draft,
 )
-from adapters.commercetools.simulator.state import Resource, SimState
+from devtools.commercetools_sim.state import Resource, SimState
 
 Actions = dict[str, Callable[[SimState, Resource, Resource], Emitted]]
 # URL segment -> (resource typeId, update actions)

@@ -7,9 +7,9 @@ from typing import Any
 
 from multidict import MultiMapping
 
-from adapters.commercetools.simulator.errors import invalid
-from adapters.commercetools.simulator.predicates import compile_predicate
-from adapters.commercetools.simulator.state import Resource
+from devtools.commercetools_sim.errors import invalid
+from devtools.commercetools_sim.predicates import compile_predicate
+from devtools.commercetools_sim.state import Resource
 
 MAX_LIMIT = 500
 MAX_OFFSET = 10_000

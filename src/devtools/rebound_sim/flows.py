@@ -10,8 +10,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.rebound.simulator.options import SimOptions
-from adapters.rebound.simulator.state import SimItem, SimReturn
+from devtools.rebound_sim.options import SimOptions
+from devtools.rebound_sim.state import SimItem, SimReturn
 from domain.money import Money
 from domain.return_snapshot import RefundLine, RefundProposal
 

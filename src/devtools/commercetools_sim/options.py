@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from adapters.commercetools.simulator.faults import FaultRule
+from devtools.commercetools_sim.faults import FaultRule
 
 DEFAULT_SCOPES = (
     "manage_orders",

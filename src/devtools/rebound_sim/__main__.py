@@ -1,4 +1,4 @@
-"""`python -m adapters.rebound.simulator --port N [--seed S] [--time-scale X] [--webhook-url URL]`."""
+"""`python -m devtools.rebound_sim --port N [--seed S] [--time-scale X] [--webhook-url URL]`."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import sys
 
 import anyio
 
-from adapters.rebound.simulator import SimOptions, run_simulator
+from devtools.rebound_sim import SimOptions, run_simulator
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m adapters.rebound.simulator")
+    parser = argparse.ArgumentParser(prog="python -m devtools.rebound_sim")
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--time-scale", type=float, default=0.0, help="simulated seconds per real second")

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import msgspec
 from aiohttp import web
 
-from adapters.rebound.simulator.engine import Simulator
+from devtools.rebound_sim.engine import Simulator
 from ports.returns_platform import SALES_ORDER_DECODER
 
 SIM = web.AppKey("rebound_sim", Simulator)

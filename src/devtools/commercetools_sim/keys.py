@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from adapters.commercetools.simulator.auth import TokenStore
-    from adapters.commercetools.simulator.push import Pusher
-    from adapters.commercetools.simulator.state import SimState
+    from devtools.commercetools_sim.auth import TokenStore
+    from devtools.commercetools_sim.push import Pusher
+    from devtools.commercetools_sim.state import SimState
 
 STATE: web.AppKey[SimState] = web.AppKey("state")
 TOKENS: web.AppKey[TokenStore] = web.AppKey("tokens")

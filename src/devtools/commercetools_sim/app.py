@@ -7,15 +7,15 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from adapters.commercetools.simulator.auth import TokenStore, auth_middleware, token_endpoint
-from adapters.commercetools.simulator.control import add_control_routes
-from adapters.commercetools.simulator.errors import CtError
-from adapters.commercetools.simulator.faults import fault_middleware
-from adapters.commercetools.simulator.keys import PUSHER, STATE, TOKENS
-from adapters.commercetools.simulator.options import SimulatorOptions
-from adapters.commercetools.simulator.push import Pusher
-from adapters.commercetools.simulator.routes import add_routes
-from adapters.commercetools.simulator.state import SimState
+from devtools.commercetools_sim.auth import TokenStore, auth_middleware, token_endpoint
+from devtools.commercetools_sim.control import add_control_routes
+from devtools.commercetools_sim.errors import CtError
+from devtools.commercetools_sim.faults import fault_middleware
+from devtools.commercetools_sim.keys import PUSHER, STATE, TOKENS
+from devtools.commercetools_sim.options import SimulatorOptions
+from devtools.commercetools_sim.push import Pusher
+from devtools.commercetools_sim.routes import add_routes
+from devtools.commercetools_sim.state import SimState
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
