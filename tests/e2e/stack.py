@@ -1,4 +1,4 @@
-"""The whole system as processes, built with the demo's own launcher (`app.demo.run.start`): both
+"""The whole system as processes, built with the demo's own launcher (`devtools.demo.run.start`): both
 simulators and `backflow run` on 127.0.0.1, a SQLite file and TOML file in a temporary var/.
 
 Checks read the simulators' state (commercetools payments and inventory, ReBound's sales orders),
@@ -22,12 +22,12 @@ from typing import Any
 import aiohttp
 import anyio
 
-from app.demo import processes
-from app.demo.api import JsonApi
-from app.demo.catalog import STOCK_PER_ENTRY, order_draft, payment_draft
-from app.demo.layout import REASONS, SUPPLY_CHANNEL, Endpoints, Layout, config_toml
-from app.demo.run import prepare, start, start_daemon
-from app.demo.scenario import DayPlan, Driver
+from devtools.demo import processes
+from devtools.demo.api import JsonApi
+from devtools.demo.catalog import STOCK_PER_ENTRY, order_draft, payment_draft
+from devtools.demo.layout import REASONS, SUPPLY_CHANNEL, Endpoints, Layout, config_toml
+from devtools.demo.run import prepare, start, start_daemon
+from devtools.demo.scenario import DayPlan, Driver
 
 ORPHAN_HORIZON = 3
 FAST = {"BACKFLOW_POLL_SECONDS": "0.2", "BACKFLOW_SHUTDOWN_GRACE_SECONDS": "10"}

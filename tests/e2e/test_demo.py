@@ -9,9 +9,9 @@ from pathlib import Path
 import anyio
 import pytest
 
-from app.demo import processes
-from app.demo.run import DemoOptions, run_demo
-from app.demo.scenario import DayPlan
+from devtools.demo import processes
+from devtools.demo.run import DemoOptions, run_demo
+from devtools.demo.scenario import DayPlan
 from domain.money import Money
 
 pytestmark = pytest.mark.anyio

@@ -6,11 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-import anyio
-
 from app.commands.common import say
-from app.demo.run import DemoOptions, how_to_explore, run_demo, stop_demo
-from app.demo.scenario import DayPlan
 
 
 def register(subparsers: Any) -> None:
@@ -37,19 +33,10 @@ def register(subparsers: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.stop:
-        for line in stop_demo(args.var):
-            say(line)
-        return 0
-    if args.orders < 10 or args.returns < 1:
+    if not args.stop and (args.orders < 10 or args.returns < 1):
         say("backflow demo: --orders must be at least 10 and --returns at least 1", error=True)
         return 2
-    plan = DayPlan(orders=args.orders, returns=args.returns, seed=args.seed, drive_seconds=args.drive_seconds)
-    options = DemoOptions(var=args.var, plan=plan, time_budget=args.time_budget, keep=args.keep)
-    result = anyio.run(run_demo, options, say, backend="asyncio")
-    say(result.summary)
-    if result.report is not None:
-        say(f"\nReconciliation report for the day (open it in a browser): {result.report}")
-    if args.keep:
-        say(how_to_explore(args.var))
-    return 0 if result.settled and not result.disagreements else 1
+    # Lazily: the demo (and the simulators it starts) is development tooling `backflow run` never loads.
+    from devtools.demo.command import run_demo_command
+
+    return run_demo_command(args, say)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import aiohttp
 
-from app.demo import processes
-from app.demo.api import JsonApi
-from app.demo.layout import (
+from devtools.demo import processes
+from devtools.demo.api import JsonApi
+from devtools.demo.layout import (
     SUPPLY_CHANNEL,
     Endpoints,
     Layout,
@@ -22,10 +22,10 @@ from app.demo.layout import (
     daemon_env,
     env_file_text,
 )
-from app.demo.report import write_reconciliation
-from app.demo.scenario import DayPlan, Driver
-from app.demo.summary import Deliveries, Figures, collect, render
-from app.demo.verify import InCommercetools, read_commercetools
+from devtools.demo.report import write_reconciliation
+from devtools.demo.scenario import DayPlan, Driver
+from devtools.demo.summary import Deliveries, Figures, collect, render
+from devtools.demo.verify import InCommercetools, read_commercetools
 
 START_SECONDS = 30.0
 START_ATTEMPTS = 2

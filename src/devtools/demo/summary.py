@@ -8,8 +8,8 @@ from typing import Any
 
 import anyio
 
-from app.demo.api import JsonApi
-from app.demo.scenario import DayLog
+from devtools.demo.api import JsonApi
+from devtools.demo.scenario import DayLog
 from domain.currencies import currency_digits
 
 FETCH_CONCURRENCY = 8

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import anyio
 
-from app.demo.layout import Layout
-from app.demo.processes import BACKFLOW
+from devtools.demo.layout import Layout
+from devtools.demo.processes import BACKFLOW
 
 REPORT_SECONDS = 60.0
 

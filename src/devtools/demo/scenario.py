@@ -10,9 +10,9 @@ from typing import Any
 
 import anyio
 
-from app.demo import catalog
-from app.demo.api import JsonApi
-from app.demo.layout import REASON_KEYS, REASON_TYPE_KEY
+from devtools.demo import catalog
+from devtools.demo.api import JsonApi
+from devtools.demo.layout import REASON_KEYS, REASON_TYPE_KEY
 
 SIM_DAY = 86_400.0
 SIM_SPAN = 16 * SIM_DAY

@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from app.demo.catalog import STOCK_PER_ENTRY
-from app.demo.summary import Figures
+from devtools.demo.catalog import STOCK_PER_ENTRY
+from devtools.demo.summary import Figures
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from app.demo.layout import OUTLET_CHANNEL, SUPPLY_CHANNEL
+from devtools.demo.layout import OUTLET_CHANNEL, SUPPLY_CHANNEL
 
 PRODUCTS = ("TEE", "HOODIE", "JEANS", "DRESS", "SNEAKER", "JACKET", "SCARF", "SHIRT", "SKIRT", "BOOT")
 COLOURS = ("BLK", "WHT", "NVY", "RED", "GRN")
