@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.integration.runtime.test_daemon_process import free_port, listening, wait_for
+from devtools.net import free_port, listening, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPPLY_CHANNEL = "6f1c4c52-1f5e-4c44-9a53-3d9b7a0c0001"

@@ -34,7 +34,7 @@ from adapters.rebound import signature
 from bench import busy_day, prefill
 from bench.report import replace_section
 from bench.stack import ROOT, Stack, peak_rss_mb, read_proc, request
-from tests.integration.runtime.test_daemon_process import free_port, listening, wait_for
+from devtools.net import free_port, listening, wait_for
 
 REPORT = ROOT / "docs" / "performance.md"
 CT_LATENCY, RB_LATENCY = 0.030, 0.050

@@ -7,11 +7,11 @@ with, so `backflow tui --env-file var/demo.env` (and any one-shot command) sees 
 from __future__ import annotations
 
 import secrets
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-HOST = "127.0.0.1"
+from devtools.net import HOST, free_ports
+
 SUPPLY_CHANNEL = "5e1f0c52-3a4d-4c1e-9b7a-0d3c2a1b0001"  # the warehouse sellable stock goes to
 OUTLET_CHANNEL = "5e1f0c52-3a4d-4c1e-9b7a-0d3c2a1b0002"  # where OUTLET/REFURBISH items go
 # The simulated portal's reason texts; "Not as described" and the odd free texts stay unmapped on
@@ -26,18 +26,6 @@ REASON_KEYS = (*REASONS.values(), "NOT_AS_DESCRIBED", "OTHER")
 REASON_TYPE_KEY = "backflow-return-item"
 CT_PROJECT, CT_CLIENT, CT_SECRET = "backflow-demo", "demo-client", "demo-client-secret"
 RB_CLIENT, RB_SECRET = "backflow", "sim-client-secret"  # the ReBound simulator's built-in API client
-
-
-def free_ports(count: int) -> list[int]:
-    """`count` distinct free ports (held open together, so the kernel cannot hand one out twice)."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind((HOST, 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 @dataclass(frozen=True)
