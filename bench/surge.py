@@ -25,22 +25,53 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # run as a script: make `bench` and `tests` importable
+if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
 
 from adapters.rebound import signature
-from bench import busy_day, prefill
+from bench import prefill
 from bench.report import replace_section
-from bench.stack import ROOT, Stack, peak_rss_mb, read_proc, request
+from devtools.busy_day import catalog
+from devtools.busy_day.catalog import PLAIN
+from devtools.busy_day.check import rebound_token
+from devtools.busy_day.driver import driving
+from devtools.busy_day.plan import DayPlan
 from devtools.net import free_port, listening, wait_for
+from devtools.stack.http import request
+from devtools.stack.launcher import Stack, bench_stack
+from devtools.stack.procstats import peak_rss_mb, read_proc
 
+ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"
 CT_LATENCY, RB_LATENCY = 0.030, 0.050
 ORDER_RATE = 50.0
 SENDERS = 32
 CT_CONCURRENCY = RB_CONCURRENCY = 16  # CTP_/REBOUND_MAX_CONCURRENCY given to the daemon (the defaults)
+DAEMON_ENV = {
+    "CTP_MAX_CONCURRENCY": str(CT_CONCURRENCY),
+    "REBOUND_MAX_CONCURRENCY": str(RB_CONCURRENCY),
+    "BACKFLOW_LOG_LEVEL": "WARNING",
+    "BACKFLOW_POLL_SECONDS": "0.5",
+}
+
+
+# ------------------------------------------------------------------ orders to return
+
+
+async def _seed_shop(stack: Stack) -> None:
+    async with driving(stack) as driver:
+        await driver.seed_shop()
+
+
+async def _orders_in_rebound(stack: Stack, count: int, seed: int) -> list[str]:
+    """`count` plain orders checked out, once order sync has put them all in ReBound; their numbers."""
+    async with driving(stack, DayPlan(seed=seed)) as driver:
+        drafts = driver.drafts(count, "CT-", mix=PLAIN)
+        await driver.seed_orders(drafts)
+        await driver.wait_in_rebound(count, within=600)
+    return [draft["orderNumber"] for draft in drafts]
 
 
 # ------------------------------------------------------------------ returns to surge with
@@ -73,7 +104,7 @@ def script_returns(stack: Stack, numbers: list[str]) -> None:
 
 
 def event_bodies(stack: Stack) -> list[bytes]:
-    token = busy_day._token(stack)
+    token = rebound_token(stack)
     bodies: list[bytes] = []
     cursor = None
     for _ in range(100_000):
@@ -184,7 +215,7 @@ async def order_feed(stack: Stack, prefix: str, seconds: float, rng: Any) -> int
         while time.monotonic() - started < seconds:
             due = int((time.monotonic() - started) * ORDER_RATE)
             while sent < due:
-                draft = busy_day.order_draft(f"{prefix}-{sent:06d}", rng)
+                draft = catalog.order_draft(rng, f"{prefix}-{sent:06d}", mix=PLAIN)
                 async with session.post(f"{stack.ct}/_sim/seed", json={"orders": [draft]}) as response:
                     assert response.status == 201, await response.text()
                 sent += 1
@@ -193,12 +224,8 @@ async def order_feed(stack: Stack, prefix: str, seconds: float, rng: Any) -> int
 
 
 def run_size(workdir: Path, stored: int, returns: int, rng: Any) -> dict[str, Any]:
-    stack = Stack(
-        workdir,
-        ct_concurrency=CT_CONCURRENCY,
-        rb_concurrency=RB_CONCURRENCY,
-        daemon_env_extra={"BACKFLOW_LOG_LEVEL": "WARNING", "BACKFLOW_POLL_SECONDS": "0.5"},
-    )
+    stack = bench_stack(workdir, env=DAEMON_ENV)
+    stack.prepare()
     fill_seconds = prefill.fill(stack.db, stored)
     try:
         stack.start_simulators()
@@ -206,13 +233,9 @@ def run_size(workdir: Path, stored: int, returns: int, rng: Any) -> dict[str, An
         stack.ct_faults([{"path": "^/(?!oauth)", "latency": CT_LATENCY}])
         stack.start_daemon()
         assert stack.daemon is not None
-        busy_day.seed_catalogue(stack)
-        numbers = [f"CT-{n:06d}" for n in range(returns)]
+        asyncio.run(_seed_shop(stack))
         idle = api_calls(stack)
-        busy_day.seed_orders(stack, numbers, rng)
-        busy_day.wait_until(
-            lambda: busy_day.rebound_state(stack)["orders"] >= returns, 600, "orders synced to ReBound"
-        )
+        numbers = asyncio.run(_orders_in_rebound(stack, returns, rng.randrange(2**32)))
         # What syncing one order costs, so the order feed's calls can be taken out of the per-return count.
         synced = api_calls(stack)
         per_order = {name: (synced.get(name, 0) - idle.get(name, 0)) / returns for name in synced}
@@ -342,21 +365,15 @@ async def _paced(stack: Stack, url: str, created: list[bytes], outage: float) ->
 
 def _outage_run(contender: str, workdir: Path, returns: int, outage: float, rng: Any) -> dict[str, Any]:
     workdir.mkdir(parents=True, exist_ok=True)
-    stack = Stack(
-        workdir,
-        ct_concurrency=CT_CONCURRENCY,
-        rb_concurrency=RB_CONCURRENCY,
-        daemon_env_extra={"BACKFLOW_LOG_LEVEL": "WARNING", "BACKFLOW_POLL_SECONDS": "0.5"},
-    )
+    stack = bench_stack(workdir, env=DAEMON_ENV)
     naive: subprocess.Popen[bytes] | None = None
     try:
+        stack.prepare()
         stack.start_simulators()
         stack.ct_faults([{"path": "^/(?!oauth)", "latency": CT_LATENCY}])
         stack.start_daemon()
-        busy_day.seed_catalogue(stack)
-        numbers = [f"CT-{n:06d}" for n in range(returns)]
-        busy_day.seed_orders(stack, numbers, rng)
-        busy_day.wait_until(lambda: busy_day.rebound_state(stack)["orders"] >= returns, 600, "orders synced")
+        asyncio.run(_seed_shop(stack))
+        numbers = asyncio.run(_orders_in_rebound(stack, returns, rng.randrange(2**32)))
         script_returns(stack, numbers)
         created = [b for b in event_bodies(stack) if json.loads(b)["type"] == "return_order.created"]
         url = f"{stack.url}/webhooks/rebound"
@@ -365,7 +382,7 @@ def _outage_run(contender: str, workdir: Path, returns: int, outage: float, rng:
             naive, url = start_contender("naive", stack.ct)
         statuses = asyncio.run(_paced(stack, url, created, outage))
         if contender == "backflow":
-            busy_day.wait_until(lambda: _anchored_count(stack) >= len(created), 600, "every return anchored")
+            wait_for(lambda: _anchored_count(stack) >= len(created), 600, "every return anchored", every=0.2)
         anchored = _anchored_count(stack)
         return {
             "webhooks": len(created),

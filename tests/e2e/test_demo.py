@@ -9,9 +9,9 @@ from pathlib import Path
 import anyio
 import pytest
 
-from devtools.demo import processes
+from devtools.busy_day.plan import DayPlan
 from devtools.demo.run import DemoOptions, run_demo
-from devtools.demo.scenario import DayPlan
+from devtools.stack import processes
 from domain.money import Money
 
 pytestmark = pytest.mark.anyio

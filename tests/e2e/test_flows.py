@@ -8,7 +8,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from devtools.demo.layout import REASONS
+from devtools.shop import REASONS
 from tests.e2e.stack import Stack, eventually, running_stack
 
 pytestmark = pytest.mark.anyio

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import anyio
 
-from devtools.demo.layout import Layout
-from devtools.demo.processes import BACKFLOW
+from devtools.stack.layout import Layout
+from devtools.stack.processes import BACKFLOW
 
 REPORT_SECONDS = 60.0
 
@@ -19,13 +18,14 @@ class ReportError(RuntimeError):
 
 
 async def write_reconciliation(layout: Layout, env: dict[str, str], day: datetime | None = None) -> Path:
-    """`backflow report reconciliation --format html` over the demo day, into var/."""
+    """`backflow report reconciliation --format html` over the demo day, into var/; `env` is the whole
+    environment of the command (the stack's `child_env()`)."""
     when = (day or datetime.now(UTC)).date().isoformat()
     output = layout.var / f"demo-reconciliation-{when}.html"
     command = [*BACKFLOW, "report", "reconciliation", "--from", when, "--to", when]
     command += ["--format", "html", "--output", str(output)]
     with anyio.fail_after(REPORT_SECONDS):
-        done = await anyio.run_process(command, env={**os.environ, **env}, check=False)
+        done = await anyio.run_process(command, env=env, check=False)
     if done.returncode != 0 or not output.exists():
         printed = (done.stderr or done.stdout).decode(errors="replace").strip()
         raise ReportError(f"the reconciliation report failed (exit {done.returncode}): {printed}")

@@ -8,8 +8,8 @@ from typing import Any
 
 import anyio
 
-from devtools.demo.api import JsonApi
-from devtools.demo.scenario import DayLog
+from devtools.busy_day.plan import DayLog
+from devtools.stack.http import JsonApi
 from domain.currencies import currency_digits
 
 FETCH_CONCURRENCY = 8

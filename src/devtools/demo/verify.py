@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from devtools.demo.catalog import STOCK_PER_ENTRY
+from devtools.busy_day.catalog import STOCK_PER_ENTRY
 from devtools.demo.summary import Figures
 
 

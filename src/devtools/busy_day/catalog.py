@@ -1,5 +1,6 @@
-"""The demo's shop: SKUs, and seeded order drafts for the commercetools simulator (a mix of
-currencies, tax modes, product/cart discounts, order discounts and shipping), each paid by a Charge."""
+"""The shop's catalogue: SKUs, and seeded order drafts for the commercetools simulator, each paid by a
+Charge. The demo's mix has currencies, tax modes, cart and order discounts and shipping; a plain mix
+(the benchmarks', the chaos run's) has one currency and none of the extras, so every refund is exact."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from devtools.demo.layout import OUTLET_CHANNEL, SUPPLY_CHANNEL
+from devtools.shop import OUTLET_CHANNEL, SUPPLY_CHANNEL
 
 PRODUCTS = ("TEE", "HOODIE", "JEANS", "DRESS", "SNEAKER", "JACKET", "SCARF", "SHIRT", "SKIRT", "BOOT")
 COLOURS = ("BLK", "WHT", "NVY", "RED", "GRN")
@@ -34,7 +35,25 @@ MARKETS = (
     Market("USD", 1.08, 0.0725, False, "US", 0.14),  # US sales tax is added on top of the price
     Market("JPY", 1.6, 0.10, True, "JP", 0.06),  # no minor unit: 1.6 yen per EUR cent
 )
-EUR = MARKETS[0]
+EUR, GBP = MARKETS[0], MARKETS[1]
+
+
+@dataclass(frozen=True)
+class OrderMix:
+    """What kind of orders a run checks out; one market and one quantity draw nothing from the rng."""
+
+    markets: tuple[Market, ...] = MARKETS
+    quantities: tuple[int, ...] = (1, 1, 1, 2, 2, 3)
+    extras: bool = True
+    """Cart discounts on lines, order-level discounts and shipping."""
+    fixed_line_ids: bool = False
+    """Line ids chosen here, so that a return can be booked over an order before it exists."""
+
+
+MIXED = OrderMix()
+LATE = OrderMix(markets=(EUR,), quantities=(1,), extras=False, fixed_line_ids=True)
+"""Plain EUR orders with fixed line ids: returns are booked over them before commercetools has them."""
+PLAIN = OrderMix(markets=(GBP,), quantities=(1, 2, 3), extras=False)
 
 
 def base_price(sku: str) -> int:
@@ -46,9 +65,9 @@ def _money(market: Market, minor: int) -> dict[str, Any]:
     return {"currencyCode": market.currency, "centAmount": minor}
 
 
-def _line(rng: random.Random, market: Market, *, simple: bool, line_id: str | None) -> dict[str, Any]:
+def _line(rng: random.Random, market: Market, mix: OrderMix, *, line_id: str | None) -> dict[str, Any]:
     sku = rng.choice(SKUS)
-    quantity = 1 if simple else rng.choice((1, 1, 1, 2, 2, 3))
+    quantity = _pick(rng, mix.quantities)
     unit = round(base_price(sku) * market.rate)
     tax = {
         "name": f"{market.country} tax",
@@ -66,7 +85,7 @@ def _line(rng: random.Random, market: Market, *, simple: bool, line_id: str | No
     }
     if line_id is not None:
         line["id"] = line_id
-    if not simple and rng.random() < 0.2:  # a cart discount: 15 % off this line
+    if mix.extras and rng.random() < 0.2:  # a cart discount: 15 % off this line
         discounted = round(unit * 0.85)
         line["discountedPricePerQuantity"] = [
             {
@@ -78,17 +97,21 @@ def _line(rng: random.Random, market: Market, *, simple: bool, line_id: str | No
     return line
 
 
-def order_draft(rng: random.Random, number: str, *, late: bool = False) -> dict[str, Any]:
-    """One order. A `late` order is plain (EUR, no discounts) and fixes its line ids, so a return can
-    be booked over it before it exists."""
-    market = EUR if late else rng.choices(MARKETS, [m.weight for m in MARKETS])[0]
+def _pick(rng: random.Random, choices: tuple[int, ...]) -> int:
+    return choices[0] if len(choices) == 1 else rng.choice(choices)
+
+
+def order_draft(rng: random.Random, number: str, *, mix: OrderMix = MIXED) -> dict[str, Any]:
+    """One order of `mix` (the same rng state gives the same order)."""
+    markets = mix.markets
+    market = markets[0] if len(markets) == 1 else rng.choices(markets, [m.weight for m in markets])[0]
     count = rng.choice((1, 1, 2, 2, 3))
     lines = [
         _line(
             rng,
             market,
-            simple=late,
-            line_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)) if late else None,
+            mix,
+            line_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)) if mix.fixed_line_ids else None,
         )
         for _ in range(count)
     ]
@@ -101,11 +124,11 @@ def order_draft(rng: random.Random, number: str, *, late: bool = False) -> dict[
         "priceRoundingMode": "HalfEven",
         "taxRoundingMode": "HalfEven",
     }
-    if not late and rng.random() < 0.1:  # an order-level discount: 10 % of the lines
+    if mix.extras and rng.random() < 0.1:  # an order-level discount: 10 % of the lines
         discount = total // 10
         draft["discountOnTotalPrice"] = {"discountedAmount": _money(market, discount)}
         total -= discount
-    if not late and rng.random() < 0.4:
+    if mix.extras and rng.random() < 0.4:
         shipping = round(495 * market.rate)
         draft["shippingInfo"] = {
             "shippingMethodName": "Standard",

@@ -1,5 +1,5 @@
-"""The demo's child processes: `backflow sim …` and `backflow run`, started detached, recorded in
-`var/demo.pids`, and stopped by those PIDs only (SIGTERM, then SIGKILL after a grace period)."""
+"""The stack's child processes: `python -m app.cli …` started detached, output appended to a log,
+recorded by PID (`var/demo.pids`), and stopped by those PIDs only (SIGTERM, then SIGKILL)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
-import anyio
+from devtools.net import wait_for
+from devtools.stack.http import request
 
 BACKFLOW = (sys.executable, "-m", "app.cli")
 MARK = "app.cli"
-"""Every demo process runs `python -m app.cli …`: a recorded PID whose command line lacks it was
+"""Every stack process runs `python -m app.cli …`: a recorded PID whose command line lacks it was
 reused by something else since, and is left alone."""
 
 
@@ -31,9 +31,14 @@ class Child:
     pid: int
 
 
+_SPAWNED: dict[int, subprocess.Popen[bytes]] = {}
+"""Our own children, kept so that their Popen reaps them and holds their exit status."""
+
+
 def spawn(name: str, args: list[str], env: dict[str, str], log: Path) -> Child:
-    """Start `backflow ARGS` in its own session (it outlives the demo command), output to `log`."""
-    with log.open("wb") as out:  # each demo starts its logs afresh
+    """Start `backflow ARGS` in its own session (it may outlive this process), output appended to `log`
+    (a restarted daemon adds to its log: a leak check reads every run)."""
+    with log.open("ab") as out:
         process = subprocess.Popen(
             [*BACKFLOW, *args],
             env=env,
@@ -42,6 +47,7 @@ def spawn(name: str, args: list[str], env: dict[str, str], log: Path) -> Child:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    _SPAWNED[process.pid] = process
     return Child(name, process.pid)
 
 
@@ -57,23 +63,17 @@ def recorded(path: Path) -> list[Child]:
     return [Child(str(e["name"]), int(e["pid"])) for e in entries if isinstance(e, dict) and "pid" in e]
 
 
-EXITED: dict[int, int] = {}
-"""Exit statuses of our own children, as reaped (negative: killed by that signal)."""
+def exit_status(pid: int) -> int | None:
+    """How our own child exited (negative: killed by that signal); None while running or not ours."""
+    process = _SPAWNED.get(pid)
+    return None if process is None else process.poll()
 
 
 def alive(pid: int) -> bool:
-    if pid in EXITED:
-        return False
-    try:  # our own child: waitpid knows (and reaps it once it has exited)
-        reaped, status = os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass  # started by an earlier `backflow demo`: ask the system
-    else:
-        if reaped == pid:
-            EXITED[pid] = os.waitstatus_to_exitcode(status)
-            return False
-        return True  # (its /proc cmdline can still be the parent's for a moment after the spawn)
-    try:
+    own = _SPAWNED.get(pid)
+    if own is not None:  # (its /proc cmdline can still be the parent's for a moment after the spawn)
+        return own.poll() is None
+    try:  # started by an earlier `backflow demo`: ask the system
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
@@ -92,18 +92,20 @@ def _ours(pid: int) -> bool:
         return False
 
 
-def stop(children: list[Child], *, grace: float = 10.0) -> list[str]:
-    """SIGTERM each live child, wait up to `grace`, SIGKILL what is left; says what happened."""
+def stop(children: list[Child], *, grace: float = 10.0, sig: signal.Signals = signal.SIGTERM) -> list[str]:
+    """Send `sig` to each live child, wait up to `grace`, SIGKILL what is left; says what happened."""
     said: list[str] = []
     live = [c for c in children if alive(c.pid)]
     for child in live:
-        os.kill(child.pid, signal.SIGTERM)
+        os.kill(child.pid, sig)
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline and any(alive(c.pid) for c in live):
-        time.sleep(0.1)
+        time.sleep(0.05)
     for child in live:
         if alive(child.pid):
             os.kill(child.pid, signal.SIGKILL)
+            if child.pid in _SPAWNED:
+                _SPAWNED[child.pid].wait(timeout=10)  # reaped, not left a zombie
             said.append(f"{child.name} (pid {child.pid}) did not stop in {grace:.0f}s: killed")
         else:
             said.append(f"{child.name} (pid {child.pid}) stopped")
@@ -116,16 +118,15 @@ def stop_recorded(pids: Path, *, grace: float = 10.0) -> list[str]:
     return said
 
 
-async def wait_ready(http: aiohttp.ClientSession, url: str, child: Child, *, within: float) -> None:
-    """Poll `url` until it answers 200; fail early if the process died, or after `within` seconds."""
-    with anyio.fail_after(within):
-        while True:
-            if not alive(child.pid):
-                raise StartError(f"{child.name} exited during start-up (status {EXITED.get(child.pid)})")
-            try:
-                async with http.get(url, timeout=aiohttp.ClientTimeout(total=2)) as response:
-                    if response.status == 200:
-                        return
-            except (aiohttp.ClientError, TimeoutError):
-                pass
-            await anyio.sleep(0.1)
+def wait_ready(url: str, child: Child, *, within: float) -> None:
+    """Poll `url` until it answers 200; StartError at once if the process died, or after `within` s."""
+
+    def answers() -> bool:
+        if not alive(child.pid):
+            raise StartError(f"{child.name} exited during start-up (status {exit_status(child.pid)})")
+        return request("GET", url, timeout=2)[0] == 200
+
+    try:
+        wait_for(answers, within, f"{child.name} to answer {url}", every=0.1)
+    except TimeoutError as late:
+        raise StartError(str(late)) from None

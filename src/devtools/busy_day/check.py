@@ -1,194 +1,34 @@
-"""A busy day against the simulators' control APIs, and the check of its outcome from their own state.
-
-`seed_orders` checks out orders in the commercetools simulator (payments, stock on the supply
-channel, the reason-code Type); `run_day` waits until order sync has put them in ReBound, books a
-seeded day of returns there and moves simulated time tick by tick, delivering webhooks;
-`check_outcome` reads ReBound's returns and acknowledgements and commercetools' orders, payments
-and inventory, and lists every difference from what the contract says must have happened.
-Backflow's database is read only for what lives nowhere else (inbox rows, exceptions via the admin API).
-"""
+"""The check of a busy day's outcome from the simulators' own state: ReBound's returns and
+acknowledgements, commercetools' orders, payments and inventory, listing every difference from what
+the contract says must have happened. Backflow's database is read only for what lives nowhere else
+(inbox rows); its exceptions come from the admin API. The chaos run ends with it."""
 
 from __future__ import annotations
 
 import json
-import random
 import sqlite3
-import threading
-import time
 import urllib.parse
 import urllib.request
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.flows.keys import return_item_key
-from bench.stack import REASONS, SUPPLY_CHANNEL, Stack, request
+from devtools.busy_day.catalog import STOCK_PER_ENTRY
+from devtools.shop import RB_CLIENT, REASONS, SUPPLY_CHANNEL
+from devtools.stack.http import request
+from devtools.stack.launcher import Stack
 
-SKUS = [f"SKU-{n:03d}" for n in range(24)]
-INITIAL_STOCK = 1000
 RESTOCKED = frozenset({"SELLABLE", "SELLABLE_REPACK"})  # restock-repack = true (the default policy)
 REFUND_TOLERANCE_MINOR = 1
-VAT = {"name": "UK VAT", "amount": 0.2, "includedInPrice": True, "country": "GB"}
 
 
-# ------------------------------------------------------------------ commercetools: orders to return
-
-
-def order_draft(number: str, rng: random.Random) -> dict[str, Any]:
-    skus = rng.sample(SKUS, k=rng.randint(1, 3))
-    lines = [(sku, rng.randint(1, 3), rng.randrange(500, 6000, 5)) for sku in skus]
-    return {
-        "orderNumber": number,
-        "totalPrice": {"currencyCode": "GBP", "centAmount": sum(q * c for _, q, c in lines)},
-        "lineItems": [
-            {
-                "name": {"en": sku},
-                "variant": {"sku": sku},
-                "price": {"value": {"currencyCode": "GBP", "centAmount": cents}},
-                "quantity": quantity,
-                "taxRate": VAT,
-            }
-            for sku, quantity, cents in lines
-        ],
-    }
-
-
-def seed_catalogue(stack: Stack) -> None:
-    """The reason-code Type and a stock entry per SKU on the supply channel."""
-    reason_type = {
-        "key": "backflow-return-item",
-        "name": {"en": "Return item"},
-        "resourceTypeIds": ["order-return-item"],
-        "fieldDefinitions": [
-            {
-                "name": "reasonCode",
-                "label": {"en": "Reason"},
-                "required": False,
-                "inputHint": "SingleLine",
-                "type": {"name": "Enum", "values": [{"key": k, "label": k} for k in REASONS.values()]},
-            }
-        ],
-    }
-    inventory = [
-        {
-            "sku": sku,
-            "quantityOnStock": INITIAL_STOCK,
-            "supplyChannel": {"typeId": "channel", "id": SUPPLY_CHANNEL},
-        }
-        for sku in SKUS
-    ]
-    status, answer = request(
-        "POST", f"{stack.ct}/_sim/seed", {"types": [reason_type], "inventory": inventory}
-    )
-    assert status == 201, answer
-
-
-def seed_orders(stack: Stack, numbers: list[str], rng: random.Random) -> None:
-    """Orders as if customers checked out (`OrderCreated`), each with its paid payment."""
-    for start in range(0, len(numbers), 100):
-        drafts = [order_draft(number, rng) for number in numbers[start : start + 100]]
-        payments = [
-            {
-                "amountPlanned": d["totalPrice"],
-                "transactions": [{"type": "Charge", "amount": d["totalPrice"], "state": "Success"}],
-            }
-            for d in drafts
-        ]
-        status, created = request("POST", f"{stack.ct}/_sim/seed", {"payments": payments})
-        assert status == 201, created
-        for draft, payment in zip(drafts, created["payments"], strict=True):
-            draft["paymentInfo"] = {"payments": [{"typeId": "payment", "id": payment["id"]}]}
-        status, answer = request("POST", f"{stack.ct}/_sim/seed", {"orders": drafts})
-        assert status == 201, answer
-
-
-# ------------------------------------------------------------------ ReBound: the day
-
-
-def rebound_state(stack: Stack) -> dict[str, Any]:
-    status, state = request("GET", f"{stack.rb}/_sim/state")
-    assert status == 200, state
-    return dict(state)
-
-
-def wait_until(
-    check: Callable[[], bool], within: float, what: str, tick: Callable[[], None] | None = None
-) -> None:
-    ends = time.monotonic() + within
-    while time.monotonic() < ends:
-        if check():
-            return
-        if tick is not None:
-            tick()
-        time.sleep(0.2)
-    raise TimeoutError(f"timed out after {within:.0f}s waiting for {what}")
-
-
-@dataclass
-class Day:
-    """Drives ReBound's simulated time; `between_ticks` lets a caller (chaos) act while the day runs."""
-
-    stack: Stack
-    returns: int
-    tick_seconds: float = 3 * 3600.0
-    ticks: int = 0
-    between_ticks: Callable[[Day], None] | None = None
-
-    def book(self, orders: int, within: float = 120) -> None:
-        wait_until(
-            lambda: rebound_state(self.stack)["orders"] >= orders,
-            within,
-            f"{orders} orders synced to ReBound",
-        )
-        status, answer = request(
-            "POST", f"{self.stack.rb}/_sim/day", {"returns": self.returns, "seconds": 86400}
-        )
-        assert status == 201, answer
-
-    def tick(self) -> dict[str, Any]:
-        status, state = request("POST", f"{self.stack.rb}/_sim/advance", {"seconds": self.tick_seconds})
-        assert status == 200, state
-        request("POST", f"{self.stack.rb}/_sim/deliver", {}, timeout=120)
-        self.ticks += 1
-        if self.between_ticks is not None:
-            self.between_ticks(self)
-        return dict(state)
-
-    def run(self, within: float, stop: threading.Event | None = None) -> None:
-        """Tick until nothing is scheduled and every delivery is done (or abandoned), or `stop` is set."""
-        ends = time.monotonic() + within
-        while time.monotonic() < ends and not (stop is not None and stop.is_set()):
-            state = self.tick()
-            if state["scheduled"] == 0 and state["deliveries"]["pending"] == 0:
-                return
-        raise TimeoutError(f"the day did not finish within {within:.0f}s ({self.ticks} ticks)")
-
-
-def wait_quiet(stack: Stack, within: float) -> None:
-    """Until the daemon has nothing due, leased or retrying and no inbox row pending."""
-
-    def quiet() -> bool:
-        status, overview = stack.admin("GET", "/api/overview")
-        if status != 200:
-            return False
-        busy = 0
-        for queue in overview["queues"]:
-            busy += queue.get("due", 0) + queue.get("leased", 0) + queue.get("retrying", 0)
-            busy += queue.get("scheduled", 0)
-        return busy == 0 and overview["inbox"].get("pending", 0) == 0
-
-    wait_until(quiet, within, "the daemon to finish its work")
-
-
-# ------------------------------------------------------------------ the check
-
-
-def _token(stack: Stack) -> str:
+def rebound_token(stack: Stack) -> str:
+    """A bearer token for ReBound's API, as Backflow's own client gets one."""
     form = urllib.parse.urlencode(
         {
             "grant_type": "client_credentials",
-            "client_id": "backflow",
+            "client_id": RB_CLIENT,
             "client_secret": stack.secrets.rebound_client_secret,
         }
     ).encode()
@@ -197,7 +37,7 @@ def _token(stack: Stack) -> str:
 
 
 def rebound_returns(stack: Stack) -> list[dict[str, Any]]:
-    token = _token(stack)
+    token = rebound_token(stack)
     found: list[dict[str, Any]] = []
     cursor: str | None = None
     for _ in range(10_000):
@@ -320,12 +160,12 @@ def check_outcome(stack: Stack) -> Outcome:
         _check_refund(out, ret, order, payments, acks.get(rid, {}))
 
     for sku, entry in stock.items():
-        want = INITIAL_STOCK + expected_stock[sku]
-        out.restocked_units += entry["quantityOnStock"] - INITIAL_STOCK
-        if entry["quantityOnStock"] > want:
-            out.duplicates.append(f"{sku}: stock {entry['quantityOnStock']} > {want} (restocked twice)")
-        elif entry["quantityOnStock"] < want:
-            out.lost.append(f"{sku}: stock {entry['quantityOnStock']} < {want} (restock missing)")
+        units = STOCK_PER_ENTRY + expected_stock[sku]
+        out.restocked_units += entry["quantityOnStock"] - STOCK_PER_ENTRY
+        if entry["quantityOnStock"] > units:
+            out.duplicates.append(f"{sku}: stock {entry['quantityOnStock']} > {units} (restocked twice)")
+        elif entry["quantityOnStock"] < units:
+            out.lost.append(f"{sku}: stock {entry['quantityOnStock']} < {units} (restock missing)")
         markers = (entry.get("custom") or {}).get("fields", {}).get("backflowRestockIds", [])
         if len(markers) != len(set(markers)):
             out.duplicates.append(f"{sku}: a restock marker twice")
@@ -359,7 +199,7 @@ def _check_refund(
     if len(restocked_acks) > 1:
         out.duplicates.append(f"{rid}: told ReBound RESTOCKED {len(restocked_acks)} times")
     wanted = _minor(proposal["totalAmount"]) if proposal else 0
-    if wanted == 0:
+    if proposal is None or wanted == 0:
         if refunds:
             out.wrong.append(f"{rid}: refunded without a proposal")
         return
