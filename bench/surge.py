@@ -83,14 +83,7 @@ def script_returns(stack: Stack, numbers: list[str]) -> None:
     orders = {o["orderNumber"]: o for o in ct_state["resources"]["order"]}
     for number in numbers:
         line = orders[number]["lineItems"][0]
-        unit = line["price"]["value"]["centAmount"]
-        item = {
-            "clientItemId": line["id"],
-            "sku": line["variant"]["sku"],
-            "quantity": 1,
-            "unitPrice": f"{unit // 100}.{unit % 100:02d}",
-            "reasonCode": "Too large",
-        }
+        item = catalog.return_item(line, "Too large", quantity=1)
         steps = [
             {"event": "created"},
             {"event": "items_registered", "received": {line["id"]: 1}},

@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 import anyio
 
-from devtools.busy_day.catalog import LATE, STOCK_PER_ENTRY, order_draft
+from devtools.busy_day.catalog import LATE, STOCK_PER_ENTRY, order_draft, return_item
 from devtools.busy_day.check import rebound_token
 from devtools.busy_day.driver import Driver
 from devtools.busy_day.plan import DayPlan
@@ -110,22 +110,10 @@ class Stack:
             items = [{"clientItemId": "no-such-line", "sku": "GHOST", "quantity": 1, "unitPrice": "10.00"}]
         else:
             number = order["orderNumber"]
-            items = [
-                {
-                    "clientItemId": line["id"],
-                    "sku": line["variant"]["sku"],
-                    "quantity": line["quantity"],
-                    "unitPrice": f"{line['totalPrice']['centAmount'] // line['quantity'] / 100:.2f}",
-                    "reasonCode": "Too small",
-                    **item_overrides,
-                }
-                for line in order["lineItems"]
-            ]
-        created = await self.rebound.post(
-            "/_sim/script", {"clientOrderId": number, "currency": "EUR", "items": items, "steps": steps}
-        )
+            items = [return_item(line, "Too small") | item_overrides for line in order["lineItems"]]
+        return_id = await self.driver().script_return(number, items, steps)
         await self.rebound.post("/_sim/deliver")
-        return str(created["returnId"])
+        return return_id
 
     async def ct_state(self) -> dict[str, Any]:
         state: dict[str, Any] = await self.ct.get("/_sim/state")

@@ -180,6 +180,17 @@ def inventory_drafts() -> list[dict[str, Any]]:
     ]
 
 
+def return_item(line: dict[str, Any], reason: str, *, quantity: int | None = None) -> dict[str, Any]:
+    """A ReBound return item over one plain order line (all of it unless `quantity` says otherwise)."""
+    return {
+        "clientItemId": line["id"],
+        "sku": line["variant"]["sku"],
+        "quantity": line["quantity"] if quantity is None else quantity,
+        "unitPrice": unit_price_text(line),
+        "reasonCode": reason,
+    }
+
+
 def unit_price_text(line: dict[str, Any]) -> str:
     """A plain line's unit price as ReBound carries it (major units, the currency's digits)."""
     cents = line["totalPrice"]["centAmount"] // line["quantity"]

@@ -32,6 +32,19 @@ CHUNKS = 64
 BATCH = 250
 DELIVER_SECONDS = 120.0
 """A delivery round can be long: each webhook waits for the daemon (or for its timeout when it is down)."""
+TO_REFUND = [
+    {"event": "created"},
+    {"event": "in_transit"},
+    {"event": "delivered"},
+    {"event": "items_registered"},
+    {"event": "refund", "milestone": "HUB_RECEIVED"},
+]
+"""A return's hub steps up to the refund ReBound triggers when the hub has it."""
+
+
+def graded(lines: list[dict[str, Any]], disposition: str = "SELLABLE") -> dict[str, Any]:
+    """The grading step: every line grade A with `disposition`."""
+    return {"event": "items_graded", "grades": {line["id"]: ["A", disposition] for line in lines}}
 
 
 class Driver:
@@ -87,30 +100,18 @@ class Driver:
         """The order-sync race: ReBound books (and receives) returns for orders commercetools does not
         have yet; Backflow holds them and anchors them when order sync sees the order."""
         for draft in drafts:
-            items = [
-                {
-                    "clientItemId": line["id"],
-                    "sku": line["variant"]["sku"],
-                    "quantity": line["quantity"],
-                    "unitPrice": catalog.unit_price_text(line),
-                    "reasonCode": self.rng.choice(("Too small", "Too large", "Faulty")),
-                }
-                for line in draft["lineItems"]
-            ]
-            grades = {line["id"]: ["A", "SELLABLE"] for line in draft["lineItems"]}
-            steps = [
-                {"event": "created"},
-                {"event": "in_transit"},
-                {"event": "delivered"},
-                {"event": "items_registered"},
-                {"event": "refund", "milestone": "HUB_RECEIVED"},
-                {"event": "items_graded", "grades": grades},
-            ]
-            await self.rebound.post(
-                "/_sim/script",
-                {"clientOrderId": draft["orderNumber"], "currency": "EUR", "items": items, "steps": steps},
-            )
+            lines = draft["lineItems"]
+            reasons = [self.rng.choice(("Too small", "Too large", "Faulty")) for _ in lines]
+            items = [catalog.return_item(line, reason) for line, reason in zip(lines, reasons, strict=True)]
+            await self.script_return(draft["orderNumber"], items, [*TO_REFUND, graded(lines)])
             self.log.late_order_numbers.append(draft["orderNumber"])
+
+    async def script_return(
+        self, number: str, items: list[dict[str, Any]], steps: list[dict[str, Any]], currency: str = "EUR"
+    ) -> str:
+        """One return over order `number`, booked in ReBound with its hub steps to come; its id."""
+        body = {"clientOrderId": number, "currency": currency, "items": items, "steps": steps}
+        return str((await self.rebound.post("/_sim/script", body))["returnId"])
 
     async def configure_returns(self) -> None:
         """The plan's failure cases switched on, then its returns booked over one simulated day."""
