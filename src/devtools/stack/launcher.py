@@ -119,7 +119,8 @@ class Stack:
         rb += ["--client-secret", self.secrets.rebound_client_secret]
         rb += ["--webhook-secret", self.secrets.webhook_secret]
         rb += ["--webhook-url", f"{self.url}/webhooks/rebound"]
-        self.simulators = [self._spawn("commercetools-sim", ct), self._spawn("rebound-sim", rb)]
+        self.simulators = [self._spawn("commercetools-sim", ct)]
+        self.simulators.append(self._spawn("rebound-sim", rb))
         self._wait_ready(f"{self.ct}/_sim/stats", self.simulators[0])
         self._wait_ready(f"{self.rb}/_sim/state", self.simulators[1])
 
@@ -158,7 +159,8 @@ class Stack:
 
     def _spawn(self, name: str, args: list[str]) -> Child:
         child = processes.spawn(name, args, self.child_env(), self.layout.log(name))
-        processes.record(self.layout.pids, [*self.children, child])
+        # Recorded at once, so that `backflow demo --stop` finds it even if this process dies now.
+        processes.record(self.layout.pids, [*(c for c in self.children if c.name != name), child])
         return child
 
     def _wait_ready(self, url: str, child: Child) -> None:
