@@ -6,6 +6,7 @@ the clock until everything is delivered (`tick_until_delivered`), acting between
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import threading
@@ -139,7 +140,7 @@ class Driver:
         """Tick until ReBound has nothing scheduled and no delivery pending: False if `within` seconds
         or `rounds` ticks passed first, or `stop` was set. `between_ticks` acts after every tick."""
         ends = time.monotonic() + within
-        for _ in range(rounds) if rounds is not None else iter(int, 1):
+        for _ in range(rounds) if rounds is not None else itertools.count():
             if time.monotonic() >= ends or (stop is not None and stop.is_set()):
                 return False
             state = await self.rebound.get("/_sim/state")
@@ -176,8 +177,12 @@ class Driver:
 
     # ---------------------------------------------------------------- the daemon
     async def wait_synced(self, count: int, *, within: float) -> bool:
-        """Until the daemon has synced `count` orders to ReBound."""
-        return await self._until(lambda: self._overview_count("order_sync", "synced", count), within)
+        """Until the daemon has synced `count` orders to ReBound (its own count)."""
+
+        async def synced() -> bool:
+            return bool((await self.admin.get("/api/overview"))["order_sync"]["synced"] >= count)
+
+        return await self._until(synced, within)
 
     async def wait_in_rebound(self, count: int, *, within: float) -> None:
         """Until ReBound holds `count` orders (order sync has put them there); TimeoutError if not."""
@@ -218,9 +223,6 @@ class Driver:
     async def wait_quiet(self, within: float) -> None:
         if not await self.settle(deadline=time.monotonic() + within, calm_rounds=1, every=0.2):
             raise TimeoutError(f"timed out after {within:.0f}s waiting for the daemon to finish its work")
-
-    async def _overview_count(self, section: str, key: str, at_least: int) -> bool:
-        return bool((await self.admin.get("/api/overview"))[section][key] >= at_least)
 
     async def _until(self, check: Callable[[], Awaitable[bool]], within: float, every: float = 0.5) -> bool:
         deadline = time.monotonic() + within
