@@ -120,7 +120,7 @@ async def test_refund_waits_for_the_warehouse_receipt(world: World) -> None:
         ret = world.rebound.state.returns[rid]
         _, more = world.script(order, [], [])  # keeps the simulator's clock moving; not this return
         del more
-        from adapters.rebound.simulator import flows
+        from devtools.rebound_sim import flows
 
         world.rebound.now = world.rebound.now.replace(microsecond=0)
         emitted = world.rebound._apply(ret, flows.Step("delivered"), deliver=False)

@@ -12,6 +12,8 @@ from app.core.context import FlowRegistry
 from app.core.settings import Settings
 from app.entrypoints.cli import main
 from app.entrypoints.cli.run import serve
+from app.entrypoints.cli.sim import SIMULATOR_NAMES
+from devtools.simulators import SIMULATORS
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +41,10 @@ def test_sim_help_is_the_simulators_own(capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit):
         main(["sim", "rebound", "--help"])
     assert "--webhook-secret" in capsys.readouterr().out
+
+
+def test_the_sim_command_offers_every_simulator() -> None:
+    assert set(SIMULATOR_NAMES) == set(SIMULATORS)
 
 
 def test_replay_needs_a_moment_with_a_timezone(capsys: pytest.CaptureFixture[str]) -> None:

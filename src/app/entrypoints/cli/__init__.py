@@ -6,8 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from app.commands import demo, sim
-from app.entrypoints.cli import check_config, exceptions, one_shot, report, run, store, tui
+from app.entrypoints.cli import check_config, demo, exceptions, one_shot, report, run, sim, store, tui
 
 Handler = Callable[[argparse.Namespace], int]
 

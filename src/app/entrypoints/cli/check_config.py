@@ -8,7 +8,7 @@ from typing import Any
 import anyio
 
 from app.bootstrap.checks import check_config
-from app.commands.common import say
+from app.entrypoints.cli.common import say
 
 
 def register(subparsers: Any) -> None:

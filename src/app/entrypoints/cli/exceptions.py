@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 import anyio
 
-from app.commands.common import say
+from app.entrypoints.cli.common import say
 
 ACTIONS = ("ack", "retry", "resolve", "decide", "reanchor")
 

@@ -17,12 +17,12 @@ from typing import Any
 import anyio
 
 from app.bootstrap import open_context
-from app.commands.common import load_settings, say
 from app.core.startup_errors import classify
+from app.entrypoints.cli.common import load_settings, say
 from app.returns.reapply_reasons import reapply_reason_codes
 from app.returns.replay import replay_rebound_events
 
-log = logging.getLogger("app.commands")
+log = logging.getLogger("app.cli")
 
 
 def register(subparsers: Any) -> None:

@@ -16,8 +16,8 @@ import anyio
 import msgspec
 
 from app.bootstrap import open_report_source
-from app.commands.common import load_settings, say
 from app.core.settings import ConfigError, Settings
+from app.entrypoints.cli.common import load_settings, say
 from app.entrypoints.cli.output_file import OutputRefused, check_output, write_output
 from app.reports.period import Period
 from app.reports.reasons import ReasonsReport, reasons_report

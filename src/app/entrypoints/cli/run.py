@@ -9,10 +9,10 @@ from typing import Any
 import anyio
 
 from app.bootstrap import bootstrap
-from app.commands.common import load_settings, say
 from app.core.context import FlowRegistry
 from app.core.settings import ConfigError, Settings
 from app.core.startup_errors import EXIT_CODES, classify
+from app.entrypoints.cli.common import load_settings, say
 from app.runtime.registry import build_registry
 
 log = logging.getLogger("app.run")

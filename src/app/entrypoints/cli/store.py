@@ -13,8 +13,8 @@ from typing import Any
 import anyio
 
 from app.bootstrap.stores import copy_sqlite_store
-from app.commands.common import say
 from app.core.settings import ConfigError, redact_db_url
+from app.entrypoints.cli.common import say
 
 
 def register(subparsers: Any) -> None:

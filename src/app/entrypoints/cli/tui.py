@@ -7,9 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from app.commands.common import say
-from tui.app import make_app
-from tui.config import ConfigError, resolve_config
+from app.entrypoints.cli.common import say
 
 
 def register(subparsers: Any) -> None:
@@ -28,6 +26,10 @@ def register(subparsers: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    # Lazily: Textual and the console's 26 modules are for the operator, not for `backflow run`.
+    from tui.app import make_app
+    from tui.config import ConfigError, resolve_config
+
     try:
         config = resolve_config(
             os.environ, url=args.url, token=args.token, env_file=args.env_file, actor=args.actor
