@@ -5,8 +5,8 @@
 Faults: commercetools answers 502/503, hangs past the client timeout, applies writes and drops the
 response, and is down for a whole outage; ReBound answers 429 and 503 and duplicates, reorders and
 (by failing while the daemon is down) delays its webhooks. At the end the outcome is checked from
-the simulators' own state (bench/busy_day.py). One JSON object on the last line; the full and quick
-runs also write it, with the command, to docs/reliability.md.
+the simulators' own state (src/devtools/busy_day/check.py). One JSON object on the last line; the
+full and quick runs also write it, with the command, to docs/reliability.md.
 """
 
 from __future__ import annotations
@@ -23,13 +23,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # run as a script: make `bench` and `tests` importable
+import anyio
+
+if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import busy_day
 from bench.report import replace_section
-from bench.stack import ROOT, Secrets, Stack, request
+from devtools.busy_day.catalog import PLAIN
+from devtools.busy_day.check import check_outcome
+from devtools.busy_day.driver import driving
+from devtools.busy_day.plan import DayPlan
+from devtools.stack.http import request
+from devtools.stack.launcher import Stack, bench_stack
+from devtools.stack.layout import Secrets
 
+ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "reliability.md"
 
 # Each fault on its own route family, so that every kind is really exercised.
@@ -104,53 +112,70 @@ class Chaos:
         self.count("commercetools_outage_seconds", int(self.profile.outage))
         self.outage_done = True
 
-    def between_ticks(self, day: busy_day.Day) -> None:
+    async def between_ticks(self) -> None:
         # The ticker waits for a restart in progress: ReBound keeps retrying for 72 h, not for a few ticks.
-        with self.lock:
-            pass
+        await anyio.to_thread.run_sync(self._no_restart_in_progress)
         if self.rng.random() < 0.05:
             self.stack.rb_faults(fail_next=self.rng.randint(1, 4), fail_status=self.rng.choice([502, 503]))
             self.count("rebound_503_burst")
-        time.sleep(self.pace)
+        await anyio.sleep(self.pace)
 
-    def run(self) -> dict[str, Any]:
+    def _no_restart_in_progress(self) -> None:
+        with self.lock:
+            pass
+
+    async def day(self) -> tuple[float, int]:
+        """Orders checked out and synced, a day of returns booked, then ticked through while the killer
+        and the outage act; (when the ticking began, ticks)."""
         p = self.profile
         stack = self.stack
+        plan = DayPlan(orders=p.orders, returns=p.returns, seed=self.rng.randrange(2**32))
+        async with driving(stack, plan) as driver:
+            await driver.seed_shop()
+            await driver.seed_orders(driver.drafts(p.orders, "CT-", mix=PLAIN))
+            await driver.wait_in_rebound(p.orders, within=120)
+            await driver.book_day(p.returns)
+            stack.ct_faults(CT_FAULTS)
+            stack.rb_faults(**REBOUND_FAULTS)
+            expected_ticks = (14 * 24) / p.tick_hours  # a day of bookings plus up to ~13 days of hub steps
+            self.pace = p.seconds / expected_ticks
+            stop = threading.Event()
+            threads = [
+                threading.Thread(target=self.killer, args=(stop,), daemon=True),
+                threading.Thread(target=self.outage, args=(stop,), daemon=True),
+            ]
+            started = time.monotonic()
+            for thread in threads:
+                thread.start()
+            try:
+                done = await driver.tick_until_delivered(
+                    p.tick_hours * 3600,
+                    within=p.seconds * 6 + 300,
+                    between_ticks=self.between_ticks,
+                    stop=stop,
+                )
+                if self.failure is None and not done:
+                    raise TimeoutError(f"the day did not finish ({driver.log.ticks} ticks)")
+                # Kills still owed land while the daemon works off the backlog.
+                await anyio.to_thread.run_sync(threads[0].join, p.seconds * 2 + 120)
+            finally:
+                stop.set()
+                for thread in threads:
+                    await anyio.to_thread.run_sync(thread.join, 60)
+            if self.failure is not None:
+                raise RuntimeError(f"the daemon did not come back after kill {self.kills}") from self.failure
+            stack.ct_faults([])
+            stack.rb_faults(rate_limit_rate=0.0, duplicate_rate=0.0, out_of_order_rate=0.0)
+            await driver.wait_quiet(300)
+            return started, driver.log.ticks
+
+    def run(self) -> dict[str, Any]:
+        stack = self.stack
+        stack.prepare()
         stack.start_simulators(rebound_seed=self.rng.randrange(1000))
         stack.start_daemon()
-        busy_day.seed_catalogue(stack)
-        numbers = [f"CT-{n:06d}" for n in range(p.orders)]
-        busy_day.seed_orders(stack, numbers, self.rng)
-        day = busy_day.Day(
-            stack, p.returns, tick_seconds=p.tick_hours * 3600, between_ticks=self.between_ticks
-        )
-        day.book(p.orders)
-        stack.ct_faults(CT_FAULTS)
-        stack.rb_faults(**REBOUND_FAULTS)
-        expected_ticks = (14 * 24) / p.tick_hours  # a day of bookings plus up to ~13 days of hub steps
-        self.pace = p.seconds / expected_ticks
-        stop = threading.Event()
-        threads = [
-            threading.Thread(target=self.killer, args=(stop,), daemon=True),
-            threading.Thread(target=self.outage, args=(stop,), daemon=True),
-        ]
-        started = time.monotonic()
-        for thread in threads:
-            thread.start()
-        try:
-            day.run(within=p.seconds * 6 + 300, stop=stop)
-            # Kills still owed land while the daemon works off the backlog.
-            threads[0].join(timeout=p.seconds * 2 + 120)
-        finally:
-            stop.set()
-            for thread in threads:
-                thread.join(timeout=60)
-        if self.failure is not None:
-            raise RuntimeError(f"the daemon did not come back after kill {self.kills}") from self.failure
-        stack.ct_faults([])
-        stack.rb_faults(rate_limit_rate=0.0, duplicate_rate=0.0, out_of_order_rate=0.0)
-        busy_day.wait_quiet(stack, within=300)
-        outcome = busy_day.check_outcome(stack)
+        started, ticks = anyio.run(self.day)
+        outcome = check_outcome(stack)
         ct_stats = request("GET", f"{stack.ct}/_sim/stats")[1] or {}
         deliveries = request("GET", f"{stack.rb}/_sim/deliveries")[1] or {"attempts": []}
         attempts = deliveries["attempts"]
@@ -170,7 +195,7 @@ class Chaos:
             "daemon_starts": stack.starts,
             "faults_injected": dict(sorted(self.faults.items())),
             "seconds": round(time.monotonic() - started, 1),
-            "ticks": day.ticks,
+            "ticks": ticks,
             **counts,
             "duplicates_found": counts.pop("duplicates"),
             "lost": counts["lost"],
@@ -190,10 +215,10 @@ def run(
     """One chaos day; `before_stop` may look at the stack (admin API, files) before it is stopped."""
     profile = PROFILES[profile_name]
     with tempfile.TemporaryDirectory(prefix="backflow-chaos-") as tmp:
-        stack = Stack(
+        stack = bench_stack(
             workdir or Path(tmp),
-            secrets=secrets or Secrets(),
-            daemon_env_extra={
+            secrets=secrets,
+            env={
                 "BACKFLOW_LEASE_SECONDS": "2",
                 "BACKFLOW_POLL_SECONDS": "0.5",
                 "BACKFLOW_LOG_LEVEL": "WARNING",

@@ -21,9 +21,10 @@ import aiohttp
 from aiohttp import web
 
 from adapters.rebound import signature
-from bench.stack import Secrets
+from devtools.shop import CT_CLIENT, CT_PROJECT
+from devtools.stack.launcher import BENCH_SECRETS
 
-SECRETS = Secrets()
+SECRETS = BENCH_SECRETS
 
 
 async def bare(request: web.Request) -> web.Response:
@@ -34,7 +35,7 @@ async def bare(request: web.Request) -> web.Response:
 class Naive:
     def __init__(self, ct_url: str) -> None:
         self.ct_url = ct_url
-        self.api = f"{ct_url}/backflow-sim"
+        self.api = f"{ct_url}/{CT_PROJECT}"
         self.token: str | None = None
         self.session: aiohttp.ClientSession | None = None
 
@@ -48,7 +49,7 @@ class Naive:
     async def _headers(self) -> dict[str, str]:
         assert self.session is not None
         if self.token is None:
-            auth = aiohttp.BasicAuth("sim-client", SECRETS.ctp_client_secret)
+            auth = aiohttp.BasicAuth(CT_CLIENT, SECRETS.ctp_client_secret)
             async with self.session.post(
                 f"{self.ct_url}/oauth/token", data={"grant_type": "client_credentials"}, auth=auth
             ) as response:

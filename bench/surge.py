@@ -17,110 +17,39 @@ import asyncio
 import json
 import platform
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # run as a script: make `bench` and `tests` importable
+if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiohttp
-
-from adapters.rebound import signature
-from bench import busy_day, prefill
+from bench import prefill
 from bench.report import replace_section
-from bench.stack import ROOT, Stack, peak_rss_mb, read_proc, request
-from tests.integration.runtime.test_daemon_process import free_port, listening, wait_for
+from bench.surge_outage import bare_intake, outage_comparison
+from bench.surge_traffic import (
+    CT_CONCURRENCY,
+    CT_LATENCY,
+    DAEMON_ENV,
+    ORDER_RATE,
+    RB_CONCURRENCY,
+    RB_LATENCY,
+    SENDERS,
+    blast,
+    event_bodies,
+    order_feed,
+    orders_in_rebound,
+    script_returns,
+    seed_shop,
+)
+from devtools.stack.http import request
+from devtools.stack.launcher import Stack, bench_stack
+from devtools.stack.procstats import peak_rss_mb, read_proc
 
+ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"
-CT_LATENCY, RB_LATENCY = 0.030, 0.050
-ORDER_RATE = 50.0
-SENDERS = 32
-CT_CONCURRENCY = RB_CONCURRENCY = 16  # CTP_/REBOUND_MAX_CONCURRENCY given to the daemon (the defaults)
-
-
-# ------------------------------------------------------------------ returns to surge with
-
-
-def script_returns(stack: Stack, numbers: list[str]) -> None:
-    """One return per order through every step, booked in ReBound (its webhooks are sent by us)."""
-    _, ct_state = request("GET", f"{stack.ct}/_sim/state", timeout=120)
-    orders = {o["orderNumber"]: o for o in ct_state["resources"]["order"]}
-    for number in numbers:
-        line = orders[number]["lineItems"][0]
-        unit = line["price"]["value"]["centAmount"]
-        item = {
-            "clientItemId": line["id"],
-            "sku": line["variant"]["sku"],
-            "quantity": 1,
-            "unitPrice": f"{unit // 100}.{unit % 100:02d}",
-            "reasonCode": "Too large",
-        }
-        steps = [
-            {"event": "created"},
-            {"event": "items_registered", "received": {line["id"]: 1}},
-            {"event": "refund", "milestone": "HUB_RECEIVED"},
-            {"event": "items_graded", "grades": {line["id"]: ["A", "SELLABLE"]}},
-        ]
-        status, answer = request(
-            "POST", f"{stack.rb}/_sim/script", {"clientOrderId": number, "items": [item], "steps": steps}
-        )
-        assert status == 201, answer
-
-
-def event_bodies(stack: Stack) -> list[bytes]:
-    token = busy_day._token(stack)
-    bodies: list[bytes] = []
-    cursor = None
-    for _ in range(100_000):
-        query = {"since": "2000-01-01T00:00:00+00:00", "limit": "200"} | (
-            {"cursor": cursor} if cursor else {}
-        )
-        url = f"{stack.rb}/v2/events?{urllib.parse.urlencode(query)}"
-        status, page = request("GET", url, headers={"Authorization": f"Bearer {token}"})
-        assert status == 200, page
-        bodies += [json.dumps(event).encode() for event in page["results"]]
-        cursor = page["nextCursor"]
-        if not cursor:
-            return bodies
-    raise RuntimeError("too many event pages")
-
-
-async def blast(url: str, bodies: list[bytes], secret: str, within: float) -> tuple[float, dict[int, int]]:
-    """POST every body once, SENDERS at a time, signed; (seconds taken, count per status)."""
-    statuses: dict[int, int] = {}
-    queue: asyncio.Queue[bytes] = asyncio.Queue()
-    for body in bodies:
-        queue.put_nowait(body)
-
-    async def sender(session: aiohttp.ClientSession) -> None:
-        while not queue.empty():
-            body = queue.get_nowait()
-            event = json.loads(body)
-            headers = {
-                "Content-Type": "application/json",
-                "ReBound-Event-Id": event["id"],
-                "ReBound-Event-Type": event["type"],
-                signature.SIGNATURE_HEADER: signature.sign((secret,), int(time.time()), body),
-            }
-            try:
-                async with session.post(url, data=body, headers=headers) as response:
-                    await response.read()
-                    statuses[response.status] = statuses.get(response.status, 0) + 1
-            except (aiohttp.ClientError, TimeoutError):
-                statuses[0] = statuses.get(0, 0) + 1
-
-    started = time.perf_counter()
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(
-        timeout=timeout, connector=aiohttp.TCPConnector(limit=SENDERS)
-    ) as session:
-        await asyncio.wait_for(asyncio.gather(*(sender(session) for _ in range(SENDERS))), within)
-    return time.perf_counter() - started, statuses
 
 
 # ------------------------------------------------------------------ measuring the daemon
@@ -173,32 +102,9 @@ def pct(values: list[float], q: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
 
 
-# ------------------------------------------------------------------ one size
-
-
-async def order_feed(stack: Stack, prefix: str, seconds: float, rng: Any) -> int:
-    """Orders checked out at ORDER_RATE per second (one seed call each), for `seconds`."""
-    sent = 0
-    started = time.monotonic()
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() - started < seconds:
-            due = int((time.monotonic() - started) * ORDER_RATE)
-            while sent < due:
-                draft = busy_day.order_draft(f"{prefix}-{sent:06d}", rng)
-                async with session.post(f"{stack.ct}/_sim/seed", json={"orders": [draft]}) as response:
-                    assert response.status == 201, await response.text()
-                sent += 1
-            await asyncio.sleep(0.01)
-    return sent
-
-
 def run_size(workdir: Path, stored: int, returns: int, rng: Any) -> dict[str, Any]:
-    stack = Stack(
-        workdir,
-        ct_concurrency=CT_CONCURRENCY,
-        rb_concurrency=RB_CONCURRENCY,
-        daemon_env_extra={"BACKFLOW_LOG_LEVEL": "WARNING", "BACKFLOW_POLL_SECONDS": "0.5"},
-    )
+    stack = bench_stack(workdir, env=DAEMON_ENV)
+    stack.prepare()
     fill_seconds = prefill.fill(stack.db, stored)
     try:
         stack.start_simulators()
@@ -206,13 +112,9 @@ def run_size(workdir: Path, stored: int, returns: int, rng: Any) -> dict[str, An
         stack.ct_faults([{"path": "^/(?!oauth)", "latency": CT_LATENCY}])
         stack.start_daemon()
         assert stack.daemon is not None
-        busy_day.seed_catalogue(stack)
-        numbers = [f"CT-{n:06d}" for n in range(returns)]
+        asyncio.run(seed_shop(stack))
         idle = api_calls(stack)
-        busy_day.seed_orders(stack, numbers, rng)
-        busy_day.wait_until(
-            lambda: busy_day.rebound_state(stack)["orders"] >= returns, 600, "orders synced to ReBound"
-        )
+        numbers = asyncio.run(orders_in_rebound(stack, returns, rng.randrange(2**32)))
         # What syncing one order costs, so the order feed's calls can be taken out of the per-return count.
         synced = api_calls(stack)
         per_order = {name: (synced.get(name, 0) - idle.get(name, 0)) / returns for name in synced}
@@ -290,101 +192,6 @@ def run_size(workdir: Path, stored: int, returns: int, rng: Any) -> dict[str, An
         stack.stop()
 
 
-# ------------------------------------------------------------------ the comparisons
-
-
-def start_contender(mode: str, ct_url: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    argv = [sys.executable, str(Path(__file__).with_name("contenders.py")), mode, str(port)]
-    if ct_url:
-        argv.append(ct_url)
-    process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(lambda: listening(port), 30, f"the {mode} contender")
-    return process, f"http://127.0.0.1:{port}/webhooks/rebound"
-
-
-def bare_intake(bodies: list[bytes]) -> float:
-    process, url = start_contender("bare")
-    try:
-        seconds, statuses = asyncio.run(blast(url, bodies, "unused", 600))
-        return round(statuses.get(200, 0) / seconds, 1)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def outage_comparison(workdir: Path, returns: int, outage: float, rng: Any) -> dict[str, Any]:
-    """The same created-webhooks into Backflow and into the naive integration while commercetools is down
-    for `outage` seconds in the middle; each webhook is sent once (a retrying sender would mask both)."""
-    results: dict[str, Any] = {
-        name: _outage_run(name, workdir / name, returns, outage, rng) for name in ("backflow", "naive")
-    }
-    results["outage_seconds"] = outage
-    return results
-
-
-async def _paced(stack: Stack, url: str, created: list[bytes], outage: float) -> dict[int, int]:
-    """A third before, a third during, a third after the outage, so each side sees all phases."""
-    third = len(created) // 3
-    total: dict[int, int] = {}
-    for index, part in enumerate((created[:third], created[third : 2 * third], created[2 * third :])):
-        if index == 1:
-            stack.ct_faults([{"path": "^/(?!oauth)", "error_rate": 1.0, "error_status": 503}])
-            await asyncio.sleep(1)
-        _, statuses = await blast(url, part, stack.secrets.webhook_secret, 600)
-        for key, value in statuses.items():
-            total[key] = total.get(key, 0) + value
-        if index == 1:
-            await asyncio.sleep(max(0.0, outage - 1))
-            stack.ct_faults([{"path": "^/(?!oauth)", "latency": CT_LATENCY}])
-    return total
-
-
-def _outage_run(contender: str, workdir: Path, returns: int, outage: float, rng: Any) -> dict[str, Any]:
-    workdir.mkdir(parents=True, exist_ok=True)
-    stack = Stack(
-        workdir,
-        ct_concurrency=CT_CONCURRENCY,
-        rb_concurrency=RB_CONCURRENCY,
-        daemon_env_extra={"BACKFLOW_LOG_LEVEL": "WARNING", "BACKFLOW_POLL_SECONDS": "0.5"},
-    )
-    naive: subprocess.Popen[bytes] | None = None
-    try:
-        stack.start_simulators()
-        stack.ct_faults([{"path": "^/(?!oauth)", "latency": CT_LATENCY}])
-        stack.start_daemon()
-        busy_day.seed_catalogue(stack)
-        numbers = [f"CT-{n:06d}" for n in range(returns)]
-        busy_day.seed_orders(stack, numbers, rng)
-        busy_day.wait_until(lambda: busy_day.rebound_state(stack)["orders"] >= returns, 600, "orders synced")
-        script_returns(stack, numbers)
-        created = [b for b in event_bodies(stack) if json.loads(b)["type"] == "return_order.created"]
-        url = f"{stack.url}/webhooks/rebound"
-        if contender == "naive":
-            stack.stop_daemon()
-            naive, url = start_contender("naive", stack.ct)
-        statuses = asyncio.run(_paced(stack, url, created, outage))
-        if contender == "backflow":
-            busy_day.wait_until(lambda: _anchored_count(stack) >= len(created), 600, "every return anchored")
-        anchored = _anchored_count(stack)
-        return {
-            "webhooks": len(created),
-            "statuses": {str(k): v for k, v in sorted(statuses.items())},
-            "returns_in_commercetools": anchored,
-            "lost": len(created) - anchored,
-        }
-    finally:
-        if naive is not None:
-            naive.terminate()
-            naive.wait(timeout=10)
-        stack.stop()
-
-
-def _anchored_count(stack: Stack) -> int:
-    _, state = request("GET", f"{stack.ct}/_sim/state", timeout=120)
-    return sum(1 for o in state["resources"].get("order", []) if o.get("returnInfo"))
-
-
 # ------------------------------------------------------------------ the run
 
 
@@ -411,19 +218,10 @@ def run(quick: bool) -> dict[str, Any]:
             by_size.append(run_size(workdir, stored, returns, rng))
         figures["by_stored_returns"] = by_size
         first = by_size[0]
-        bodies = _sample_bodies(first["webhooks"])
-        figures["bare_handler_accepted_per_s"] = bare_intake(bodies)
+        figures["bare_handler_accepted_per_s"] = bare_intake(first["webhooks"])
         figures["outage"] = outage_comparison(Path(tmp) / "outage", returns // 2, outage, rng)
     figures |= summarise(figures)
     return figures
-
-
-def _sample_bodies(count: int) -> list[bytes]:
-    """Webhook-sized bodies for the bare handler (it reads and drops them)."""
-    template = json.dumps(
-        {"id": "x", "type": "return_order.created", "data": {"order": {}, "items": []}}
-    ).encode()
-    return [template.replace(b'"x"', f'"evt-{n}"'.encode()) for n in range(count)]
 
 
 def summarise(f: dict[str, Any]) -> dict[str, Any]:

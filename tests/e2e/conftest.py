@@ -1,4 +1,4 @@
-"""The daemon and both simulators as processes (bench/stack.py), with distinctive secrets."""
+"""The daemon and both simulators as processes (devtools' bench stack), with distinctive secrets."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.stack import Secrets, Stack
+from devtools.stack.launcher import Stack, bench_stack
+from devtools.stack.layout import Secrets
 
 PUSH_TOKEN = "push-token-e2e-7c1d0b"
 SECRETS = Secrets(
@@ -22,18 +23,17 @@ SECRETS = Secrets(
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir: Path = tmp_path_factory.mktemp("stack")
-    running = Stack(
+    running = bench_stack(
         workdir,
         secrets=SECRETS,
-        daemon_env_extra={
+        env={
             "BACKFLOW_PUSH_TOKEN": PUSH_TOKEN,
             "BACKFLOW_LOG_LEVEL": "DEBUG",
             "BACKFLOW_POLL_SECONDS": "0.5",
         },
     )
     try:
-        running.start_simulators()
-        running.start_daemon()
+        running.start()
         yield running
     finally:
         running.stop()

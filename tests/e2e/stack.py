@@ -1,4 +1,4 @@
-"""The whole system as processes, built with the demo's own launcher (`app.demo.run.start`): both
+"""The whole system as processes, started by devtools' stack launcher (the demo's preset): both
 simulators and `backflow run` on 127.0.0.1, a SQLite file and TOML file in a temporary var/.
 
 Checks read the simulators' state (commercetools payments and inventory, ReBound's sales orders),
@@ -6,28 +6,30 @@ not Backflow's database; Backflow's own view comes from its admin API."""
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import anyio
 
-from app.demo import processes
-from app.demo.api import JsonApi
-from app.demo.catalog import STOCK_PER_ENTRY, order_draft, payment_draft
-from app.demo.layout import REASONS, SUPPLY_CHANNEL, Endpoints, Layout, config_toml
-from app.demo.run import prepare, start, start_daemon
-from app.demo.scenario import DayPlan, Driver
+from devtools.busy_day.catalog import LATE, STOCK_PER_ENTRY, order_draft, return_item
+from devtools.busy_day.check import rebound_token
+from devtools.busy_day.driver import Driver
+from devtools.busy_day.plan import DayPlan
+from devtools.shop import SUPPLY_CHANNEL
+from devtools.stack import launcher
+from devtools.stack.config import DEMO_TUNING, demo_config
+from devtools.stack.http import JsonApi
+from devtools.stack.layout import Endpoints, Layout
+from devtools.stack.processes import BACKFLOW
 
 ORPHAN_HORIZON = 3
 FAST = {"BACKFLOW_POLL_SECONDS": "0.2", "BACKFLOW_SHUTDOWN_GRACE_SECONDS": "10"}
@@ -35,11 +37,22 @@ FAST = {"BACKFLOW_POLL_SECONDS": "0.2", "BACKFLOW_SHUTDOWN_GRACE_SECONDS": "10"}
 
 @dataclass
 class Stack:
-    layout: Layout
-    ends: Endpoints
-    env: dict[str, str]
+    """A launched stack as an async test sees it: JSON APIs and scenario helpers over its processes."""
+
+    launched: launcher.Stack
     http: aiohttp.ClientSession
-    children: list[processes.Child] = field(default_factory=list)
+
+    @property
+    def layout(self) -> Layout:
+        return self.launched.layout
+
+    @property
+    def ends(self) -> Endpoints:
+        return self.launched.ends
+
+    @property
+    def env(self) -> dict[str, str]:
+        return self.launched.env
 
     @property
     def ct(self) -> JsonApi:
@@ -51,34 +64,24 @@ class Stack:
 
     @property
     def admin(self) -> JsonApi:
-        return JsonApi(self.http, self.ends.daemon, self.ends.admin_token)
-
-    @property
-    def daemon(self) -> processes.Child:
-        return self.children[-1]
+        return JsonApi(self.http, self.ends.daemon, self.launched.secrets.admin_token)
 
     def driver(self, seed: int = 3) -> Driver:
-        return Driver(self.ct, self.rebound, self.admin, DayPlan(seed=seed))
+        return Driver.for_stack(self.http, self.launched, DayPlan(seed=seed))
 
     # ---------------------------------------------------------------- processes
     async def restart_daemon(self, *args: str) -> None:
-        self.children[-1] = await start_daemon(self.http, self.layout, self.ends, self.env, ("run", *args))
+        await anyio.to_thread.run_sync(lambda: self.launched.start_daemon(*args))
 
     def stop_daemon(self, sig: signal.Signals, within: float = 20.0) -> int | None:
         """Signal the daemon and wait for it to exit; its exit status (None if it outlived `within`)."""
-        pid = self.daemon.pid
-        os.kill(pid, sig)
-        for _ in range(int(within / 0.05)):
-            if not processes.alive(pid):  # our child: alive() reaps it and keeps its status
-                return processes.EXITED.get(pid)
-            time.sleep(0.05)
-        return None
+        return self.launched.stop_daemon(sig, within)
 
     def backflow(self, *args: str) -> subprocess.CompletedProcess[str]:
         """A one-shot command (`reasons reapply`, `replay`) with the daemon's environment."""
         return subprocess.run(
-            [*processes.BACKFLOW, *args],
-            env={**os.environ, **self.env},
+            [*BACKFLOW, *args],
+            env=self.launched.child_env(),
             capture_output=True,
             text=True,
             timeout=60,
@@ -86,17 +89,17 @@ class Stack:
         )
 
     def write_reasons(self, reasons: dict[str, str]) -> None:
-        self.layout.config.write_text(config_toml(orphan_horizon_seconds=ORPHAN_HORIZON, reasons=reasons))
+        self.launched.write_config(demo_config(orphan_horizon_seconds=ORPHAN_HORIZON, reasons=reasons))
 
     # ---------------------------------------------------------------- scenario helpers
     async def order(self, number: str, *, paid: bool = True, seed: int = 1) -> dict[str, Any]:
         """A plain EUR order (fixed line ids) seeded in commercetools, as it stands there now."""
-        draft = order_draft(random.Random(f"{seed}:{number}"), number, late=True)
+        draft = order_draft(random.Random(f"{seed}:{number}"), number, mix=LATE)
         if paid:
-            payment = (await self.ct.post("/_sim/seed", {"payments": [payment_draft(draft)]}))["payments"][0]
-            draft["paymentInfo"] = {"payments": [{"typeId": "payment", "id": payment["id"]}]}
-        order: dict[str, Any] = (await self.ct.post("/_sim/seed", {"orders": [draft]}))["orders"][0]
-        return order
+            [order] = await self.driver().seed_orders([draft])
+        else:
+            [order] = (await self.ct.post("/_sim/seed", {"orders": [draft]}))["orders"]
+        return dict(order)
 
     async def script(
         self, order: dict[str, Any] | str, steps: list[dict[str, Any]], **item_overrides: Any
@@ -107,22 +110,10 @@ class Stack:
             items = [{"clientItemId": "no-such-line", "sku": "GHOST", "quantity": 1, "unitPrice": "10.00"}]
         else:
             number = order["orderNumber"]
-            items = [
-                {
-                    "clientItemId": line["id"],
-                    "sku": line["variant"]["sku"],
-                    "quantity": line["quantity"],
-                    "unitPrice": f"{line['totalPrice']['centAmount'] // line['quantity'] / 100:.2f}",
-                    "reasonCode": "Too small",
-                    **item_overrides,
-                }
-                for line in order["lineItems"]
-            ]
-        created = await self.rebound.post(
-            "/_sim/script", {"clientOrderId": number, "currency": "EUR", "items": items, "steps": steps}
-        )
+            items = [return_item(line, "Too small") | item_overrides for line in order["lineItems"]]
+        return_id = await self.driver().script_return(number, items, steps)
         await self.rebound.post("/_sim/deliver")
-        return str(created["returnId"])
+        return return_id
 
     async def ct_state(self) -> dict[str, Any]:
         state: dict[str, Any] = await self.ct.get("/_sim/state")
@@ -155,13 +146,7 @@ class Stack:
 
     async def rebound_sales_order(self, number: str) -> dict[str, Any] | None:
         """ReBound's own copy of an order, through its API (what its portal shows customers)."""
-        form = {
-            "grant_type": "client_credentials",
-            "client_id": "backflow",
-            "client_secret": "sim-client-secret",
-        }
-        async with self.http.post(f"{self.ends.rebound}/oauth/token", data=form) as response:
-            token = (await response.json())["access_token"]
+        token = await anyio.to_thread.run_sync(rebound_token, self.launched)
         headers = {"Authorization": f"Bearer {token}"}
         async with self.http.get(
             f"{self.ends.rebound}/v2/sales-orders/{number}", headers=headers
@@ -177,11 +162,7 @@ class Stack:
         return detail
 
     async def idle(self) -> bool:
-        overview = await self.admin.get("/api/overview")
-        busy = overview["inbox"]["pending"] + sum(
-            q["due"] + q["scheduled"] + q["retrying"] + q["leased"] for q in overview["queues"]
-        )
-        return bool(busy == 0)
+        return await self.driver().busy() == 0
 
 
 async def eventually(check: Callable[[], Awaitable[Any]], *, within: float = 20.0, every: float = 0.2) -> Any:
@@ -196,19 +177,15 @@ async def eventually(check: Callable[[], Awaitable[Any]], *, within: float = 20.
 
 @asynccontextmanager
 async def running_stack(tmp_path: Path, *daemon_args: str) -> AsyncIterator[Stack]:
-    layout = Layout(tmp_path / "var")
-    ends = Endpoints.allocate()
-    env = prepare(layout, ends, orphan_horizon=ORPHAN_HORIZON) | FAST
-    layout.config.write_text(
-        config_toml(orphan_horizon_seconds=ORPHAN_HORIZON, reasons=REASONS, catchup_seconds=2.0)
-    )
+    config = demo_config(orphan_horizon_seconds=ORPHAN_HORIZON, catchup_seconds=2.0)
+    launched = launcher.Stack(Layout(tmp_path / "var"), config, tuning=DEMO_TUNING | FAST)
     async with aiohttp.ClientSession() as http:
-        stack = Stack(layout, ends, env, http)
-        stack.children = await start(http, layout, ends, env, ("run", *daemon_args))
+        stack = Stack(launched, http)
+        await anyio.to_thread.run_sync(lambda: launched.start(*daemon_args))
         try:
             await stack.driver().seed_shop()
             yield stack
         finally:
-            processes.stop(stack.children, grace=10)
+            launched.stop(grace=10)
             if sys.exc_info()[0] is not None:
-                print(layout.log("daemon").read_text()[-4000:])
+                print(launched.layout.log("daemon").read_text()[-4000:])

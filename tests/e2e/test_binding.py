@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.stack import ROOT, Stack
+from devtools.stack.launcher import Stack, bench_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
@@ -31,11 +31,11 @@ def test_it_binds_127_0_0_1_by_default(stack: Stack) -> None:
 
 
 def test_another_host_is_used_when_configured(tmp_path: Path) -> None:
-    other = Stack(tmp_path)
-    env = other.env() | {"BACKFLOW_HTTP_HOST": "127.0.0.2"}
+    other = bench_stack(tmp_path)
+    other.prepare()
+    env = other.child_env() | {"BACKFLOW_HTTP_HOST": "127.0.0.2"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "run"],
-        cwd=ROOT,
+        [sys.executable, "-m", "app.entrypoints.cli", "run"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

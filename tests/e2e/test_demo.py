@@ -9,9 +9,9 @@ from pathlib import Path
 import anyio
 import pytest
 
-from app.demo import processes
-from app.demo.run import DemoOptions, run_demo
-from app.demo.scenario import DayPlan
+from devtools.busy_day.plan import DayPlan
+from devtools.demo.run import DemoOptions, run_demo
+from devtools.stack import processes
 from domain.money import Money
 
 pytestmark = pytest.mark.anyio

@@ -4,27 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
 
-from app.demo.layout import REASONS
+from devtools.busy_day.driver import TO_REFUND
+from devtools.busy_day.driver import graded as graded_step
+from devtools.shop import REASONS
 from tests.e2e.stack import Stack, eventually, running_stack
 
 pytestmark = pytest.mark.anyio
-TO_REFUND = [
-    {"event": "created"},
-    {"event": "in_transit"},
-    {"event": "delivered"},
-    {"event": "items_registered"},
-    {"event": "refund", "milestone": "HUB_RECEIVED"},
-]
 
 
-def graded(order: dict[str, object], disposition: str = "SELLABLE") -> dict[str, object]:
-    lines = order["lineItems"]
-    assert isinstance(lines, list)
-    return {"event": "items_graded", "grades": {line["id"]: ["A", disposition] for line in lines}}
+def graded(order: dict[str, Any], disposition: str = "SELLABLE") -> dict[str, Any]:
+    return graded_step(order["lineItems"], disposition)
 
 
 async def test_order_sync_by_push_and_by_the_messages_poller(tmp_path: Path) -> None:

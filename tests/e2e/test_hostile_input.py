@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import ignored_auth
 
 from adapters.rebound import signature
-from bench.stack import Stack, request
+from devtools.stack.http import request
+from devtools.stack.launcher import Stack
 from tests.e2e.conftest import row_counts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from bench import chaos
-from bench.stack import Secrets, Stack, request
+from devtools.stack.http import request
+from devtools.stack.launcher import Stack
+from devtools.stack.layout import Secrets
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -78,8 +80,8 @@ def test_no_configured_secret_appears_anywhere(tmp_path: Path, collector: Thread
         before_stop=look,
     )
     assert figures["lost"] == 0 and figures["kills"] >= 5
-    files = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.suffix in (".out", ".err")}
-    assert files["daemon.err"], "the daemon logged nothing: the check would prove nothing"
+    files = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.suffix == ".log"}
+    assert files["daemon.log"], "the daemon logged nothing: the check would prove nothing"
     spans = b"".join(_Collector.batches)
     assert b"/webhooks/rebound" in spans, "no spans exported: the check would prove nothing"
     for secret in SECRETS.values():

@@ -9,7 +9,7 @@ from typing import Any
 import anyio
 import pytest
 
-from app.demo.catalog import payment_draft
+from devtools.busy_day.catalog import payment_draft
 from tests.e2e.stack import Stack, eventually, running_stack
 from tests.e2e.test_flows import TO_REFUND
 

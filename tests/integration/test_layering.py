@@ -52,6 +52,13 @@ def test_the_project_keeps_its_contracts(clean_result: subprocess.CompletedProce
         ("src/ports/clock.py", "import aiohttp\n", "Ports import only the domain"),
         ("src/app/__init__.py", "import adapters\n", "Only the composition root imports adapters"),
         ("tui/__init__.py", "import sqlite3\n", "The TUI never touches SQL or adapters"),
+        ("src/app/orders/__init__.py", "import app.returns\n", "Capability packages never import each other"),
+        (
+            "src/app/core/__init__.py",
+            "import app.refunds\n",
+            "Entry points, root, runtime, capabilities, core",
+        ),
+        ("src/app/runtime/__init__.py", "import tui\n", "The daemon's code never imports the TUI or Textual"),
     ],
 )
 def test_a_broken_contract_fails(tmp_path: Path, module: str, line: str, contract: str) -> None:

@@ -15,10 +15,10 @@ from adapters.sqlite.store import SqliteStore
 from adapters.system_clock import SystemClock
 from adapters.uuid7 import Uuid7Generator
 from app.bootstrap.stores import open_store
-from app.commands.run import serve
-from app.flows.context import FlowRegistry
-from app.settings import Settings, settings_from_env
-from app.startup_errors import ExitCode
+from app.core.context import FlowRegistry
+from app.core.settings import Settings, settings_from_env
+from app.core.startup_errors import ExitCode
+from app.entrypoints.cli.run import serve
 
 pytestmark = pytest.mark.anyio
 

@@ -118,7 +118,7 @@ def _exception(
 
 
 EXCEPTIONS = [
-    # `actions` as the daemon lists them for this evidence (app.exceptions.common.allowed_actions).
+    # `actions` as the daemon lists them for this evidence (app.core.exception_actions.allowed_actions).
     _exception(
         7, "refund_mismatch", "finance", "RB-1042", 1520.0, MISMATCH_EVIDENCE, ["ack", "resolve", "decide"]
     ),

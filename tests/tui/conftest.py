@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +14,9 @@ from anyio.abc import TaskGroup, TaskStatus
 from opentelemetry.sdk.trace import TracerProvider
 
 from app.bootstrap import Daemon, bootstrap
-from app.flows.context import ActorSpec
-from app.settings import Settings
+from app.core.context import ActorSpec
+from app.core.settings import Settings
+from devtools.net import free_port
 from ports.outbox import RetryPolicy
 from tests.integration.runtime.conftest import (  # noqa: F401  (fixtures used by name)
     FAST,
@@ -40,12 +40,6 @@ def _no_blink(monkeypatch: pytest.MonkeyPatch) -> None:
     from textual.widgets import Input
 
     monkeypatch.setattr(Input, "cursor_blink", False, raising=False)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

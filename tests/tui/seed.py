@@ -13,7 +13,7 @@ import anyio
 import msgspec
 
 from app.bootstrap import Daemon
-from app.flows.context import FlowContext
+from app.core.context import FlowContext
 from ports.exceptions import NewException, Severity
 from ports.ledgers import PendingCredit, Refund, RefundOutcome, StockMovement
 from ports.outbox import OutboxMessage, OutboxRow

@@ -1,21 +1,24 @@
 """A refund mismatch and an orphan return as the daemon's own flows raise them, for the decide and
 re-anchor pilot tests: a real order in the commercetools simulator, the return case in the store, and
-the exception raised by the flow functions themselves (`record_mismatch`, `raise_problem`), so the
-evidence, the retry action and the `actions` list are exactly what the daemon produces."""
+the exception raised by the flow functions themselves (`record_mismatch`, bound as the daemon binds
+it, and `raise_problem`), so the evidence, the retry action and the `actions` list are exactly what
+the daemon produces."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import timedelta
 
 import msgspec
 
 from app.bootstrap import Daemon
-from app.flows import keys
-from app.flows.cases import StoredCase, to_record
-from app.flows.problems import raise_problem, retry_action
-from app.flows.refund_check import Comparison, LineFigures
-from app.flows.refund_mismatch import record_mismatch
+from app.core import keys
+from app.core.cases import StoredCase, to_record
+from app.core.problems import raise_problem, retry_action
+from app.refunds.compare import Comparison, LineFigures
+from app.refunds.mismatch import record_mismatch
+from app.runtime.binding import context_dependencies
 from domain.commands import AnchorReturn, IssueRefund
 from domain.return_snapshot import RefundProposal
 from domain.returns import CaseItem, Position, ReturnCase
@@ -59,22 +62,24 @@ async def raise_refund_mismatch(
         )
         ctx = dataclasses.replace(ctx, settings=settings)
     command = IssueRefund(return_id=rid, sequence=5)
-    await record_mismatch(
-        ctx,
+    await context_dependencies(ctx).run(
+        functools.partial(
+            record_mismatch,
+            proposal=RefundProposal(
+                milestone="RECEIVED", outcome="ORIGINAL_PAYMENT", currency="EUR", totalAmount="33.00"
+            ),
+            comparison=Comparison(
+                within_tolerance=False,
+                currency="EUR",
+                lines=(LineFigures(line_id=line, backflow="25.00", rebound="33.00", difference_minor=800),),
+                backflow_total="25.00",
+                rebound_total="33.00",
+                tolerance_minor=1,
+            ),
+            retry=retry_action(command, keys.refund_key(rid, 5)),
+        ),
         StoredCase(case=case),
         order,
-        proposal=RefundProposal(
-            milestone="RECEIVED", outcome="ORIGINAL_PAYMENT", currency="EUR", totalAmount="33.00"
-        ),
-        comparison=Comparison(
-            within_tolerance=False,
-            currency="EUR",
-            lines=(LineFigures(line_id=line, backflow="25.00", rebound="33.00", difference_minor=800),),
-            backflow_total="25.00",
-            rebound_total="33.00",
-            tolerance_minor=1,
-        ),
-        retry=retry_action(command, keys.refund_key(rid, 5)),
     )
 
 

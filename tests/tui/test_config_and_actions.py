@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.cli import build_parser
+from app.entrypoints.cli import build_parser
 from tui.actions import allowed, moves_money, prompt_for
 from tui.config import ConfigError, read_env_file, resolve_config
 from tui.format import duration, money
@@ -56,7 +56,7 @@ def test_the_cli_has_a_tui_command_with_its_flags() -> None:
         ["tui", "--url", "http://127.0.0.1:1", "--token", "t", "--env-file", "x.env"]
     )
     assert (args.url, args.token, args.env_file) == ("http://127.0.0.1:1", "t", Path("x.env"))
-    assert args.handler.__module__ == "app.commands.tui"
+    assert args.handler.__module__ == "app.entrypoints.cli.tui"
 
 
 def _item(kind: str, actions: list[str], evidence: Any) -> ExceptionItem:

@@ -12,8 +12,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from app.exceptions.common import allowed_actions
-from app.http import views
+from app.core.exception_actions import allowed_actions
+from app.entrypoints.http import views
 from ports.exceptions import ExceptionRecord
 from tests.tui.canned import EXCEPTIONS, ROUTES
 from tests.tui.canned_server import TOKEN, canned_server

@@ -1,1 +1,1 @@
-"""The ReBound returns platform: HTTP client, webhook intake and a simulator (contract: rebound-api.md)."""
+"""The ReBound returns platform: HTTP client and webhook intake (contract: rebound-api.md)."""

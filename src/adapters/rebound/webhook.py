@@ -19,7 +19,7 @@ from aiohttp import web
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from adapters.rebound import signature
-from app.http.responses import error as _error
+from app.entrypoints.http.responses import error as _error
 from ports.clock import Clock
 from ports.inbox import InboundEvent, Inbox, StoreOutcome
 

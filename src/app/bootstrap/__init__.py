@@ -31,8 +31,6 @@ from adapters.system_clock import SystemClock
 from adapters.telemetry import build_tracer_provider
 from adapters.uuid7 import Uuid7Generator
 from adapters.webhook_alerts import WebhookAlertSender
-from app.actors.supervisor import RestartPolicy
-from app.api_health import ApiHealth, recording
 from app.bootstrap.push import parse_push
 from app.bootstrap.startup import (
     commercetools_config,
@@ -43,16 +41,21 @@ from app.bootstrap.startup import (
 )
 from app.bootstrap.stores import Store
 from app.bootstrap.stores import open_report_source as open_report_source  # for `backflow report`
-from app.daemon import DEFAULT_RESTART_POLICY, Runtime, Wakeups
-from app.flows.context import FlowContext, FlowRegistry
-from app.http.body import MAX_BODY, read_body
-from app.http.deps import HttpDeps
-from app.http.intake import PushIntake
-from app.http.intake_audit import IntakeAudit
-from app.http.server import create_app, http_service
-from app.settings import ConfigError, Settings
-from app.shadow import ShadowCommerce, ShadowPlatform
-from app.traced_outbox import TracedOutbox, traced_unit_of_work
+from app.core.context import FlowContext, FlowRegistry
+from app.core.deps import StoreDeps
+from app.core.policies import refund_policy
+from app.core.settings import ConfigError, Settings
+from app.core.traced_outbox import TracedOutbox, traced_unit_of_work
+from app.entrypoints.http.body import MAX_BODY, read_body
+from app.entrypoints.http.deps import HttpDeps
+from app.entrypoints.http.intake import PushIntake
+from app.entrypoints.http.intake_audit import IntakeAudit
+from app.entrypoints.http.server import create_app, http_service
+from app.runtime.api_health import ApiHealth, recording
+from app.runtime.binding import Dependencies, context_dependencies
+from app.runtime.daemon import DEFAULT_RESTART_POLICY, Runtime, Wakeups
+from app.runtime.shadow import ShadowCommerce, ShadowPlatform
+from app.runtime.supervisor import RestartPolicy
 from ports.clock import Clock, IdGenerator
 from ports.commerce import CommercePort
 from ports.outbox import RetryPolicy
@@ -88,6 +91,10 @@ class Context:
     wakeups: Wakeups
     api_health: ApiHealth
     tracer_provider: TracerProvider
+
+    def dependencies(self) -> Dependencies:
+        """What a flow or a one-off use case may ask for by name, bound the way the daemon binds them."""
+        return context_dependencies(self.ctx)
 
 
 @asynccontextmanager
@@ -214,13 +221,12 @@ async def bootstrap(
         ctx, store = context.ctx, context.store
         flows = registry(settings) if callable(registry) else registry
         runtime = Runtime(ctx, flows, context.wakeups, run_id=ctx.ids.new_id(), restart_policy=restart_policy)
-        audit = IntakeAudit(ctx)
-        deps = HttpDeps(
-            ctx=ctx,
-            runtime=runtime,
-            admin=store.admin,
+        audit = IntakeAudit(store=store_deps(ctx), inbox=store.inbox)
+        deps = http_deps(
+            ctx,
+            runtime,
+            store=store,
             api_health=context.api_health,
-            shadow_log=store.shadow_log,
             timeline=timeline or store.timeline,
             intake=audit,
         )
@@ -231,6 +237,38 @@ async def bootstrap(
             store.inbox, secrets, ctx.clock, read_body=read_body, audit=audit, max_body=MAX_BODY
         )
         yield Daemon(context, runtime, create_app(deps, webhook=webhook, push=push))
+
+
+def http_deps(
+    ctx: FlowContext,
+    runtime: Runtime,
+    *,
+    store: Store,
+    api_health: ApiHealth,
+    timeline: TimelineReader | None,
+    intake: IntakeAudit,
+) -> HttpDeps:
+    """What the HTTP layer reads, taken from the composed context once."""
+    return HttpDeps(
+        store=store_deps(ctx),
+        outbox=ctx.outbox,
+        monitor=ctx.monitor,
+        refund_policy=refund_policy(ctx.settings),
+        admin_token=ctx.settings.admin_token,
+        api_ready_window_seconds=ctx.settings.runtime.api_ready_window_seconds,
+        shadow=ctx.settings.shadow,
+        runtime=runtime,
+        admin=store.admin,
+        api_health=api_health,
+        shadow_log=store.shadow_log,
+        timeline=timeline,
+        intake=intake,
+        ctx=ctx,
+    )
+
+
+def store_deps(ctx: FlowContext) -> StoreDeps:
+    return StoreDeps(unit_of_work=ctx.unit_of_work, clock=ctx.clock, tracer=ctx.tracer, owners=ctx.settings)
 
 
 def _uow_factory(store: Store) -> UnitOfWorkFactory:

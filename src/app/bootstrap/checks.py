@@ -11,7 +11,7 @@ from adapters.commercetools import CommercetoolsAdapter, CommercetoolsConfig
 from adapters.rebound.client import ReboundClient
 from adapters.rebound.config import ReboundConfig, ReboundConfigError
 from adapters.sqlite.preflight import check_database
-from app.settings import ConfigError, settings_from_env
+from app.core.settings import ConfigError, settings_from_env
 from ports.commerce_types import OrderQuery
 from ports.errors import NotFoundError, PortError
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.commercetools.subscriptions import parse_pubsub_push
-from app.http.intake import ParsedPush
+from app.entrypoints.http.intake import ParsedPush
 
 
 def parse_push(body: bytes) -> ParsedPush:

@@ -14,8 +14,8 @@ from adapters.rebound.config import ReboundConfig
 from adapters.sqlite.preflight import check_database
 from app.bootstrap import stores
 from app.bootstrap.stores import Store
-from app.settings import ConfigError, Settings, redact_db_url
-from app.startup_errors import ExitCode, StartupError
+from app.core.settings import ConfigError, Settings, redact_db_url
+from app.core.startup_errors import ExitCode, StartupError
 from ports.errors import NotFoundError, TransientError, UnauthorizedError
 from ports.returns_platform import ReturnsPlatformPort
 

@@ -18,7 +18,7 @@ from adapters.sqlite.preflight import check_database
 from adapters.sqlite.store import SqliteStore
 from adapters.system_clock import SystemClock
 from adapters.uuid7 import Uuid7Generator
-from app.settings import ConfigError, Settings, parse_database
+from app.core.settings import ConfigError, Settings, parse_database
 from ports.clock import Clock, IdGenerator
 from ports.outbox import RetryPolicy
 from ports.reports import ReportSource

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from app.flows import keys
-from app.flows.context import FlowContext
-from app.flows.problems import raise_problem, retry_action
+from app.core import keys
+from app.core.deps import StoreDeps
+from app.core.policies import MonitorPolicy
+from app.core.problems import raise_problem, retry_action
 from domain.commands import SyncOrder
+from ports.commerce import CommercePort
 from ports.errors import NotFoundError
 from ports.exceptions import Severity
+from ports.returns_platform import ReturnsPlatformPort
 
 MAX_ORDERS = 2000  # per run: each is one ReBound read
 
@@ -22,29 +25,31 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-async def check_orders_missing_in_rebound(ctx: FlowContext) -> None:
-    now = ctx.clock.now()
-    limit = ctx.settings.file.policies.sync_lag_limit_seconds
-    since = now - timedelta(seconds=ctx.settings.file.schedule.order_drift_lookback_seconds)
+async def check_orders_missing_in_rebound(
+    *, store: StoreDeps, commerce: CommercePort, platform: ReturnsPlatformPort, monitor_policy: MonitorPolicy
+) -> None:
+    now = store.clock.now()
+    limit = monitor_policy.sync_lag_limit_seconds
+    since = now - timedelta(seconds=monitor_policy.order_drift_lookback_seconds)
     until = now - timedelta(seconds=limit)
     where = [f'createdAt >= "{_stamp(since)}"', f'createdAt <= "{_stamp(until)}"']
     seen = 0
-    with ctx.tracer.start_as_current_span("monitor.order_drift"):
-        async for order in ctx.commerce.sweep_orders(where):
+    with store.tracer.start_as_current_span("monitor.order_drift"):
+        async for order in commerce.sweep_orders(where):
             seen += 1
             if seen > MAX_ORDERS:
                 break
             reference = order.orderNumber or order.id
             try:
-                await ctx.platform.get_sales_order(reference)
+                await platform.get_sales_order(reference)
                 continue
             except NotFoundError:
                 pass
             command = SyncOrder(order_id=order.id)
-            async with ctx.unit_of_work() as uow:
+            async with store.unit_of_work() as uow:
                 raise_problem(
                     uow,
-                    ctx,
+                    store,
                     "order_sync_lagging",
                     dedupe_key=f"order_sync_lagging:{order.id}",
                     severity=Severity.WARNING,

@@ -5,27 +5,30 @@ Returns waiting on finance's decision of a refund mismatch are left out (that ex
 
 from __future__ import annotations
 
-from app.flows import keys
-from app.flows.cases import load
-from app.flows.context import FlowContext
-from app.flows.problems import raise_problem, retry_action
-from app.monitors.history import first_received
+from app.core import keys
+from app.core.cases import load
+from app.core.deps import StoreDeps
+from app.core.history import first_received
+from app.core.policies import MonitorPolicy
+from app.core.problems import raise_problem, retry_action
 from domain.commands import IssueRefund
 from domain.returns import Position
 from domain.statuses import is_received
 from ports.exceptions import Severity
+from ports.reports import ReportSource
 
 BATCH = 2000
 
 
-async def check_received_not_refunded(ctx: FlowContext) -> None:
-    source = ctx.report_source()
-    now = ctx.clock.now()
-    limit = ctx.settings.file.policies.refund_limit_seconds
-    with ctx.tracer.start_as_current_span("monitor.received_not_refunded"):
-        received_at = first_received(await source.status_history(until=now))
-        async with ctx.unit_of_work() as uow:
-            for record in await source.open_return_cases(limit=BATCH):
+async def check_received_not_refunded(
+    *, store: StoreDeps, reports: ReportSource, monitor_policy: MonitorPolicy
+) -> None:
+    now = store.clock.now()
+    limit = monitor_policy.refund_limit_seconds
+    with store.tracer.start_as_current_span("monitor.received_not_refunded"):
+        received_at = first_received(await reports.status_history(until=now))
+        async with store.unit_of_work() as uow:
+            for record in await reports.open_return_cases(limit=BATCH):
                 stored = load(record)
                 case = stored.case
                 if case.position in (Position.HELD_FOR_FINANCE, Position.CLOSED) or not is_received(
@@ -49,7 +52,7 @@ async def check_received_not_refunded(ctx: FlowContext) -> None:
                     retry = retry_action(command, keys.refund_key(case.return_id, case.last_sequence))
                 raise_problem(
                     uow,
-                    ctx,
+                    store,
                     "received_not_refunded",
                     dedupe_key=f"received_not_refunded:{case.return_id}",
                     severity=Severity.WARNING,

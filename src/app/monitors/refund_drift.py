@@ -9,38 +9,43 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.flows.context import FlowContext
-from app.flows.problems import raise_problem
+from app.core.deps import StoreDeps
+from app.core.policies import MonitorPolicy
+from app.core.problems import raise_problem
 from domain.money import Money
+from ports.commerce import CommercePort
 from ports.commerce_types import Transaction
 from ports.exceptions import Severity
 from ports.ledgers import Refund, RefundOutcome, RefundState
+from ports.reports import ReportSource
 from ports.unit_of_work import UnitOfWork
 
 MAX_ORDERS = 2000
 
 
-async def check_refund_drift(ctx: FlowContext) -> None:
-    since = ctx.clock.now() - timedelta(seconds=ctx.settings.file.schedule.drift_lookback_seconds)
-    orders = await ctx.report_source().orders_touched_since(since, limit=MAX_ORDERS)
-    with ctx.tracer.start_as_current_span("monitor.refund_drift", attributes={"orders": len(orders)}):
+async def check_refund_drift(
+    *, store: StoreDeps, commerce: CommercePort, reports: ReportSource, monitor_policy: MonitorPolicy
+) -> None:
+    since = store.clock.now() - timedelta(seconds=monitor_policy.drift_lookback_seconds)
+    orders = await reports.orders_touched_since(since, limit=MAX_ORDERS)
+    with store.tracer.start_as_current_span("monitor.refund_drift", attributes={"orders": len(orders)}):
         for order_id in orders:
-            async with ctx.unit_of_work() as uow:
+            async with store.unit_of_work() as uow:
                 returns = sorted({case.return_id for case in await uow.returns.by_order(order_id)})
                 before = await _ledger(uow, returns)
-            payments = await ctx.commerce.order_payments(order_id)
+            payments = await commerce.order_payments(order_id)
             on_payments = {
                 t.interactionId or t.id: (payment.id, t)
                 for payment in payments
                 for t in payment.transactions
                 if t.type == "Refund" and t.state in ("Success", "Pending")
             }
-            async with ctx.unit_of_work() as uow:
+            async with store.unit_of_work() as uow:
                 # Refunds keep moving while this runs. A transaction on the payment had its ledger row
                 # planned before the call, so "extra" is judged on the ledger read after the payments;
                 # a row recorded after the call, so "missing" is judged on the ledger read before them.
                 after = await _ledger(uow, returns)
-                _compare(uow, ctx, order_id, before, rows_after=after, on_payments=on_payments)
+                _compare(uow, store, order_id, before, rows_after=after, on_payments=on_payments)
                 await uow.commit()
 
 
@@ -50,7 +55,7 @@ async def _ledger(uow: UnitOfWork, return_ids: list[str]) -> list[Refund]:
 
 def _compare(
     uow: UnitOfWork,
-    ctx: FlowContext,
+    store: StoreDeps,
     order_id: str,
     rows: list[Refund],
     *,
@@ -66,7 +71,7 @@ def _compare(
         if found is None:
             _drift(
                 uow,
-                ctx,
+                store,
                 "missing",
                 refund.interaction_id,
                 return_id=refund.return_id,
@@ -81,7 +86,7 @@ def _compare(
         if paid.currency != booked.currency or not paid.same_value(booked):
             _drift(
                 uow,
-                ctx,
+                store,
                 "amount",
                 refund.interaction_id,
                 return_id=refund.return_id,
@@ -95,7 +100,7 @@ def _compare(
             paid = transaction.amount.to_money()
             _drift(
                 uow,
-                ctx,
+                store,
                 "extra",
                 key,
                 return_id=None,
@@ -108,7 +113,7 @@ def _compare(
 
 def _drift(
     uow: UnitOfWork,
-    ctx: FlowContext,
+    store: StoreDeps,
     kind: str,
     key: str,
     *,
@@ -120,7 +125,7 @@ def _drift(
 ) -> None:
     raise_problem(
         uow,
-        ctx,
+        store,
         "refund_drift",
         dedupe_key=f"refund_drift:{kind}:{key}",
         severity=Severity.ERROR,

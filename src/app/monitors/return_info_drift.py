@@ -9,45 +9,50 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.flows import keys
-from app.flows.cases import load
-from app.flows.context import FlowContext
-from app.flows.problems import raise_problem, retry_action
+from app.core import keys
+from app.core.cases import load
+from app.core.deps import StoreDeps
+from app.core.policies import MonitorPolicy
+from app.core.problems import raise_problem, retry_action
 from domain.commands import AnchorReturn
 from domain.order import Order
 from domain.return_snapshot import ReturnSnapshot
 from domain.returns import Position
+from ports.commerce import CommercePort
 from ports.errors import NotFoundError
 from ports.exceptions import Severity
+from ports.returns_platform import ReturnsPlatformPort
 
 MAX_RETURNS = 5000
 
 
-async def check_return_info(ctx: FlowContext) -> None:
-    now = ctx.clock.now()
-    limit = ctx.settings.file.policies.return_info_limit_seconds
-    since = now - timedelta(seconds=ctx.settings.file.schedule.drift_lookback_seconds)
+async def check_return_info(
+    *, store: StoreDeps, commerce: CommercePort, platform: ReturnsPlatformPort, monitor_policy: MonitorPolicy
+) -> None:
+    now = store.clock.now()
+    limit = monitor_policy.return_info_limit_seconds
+    since = now - timedelta(seconds=monitor_policy.drift_lookback_seconds)
     seen = 0
-    with ctx.tracer.start_as_current_span("monitor.return_info"):
-        async for snapshot in ctx.platform.returns_changed_since(since):
+    with store.tracer.start_as_current_span("monitor.return_info"):
+        async for snapshot in platform.returns_changed_since(since):
             seen += 1
             if seen > MAX_RETURNS:
                 break
             if snapshot.order.status == "CANCELLED":
                 continue
-            await _check_one(ctx, snapshot, limit)
+            await _check_one(store, commerce, snapshot, limit)
 
 
-async def _check_one(ctx: FlowContext, snapshot: ReturnSnapshot, limit: int) -> None:
+async def _check_one(store: StoreDeps, commerce: CommercePort, snapshot: ReturnSnapshot, limit: int) -> None:
     rid = snapshot.return_id
-    async with ctx.unit_of_work() as reads:
+    async with store.unit_of_work() as reads:
         record = await reads.returns.get(rid)
     known_since = record.created_at if record else snapshot.order.timestamp
-    if (ctx.clock.now() - known_since).total_seconds() <= limit:
+    if (store.clock.now() - known_since).total_seconds() <= limit:
         return
     if record is not None and record.state == Position.AWAITING_ORDER:
         return  # held or refused: the orphan / mismatch exception owns it
-    order = await _order(ctx, snapshot.order.clientOrderId)
+    order = await _order(commerce, snapshot.order.clientOrderId)
     wanted = [keys.return_item_key(i.reboundItemId) for i in snapshot.items if i.clientItemId]
     if order is not None and any(order.return_item_by_key(key) for key in wanted):
         return
@@ -55,10 +60,10 @@ async def _check_one(ctx: FlowContext, snapshot: ReturnSnapshot, limit: int) -> 
     if record is not None:
         command = AnchorReturn(return_id=rid, client_order_id=snapshot.order.clientOrderId)
         retry = retry_action(command, keys.anchor_key(rid))
-    async with ctx.unit_of_work() as uow:
+    async with store.unit_of_work() as uow:
         raise_problem(
             uow,
-            ctx,
+            store,
             "return_info_missing",
             dedupe_key=f"return_info_missing:{rid}",
             severity=Severity.WARNING,
@@ -77,8 +82,8 @@ async def _check_one(ctx: FlowContext, snapshot: ReturnSnapshot, limit: int) -> 
         await uow.commit()
 
 
-async def _order(ctx: FlowContext, number: str) -> Order | None:
+async def _order(commerce: CommercePort, number: str) -> Order | None:
     try:
-        return await ctx.commerce.get_order_by_number(number)
+        return await commerce.get_order_by_number(number)
     except NotFoundError:
         return None

@@ -9,37 +9,41 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.flows.context import FlowContext
-from app.flows.problems import raise_problem
+from app.core.deps import StoreDeps
+from app.core.policies import MonitorPolicy
+from app.core.problems import raise_problem
+from ports.commerce import CommercePort
 from ports.exceptions import Severity
 from ports.ledgers import StockMovement, StockMovementState
+from ports.reports import ReportSource
 
 MARKERS_KEPT = 200
 """How many restock markers the commercetools adapter keeps per inventory entry."""
 
 
-async def check_stock_drift(ctx: FlowContext) -> None:
-    source = ctx.report_source()
-    now = ctx.clock.now()
-    since = now - timedelta(seconds=ctx.settings.file.schedule.drift_lookback_seconds)
+async def check_stock_drift(
+    *, store: StoreDeps, commerce: CommercePort, reports: ReportSource, monitor_policy: MonitorPolicy
+) -> None:
+    now = store.clock.now()
+    since = now - timedelta(seconds=monitor_policy.drift_lookback_seconds)
     groups: dict[tuple[str, str | None], list[StockMovement]] = {}
-    for movement in await source.stock_movements(since=since, until=now):
+    for movement in await reports.stock_movements(since=since, until=now):
         if movement.state is StockMovementState.APPLIED:
             groups.setdefault((movement.sku, movement.supply_channel), []).append(movement)
-    with ctx.tracer.start_as_current_span("monitor.stock_drift", attributes={"entries": len(groups)}):
+    with store.tracer.start_as_current_span("monitor.stock_drift", attributes={"entries": len(groups)}):
         for (sku, channel), movements in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "")):
-            markers = await ctx.commerce.applied_restock_ids(sku, channel)
+            markers = await commerce.applied_restock_ids(sku, channel)
             if markers is not None and len(markers) >= MARKERS_KEPT:
                 continue
             present = set(markers or ())
             missing = [m for m in movements if m.marker not in present]
             if not missing:
                 continue
-            async with ctx.unit_of_work() as uow:
+            async with store.unit_of_work() as uow:
                 for movement in missing:
                     raise_problem(
                         uow,
-                        ctx,
+                        store,
                         "stock_drift",
                         dedupe_key=f"stock_drift:{movement.marker}",
                         severity=Severity.WARNING,

@@ -3,23 +3,26 @@
 
 from __future__ import annotations
 
-from app.flows.cases import load
-from app.flows.context import FlowContext
-from app.flows.problems import raise_problem
-from app.monitors.history import entered_current_status
+from app.core.cases import load
+from app.core.deps import StoreDeps
+from app.core.history import entered_current_status
+from app.core.policies import MonitorPolicy
+from app.core.problems import raise_problem
 from ports.exceptions import Severity
+from ports.reports import ReportSource
 
 BATCH = 2000
 
 
-async def check_stuck_returns(ctx: FlowContext) -> None:
-    source = ctx.report_source()
-    now = ctx.clock.now()
-    limits = ctx.settings.file.policies.stuck_status_limits
-    with ctx.tracer.start_as_current_span("monitor.stuck_returns"):
-        entered = entered_current_status(await source.status_history(until=now))
-        async with ctx.unit_of_work() as uow:
-            for record in await source.open_return_cases(limit=BATCH):
+async def check_stuck_returns(
+    *, store: StoreDeps, reports: ReportSource, monitor_policy: MonitorPolicy
+) -> None:
+    now = store.clock.now()
+    limits = monitor_policy.stuck_status_limits
+    with store.tracer.start_as_current_span("monitor.stuck_returns"):
+        entered = entered_current_status(await reports.status_history(until=now))
+        async with store.unit_of_work() as uow:
+            for record in await reports.open_return_cases(limit=BATCH):
                 stored = load(record)
                 status = stored.case.rebound_status
                 if status is None or status.value not in limits:
@@ -33,7 +36,7 @@ async def check_stuck_returns(ctx: FlowContext) -> None:
                 order = stored.snapshot.order if stored.snapshot else None
                 raise_problem(
                     uow,
-                    ctx,
+                    store,
                     "return_stuck",
                     dedupe_key=f"return_stuck:{record.return_id}:{status.value}",
                     severity=Severity.WARNING,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from app.flows.cases import load
-from app.monitors.history import first_received
+from app.core.cases import load
+from app.core.history import first_received
 from app.reports.model import LiabilityRow, RefundRow, ReturnRow, StockRow
 from app.reports.period import Period
 from domain.money import Money

@@ -7,10 +7,10 @@ from datetime import datetime
 
 import msgspec
 
-from app.flows.cases import load
+from app.core.cases import load
+from app.core.settings import Settings
 from app.reports.model import ReasonLine
 from app.reports.period import Period
-from app.settings import Settings
 from ports.reports import OrderedSku
 from ports.return_cases import ReturnCaseRecord
 

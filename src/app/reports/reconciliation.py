@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import msgspec
 
+from app.core.settings import Settings
 from app.reports.ledger_rows import (
     UNKNOWN_CURRENCY,
     amount,
@@ -41,7 +42,6 @@ from app.reports.model import (
 )
 from app.reports.period import Period
 from app.reports.reasons import top_reasons
-from app.settings import Settings
 from domain.money import Money
 from ports.decisions import RefundDecision
 from ports.exceptions import ExceptionRecord, ExceptionState

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import shutil
-import socket
 import subprocess
 import time
 import uuid
@@ -18,17 +17,12 @@ import pytest
 from aiohttp import web
 
 from adapters.commercetools import CommercetoolsAdapter, CommercetoolsConfig
-from adapters.commercetools.simulator import SimulatorOptions, create_app
+from devtools.commercetools_sim import SimulatorOptions, create_app
+from devtools.net import free_port, listening
 
 ROOT = Path(__file__).resolve().parents[3]
 MOCK_SCRIPT = Path(__file__).with_name("ctmock_server.mjs")
 MOCK_PACKAGE = ROOT / "node_modules" / "@labdigital" / "commercetools-mock"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -46,13 +40,11 @@ def ctmock_url() -> Iterator[str]:
             if process.poll() is not None:
                 output = process.stdout.read().decode() if process.stdout else ""
                 pytest.fail(f"commercetools-mock exited early: {output}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            if listening(port):
                 break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("commercetools-mock did not start within 30 s")
-                time.sleep(0.1)
+            if time.monotonic() > deadline:
+                pytest.fail("commercetools-mock did not start within 30 s")
+            time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

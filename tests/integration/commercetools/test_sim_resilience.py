@@ -15,9 +15,9 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from adapters.commercetools import CommercetoolsAdapter
-from adapters.commercetools.simulator import SimulatorOptions
-from adapters.commercetools.simulator.keys import STATE, TOKENS
 from adapters.commercetools.subscriptions import parse_pubsub_push
+from devtools.commercetools_sim import SimulatorOptions
+from devtools.commercetools_sim.keys import STATE, TOKENS
 from domain.money import Money
 from ports.commerce_types import OrderQuery, ReturnItemRequest
 from ports.errors import TransientError

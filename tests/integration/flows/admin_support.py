@@ -18,14 +18,14 @@ import msgspec
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from app.api_health import ApiHealth
+from app.bootstrap import http_deps, store_deps
 from app.bootstrap.push import parse_push
-from app.cli import main as cli_main
-from app.daemon import Runtime, Wakeups
-from app.http.deps import HttpDeps
-from app.http.intake import PushIntake
-from app.http.intake_audit import IntakeAudit
-from app.http.server import create_app
+from app.entrypoints.cli import main as cli_main
+from app.entrypoints.http.intake import PushIntake
+from app.entrypoints.http.intake_audit import IntakeAudit
+from app.entrypoints.http.server import create_app
+from app.runtime.api_health import ApiHealth
+from app.runtime.daemon import Runtime, Wakeups
 from tests.integration.flows.conftest import World
 
 TOKEN = "exceptions-test-token-0123456789"
@@ -87,14 +87,10 @@ async def admin_api(world: World) -> AsyncIterator[Admin]:
     settings = msgspec.structs.replace(world.ctx.settings, admin_token=TOKEN)
     ctx = dataclasses.replace(world.ctx, settings=settings)
     wakeups = Wakeups.create()
-    deps = HttpDeps(
-        ctx=ctx,
-        runtime=Runtime(ctx, world.registry, wakeups, run_id="test"),
-        admin=store.admin,
-        api_health=ApiHealth(world.clock),
-        shadow_log=store.shadow_log,
-        timeline=store.timeline,
-        intake=IntakeAudit(ctx),
+    runtime = Runtime(ctx, world.registry, wakeups, run_id="test")
+    audit = IntakeAudit(store=store_deps(ctx), inbox=store.inbox)
+    deps = http_deps(
+        ctx, runtime, store=store, api_health=ApiHealth(world.clock), timeline=store.timeline, intake=audit
     )
     push = PushIntake(store.inbox, parse_push, world.clock, wakeups.inbox, None)
     server = TestServer(create_app(deps, webhook=_no_webhook, push=push), host="127.0.0.1")

@@ -16,17 +16,17 @@ import pytest
 from aiohttp.test_utils import TestServer
 from opentelemetry.trace import NoOpTracer
 
-from adapters.commercetools.simulator import SimulatorOptions
 from adapters.rebound.client import ReboundClient
 from adapters.rebound.config import ReboundConfig
-from adapters.rebound.simulator import SimOptions, Simulator
-from adapters.rebound.simulator import create_app as create_rebound_app
-from adapters.rebound.simulator.api import FAULTS, SIM
 from adapters.sqlite.store import SqliteStore
 from adapters.uuid7 import Uuid7Generator
-from app.flows.context import FlowContext, FlowRegistry
-from app.flows.registry import build_registry
-from app.settings import FileConfig, Policies, Settings
+from app.core.context import FlowContext, FlowRegistry
+from app.core.settings import FileConfig, Policies, Settings
+from app.runtime.registry import build_registry
+from devtools.commercetools_sim import SimulatorOptions
+from devtools.rebound_sim import SimOptions, Simulator
+from devtools.rebound_sim import create_app as create_rebound_app
+from devtools.rebound_sim.api import FAULTS, SIM
 from ports.outbox import RetryPolicy
 from tests.integration.commercetools.conftest import Server, start_sim
 from tests.integration.flows.support import ShiftClock

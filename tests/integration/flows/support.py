@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
-from app.flows.context import FlowContext, FlowRegistry
+from app.core.context import FlowContext, FlowRegistry, ScheduledJob
+from app.runtime.binding import context_dependencies
 from ports.exceptions import ExceptionRecord
 from ports.inbox import InboundEvent
 
 OWNER = "test-drain"
+T = TypeVar("T")
 
 
 class ShiftClock:
@@ -36,7 +40,7 @@ async def process_inbox(ctx: FlowContext, registry: FlowRegistry, *, limit: int 
     """Every pending inbox event through its handler, in arrival order; an error fails the test."""
     done = 0
     for stored in await ctx.inbox.pending(limit=limit):
-        await registry.inbox_handlers[stored.event.source](stored, ctx)
+        await context_dependencies(ctx).run(registry.inbox_handlers[stored.event.source], stored)
         assert await ctx.inbox.mark_processed(stored.seq)
         done += 1
     return done
@@ -51,7 +55,7 @@ async def drain(ctx: FlowContext, registry: FlowRegistry, *, rounds: int = 40) -
             return errors
         for row in rows:
             try:
-                await registry.outbox_handlers[row.kind](row, ctx)
+                await context_dependencies(ctx).run(registry.outbox_handlers[row.kind], row)
             except Exception as exc:
                 errors.append(f"{row.kind}: {exc!r}")
                 await ctx.outbox.fail(row.id, OWNER, repr(exc))
@@ -68,6 +72,19 @@ async def settle(ctx: FlowContext, registry: FlowRegistry) -> list[str]:
         if not handled and not await ctx.inbox.pending(limit=1):
             return errors
     raise AssertionError("the inbox did not settle")
+
+
+async def run_job(ctx: FlowContext, job: ScheduledJob) -> None:
+    """One run of a scheduled job, its dependencies bound the way the daemon binds them."""
+    await context_dependencies(ctx).run(job)
+
+
+async def run_use_case(
+    ctx: FlowContext, use_case: Callable[..., Awaitable[T]], *args: Any, **given: Any
+) -> T:
+    """One use case (finance's decision, an operator's action) with its dependencies bound the way the
+    daemon and the HTTP layer bind them; `given` are its own keyword arguments."""
+    return await context_dependencies(ctx).run(functools.partial(use_case, **given), *args)
 
 
 async def store_rebound_events(ctx: FlowContext, bodies: list[bytes]) -> None:

@@ -13,10 +13,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from adapters.webhook_alerts import WebhookAlertSender
-from app.alerts.queue_alerts import queue_alerts
-from app.settings import AlertSettings, FileConfig
+from app.core.settings import AlertSettings, FileConfig
+from app.notify.queue_alerts import queue_alerts
 from tests.integration.flows.conftest import World, file_config
-from tests.integration.flows.support import drain, exceptions
+from tests.integration.flows.support import drain, exceptions, run_job
 from tests.integration.flows.test_exception_actions import _orphan
 
 
@@ -47,8 +47,8 @@ async def test_an_alert_is_retried_through_the_outbox_and_sent_once_per_reason(w
             world = dataclasses.replace(world, ctx=dataclasses.replace(world.ctx, alerts=sender))
             await _orphan(world)
             [orphan] = await exceptions(world.ctx, "orphan_return")
-            await queue_alerts(world.ctx)
-            await queue_alerts(world.ctx)  # already queued: nothing more
+            await run_job(world.ctx, queue_alerts)
+            await run_job(world.ctx, queue_alerts)  # already queued: nothing more
             errors = await drain(world.ctx, world.registry)
             assert len(errors) == 1 and "500" in errors[0], errors
             world.clock.advance(3600)  # past the retry's backoff
@@ -56,12 +56,12 @@ async def test_an_alert_is_retried_through_the_outbox_and_sent_once_per_reason(w
             assert [(r["exception_id"], r["reason"]) for r in received] == [(orphan.id, "opened")] * 2
             assert received[-1]["type"] == "orphan_return" and received[-1]["owner"] == "cx"
             assert "orphan_return for cx: opened" in received[-1]["text"]
-            await queue_alerts(world.ctx)
+            await run_job(world.ctx, queue_alerts)
             assert await drain(world.ctx, world.registry) == []
             assert len(received) == 2, "opened is alerted once"
             world.clock.advance(7200)  # past this type's age limit
-            await queue_alerts(world.ctx)
-            await queue_alerts(world.ctx)
+            await run_job(world.ctx, queue_alerts)
+            await run_job(world.ctx, queue_alerts)
             assert await drain(world.ctx, world.registry) == []
             assert [r["reason"] for r in received] == ["opened", "opened", "age_limit"]
             async with world.ctx.unit_of_work() as uow:

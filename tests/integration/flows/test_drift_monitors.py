@@ -9,8 +9,8 @@ from typing import Any
 import anyio
 import pytest
 
-from app.flows import keys
-from app.flows.payloads import outbox_message
+from app.core import keys
+from app.core.messages import outbox_message
 from app.monitors.order_drift import check_orders_missing_in_rebound
 from app.monitors.received_not_refunded import check_received_not_refunded
 from app.monitors.refund_drift import check_refund_drift
@@ -26,6 +26,7 @@ from tests.integration.flows.support import (
     evidence,
     exceptions,
     order_number,
+    run_job,
     settle,
     store_rebound_events,
 )
@@ -51,11 +52,11 @@ async def _returned(world: World, steps: list[dict[str, Any]]) -> tuple[dict[str
 async def test_received_but_not_refunded_past_the_limit(world: World) -> None:
     with anyio.fail_after(30):
         _, rid = await _returned(world, RECEIVED)
-        await check_received_not_refunded(world.ctx)
+        await run_job(world.ctx, check_received_not_refunded)
         assert await exceptions(world.ctx, "received_not_refunded") == [], "within the limit"
         world.clock.advance(3 * DAY + 60)
-        await check_received_not_refunded(world.ctx)
-        await check_received_not_refunded(world.ctx)
+        await run_job(world.ctx, check_received_not_refunded)
+        await run_job(world.ctx, check_received_not_refunded)
         [found] = await exceptions(world.ctx, "received_not_refunded")
         assert (found.owner, found.return_id, found.count) == ("finance", rid, 2)
         assert evidence(found)["units_owed"] and evidence(found)["waited_seconds"] > 3 * DAY
@@ -65,7 +66,7 @@ async def test_received_but_not_refunded_past_the_limit(world: World) -> None:
 async def test_refund_ledger_against_the_payment_missing_extra_and_different(world: World) -> None:
     with anyio.fail_after(30):
         order, rid = await _returned(world, [*RECEIVED, {"event": "refund", "milestone": "HUB_RECEIVED"}])
-        await check_refund_drift(world.ctx)
+        await run_job(world.ctx, check_refund_drift)
         assert await exceptions(world.ctx, "refund_drift") == [], "ledger and payment agree"
         payment = await world.ct_payment(order)
         gbp = Money.minor(100, "GBP")
@@ -89,8 +90,8 @@ async def test_refund_ledger_against_the_payment_missing_extra_and_different(wor
                     )
                 )
             await uow.commit()
-        await check_refund_drift(world.ctx)
-        await check_refund_drift(world.ctx)
+        await run_job(world.ctx, check_refund_drift)
+        await run_job(world.ctx, check_refund_drift)
         found = {evidence(e)["finding"]: e for e in await exceptions(world.ctx, "refund_drift")}
         assert set(found) == {"missing on the payment", "different amount", "extra"}
         assert all(e.owner == "finance" and e.count == 2 for e in found.values())
@@ -137,7 +138,7 @@ async def test_a_refund_paid_while_the_monitor_runs_is_not_drift(world: World) -
         order, rid = await _returned(world, [*RECEIVED, {"event": "refund", "milestone": "HUB_RECEIVED"}])
         payment = await world.ct_payment(order)
         racing = _RefundDuringTheCheck(world.ctx.commerce, world, rid, payment["id"])
-        await check_refund_drift(dataclasses.replace(world.ctx, commerce=racing))
+        await run_job(dataclasses.replace(world.ctx, commerce=racing), check_refund_drift)
         assert await exceptions(world.ctx, "refund_drift") == []
 
 
@@ -147,7 +148,7 @@ async def test_restocks_in_the_ledger_against_the_inventory_markers(world: World
         channel = world.ctx.settings.file.policies.supply_channel_id
         await world.ct.create_inventory("TEE-M", 5, channel)
         _, rid = await _returned(world, [*RECEIVED, {"event": "items_graded"}])
-        await check_stock_drift(world.ctx)
+        await run_job(world.ctx, check_stock_drift)
         assert await exceptions(world.ctx, "stock_drift") == [], "the applied restock is on the entry"
         async with world.ctx.unit_of_work() as uow:
             for marker, sku in (
@@ -167,8 +168,8 @@ async def test_restocks_in_the_ledger_against_the_inventory_markers(world: World
                     )
                 )
             await uow.commit()
-        await check_stock_drift(world.ctx)
-        await check_stock_drift(world.ctx)
+        await run_job(world.ctx, check_stock_drift)
+        await run_job(world.ctx, check_stock_drift)
         found = {evidence(e)["marker"]: e for e in await exceptions(world.ctx, "stock_drift")}
         assert set(found) == {"backflow-restock:ghost:1", "backflow-restock:ghost:2"}
         assert evidence(found["backflow-restock:ghost:2"])["finding"] == "no inventory entry"
@@ -179,11 +180,11 @@ async def test_restocks_in_the_ledger_against_the_inventory_markers(world: World
 async def test_orders_rebound_does_not_have_past_the_sync_limit(world: World) -> None:
     with anyio.fail_after(30):
         order = await world.order([("TEE-M", 1, 3500)], number=order_number())
-        await check_orders_missing_in_rebound(world.ctx)
+        await run_job(world.ctx, check_orders_missing_in_rebound)
         assert await exceptions(world.ctx, "order_sync_lagging") == [], "younger than the sync limit"
         world.clock.advance(600)
-        await check_orders_missing_in_rebound(world.ctx)
-        await check_orders_missing_in_rebound(world.ctx)
+        await run_job(world.ctx, check_orders_missing_in_rebound)
+        await run_job(world.ctx, check_orders_missing_in_rebound)
         [lagging] = await exceptions(world.ctx, "order_sync_lagging")
         assert (lagging.owner, lagging.count, evidence(lagging)["order_id"]) == ("cx", 2, order["id"])
         assert evidence(lagging)["retry"]["kind"] == "SyncOrder"
@@ -191,7 +192,7 @@ async def test_orders_rebound_does_not_have_past_the_sync_limit(world: World) ->
         assert await drain(world.ctx, world.registry) == []
         [synced] = await exceptions(world.ctx, "order_sync_lagging")
         assert synced.id == lagging.id, "the late sync counts on the same exception"
-        await check_orders_missing_in_rebound(world.ctx)
+        await run_job(world.ctx, check_orders_missing_in_rebound)
         [after] = await exceptions(world.ctx, "order_sync_lagging")
         assert after.count == synced.count, "ReBound has it now: the monitor sees nothing"
 
@@ -201,11 +202,11 @@ async def test_returns_stuck_in_a_status_past_its_limit(world: World) -> None:
     with anyio.fail_after(30):
         _, rid = await _returned(world, [{"event": "created"}, {"event": "in_transit"}])
         world.clock.advance(3 * DAY + 60)  # past AT_HUB's 3 days, not IN_TRANSIT's 14
-        await check_stuck_returns(world.ctx)
+        await run_job(world.ctx, check_stuck_returns)
         assert await exceptions(world.ctx, "return_stuck") == []
         world.clock.advance(12 * DAY)
-        await check_stuck_returns(world.ctx)
-        await check_stuck_returns(world.ctx)
+        await run_job(world.ctx, check_stuck_returns)
+        await run_job(world.ctx, check_stuck_returns)
         [stuck] = await exceptions(world.ctx, "return_stuck")
         assert (stuck.owner, stuck.return_id, stuck.count, evidence(stuck)["status"]) == (
             "cx",
@@ -222,8 +223,8 @@ async def test_returns_rebound_knows_without_return_info_in_commercetools(world:
         order = await world.order([("CAP", 1, 1500)], number=order_number())
         unseen, _ = world.script(order, [item(order)], [{"event": "created"}])  # the webhooks never arrived
         world.clock.advance(7 * 3600)
-        await check_return_info(world.ctx)
-        await check_return_info(world.ctx)
+        await run_job(world.ctx, check_return_info)
+        await run_job(world.ctx, check_return_info)
         [missing] = await exceptions(world.ctx, "return_info_missing")
         assert (missing.return_id, missing.owner, missing.count) == (unseen, "cx", 2)
         found = evidence(missing)

@@ -8,15 +8,23 @@ import anyio
 import msgspec
 import pytest
 
-from app.flows.keys import return_item_key
-from app.flows.reapply_reasons import reapply_reasons
-from app.flows.rebound_catchup import rebound_catchup
-from app.flows.replay import replay_events
-from app.settings import FileConfig
+from app.core.keys import return_item_key
+from app.core.settings import FileConfig
+from app.returns.reapply_reasons import reapply_reason_codes
+from app.returns.rebound_catchup import rebound_catchup
+from app.returns.replay import replay_rebound_events
 from domain.returns import Position
 from ports.inbox import InboundEvent
 from tests.integration.flows.conftest import REASONS, World, file_config, item
-from tests.integration.flows.support import evidence, exceptions, order_number, settle, store_rebound_events
+from tests.integration.flows.support import (
+    evidence,
+    exceptions,
+    order_number,
+    run_job,
+    run_use_case,
+    settle,
+    store_rebound_events,
+)
 
 TO_REGISTERED = [
     {"event": "created"},
@@ -103,6 +111,11 @@ async def test_a_quarantined_event_is_an_exception_carrying_its_body(world: Worl
         }
         assert found["q-1"]["reason"] == "bad signature body" and "body_base64" in found["q-1"]
         assert found["q-2"]["reason"].startswith("undecodable") and found["q-2"]["body_text"] == "{}"
+        # The same shape as the inbox processor's (app.core.quarantine): body as JSON, the inbox seq.
+        assert found["q-2"]["body"] == {} and found["q-1"]["body"] == b"\xff\xfe not json".decode(
+            errors="replace"
+        )
+        assert isinstance(found["q-2"]["inbox_seq"], int) and found["q-2"]["kind"] == "?"
 
 
 @pytest.mark.anyio
@@ -112,8 +125,8 @@ async def test_catch_up_from_rebound_repairs_a_missed_webhook(world: World) -> N
         rid, bodies = world.script(order, [item(order)], [*TO_REGISTERED, {"event": "refund"}])
         await store_rebound_events(world.ctx, bodies[:1])  # every later webhook was lost
         assert await settle(world.ctx, world.registry) == []
-        await rebound_catchup(world.ctx)
-        await rebound_catchup(world.ctx)  # the same snapshot again: deduped by the inbox
+        await run_job(world.ctx, rebound_catchup)
+        await run_job(world.ctx, rebound_catchup)  # the same snapshot again: deduped by the inbox
         assert await settle(world.ctx, world.registry) == []
         assert (await _record(world, rid))[0] == Position.REFUNDED
         payment = await world.ct_payment(order)
@@ -132,7 +145,9 @@ async def test_replay_stores_missed_events_and_skips_known_ones(world: World) ->
         rid, bodies = world.script(order, [item(order)], TO_REGISTERED)
         await store_rebound_events(world.ctx, bodies[:2])
         assert await settle(world.ctx, world.registry) == []
-        report = await replay_events(world.ctx, world.rebound.options.start - timedelta(minutes=1))
+        report = await run_use_case(
+            world.ctx, replay_rebound_events, world.rebound.options.start - timedelta(minutes=1)
+        )
         assert (report.seen, report.stored, report.duplicates) == (4, 2, 2)
         assert await settle(world.ctx, world.registry) == []
         assert await _record(world, rid) == (Position.ANCHORED, 4)
@@ -156,15 +171,17 @@ async def test_an_unmapped_reason_never_blocks_the_refund_and_reapply_fixes_it(w
         key = return_item_key(world.rebound.state.returns[rid].items[0].rebound_item_id)
         [returned] = (await world.ct_order(order["id"]))["returnInfo"][0]["items"]
         assert "Colour not as pictured" in returned["comment"] and "custom" not in returned
-        assert (await reapply_reasons(world.ctx)).items_updated == 0  # still not in the table
+        assert (
+            await run_use_case(world.ctx, reapply_reason_codes)
+        ).items_updated == 0  # still not in the table
         updated = world.with_config(
             FileConfig(
                 reasons={**REASONS, "colour not as pictured": "COLOUR"}, policies=file_config().policies
             )
         )
-        report = await reapply_reasons(updated.ctx)
+        report = await run_use_case(updated.ctx, reapply_reason_codes)
         assert (report.items_updated, report.exceptions_resolved, report.failures) == (1, 1, [])
         [returned] = (await world.ct_order(order["id"]))["returnInfo"][0]["items"]
         assert returned["key"] == key and returned["custom"]["fields"]["reasonCode"] == "COLOUR"
         assert await exceptions(world.ctx, "unmapped_reason_code") == []
-        assert (await reapply_reasons(updated.ctx)).items_updated == 0  # done once
+        assert (await run_use_case(updated.ctx, reapply_reason_codes)).items_updated == 0  # done once

@@ -6,11 +6,11 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from app.flows.held_returns import sweep_held_returns
+from app.returns.held_returns import sweep_held_returns
 from domain.returns import Position
 from tests.integration.flows.admin_support import Admin, admin_api
 from tests.integration.flows.conftest import World, item
-from tests.integration.flows.support import drain, order_number, settle, store_rebound_events
+from tests.integration.flows.support import drain, order_number, run_job, settle, store_rebound_events
 
 RECEIVED = [
     {"event": "created"},
@@ -34,7 +34,7 @@ async def _orphan(world: World) -> tuple[dict[str, object], str]:
     await store_rebound_events(world.ctx, bodies)
     assert await settle(world.ctx, world.registry) == []
     world.clock.advance(3601)
-    await sweep_held_returns(world.ctx)
+    await run_job(world.ctx, sweep_held_returns)
     assert await drain(world.ctx, world.registry) == []
     return order, rid
 

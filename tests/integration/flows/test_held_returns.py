@@ -6,9 +6,9 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from app.flows.held_returns import sweep_held_returns
+from app.returns.held_returns import sweep_held_returns
 from tests.integration.flows.conftest import World
-from tests.integration.flows.support import drain, exceptions, settle, store_rebound_events
+from tests.integration.flows.support import drain, exceptions, run_job, settle, store_rebound_events
 
 
 async def _looks(world: World, return_id: str) -> list[str]:
@@ -28,13 +28,13 @@ async def test_a_return_held_for_its_order_has_one_row_per_change_of_state(world
         assert await settle(world.ctx, world.registry) == []
         for _ in range(10):  # ten ticks of the job within the horizon: looked up ten more times
             world.clock.advance(60)
-            await sweep_held_returns(world.ctx)
+            await run_job(world.ctx, sweep_held_returns)
             assert await drain(world.ctx, world.registry) == []
         assert await _looks(world, rid) == ["held"]
 
         world.clock.advance(3601)  # past the horizon: an orphan, recorded once
         for _ in range(3):
-            await sweep_held_returns(world.ctx)
+            await run_job(world.ctx, sweep_held_returns)
             assert await drain(world.ctx, world.registry) == []
         assert await _looks(world, rid) == ["held", "orphan"]
         [orphan] = await exceptions(world.ctx, "orphan_return")

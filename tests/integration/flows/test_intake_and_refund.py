@@ -6,7 +6,7 @@ import anyio
 import msgspec
 import pytest
 
-from app.flows.keys import return_item_key
+from app.core.keys import return_item_key
 from domain.returns import Position
 from tests.integration.flows.conftest import World, item
 from tests.integration.flows.support import (
@@ -90,7 +90,7 @@ async def test_refund_happy_path_pays_once_marks_items_and_tells_rebound(world: 
         state, _ = await _case(world, rid)
         assert state == Position.REFUNDED
         # The same trigger handled again (a duplicate row, a crash replay): nothing is paid twice.
-        from app.flows.payloads import outbox_message
+        from app.core.messages import outbox_message
         from domain.commands import IssueRefund
 
         await world.ctx.outbox.append(outbox_message(IssueRefund(return_id=rid, sequence=5), "again"))
@@ -120,7 +120,7 @@ async def test_refund_waits_for_the_warehouse_receipt(world: World) -> None:
         ret = world.rebound.state.returns[rid]
         _, more = world.script(order, [], [])  # keeps the simulator's clock moving; not this return
         del more
-        from adapters.rebound.simulator import flows
+        from devtools.rebound_sim import flows
 
         world.rebound.now = world.rebound.now.replace(microsecond=0)
         emitted = world.rebound._apply(ret, flows.Step("delivered"), deliver=False)

@@ -7,12 +7,13 @@ import dataclasses
 import anyio
 import pytest
 
-from adapters.rebound.simulator import flows
-from app.flows.cases import load
-from app.flows.held_returns import sweep_held_returns
-from app.flows.payloads import outbox_message
-from app.flows.poll_messages import poll_commerce_messages
-from app.flows.sweep_orders import sweep_orders
+from app.core.cases import load
+from app.core.messages import outbox_message
+from app.orders.poll_messages import poll_commerce_messages
+from app.orders.sweep_orders import sweep_orders
+from app.returns.held_returns import sweep_held_returns
+from app.runtime.binding import context_dependencies
+from devtools.rebound_sim import flows
 from domain.commands import SyncOrder
 from domain.returns import Position
 from tests.integration.flows.conftest import World, file_config, item
@@ -22,6 +23,7 @@ from tests.integration.flows.support import (
     exceptions,
     order_number,
     process_inbox,
+    run_job,
     settle,
     store_rebound_events,
 )
@@ -38,8 +40,8 @@ async def _state(world: World, return_id: str) -> str:
 async def test_polled_order_messages_sync_the_order_to_rebound_with_its_lag(world: World) -> None:
     with anyio.fail_after(30):
         order = await world.order([("TEE-M", 2, 3500)], number=order_number())
-        await poll_commerce_messages(world.ctx)
-        await poll_commerce_messages(world.ctx)  # the cursor moved on: nothing stored twice
+        await run_job(world.ctx, poll_commerce_messages)
+        await run_job(world.ctx, poll_commerce_messages)  # the cursor moved on: nothing stored twice
         assert await settle(world.ctx, world.registry) == []
         stored = world.rebound.state.orders[order["orderNumber"]].order
         assert stored.items[0].unitPrice == "35.00" and stored.customFields.ctOrderId == order["id"]
@@ -65,10 +67,10 @@ async def test_a_late_sync_raises_order_sync_lagging(world: World) -> None:
 async def test_the_sweep_finds_orders_the_messages_missed(world: World) -> None:
     with anyio.fail_after(30):
         order = await world.order([("TEE-M", 1, 3500)], number=order_number())
-        await sweep_orders(world.ctx)
+        await run_job(world.ctx, sweep_orders)
         assert await drain(world.ctx, world.registry) == []
         assert order["orderNumber"] in world.rebound.state.orders
-        await sweep_orders(world.ctx)  # synced at this version: nothing new staged
+        await run_job(world.ctx, sweep_orders)  # synced at this version: nothing new staged
         assert await world.ctx.outbox.claim("t", limit=5, lease_seconds=5) == []
 
 
@@ -112,9 +114,9 @@ async def test_a_return_whose_order_never_comes_becomes_an_orphan_past_the_horiz
         assert await settle(world.ctx, world.registry) == []
         assert await exceptions(world.ctx, "orphan_return") == []
         world.clock.advance(3601)
-        await sweep_held_returns(world.ctx)
+        await run_job(world.ctx, sweep_held_returns)
         assert await drain(world.ctx, world.registry) == []
-        await sweep_held_returns(world.ctx)
+        await run_job(world.ctx, sweep_held_returns)
         assert await drain(world.ctx, world.registry) == []
         [orphan] = await exceptions(world.ctx, "orphan_return")
         assert orphan.owner == "cx" and orphan.return_id == rid and orphan.order_ref == "CT-NEVER"
@@ -190,7 +192,9 @@ async def test_two_returns_of_one_unit_anchored_at_once_anchor_only_one(world: W
         assert sorted(row.kind for row in rows) == ["AnchorReturn", "AnchorReturn"]
         async with anyio.create_task_group() as tg:
             for row in rows:
-                tg.start_soon(world.registry.outbox_handlers[row.kind], row, world.ctx)
+                tg.start_soon(
+                    context_dependencies(world.ctx).run, world.registry.outbox_handlers[row.kind], row
+                )
         returned = (await world.ct_order(order["id"]))["returnInfo"]
         assert sum(i["quantity"] for info in returned for i in info["items"]) == 1
         states = sorted([await _state(world, first), await _state(world, second)])
@@ -262,7 +266,9 @@ async def test_anchoring_that_loses_to_the_inbox_on_the_case_version_reapplies_a
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(inbox_meanwhile)
-            await world.registry.outbox_handlers[row.kind](row, ctx)  # raises on a lost commit
+            await context_dependencies(ctx).run(
+                world.registry.outbox_handlers[row.kind], row
+            )  # raises: lost commit
         assert calls == ["add_return_info"]  # re-applied without asking commercetools again
         async with world.ctx.unit_of_work() as uow:
             record = await uow.returns.get(rid)

@@ -18,15 +18,22 @@ from typing import Any
 import anyio
 import pytest
 
-from app.cli import main as cli_main
-from app.exceptions.decide import decide_refund
-from app.flows.payloads import outbox_message
+from app.core.messages import outbox_message
+from app.entrypoints.cli import main as cli_main
+from app.refunds.decide import decide_refund
 from app.reports.period import Period
 from app.reports.reconciliation import build, gather
 from app.reports.render_text import render_csv, render_json
 from domain.commands import SyncOrder
 from tests.integration.flows.conftest import World, item
-from tests.integration.flows.support import drain, exceptions, order_number, settle, store_rebound_events
+from tests.integration.flows.support import (
+    drain,
+    exceptions,
+    order_number,
+    run_use_case,
+    settle,
+    store_rebound_events,
+)
 
 RECEIVED = [
     {"event": "created"},
@@ -67,7 +74,7 @@ async def _month(world: World) -> dict[str, str]:
     await returned("damaged", [("BAG", 1, 4000)], RECEIVED, grade="DAMAGED")
     for mismatch in await exceptions(world.ctx, "refund_mismatch"):
         decision = "reject" if mismatch.return_id == rids["rejected"] else "approve_backflow"
-        await decide_refund(world.ctx, mismatch.id, decision, actor="fiona", note="month-end")
+        await run_use_case(world.ctx, decide_refund, mismatch.id, decision, actor="fiona", note="month-end")
     assert await drain(world.ctx, world.registry) == []
     return rids
 

@@ -12,7 +12,7 @@ import pytest
 
 from adapters.postgresql.store import PostgresStore
 from adapters.uuid7 import Uuid7Generator
-from app.cli import main as cli_main
+from app.entrypoints.cli import main as cli_main
 from app.reports.period import Period
 from app.reports.reconciliation import build, gather
 from app.reports.render_text import render_json

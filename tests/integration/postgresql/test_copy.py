@@ -13,7 +13,7 @@ from psycopg.rows import dict_row
 from adapters.postgresql.copy_sqlite import TABLES, CopyRefusedError, copy_sqlite
 from adapters.postgresql.database import Connection
 from app.bootstrap.stores import copy_sqlite_store
-from app.settings import ConfigError
+from app.core.settings import ConfigError
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgresql]
 

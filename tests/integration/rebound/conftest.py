@@ -13,10 +13,10 @@ from aiohttp.test_utils import TestServer
 from adapters.memory.inbox import InMemoryInbox
 from adapters.rebound.client import ReboundClient
 from adapters.rebound.config import ReboundConfig
-from adapters.rebound.simulator import SimOptions, Simulator, create_app
-from adapters.rebound.simulator.api import SIM
 from adapters.rebound.webhook import make_webhook_handler
-from app.http.body import read_body
+from app.entrypoints.http.body import read_body
+from devtools.rebound_sim import SimOptions, Simulator, create_app
+from devtools.rebound_sim.api import SIM
 from tests.rebound_support import OLD_SECRET, SECRET, WallClock
 
 

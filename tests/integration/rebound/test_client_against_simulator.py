@@ -13,8 +13,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from adapters.rebound.client import ReboundClient
-from adapters.rebound.simulator import Simulator
-from adapters.rebound.simulator.api import FAULTS, TOKENS
+from devtools.rebound_sim import Simulator
+from devtools.rebound_sim.api import FAULTS, TOKENS
 from domain.money import Money
 from ports.errors import InvalidRequestError, NotFoundError, TransientError
 from ports.returns_platform import AcknowledgedLine, Acknowledgement, AcknowledgementType, UpsertOutcome

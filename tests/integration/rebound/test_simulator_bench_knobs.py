@@ -10,7 +10,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from adapters.rebound.client import ReboundClient
-from adapters.rebound.simulator import Simulator
+from devtools.rebound_sim import Simulator
 from domain.money import Money
 from ports.errors import NotFoundError
 from ports.returns_platform import AcknowledgedLine, Acknowledgement, AcknowledgementType

@@ -10,7 +10,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from adapters.memory.inbox import InMemoryInbox
-from adapters.rebound.simulator import SimOptions, Simulator
+from devtools.rebound_sim import SimOptions, Simulator
 from domain.return_snapshot import decode_return_event, newest
 from tests.rebound_support import SECRET
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from adapters.memory.inbox import InMemoryInbox
 from adapters.rebound import signature
 from adapters.rebound.webhook import make_webhook_handler
-from app.http.body import read_body
+from app.entrypoints.http.body import read_body
 from tests.rebound_support import SECRET, WallClock, envelope
 
 

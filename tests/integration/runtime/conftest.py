@@ -16,14 +16,14 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from adapters.commercetools.simulator import SimulatorOptions
-from adapters.commercetools.simulator import create_app as ct_app
-from adapters.rebound.simulator import SimOptions
-from adapters.rebound.simulator import create_app as rb_app
-from app.actors.supervisor import RestartPolicy
 from app.bootstrap import Daemon, bootstrap
-from app.flows.context import FlowRegistry
-from app.settings import RuntimeSettings, Settings
+from app.core.context import FlowRegistry
+from app.core.settings import RuntimeSettings, Settings
+from app.runtime.supervisor import RestartPolicy
+from devtools.commercetools_sim import SimulatorOptions
+from devtools.commercetools_sim import create_app as ct_app
+from devtools.rebound_sim import SimOptions
+from devtools.rebound_sim import create_app as rb_app
 from ports.outbox import RetryPolicy
 from tests.rebound_support import SECRET
 

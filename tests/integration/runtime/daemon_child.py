@@ -13,9 +13,9 @@ from pathlib import Path
 import anyio
 import msgspec
 
-from app.commands.common import load_settings
-from app.commands.run import serve
-from app.flows.context import ActorSpec, FlowContext, FlowRegistry
+from app.core.context import ActorSpec, FlowContext, FlowRegistry
+from app.entrypoints.cli.common import load_settings
+from app.entrypoints.cli.run import serve
 from ports.inbox import StoredInboundEvent
 from ports.outbox import OutboxMessage, OutboxRow
 

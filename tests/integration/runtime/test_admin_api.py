@@ -10,7 +10,7 @@ import anyio
 import msgspec
 import pytest
 
-from app.flows.context import ActorSpec, FlowContext
+from app.core.context import ActorSpec, FlowContext
 from ports.exceptions import NewException, Severity
 from ports.ledgers import PendingCredit, Refund, RefundOutcome, StockMovement
 from ports.outbox import OutboxMessage, OutboxRow, RetryPolicy

@@ -9,7 +9,7 @@ import anyio
 import msgspec
 import pytest
 
-from app.flows.context import ActorSpec, FlowContext
+from app.core.context import ActorSpec, FlowContext
 from ports.exceptions import NewException, Severity
 from ports.outbox import OutboxMessage, OutboxRow, RetryPolicy
 from ports.return_cases import ReturnCaseRecord

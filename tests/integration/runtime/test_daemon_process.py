@@ -5,47 +5,21 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from devtools.net import free_port, listening, wait_for
 from tests.rebound_support import SECRET, envelope, signed_headers
 
 ROOT = Path(__file__).resolve().parents[3]
 CHILD = Path(__file__).with_name("daemon_child.py")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(check: Callable[[], Any], within: float, what: str) -> Any:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {within}s waiting for {what}")
-
-
-def listening(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-    except OSError:
-        return False
-    return True
 
 
 def http(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> int:
@@ -63,11 +37,11 @@ def http(method: str, url: str, body: bytes | None = None, headers: dict[str, st
 def sim_env() -> Iterator[dict[str, str]]:
     ct_port, rb_port = free_port(), free_port()
     commands = [
-        [sys.executable, "-m", "adapters.commercetools.simulator", "--port", str(ct_port)],
+        [sys.executable, "-m", "devtools.commercetools_sim", "--port", str(ct_port)],
         [
             sys.executable,
             "-m",
-            "adapters.rebound.simulator",
+            "devtools.rebound_sim",
             "--port",
             str(rb_port),
             "--webhook-secret",

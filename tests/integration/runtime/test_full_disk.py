@@ -13,7 +13,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from app.flows.context import FlowContext
+from app.core.context import FlowContext
 from ports.inbox import StoredInboundEvent
 from tests.integration.runtime.conftest import DaemonFactory, Running, eventually, registry
 from tests.rebound_support import envelope, signed_headers

@@ -8,7 +8,7 @@ import anyio
 import msgspec
 import pytest
 
-from app.flows.context import FlowContext
+from app.core.context import FlowContext
 from ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent
 from tests.integration.runtime.conftest import DaemonFactory, eventually, registry
 
@@ -79,8 +79,15 @@ async def test_quarantined_and_unroutable_events_become_exceptions(daemon: Daemo
             await eventually(lambda: _status(ctx, "evt-1", InboxStatus.FAILED))
             await eventually(lambda: _status(ctx, "evt-2", InboxStatus.FAILED, source="somewhere-else"))
             async with ctx.unit_of_work() as uow:
-                types = sorted(e.type for e in await uow.exceptions.unresolved())
-            assert types == ["inbox_event_failed", "quarantined_event"]
+                raised = {e.type: e for e in await uow.exceptions.unresolved()}
+            assert sorted(raised) == ["inbox_event_failed", "quarantined_event"]
+            # One quarantine path (app.core.quarantine): its dedupe key and its evidence shape.
+            quarantined = raised["quarantined_event"]
+            assert quarantined.dedupe_key == "quarantined_event:rebound:evt-1"
+            found = msgspec.json.decode(quarantined.evidence)
+            assert found["reason"] == "not an envelope" and found["inbox_seq"] >= 1
+            assert found["body"] == {"n": 1} and found["body_text"] == '{"n":1}'
+            assert raised["inbox_event_failed"].dedupe_key == "inbox_event_failed:somewhere-else:evt-2"
 
 
 async def _status(

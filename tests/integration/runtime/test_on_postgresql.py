@@ -10,7 +10,7 @@ import anyio
 import pytest
 
 from adapters.postgresql.store import PostgresStore
-from app.flows.context import FlowRegistry
+from app.core.context import FlowRegistry
 from tests.integration.runtime.conftest import DaemonFactory, Running, registry
 from tests.integration.runtime.test_admin_api import (
     test_dead_letters_and_exception_actions,

@@ -8,7 +8,7 @@ from typing import Any
 import anyio
 import pytest
 
-from app.flows.context import ActorSpec, FlowContext
+from app.core.context import ActorSpec, FlowContext
 from ports.outbox import OutboxRow
 from tests.integration.runtime.conftest import DaemonFactory, eventually, registry
 

@@ -9,7 +9,7 @@ import anyio
 import msgspec
 import pytest
 
-from adapters.rebound.simulator.api import SIM
+from devtools.rebound_sim.api import SIM
 from domain.money import Money
 from ports.commerce_types import ReturnItemRequest
 from ports.returns_platform import Acknowledgement, AcknowledgementType, UpsertOutcome

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.commercetools.simulator.__main__ import build_parser as ct_parser
-from adapters.rebound.simulator.__main__ import build_parser as rb_parser
+from devtools.commercetools_sim.__main__ import build_parser as ct_parser
+from devtools.rebound_sim.__main__ import build_parser as rb_parser
 
 BACKFLOW = str(Path(sys.executable).parent / "backflow")
 PARSERS: dict[str, Callable[..., argparse.ArgumentParser]] = {

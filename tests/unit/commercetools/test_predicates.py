@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.commercetools.simulator.errors import CtError
-from adapters.commercetools.simulator.predicates import compile_predicate
+from devtools.commercetools_sim.errors import CtError
+from devtools.commercetools_sim.predicates import compile_predicate
 
 ORDER = {
     "id": "b",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.rebound.mapping import to_sales_order
-from adapters.rebound.simulator import SimOptions, Simulator
+from devtools.rebound_sim import SimOptions, Simulator
 from domain.money import Money
 from domain.return_snapshot import EVENT_STATUS, decode_return_event
 from tests.rebound_support import line, order

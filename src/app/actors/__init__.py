@@ -1,1 +1,0 @@
-"""Actors: one anyio task per flow, fed from the durable outbox, supervised and restartable."""

@@ -1,1 +1,0 @@
-"""Alerts: a JSON notification when an exception opens or outlives its age limit, once per reason."""

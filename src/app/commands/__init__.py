@@ -1,1 +1,0 @@
-"""One module per `backflow` subcommand; each has `register(subparsers)` and sets `handler`."""

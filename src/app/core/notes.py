@@ -1,0 +1,42 @@
+"""Timeline entries: what was received, called and decided, so a person can follow one return."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import msgspec
+
+from app.core.deps import Recorder
+from ports.timeline import TimelineEntry
+from ports.unit_of_work import UnitOfWork
+
+
+def note(
+    uow: UnitOfWork,
+    store: Recorder,
+    return_id: str,
+    *,
+    source: str,
+    action: str,
+    outcome: str,
+    detail: Mapping[str, object] | None = None,
+    order_ref: str | None = None,
+) -> None:
+    uow.timeline.add(
+        TimelineEntry(
+            return_id=return_id,
+            at=store.clock.now(),
+            source=source,
+            action=action,
+            outcome=outcome,
+            detail=msgspec.json.encode(dict(detail or {})),
+            order_ref=order_ref,
+        )
+    )
+
+
+async def note_now(store: Recorder, return_id: str, **fields: object) -> None:
+    """A timeline entry in a unit of its own (for outcomes that change nothing else)."""
+    async with store.unit_of_work() as uow:
+        note(uow, store, return_id, **fields)  # type: ignore[arg-type]
+        await uow.commit()

@@ -1,0 +1,1 @@
+"""How the world reaches Backflow: the HTTP server and the command line."""

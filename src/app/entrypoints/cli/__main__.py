@@ -1,0 +1,7 @@
+"""`python -m app.entrypoints.cli`: the `backflow` command line."""
+
+import sys
+
+from app.entrypoints.cli import main
+
+sys.exit(main())

@@ -1,0 +1,64 @@
+"""What the HTTP routes need, put on the aiohttp application under typed keys.
+
+The HTTP layer's own narrow dependencies: what the admin API, health and intake read, and what
+finance's decision writes through. Built once by the composition root (`app.bootstrap.http_deps`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from app.core.context import FlowContext
+from app.core.deps import StoreDeps
+from app.core.policies import RefundPolicy
+from app.entrypoints.http.intake_audit import IntakeAudit
+from app.runtime.api_health import ApiHealth
+from app.runtime.daemon import Runtime
+from ports.admin import AdminStore
+from ports.monitor import StoreMonitor
+from ports.outbox import Outbox
+from ports.shadow import ShadowLog
+from ports.timeline import TimelineReader
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class HttpDeps:
+    store: StoreDeps
+    """Units of work, the clock and the tracer: the admin reads and the operator's actions."""
+    outbox: Outbox
+    """Dead letters: a row's history and its requeue."""
+    monitor: StoreMonitor
+    refund_policy: RefundPolicy
+    """Finance's decision of a refund mismatch checks the approve-ReBound limit in force."""
+    admin_token: str | None
+    api_ready_window_seconds: float
+    shadow: bool
+    runtime: Runtime
+    admin: AdminStore
+    api_health: ApiHealth
+    shadow_log: ShadowLog
+    timeline: TimelineReader | None
+    """None until the timeline store exists; `/api/returns/{id}` then says `timeline_available: false`."""
+    intake: IntakeAudit
+    """The intake endpoints' refusals and event-id conflicts, for the overview."""
+    ctx: FlowContext
+    """Only for `admin_exceptions`' calls of the operator use cases, until `operator/` names its own
+    dependencies (a sibling branch of the same refactor); nothing else here reads it."""
+
+
+DEPS = web.AppKey("deps", HttpDeps)
+
+
+def deps(request: web.Request) -> HttpDeps:
+    return request.app[DEPS]
+
+
+def actor_of(request: web.Request) -> str:
+    """Who acts, for the audit trail: `X-Backflow-Actor` (trimmed, bounded) or `admin`."""
+    name = request.headers.get("X-Backflow-Actor", "").strip()
+    return name[:100] if name and name.isprintable() else "admin"

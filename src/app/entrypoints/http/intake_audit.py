@@ -1,0 +1,106 @@
+"""What the intake endpoints refused, and events delivered twice with different bodies.
+
+A refusal (bad signature, timestamp outside tolerance, body too large, a wrong push token, a body
+that is not an envelope) is logged at warning with its reason, never with the secret or the
+signature, and counted by source and reason for the admin overview (since the process started).
+
+The same ReBound event id delivered again with a different body keeps the first body (the inbox
+deduplicates by id) but is a conflict: a warning, a count, and a `event_conflict` exception holding
+the sha256 of both bodies, for a person to review. A body stored by `backflow replay` (re-encoded
+from ReBound's API, so never byte-identical to the signed webhook) is not compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import msgspec
+
+from app.core.deps import StoreDeps
+from app.core.problems import raise_problem
+from ports.exceptions import Severity
+from ports.inbox import InboundEvent, Inbox
+
+log = logging.getLogger("app.intake")
+CONFLICT = "event_conflict"
+
+
+class RefusalCount(msgspec.Struct, frozen=True, kw_only=True):
+    source: str
+    """`rebound` (the webhook) or `commercetools` (the push endpoint)."""
+    reason: str
+    """`signature_mismatch`, `timestamp_outside_tolerance`, `body_too_large`, `unauthorized`, ..."""
+    count: int
+
+
+class IntakeView(msgspec.Struct, frozen=True, kw_only=True):
+    since: datetime
+    """Counted since this moment (the daemon's start)."""
+    refused: list[RefusalCount]
+    conflicts: int
+    """Event ids delivered again with a different body (each also an `event_conflict` exception)."""
+
+
+@dataclass
+class IntakeAudit:
+    store: StoreDeps
+    inbox: Inbox
+    refusals: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(source, reason) → how many requests were refused for it."""
+    conflicts: int = 0
+    since: datetime = field(init=False)
+    """When counting began (the process's start)."""
+
+    def __post_init__(self) -> None:
+        self.since = self.store.clock.now()
+
+    def view(self) -> IntakeView:
+        refused = [
+            RefusalCount(source=source, reason=reason, count=count)
+            for (source, reason), count in sorted(self.refusals.items())
+        ]
+        return IntakeView(since=self.since, refused=refused, conflicts=self.conflicts)
+
+    def refused(self, source: str, reason: str, *, peer: str | None = None) -> None:
+        self.refusals[(source, reason)] += 1
+        log.warning("inbound request refused", extra={"source": source, "reason": reason, "peer": peer})
+
+    async def duplicate(self, event: InboundEvent) -> bool:
+        """Called for a delivery whose id is already stored; True when its body differs (a conflict)."""
+        stored = await self.inbox.get(event.source, event.source_id)
+        if stored is None or stored.event.headers.get("replayed"):
+            return False
+        first, second = _sha256(stored.event.body), _sha256(event.body)
+        if first == second:
+            return False
+        self.conflicts += 1
+        evidence = {
+            "source": event.source,
+            "event_id": event.source_id,
+            "kind": event.kind,
+            "first_sha256": first,
+            "first_received_at": stored.event.received_at.isoformat(),
+            "second_sha256": second,
+            "second_received_at": event.received_at.isoformat(),
+            "kept": "first",
+        }
+        log.warning("event delivered again with a different body; the first is kept", extra=evidence)
+        async with self.store.unit_of_work() as uow:
+            raise_problem(
+                uow,
+                self.store,
+                CONFLICT,
+                dedupe_key=f"{CONFLICT}:{event.source}:{event.source_id}:{second}",
+                severity=Severity.WARNING,
+                evidence=evidence,
+            )
+            await uow.commit()
+        return True
+
+
+def _sha256(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()

@@ -1,1 +1,0 @@
-"""The exception use cases: one module per action, shared by the admin API and the CLI."""

@@ -1,0 +1,21 @@
+"""Notify: acknowledgements to ReBound and alerts to people."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from app.core import messages as kinds
+from app.core.context import ActorSpec, InboxHandler, OutboxHandler
+from app.core.declarations import JobDecl
+from app.notify import acknowledge_return, queue_alerts, send_alert
+
+OUTBOX_HANDLERS: Mapping[str, OutboxHandler] = {
+    kinds.ACKNOWLEDGE_RETURN: acknowledge_return.acknowledge_return,
+    kinds.SEND_ALERT: send_alert.send_alert,
+}
+INBOX_HANDLERS: Mapping[str, InboxHandler] = {}
+JOBS: Sequence[JobDecl] = (JobDecl("alerts", "alerts_seconds", queue_alerts.queue_alerts),)
+ACTORS: Sequence[ActorSpec] = (
+    ActorSpec("rebound_acknowledgements", (kinds.ACKNOWLEDGE_RETURN,), aliases=("notify",)),
+    ActorSpec("alerts", (kinds.SEND_ALERT,), concurrency=2),
+)

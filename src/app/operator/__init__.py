@@ -1,0 +1,1 @@
+"""Operator actions on exceptions: acknowledge, resolve, retry, re-anchor (refusals are domain-level)."""

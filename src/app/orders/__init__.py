@@ -1,0 +1,19 @@
+"""Orders: commercetools messages (pushed or polled), order sync to ReBound, the sweep, the lag check."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from app.core import messages as kinds
+from app.core.context import ActorSpec, InboxHandler, OutboxHandler
+from app.core.declarations import JobDecl
+from app.orders import commerce_events, poll_messages, sweep_orders, sync_lag, sync_order
+
+OUTBOX_HANDLERS: Mapping[str, OutboxHandler] = {kinds.SYNC_ORDER: sync_order.sync_order}
+INBOX_HANDLERS: Mapping[str, InboxHandler] = {"commercetools": commerce_events.handle_commerce_message}
+JOBS: Sequence[JobDecl] = (
+    JobDecl("commerce_message_poll", "message_poll_seconds", poll_messages.poll_commerce_messages),
+    JobDecl("order_sweep", "order_sweep_seconds", sweep_orders.sweep_orders),
+    JobDecl("sync_lag_check", "sync_lag_check_seconds", sync_lag.check_sync_lag),
+)
+ACTORS: Sequence[ActorSpec] = (ActorSpec("order_sync", (kinds.SYNC_ORDER,), concurrency=8),)

@@ -1,0 +1,69 @@
+"""commercetools messages (pushed or polled, stored in the inbox): new and edited orders are synced."""
+
+from __future__ import annotations
+
+import msgspec
+
+from app.core import keys
+from app.core.deps import StoreDeps
+from app.core.messages import outbox_message
+from app.core.quarantine import quarantine
+from domain.commands import SyncOrder
+from ports.inbox import StoredInboundEvent
+
+# The message types that sync an order: the ones polled for, and the only ones handled from the inbox.
+ORDER_MESSAGE_TYPES = (
+    "OrderCreated",
+    "OrderImported",
+    "OrderCreatedFromRecurringOrder",
+    # order edits applied to an order change what ReBound must know about it
+    "OrderEditApplied",
+    "OrderLineItemAdded",
+    "OrderLineItemRemoved",
+    "OrderCustomLineItemAdded",
+    "OrderCustomLineItemRemoved",
+    "OrderCustomLineItemQuantityChanged",
+)
+
+
+class _Resource(msgspec.Struct):
+    typeId: str  # commercetools field names are camelCase
+    id: str
+
+
+class _Message(msgspec.Struct):
+    type: str
+    resource: _Resource
+    resourceVersion: int | None = None
+
+
+class _CloudEvent(msgspec.Struct):
+    specversion: str
+    data: msgspec.Raw
+
+
+def read_message(body: bytes) -> _Message:
+    """The message JSON, or a CloudEvent carrying it in `data` (Platform payloads are the message)."""
+    try:
+        return msgspec.json.decode(msgspec.json.decode(body, type=_CloudEvent).data, type=_Message)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return msgspec.json.decode(body, type=_Message)
+
+
+async def handle_commerce_message(stored: StoredInboundEvent, *, store: StoreDeps) -> None:
+    with store.tracer.start_as_current_span("commerce_message", attributes={"inbox.kind": stored.event.kind}):
+        reason = stored.event.quarantine_reason
+        if reason is None:
+            try:
+                message = read_message(stored.event.body)
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                reason = f"undecodable: {exc}"
+        if reason is not None:
+            await quarantine(stored, reason, store)
+            return
+        if message.type not in ORDER_MESSAGE_TYPES or message.resource.typeId != "order":
+            return
+        command = SyncOrder(order_id=message.resource.id, version=message.resourceVersion)
+        async with store.unit_of_work() as uow:
+            uow.outbox.add(outbox_message(command, keys.sync_key(command.order_id, command.version)))
+            await uow.commit()

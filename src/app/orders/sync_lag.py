@@ -1,0 +1,39 @@
+"""Scheduled: orders whose sync keeps failing stay visible as `order_sync_failing`, even after their
+outbox row is dead (the exception's retry re-appends it)."""
+
+from __future__ import annotations
+
+from app.core import keys
+from app.core.deps import StoreDeps
+from app.core.policies import OrderSyncPolicy
+from app.core.problems import raise_problem, retry_action
+from domain.commands import SyncOrder
+from ports.exceptions import Severity
+
+BATCH = 500
+
+
+async def check_sync_lag(*, store: StoreDeps, order_policy: OrderSyncPolicy) -> None:
+    threshold = order_policy.failure_attempts
+    with store.tracer.start_as_current_span("job.sync_lag"):
+        async with store.unit_of_work() as uow:
+            for order in await uow.orders.failing(limit=BATCH):
+                if order.attempts < threshold:
+                    continue
+                command = SyncOrder(order_id=order.ct_order_id)
+                raise_problem(
+                    uow,
+                    store,
+                    "order_sync_failing",
+                    dedupe_key=f"order_sync_failing:{order.ct_order_id}",
+                    severity=Severity.ERROR,
+                    order_ref=order.order_number or order.ct_order_id,
+                    retry=retry_action(command, keys.sync_key(order.ct_order_id, None)),
+                    evidence={
+                        "order_id": order.ct_order_id,
+                        "attempts": order.attempts,
+                        "error": order.last_error,
+                        "synced_version": order.ct_version,
+                    },
+                )
+            await uow.commit()

@@ -1,0 +1,174 @@
+"""Order sync: the latest commercetools order upserted to ReBound, its lag measured, held returns woken."""
+
+from __future__ import annotations
+
+from app.core import keys
+from app.core.deps import StoreDeps
+from app.core.messages import decode_payload, outbox_message
+from app.core.notes import note
+from app.core.policies import OrderSyncPolicy
+from app.core.problems import raise_problem, retry_action
+from domain.commands import AnchorReturn, SyncOrder
+from domain.order import Order
+from domain.returns import Position
+from ports.commerce import CommercePort
+from ports.errors import NotFoundError, PortError
+from ports.exceptions import Severity
+from ports.outbox import OutboxRow
+from ports.returns_platform import ReturnsPlatformPort
+from ports.synced_orders import SyncedOrder, SyncStatus
+from ports.unit_of_work import UnitOfWork
+
+
+async def sync_order(
+    row: OutboxRow,
+    *,
+    store: StoreDeps,
+    commerce: CommercePort,
+    platform: ReturnsPlatformPort,
+    order_policy: OrderSyncPolicy,
+) -> None:
+    command = decode_payload(row, SyncOrder)
+    with store.tracer.start_as_current_span("sync_order", attributes={"order.id": command.order_id}):
+        if command.version is not None and await _synced_already(store, command.order_id, command.version):
+            return  # the push, the message poll and the sweep each announce a version: one read is enough
+        try:
+            order = await commerce.get_order(command.order_id)
+        except NotFoundError:
+            return  # deleted since the message: nothing to offer for returns
+        async with store.unit_of_work() as reads:
+            known = await reads.orders.get(order.id)
+        if known is not None and known.status is SyncStatus.SYNCED and known.ct_version >= order.version:
+            return  # this version (or a newer one) is in ReBound already
+        try:
+            with store.tracer.start_as_current_span("sync_order.upsert"):
+                await platform.upsert_sales_order(order)
+        except PortError as error:
+            await _failing(store, order_policy, row, command, order, known=known, error=error)
+            raise  # retried with backoff
+        await _synced(store, order_policy, order)
+
+
+async def _synced_already(store: StoreDeps, order_id: str, version: int) -> bool:
+    async with store.unit_of_work() as reads:
+        known = await reads.orders.get(order_id)
+    return known is not None and known.status is SyncStatus.SYNCED and known.ct_version >= version
+
+
+async def _failing(
+    store: StoreDeps,
+    order_policy: OrderSyncPolicy,
+    row: OutboxRow,
+    command: SyncOrder,
+    order: Order,
+    *,
+    known: SyncedOrder | None,
+    error: PortError,
+) -> None:
+    attempts = (known.attempts if known else 0) + 1
+    async with store.unit_of_work() as uow:
+        uow.orders.upsert(
+            SyncedOrder(
+                ct_order_id=order.id,
+                order_number=order.orderNumber,
+                ct_version=known.ct_version if known else 0,
+                status=SyncStatus.FAILING,
+                last_synced_at=known.last_synced_at if known else None,
+                lag_seconds=known.lag_seconds if known else None,
+                attempts=attempts,
+                last_error=error.message,
+            )
+        )
+        if row.attempts >= order_policy.failure_attempts:
+            raise_problem(
+                uow,
+                store,
+                "order_sync_failing",
+                dedupe_key=f"order_sync_failing:{order.id}",
+                severity=Severity.ERROR,
+                order_ref=order.orderNumber or order.id,
+                retry=retry_action(command, row.idempotency_key),
+                evidence={
+                    "order_id": order.id,
+                    "order_number": order.orderNumber,
+                    "version": order.version,
+                    "attempts": row.attempts,
+                    "error": error.message,
+                    "status": error.status,
+                },
+            )
+        await uow.commit()
+
+
+def ordered_skus(order: Order) -> dict[str, int]:
+    """Units ordered per SKU: what a return rate is measured against."""
+    units: dict[str, int] = {}
+    for line in order.lineItems:
+        if line.variant.sku:
+            units[line.variant.sku] = units.get(line.variant.sku, 0) + line.quantity
+    return units
+
+
+def _name(names: dict[str, str]) -> str:
+    return names.get("en") or next(iter(names.values()), "")
+
+
+async def _synced(store: StoreDeps, order_policy: OrderSyncPolicy, order: Order) -> None:
+    now = store.clock.now()
+    lag = max((now - order.lastModifiedAt).total_seconds(), 0.0)
+    limit = order_policy.lag_limit_seconds
+    async with store.unit_of_work() as uow:
+        uow.orders.upsert(
+            SyncedOrder(
+                ct_order_id=order.id,
+                order_number=order.orderNumber,
+                ct_version=order.version,
+                status=SyncStatus.SYNCED,
+                last_synced_at=now,
+                lag_seconds=lag,
+                skus=ordered_skus(order),
+                products={line.variant.sku: _name(line.name) for line in order.lineItems if line.variant.sku},
+            )
+        )
+        if lag > limit:
+            raise_problem(
+                uow,
+                store,
+                "order_sync_lagging",
+                dedupe_key=f"order_sync_lagging:{order.id}",
+                severity=Severity.WARNING,
+                order_ref=order.orderNumber or order.id,
+                evidence={
+                    "order_id": order.id,
+                    "order_number": order.orderNumber,
+                    "version": order.version,
+                    "last_modified_at": order.lastModifiedAt.isoformat(),
+                    "lag_seconds": round(lag, 3),
+                    "limit_seconds": limit,
+                },
+            )
+        await _wake_held_returns(uow, store, order)
+        await uow.commit()
+
+
+async def _wake_held_returns(uow: UnitOfWork, store: StoreDeps, order: Order) -> None:
+    """Returns booked before their order reached ReBound: anchor them now instead of at the next sweep."""
+    refs = [ref for ref in (order.orderNumber, order.id) if ref]
+    seen: set[str] = set()
+    for ref in refs:
+        for record in await uow.returns.by_order(ref):
+            if record.state != Position.AWAITING_ORDER or record.return_id in seen:
+                continue
+            seen.add(record.return_id)
+            command = AnchorReturn(return_id=record.return_id, client_order_id=record.client_order_id or ref)
+            uow.outbox.add(outbox_message(command, keys.anchor_key(record.return_id)))
+            note(
+                uow,
+                store,
+                record.return_id,
+                source="backflow",
+                action="order synced: anchoring woken",
+                outcome="ok",
+                detail={"order_id": order.id},
+                order_ref=order.id,
+            )

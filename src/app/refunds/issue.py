@@ -1,0 +1,121 @@
+"""Issue a refund: gated on the warehouse receipt, recomputed from the latest order and the ledger
+(`compare`), then either held for finance (`mismatch`) or paid and recorded (`settle`), once per
+interaction id. This module reads; the one that follows writes."""
+
+from __future__ import annotations
+
+from app.core.cases import load
+from app.core.deps import StoreDeps
+from app.core.messages import decode_payload
+from app.core.notes import note_now
+from app.core.policies import RefundPolicy
+from app.core.problems import retry_action
+from app.core.refund_ledger import recorded_refunds
+from app.refunds.compare import Mismatch, Pay, RefundFacts, Refused, assess
+from app.refunds.mismatch import record_mismatch
+from app.refunds.settle import fail_refund, settle_refund
+from domain.commands import IssueRefund
+from domain.returns import CaseItem, Position
+from ports.commerce import CommercePort
+from ports.outbox import OutboxRow
+from ports.unit_of_work import UnitOfWorkFactory
+
+PAYABLE = (Position.REFUND_PENDING, Position.HELD_FOR_FINANCE, Position.REFUNDED)
+
+
+def units_due(items: tuple[CaseItem, ...], early: bool) -> list[tuple[CaseItem, int]]:
+    """Units not refunded yet: received ones, or expected ones when the milestone pays early."""
+    due = []
+    for item in items:
+        base = item.quantity_expected if early else item.quantity_received
+        if item.line_id and base - item.refunded_quantity > 0:
+            due.append((item, base - item.refunded_quantity))
+    return due
+
+
+async def issue_refund(
+    row: OutboxRow, *, store: StoreDeps, commerce: CommercePort, refund_policy: RefundPolicy
+) -> None:
+    command = decode_payload(row, IssueRefund)
+    rid = command.return_id
+    with store.tracer.start_as_current_span("issue_refund", attributes={"return.id": rid}):
+        async with store.unit_of_work() as reads:
+            record = await reads.returns.get(rid)
+        if record is None:
+            return
+        stored = load(record)
+        case = stored.case
+        proposal = stored.snapshot.refund if stored.snapshot else None
+        if case.position not in PAYABLE or case.order_id is None or proposal is None:
+            await note_now(
+                store,
+                rid,
+                source="backflow",
+                action="refund",
+                outcome="skipped",
+                detail={"position": case.position, "proposal": proposal is not None},
+            )
+            return
+        due = units_due(case.items, proposal.milestone in refund_policy.early_milestones)
+        if not due:
+            await note_now(
+                store,
+                rid,
+                source="backflow",
+                action="refund",
+                outcome="held",
+                detail={"reason": "no received units to refund yet", "milestone": proposal.milestone},
+                order_ref=case.order_id,
+            )
+            return
+        with store.tracer.start_as_current_span("issue_refund.fetch_order"):
+            order = await commerce.get_order(case.order_id)  # the latest: never cached figures
+        facts = await _ledger(
+            store.unit_of_work, order.id, command
+        )  # read after the order, just before paying
+        verdict = assess(
+            order, proposal, due, facts, return_id=rid, sequence=command.sequence, refund_policy=refund_policy
+        )
+        retry = retry_action(command, row.idempotency_key)
+        if isinstance(verdict, Pay):
+            await settle_refund(
+                verdict.plan,
+                stored,
+                order,
+                attempts=row.attempts,
+                retry=retry,
+                store=store,
+                commerce=commerce,
+                refund_policy=refund_policy,
+            )
+        elif isinstance(verdict, Mismatch):
+            await record_mismatch(
+                stored,
+                order,
+                proposal=proposal,
+                comparison=verdict.comparison,
+                retry=retry,
+                store=store,
+                refund_policy=refund_policy,
+            )
+        elif isinstance(verdict, Refused):
+            await fail_refund(store, rid, order, verdict.detail, retry)
+        else:
+            await note_now(
+                store,
+                rid,
+                source="backflow",
+                action="refund",
+                outcome="rejected by finance",
+                detail={"sequence": command.sequence, "actor": verdict.actor},
+                order_ref=order.id,
+            )
+
+
+async def _ledger(unit_of_work: UnitOfWorkFactory, order_id: str, command: IssueRefund) -> RefundFacts:
+    async with unit_of_work() as reads:
+        return RefundFacts(
+            order_refunds=await recorded_refunds(reads, order_id),
+            this_return=await reads.refunds.for_return(command.return_id),
+            decisions=await reads.decisions.for_trigger(command.return_id, command.sequence),
+        )

@@ -1,0 +1,31 @@
+"""Returns: ReBound events, anchoring to the order, validation, receipt, held returns, catch-up, reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from app.core import messages as kinds
+from app.core.context import ActorSpec, InboxHandler, OutboxHandler
+from app.core.declarations import JobDecl
+from app.returns import anchor_return, held_returns, intake, mark_returned, rebound_catchup
+
+OUTBOX_HANDLERS: Mapping[str, OutboxHandler] = {
+    kinds.ANCHOR_RETURN: anchor_return.anchor_return,
+    kinds.MARK_ITEMS_RETURNED: mark_returned.mark_items_returned,
+}
+INBOX_HANDLERS: Mapping[str, InboxHandler] = {
+    "rebound": intake.handle_rebound_event,
+    intake.CATCHUP_SOURCE: intake.handle_rebound_event,
+}
+JOBS: Sequence[JobDecl] = (
+    JobDecl("rebound_catchup", "rebound_catchup_seconds", rebound_catchup.rebound_catchup),
+    JobDecl("held_returns", "held_returns_seconds", held_returns.sweep_held_returns),
+)
+ACTORS: Sequence[ActorSpec] = (
+    # Anchors each return to its order in commercetools and marks its received items returned there.
+    ActorSpec(
+        "return_anchoring",
+        (kinds.ANCHOR_RETURN, kinds.MARK_ITEMS_RETURNED),
+        aliases=("return_intake",),
+    ),
+)

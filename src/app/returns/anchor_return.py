@@ -1,0 +1,116 @@
+"""Anchoring a return to its commercetools order: find it, validate every item, compute the pending
+credit. Then the anchoring is recorded (`anchor_recording`), or the return stays held
+(`anchor_holding`): an order not there yet holds it (an orphan past the horizon), an order that does
+not fit it refuses it."""
+
+from __future__ import annotations
+
+import weakref
+
+import anyio
+
+from app.core.cases import load
+from app.core.deps import StoreDeps
+from app.core.messages import decode_payload
+from app.core.policies import AnchoringPolicy, ReasonsPolicy
+from app.core.refund_ledger import prior_refunds
+from app.core.return_validation import returnable, validate_items
+from app.returns.anchor_holding import hold_return, refuse_mismatch
+from app.returns.anchor_recording import record_anchoring
+from domain.commands import AnchorReturn
+from domain.errors import BusinessRuleBroken
+from domain.order import Order
+from domain.refunds import ReturnedUnits, calculate_refund
+from domain.returns import Position
+from ports.commerce import CommercePort
+from ports.errors import NotFoundError
+from ports.outbox import OutboxRow
+from ports.timeline import TimelineReader
+
+# Validation reads the order's return items, then the write adds ours: two returns of one order
+# anchored at once would both pass. One daemon process owns the outbox, so a lock per order
+# (dropped once nobody holds it) makes read-validate-write one step.
+_ORDER_LOCKS: weakref.WeakValueDictionary[str, anyio.Lock] = weakref.WeakValueDictionary()
+
+
+def _order_lock(client_order_id: str) -> anyio.Lock:
+    lock = _ORDER_LOCKS.get(client_order_id)
+    if lock is None:
+        lock = _ORDER_LOCKS[client_order_id] = anyio.Lock()
+    return lock
+
+
+async def anchor_return(
+    row: OutboxRow,
+    *,
+    store: StoreDeps,
+    commerce: CommercePort,
+    timeline: TimelineReader,
+    anchoring_policy: AnchoringPolicy,
+    reasons_policy: ReasonsPolicy,
+) -> None:
+    command = decode_payload(row, AnchorReturn)
+    with store.tracer.start_as_current_span("anchor_return", attributes={"return.id": command.return_id}):
+        async with _order_lock(command.client_order_id):
+            await _anchor_once(
+                row,
+                command,
+                store=store,
+                commerce=commerce,
+                timeline=timeline,
+                anchoring_policy=anchoring_policy,
+                reasons_policy=reasons_policy,
+            )
+
+
+async def _anchor_once(
+    row: OutboxRow,
+    command: AnchorReturn,
+    *,
+    store: StoreDeps,
+    commerce: CommercePort,
+    timeline: TimelineReader,
+    anchoring_policy: AnchoringPolicy,
+    reasons_policy: ReasonsPolicy,
+) -> None:
+    async with store.unit_of_work() as reads:
+        record = await reads.returns.get(command.return_id)
+    if record is None or record.state != Position.AWAITING_ORDER:
+        return  # unknown, or anchored already by an earlier attempt
+    stored = load(record)
+    with store.tracer.start_as_current_span("anchor_return.find_order"):
+        order = await _find_order(commerce, stored.case.client_order_id)
+    if order is None:
+        await hold_return(store, timeline, anchoring_policy, command=command, row=row, record=record)
+        return
+    problems = validate_items(order, stored.case)
+    if problems:
+        await refuse_mismatch(store, command, row, record, order=order, problems=problems)
+        return
+    async with store.unit_of_work() as reads:
+        prior = await prior_refunds(reads, order.id)
+    expected = [
+        ReturnedUnits(line_id=i.line_id, quantity=i.quantity_expected, sku=i.sku)
+        for i in returnable(stored.case)
+    ]
+    try:
+        credit = calculate_refund(order, expected, prior, policy=anchoring_policy.shipping)
+    except BusinessRuleBroken as broken:
+        problem = {"item": "*", "rule": broken.rule, "message": broken.message}
+        await refuse_mismatch(store, command, row, record, order=order, problems=[problem])
+        return
+    await record_anchoring(
+        record, stored, order, credit, store=store, commerce=commerce, reasons_policy=reasons_policy
+    )
+
+
+async def _find_order(commerce: CommercePort, client_order_id: str) -> Order | None:
+    """By order number (ReBound's clientOrderId), else by id; None while it does not exist (yet)."""
+    try:
+        return await commerce.get_order_by_number(client_order_id)
+    except NotFoundError:
+        pass
+    try:
+        return await commerce.get_order(client_order_id)
+    except NotFoundError:
+        return None

@@ -1,0 +1,42 @@
+"""Received items: their commercetools shipment state moves from Advised to Returned."""
+
+from __future__ import annotations
+
+from app.core import keys
+from app.core.cases import load
+from app.core.deps import StoreDeps
+from app.core.messages import MarkItemsReturned, decode_payload
+from app.core.notes import note_now
+from ports.commerce import CommercePort
+from ports.outbox import OutboxRow
+
+
+async def mark_items_returned(row: OutboxRow, *, store: StoreDeps, commerce: CommercePort) -> None:
+    command = decode_payload(row, MarkItemsReturned)
+    rid = command.return_id
+    with store.tracer.start_as_current_span("mark_items_returned", attributes={"return.id": rid}):
+        async with store.unit_of_work() as reads:
+            record = await reads.returns.get(rid)
+        if record is None or record.ct_order_id is None:
+            return
+        case = load(record).case
+        if case.order_id is None:
+            return
+        order = await commerce.get_order(case.order_id)
+        moved = []
+        for item in case.items:
+            key = keys.return_item_key(item.rebound_item_id)
+            on_order = order.return_item_by_key(key)
+            # Only forward: an item already Returned, BackInStock or Unusable is left alone.
+            if item.quantity_received > 0 and on_order is not None and on_order.shipmentState == "Advised":
+                await commerce.set_return_shipment_state(order.id, key, "Returned")
+                moved.append(key)
+        await note_now(
+            store,
+            rid,
+            source="commercetools",
+            action="setReturnShipmentState Returned",
+            outcome="ok",
+            detail={"items": moved},
+            order_ref=order.id,
+        )

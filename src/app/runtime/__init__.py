@@ -1,0 +1,1 @@
+"""The runtime: daemon, registry, actors, relay, scheduler, supervisor, wake-ups, health."""

@@ -1,0 +1,179 @@
+"""The daemon's one root task group: actors started in order, supervised, stopped gracefully.
+
+Start order: the inbox processor, the outbox actors, the relay that feeds them, the scheduler, and
+last the HTTP server, so nothing is accepted before something can process it. A stop (SIGTERM,
+SIGINT or `lifecycle.stop()`) stops claiming and accepting new work at once; in-flight and already
+claimed rows get `shutdown_grace_seconds` to finish, then whatever is left is cancelled (its lease
+lapses and another run picks it up). A second signal cancels at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+from anyio.abc import TaskStatus
+
+from app.core.context import FlowContext, FlowRegistry
+from app.runtime.binding import bind_registry, context_dependencies
+from app.runtime.health import ActorHealth
+from app.runtime.inbox_processor import InboxProcessor
+from app.runtime.outbox_actor import OutboxActor
+from app.runtime.relay import Mailbox, run_outbox_relay
+from app.runtime.scheduler import Scheduler
+from app.runtime.supervisor import ActorFn, RestartPolicy, supervise
+from app.runtime.wakeup import Lifecycle, Nudge
+
+log = logging.getLogger(__name__)
+DEFAULT_RESTART_POLICY = RestartPolicy()
+
+HttpServe = Callable[..., Coroutine[Any, Any, None]]
+"""`async def serve(*, task_status)`: binds, reports the bound port through `task_status`, serves."""
+
+
+class RegistryError(ValueError):
+    """The flow registry cannot run: a kind without a handler or actor, or claimed by two actors."""
+
+
+def check_registry(registry: FlowRegistry) -> None:
+    claimed: dict[str, str] = {}
+    for spec in registry.actors:
+        if spec.concurrency < 1:
+            raise RegistryError(f"actor {spec.name!r}: concurrency must be at least 1")
+        for kind in spec.kinds:
+            if kind in claimed:
+                raise RegistryError(f"outbox kind {kind!r} is claimed by {claimed[kind]!r} and {spec.name!r}")
+            if kind not in registry.outbox_handlers:
+                raise RegistryError(f"actor {spec.name!r} runs kind {kind!r} but no handler is registered")
+            claimed[kind] = spec.name
+    orphans = sorted(set(registry.outbox_handlers) - set(claimed))
+    if orphans:
+        raise RegistryError(f"outbox kinds with a handler but no actor to run them: {', '.join(orphans)}")
+
+
+@dataclass
+class Wakeups:
+    """Created before the flow context, whose unit of work and intake nudge them."""
+
+    lifecycle: Lifecycle
+    relay: Nudge
+    inbox: Nudge
+
+    @classmethod
+    def create(cls) -> Wakeups:
+        lifecycle = Lifecycle()
+        return cls(lifecycle, lifecycle.nudge_for_loop(), lifecycle.nudge_for_loop())
+
+
+class Runtime:
+    def __init__(
+        self,
+        ctx: FlowContext,
+        registry: FlowRegistry,
+        wakeups: Wakeups,
+        *,
+        run_id: str,
+        restart_policy: RestartPolicy = DEFAULT_RESTART_POLICY,
+    ) -> None:
+        check_registry(registry)
+        registry = bind_registry(registry, context_dependencies(ctx))
+        self.ctx = ctx
+        self.registry = registry
+        self.wakeups = wakeups
+        self.lifecycle = wakeups.lifecycle
+        self.restart_policy = restart_policy
+        self.health = ActorHealth(ctx.clock)
+        runtime = ctx.settings.runtime
+        self.mailboxes = [Mailbox.open(spec, run_id) for spec in registry.actors]
+        self.actors = [
+            OutboxActor(mailbox, registry.outbox_handlers, ctx, wakeups.relay, runtime.lease_seconds)
+            for mailbox in self.mailboxes
+        ]
+        self.inbox_processor = InboxProcessor(
+            registry.inbox_handlers,
+            ctx,
+            self.lifecycle,
+            wakeups.inbox,
+            poll_seconds=runtime.poll_seconds,
+            max_attempts=runtime.inbox_max_attempts,
+        )
+        self.scheduler = Scheduler(registry.jobs, ctx, self.lifecycle)
+        self._running = 0
+        self._idle = anyio.Event()
+
+    def stop(self) -> None:
+        self.lifecycle.stop()
+
+    async def run(
+        self,
+        http: HttpServe | None = None,
+        *,
+        handle_signals: bool = True,
+        task_status: TaskStatus[int | None] = anyio.TASK_STATUS_IGNORED,
+    ) -> None:
+        """Run until stopped; reports the HTTP port (or None) once everything has started."""
+        runtime = self.ctx.settings.runtime
+        async with anyio.create_task_group() as root:
+            if handle_signals:
+                root.start_soon(self._watch_signals, root.cancel_scope, name="signal watcher")
+            await self._start(root, "inbox-processor", self.inbox_processor.run)
+            for actor in self.actors:
+                await self._start(root, actor.mailbox.spec.name, actor.run)
+            await self._start(root, "outbox-relay", self._relay)
+            if self.registry.jobs:
+                await self._start(root, "scheduler", self.scheduler.run)
+            port = await root.start(http, name="http server") if http is not None else None
+            log.info("backflow running", extra={"http_port": port, "actors": sorted(self.health.actors)})
+            task_status.started(port)
+            await self.lifecycle.stopping.wait()
+            log.info(
+                "stopping: no new claims; in-flight work may finish",
+                extra={"grace_s": runtime.shutdown_grace_seconds},
+            )
+            with anyio.move_on_after(runtime.shutdown_grace_seconds) as grace:
+                await self._idle.wait()
+            if grace.cancelled_caught:
+                log.warning("grace period over: cancelling what is still running (its leases will lapse)")
+            root.cancel_scope.cancel()
+        log.info("backflow stopped")
+
+    async def _relay(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
+        runtime = self.ctx.settings.runtime
+        await run_outbox_relay(
+            self.ctx.outbox,
+            self.mailboxes,
+            self.lifecycle,
+            self.wakeups.relay,
+            lease_seconds=runtime.lease_seconds,
+            poll_seconds=runtime.poll_seconds,
+            task_status=task_status,
+        )
+
+    async def _start(self, root: anyio.abc.TaskGroup, name: str, actor: ActorFn) -> None:
+        self._running += 1
+        await root.start(self._supervised, name, actor, name=f"supervisor {name}")
+
+    async def _supervised(
+        self, name: str, actor: ActorFn, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        try:
+            await supervise(name, actor, self.health, self.restart_policy, task_status=task_status)
+        finally:
+            self._running -= 1
+            if self._running == 0:
+                self._idle.set()
+
+    async def _watch_signals(self, root: anyio.CancelScope) -> None:
+        with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+            async for received in signals:
+                if not self.lifecycle.is_stopping:
+                    log.info("signal received: stopping", extra={"signal": signal.Signals(received).name})
+                    self.stop()
+                else:
+                    log.warning("second signal: cancelling now")
+                    root.cancel()
+                    return

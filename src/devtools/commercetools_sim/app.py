@@ -1,0 +1,71 @@
+"""The simulator application: `create_app(options)` for in-process use, `run_simulator` to serve it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from devtools.commercetools_sim.auth import TokenStore, auth_middleware, token_endpoint
+from devtools.commercetools_sim.control import add_control_routes
+from devtools.commercetools_sim.errors import CtError
+from devtools.commercetools_sim.faults import fault_middleware
+from devtools.commercetools_sim.keys import PUSHER, STATE, TOKENS
+from devtools.commercetools_sim.options import SimulatorOptions
+from devtools.commercetools_sim.push import Pusher
+from devtools.commercetools_sim.routes import add_routes
+from devtools.commercetools_sim.state import SimState
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except CtError as error:
+        return error.response()
+
+
+def create_app(options: SimulatorOptions | None = None) -> web.Application:
+    options = options or SimulatorOptions()
+    state = SimState(options)
+    app = web.Application(
+        middlewares=[
+            fault_middleware(lambda: state.options.faults, state.rng, state.count),
+            error_middleware,
+            auth_middleware(),
+        ]
+    )
+    app[STATE] = state
+    app[TOKENS] = TokenStore()
+    pusher = Pusher(state)
+    app[PUSHER] = pusher
+
+    async def start_pusher(_: web.Application) -> None:
+        pusher.start()
+
+    async def stop_pusher(_: web.Application) -> None:
+        await pusher.stop()
+
+    app.on_startup.append(start_pusher)
+    app.on_cleanup.append(stop_pusher)
+    app.router.add_post("/oauth/token", token_endpoint)
+    add_control_routes(app)
+    add_routes(app)
+    return app
+
+
+async def run_simulator(
+    host: str = "127.0.0.1", port: int = 8989, options: SimulatorOptions | None = None
+) -> None:
+    """Serve until cancelled."""
+    runner = web.AppRunner(create_app(options), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

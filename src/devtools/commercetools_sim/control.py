@@ -1,0 +1,100 @@
+"""The `/_sim` control surface: seed data, set faults and options, inspect state, expire tokens."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from devtools.commercetools_sim.auth import TokenStore
+from devtools.commercetools_sim.errors import invalid
+from devtools.commercetools_sim.faults import FaultRule
+from devtools.commercetools_sim.keys import STATE, TOKENS
+from devtools.commercetools_sim.resource_actions import inventory_from_draft, payment_from_draft
+from devtools.commercetools_sim.routes import create_type, seed_order
+from devtools.commercetools_sim.state import SimState
+
+_OPTION_NAMES = ("strict_return_transitions", "push_url", "push_format", "token_ttl")
+
+
+def _state(request: web.Request) -> SimState:
+    state: SimState = request.app[STATE]
+    return state
+
+
+async def _json(request: web.Request) -> Any:
+    try:
+        return json.loads(await request.read() or b"{}")
+    except json.JSONDecodeError as error:
+        raise invalid(f"invalid JSON: {error}", "InvalidJsonInput") from None
+
+
+async def seed(request: web.Request) -> web.Response:
+    """Body `{"orders":[draft], "payments":[draft], "inventory":[draft], "types":[draft]}`; returns them."""
+    state = _state(request)
+    body = await _json(request)
+    created: dict[str, list[Any]] = {"types": [], "payments": [], "inventory": [], "orders": []}
+    for draft in body.get("types", []):
+        created["types"].append(create_type(state, draft))
+    for draft in body.get("payments", []):
+        created["payments"].append(state.insert("payment", payment_from_draft(state, draft)))
+    for draft in body.get("inventory", []):
+        created["inventory"].append(state.insert("inventory-entry", inventory_from_draft(state, draft)))
+    for draft in body.get("orders", []):
+        created["orders"].append(seed_order(state, draft))
+    return web.json_response(created, status=201)
+
+
+async def set_faults(request: web.Request) -> web.Response:
+    """Body `[{"method":"POST","path":"/orders/","drop_rate":1.0}, ...]` replaces every rule."""
+    body = await _json(request)
+    try:
+        rules = [FaultRule.from_json(rule) for rule in body]
+    except (TypeError, ValueError) as error:
+        raise invalid(f"invalid fault rule: {error}") from None
+    _state(request).options.faults = rules
+    return web.json_response([rule.to_json() for rule in rules])
+
+
+async def set_options(request: web.Request) -> web.Response:
+    state = _state(request)
+    body = await _json(request)
+    for name, value in body.items():
+        if name not in _OPTION_NAMES:
+            raise invalid(f"unknown option {name!r}; settable: {_OPTION_NAMES}")
+        setattr(state.options, name, value)
+    return web.json_response({name: getattr(state.options, name) for name in _OPTION_NAMES})
+
+
+async def snapshot(request: web.Request) -> web.Response:
+    state = _state(request)
+    return web.json_response(
+        {"resources": {k: list(v.values()) for k, v in state.resources.items()}, "messages": state.messages}
+    )
+
+
+async def stats(request: web.Request) -> web.Response:
+    return web.json_response(_state(request).stats)
+
+
+async def reset(request: web.Request) -> web.Response:
+    _state(request).reset()
+    _state(request).options.faults = []
+    return web.json_response({})
+
+
+async def expire_tokens(request: web.Request) -> web.Response:
+    tokens: TokenStore = request.app[TOKENS]
+    tokens.expire_all()
+    return web.json_response({"expired": len(tokens.tokens)})
+
+
+def add_control_routes(app: web.Application) -> None:
+    app.router.add_post("/_sim/seed", seed)
+    app.router.add_put("/_sim/faults", set_faults)
+    app.router.add_patch("/_sim/options", set_options)
+    app.router.add_get("/_sim/state", snapshot)
+    app.router.add_get("/_sim/stats", stats)
+    app.router.add_post("/_sim/reset", reset)
+    app.router.add_post("/_sim/tokens/expire", expire_tokens)

@@ -1,0 +1,64 @@
+"""A ReBound that runs on 127.0.0.1: `create_app(options)`, `run_simulator(host, port, options)`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+
+import aiohttp
+import anyio
+from aiohttp import web
+
+from devtools.rebound_sim.api import FAULTS, SIM, TOKENS, add_api_routes, guard
+from devtools.rebound_sim.control import SESSION, add_control_routes
+from devtools.rebound_sim.engine import Simulator
+from devtools.rebound_sim.options import SimOptions
+
+__all__ = ["SimOptions", "Simulator", "create_app", "run_simulator"]
+
+
+def create_app(options: SimOptions | None = None) -> web.Application:
+    app = web.Application(middlewares=[guard])
+    app[SIM] = Simulator(options or SimOptions())
+    app[TOKENS] = {}
+    app[FAULTS] = {}
+    add_api_routes(app)
+    add_control_routes(app)
+    app.cleanup_ctx.append(_background)
+    return app
+
+
+async def _background(app: web.Application) -> AsyncIterator[None]:
+    """The delivery session, and while `time_scale` > 0 a loop that moves time and delivers."""
+    app[SESSION] = aiohttp.ClientSession()
+    task = asyncio.create_task(_run_clock(app))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await app[SESSION].close()
+
+
+async def _run_clock(app: web.Application) -> None:
+    sim = app[SIM]
+    last = time.monotonic()
+    while True:
+        await anyio.sleep(sim.options.tick)
+        now = time.monotonic()
+        elapsed, last = now - last, now
+        if sim.options.time_scale > 0:
+            sim.advance(elapsed * sim.options.time_scale)
+            await sim.deliverer.flush(app[SESSION], sim.now)
+
+
+async def run_simulator(host: str = "127.0.0.1", port: int = 8090, options: SimOptions | None = None) -> None:
+    """Serve until cancelled."""
+    runner = web.AppRunner(create_app(options))
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+        await anyio.sleep_forever()
+    finally:
+        await runner.cleanup()

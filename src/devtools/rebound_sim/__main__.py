@@ -1,0 +1,90 @@
+"""`backflow sim rebound [options]` (or `python -m devtools.rebound_sim`): serve the simulator
+on 127.0.0.1 until interrupted. The API client, its secret, the webhook secret and the flow key
+default to the `REBOUND_*` variables the daemon reads, so one set of exported variables serves both."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping
+
+import anyio
+
+from devtools.rebound_sim import SimOptions, run_simulator
+
+PROG = "python -m devtools.rebound_sim"
+DEFAULTS = SimOptions()
+
+
+def build_parser(prog: str = PROG, env: Mapping[str, str] | None = None) -> argparse.ArgumentParser:
+    env = os.environ if env is None else env
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="The ReBound returns platform in one process on 127.0.0.1: OAuth token endpoint, sales "
+        "orders, returns and events (/v2), signed webhooks to --webhook-url, and a control surface under "
+        "/_sim/ (script, day, advance, faults, state). Point the daemon at it with REBOUND_API_URL = "
+        "http://127.0.0.1:PORT.",
+    )
+    parser.add_argument("--port", type=int, default=8090, help="port to listen on (default: %(default)s)")
+    parser.add_argument(
+        "--client-id",
+        default=env.get("REBOUND_CLIENT_ID") or DEFAULTS.client_id,
+        help="the one API client the token endpoint accepts (default: $REBOUND_CLIENT_ID, else %(default)s)",
+    )
+    parser.add_argument(
+        "--client-secret",
+        default=env.get("REBOUND_CLIENT_SECRET") or DEFAULTS.client_secret,
+        help="that client's secret (default: $REBOUND_CLIENT_SECRET, else the simulator's own)",
+    )
+    parser.add_argument(
+        "--webhook-secret",
+        default=env.get("REBOUND_WEBHOOK_SECRET") or ",".join(DEFAULTS.webhook_secrets),
+        help="the secret webhooks are signed with; comma-separated, several while rotating (each gets a "
+        "v1 signature) (default: $REBOUND_WEBHOOK_SECRET, else the simulator's own)",
+    )
+    parser.add_argument(
+        "--flow-key",
+        default=env.get("REBOUND_FLOW_KEY") or None,
+        help="when set, every API call must carry it as X-ReBound-Flow-Key (default: $REBOUND_FLOW_KEY, "
+        "else none)",
+    )
+    parser.add_argument(
+        "--webhook-url",
+        default=None,
+        help="where webhooks are delivered, e.g. http://127.0.0.1:8080/webhooks/rebound (default: none, "
+        "nothing is delivered)",
+    )
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=DEFAULTS.time_scale,
+        help="simulated seconds per real second; 0 moves time only through POST /_sim/advance "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULTS.seed, help="seed of the generated days (default: %(default)s)"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None, *, prog: str = PROG, env: Mapping[str, str] | None = None) -> int:
+    args = build_parser(prog, env).parse_args(argv)
+    options = SimOptions(
+        seed=args.seed,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        flow_key=args.flow_key,
+        time_scale=args.time_scale,
+        webhook_url=args.webhook_url,
+        webhook_secrets=tuple(part.strip() for part in args.webhook_secret.split(",") if part.strip()),
+    )
+    try:
+        anyio.run(run_simulator, "127.0.0.1", args.port, options)
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Where a stack lives and how it is reached: its files under one directory (`var/` for the demo), the
+ports on 127.0.0.1 and the secrets the daemon and the simulators share."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devtools.net import HOST, free_ports
+from devtools.shop import CT_SECRET, RB_SECRET
+
+PROCESS_NAMES = ("commercetools-sim", "rebound-sim", "daemon")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The files of one stack: `{stem}.sqlite3`, `.toml`, `.env`, `.pids`, and one log per process."""
+
+    var: Path
+    stem: str = "demo"
+
+    @property
+    def db(self) -> Path:
+        return self.var / f"{self.stem}.sqlite3"
+
+    @property
+    def config(self) -> Path:
+        return self.var / f"{self.stem}.toml"
+
+    @property
+    def env_file(self) -> Path:
+        return self.var / f"{self.stem}.env"
+
+    @property
+    def pids(self) -> Path:
+        return self.var / f"{self.stem}.pids"
+
+    def log(self, name: str) -> Path:
+        return self.var / f"{name}.log"
+
+    def logs(self) -> list[Path]:
+        return [self.log(name) for name in PROCESS_NAMES]
+
+    def clear(self) -> None:
+        """A fresh start: no database (nor its -wal/-shm files) and no logs of an earlier run."""
+        self.var.mkdir(parents=True, exist_ok=True)
+        for stale in [*self.var.glob(f"{self.db.name}*"), *self.logs()]:
+            stale.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    daemon_port: int
+    ct_port: int
+    rb_port: int
+
+    @classmethod
+    def allocate(cls) -> Endpoints:
+        daemon, ct, rb = free_ports(3)
+        return cls(daemon_port=daemon, ct_port=ct, rb_port=rb)
+
+    @property
+    def daemon(self) -> str:
+        return f"http://{HOST}:{self.daemon_port}"
+
+    @property
+    def commercetools(self) -> str:
+        return f"http://{HOST}:{self.ct_port}"
+
+    @property
+    def rebound(self) -> str:
+        return f"http://{HOST}:{self.rb_port}"
+
+
+def _admin_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _webhook_secret() -> str:
+    return "whsec-demo-" + secrets.token_urlsafe(18)
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """What the daemon and the simulators are configured with; a test may pass distinctive values to
+    grep for leaks. The admin token and webhook secret are fresh for every stack by default."""
+
+    ctp_client_secret: str = CT_SECRET
+    rebound_client_secret: str = RB_SECRET
+    webhook_secret: str = field(default_factory=_webhook_secret)
+    admin_token: str = field(default_factory=_admin_token)
+
+    def values(self) -> list[str]:
+        return [self.ctp_client_secret, self.rebound_client_secret, self.webhook_secret, self.admin_token]
