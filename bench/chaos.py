@@ -28,14 +28,14 @@ import anyio
 if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from backflow.devtools.busy_day.catalog import PLAIN
+from backflow.devtools.busy_day.check import check_outcome
+from backflow.devtools.busy_day.driver import driving
+from backflow.devtools.busy_day.plan import DayPlan
+from backflow.devtools.stack.http import request
+from backflow.devtools.stack.launcher import Stack, bench_stack
+from backflow.devtools.stack.layout import Secrets
 from bench.report import replace_section
-from devtools.busy_day.catalog import PLAIN
-from devtools.busy_day.check import check_outcome
-from devtools.busy_day.driver import driving
-from devtools.busy_day.plan import DayPlan
-from devtools.stack.http import request
-from devtools.stack.launcher import Stack, bench_stack
-from devtools.stack.layout import Secrets
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "reliability.md"

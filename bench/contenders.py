@@ -20,9 +20,9 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
 import aiohttp
 from aiohttp import web
 
-from adapters.rebound import signature
-from devtools.shop import CT_CLIENT, CT_PROJECT
-from devtools.stack.launcher import BENCH_SECRETS
+from backflow.adapters.rebound import signature
+from backflow.devtools.shop import CT_CLIENT, CT_PROJECT
+from backflow.devtools.stack.launcher import BENCH_SECRETS
 
 SECRETS = BENCH_SECRETS
 

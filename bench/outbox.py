@@ -26,12 +26,12 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
 import anyio
 import msgspec
 
-from adapters.sqlite.connections import open_writer
-from adapters.sqlite.store import SqliteStore
-from adapters.system_clock import SystemClock
-from adapters.uuid7 import Uuid7Generator
+from backflow.adapters.sqlite.connections import open_writer
+from backflow.adapters.sqlite.store import SqliteStore
+from backflow.adapters.system_clock import SystemClock
+from backflow.adapters.uuid7 import Uuid7Generator
+from backflow.ports.outbox import OutboxMessage
 from bench.report import replace_section
-from ports.outbox import OutboxMessage
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"

@@ -12,9 +12,9 @@ import sqlite3
 import time
 from pathlib import Path
 
-from adapters.sqlite.store import SqliteStore
-from adapters.system_clock import SystemClock
-from adapters.uuid7 import Uuid7Generator
+from backflow.adapters.sqlite.store import SqliteStore
+from backflow.adapters.system_clock import SystemClock
+from backflow.adapters.uuid7 import Uuid7Generator
 
 BATCH = 20_000
 

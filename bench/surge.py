@@ -26,6 +26,9 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from backflow.devtools.stack.http import request
+from backflow.devtools.stack.launcher import Stack, bench_stack
+from backflow.devtools.stack.procstats import peak_rss_mb, read_proc
 from bench import prefill
 from bench.report import replace_section
 from bench.surge_outage import bare_intake, outage_comparison
@@ -44,9 +47,6 @@ from bench.surge_traffic import (
     script_returns,
     seed_shop,
 )
-from devtools.stack.http import request
-from devtools.stack.launcher import Stack, bench_stack
-from devtools.stack.procstats import peak_rss_mb, read_proc
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"

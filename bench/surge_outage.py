@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from backflow.devtools.net import free_port, listening, wait_for
+from backflow.devtools.stack.http import request
+from backflow.devtools.stack.launcher import Stack, bench_stack
 from bench.surge_traffic import (
     CT_LATENCY,
     DAEMON_ENV,
@@ -19,9 +22,6 @@ from bench.surge_traffic import (
     script_returns,
     seed_shop,
 )
-from devtools.net import free_port, listening, wait_for
-from devtools.stack.http import request
-from devtools.stack.launcher import Stack, bench_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,14 +12,14 @@ from typing import Any
 
 import aiohttp
 
-from adapters.rebound import signature
-from devtools.busy_day import catalog
-from devtools.busy_day.catalog import PLAIN
-from devtools.busy_day.check import rebound_token
-from devtools.busy_day.driver import driving, graded
-from devtools.busy_day.plan import DayPlan
-from devtools.stack.http import request
-from devtools.stack.launcher import Stack
+from backflow.adapters.rebound import signature
+from backflow.devtools.busy_day import catalog
+from backflow.devtools.busy_day.catalog import PLAIN
+from backflow.devtools.busy_day.check import rebound_token
+from backflow.devtools.busy_day.driver import driving, graded
+from backflow.devtools.busy_day.plan import DayPlan
+from backflow.devtools.stack.http import request
+from backflow.devtools.stack.launcher import Stack
 
 CT_LATENCY, RB_LATENCY = 0.030, 0.050
 ORDER_RATE = 50.0

@@ -58,8 +58,8 @@ def _unavailable(reason: Exception) -> None:
 async def _migrate(dsn: str) -> None:
     from psycopg.rows import dict_row
 
-    from adapters.postgresql.database import Connection
-    from adapters.postgresql.migrate import migrate
+    from backflow.adapters.postgresql.database import Connection
+    from backflow.adapters.postgresql.migrate import migrate
 
     async with await Connection.connect(dsn, autocommit=True, row_factory=dict_row) as conn:
         await migrate(conn)

@@ -8,8 +8,8 @@ from typing import Any
 
 import msgspec
 
-from adapters.rebound import signature
-from domain.order import Order, decode_order
+from backflow.adapters.rebound import signature
+from backflow.domain.order import Order, decode_order
 
 SECRET = "whsec-test-current"
 OLD_SECRET = "whsec-test-previous"

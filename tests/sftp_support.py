@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from adapters.rebound.sftp_config import SftpConfig
-from adapters.rebound.sftp_poller import asyncssh  # imported there with its DSA warning silenced
+from backflow.adapters.rebound.sftp_config import SftpConfig
+from backflow.adapters.rebound.sftp_poller import asyncssh  # imported there with its DSA warning silenced
 
 USER = "rebound"
 PASSWORD = "sftp-pass-31f"

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tui.format import short
-from tui.models import ExceptionItem
-from tui.screens.form_modal import Field
+from backflow.tui.format import short
+from backflow.tui.models import ExceptionItem
+from backflow.tui.screens.form_modal import Field
 
 DECISIONS = ("approve_backflow", "approve_rebound", "reject")
 ORDER = ("ack", "retry", *DECISIONS, "reanchor", "resolve")

@@ -11,16 +11,16 @@ from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 
-from tui.client import AdminClient, ApiError, Unreachable
-from tui.config import ClientConfig
-from tui.history import Backoff, OverviewHistory
-from tui.messages import Link, LinkChanged, Notice, OverviewFetched
-from tui.models import Overview
-from tui.screens.dead_letters import DeadLettersScreen
-from tui.screens.exceptions import ExceptionsScreen
-from tui.screens.help import HelpScreen
-from tui.screens.overview import OverviewScreen
-from tui.screens.returns import ReturnsScreen
+from backflow.tui.client import AdminClient, ApiError, Unreachable
+from backflow.tui.config import ClientConfig
+from backflow.tui.history import Backoff, OverviewHistory
+from backflow.tui.messages import Link, LinkChanged, Notice, OverviewFetched
+from backflow.tui.models import Overview
+from backflow.tui.screens.dead_letters import DeadLettersScreen
+from backflow.tui.screens.exceptions import ExceptionsScreen
+from backflow.tui.screens.help import HelpScreen
+from backflow.tui.screens.overview import OverviewScreen
+from backflow.tui.screens.returns import ReturnsScreen
 
 Clock = Callable[[], datetime]
 DARK, LIGHT = "textual-dark", "textual-light"

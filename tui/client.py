@@ -12,8 +12,8 @@ from urllib.parse import quote
 import aiohttp
 import msgspec
 
-from tui.config import ClientConfig
-from tui.models import (
+from backflow.tui.config import ClientConfig
+from backflow.tui.models import (
     ApiErrorResponse,
     DeadLetterDetail,
     DeadLetterList,

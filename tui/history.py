@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from tui.models import Overview
+from backflow.tui.models import Overview
 
 SAMPLES = 60
 

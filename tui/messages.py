@@ -7,7 +7,7 @@ from typing import Literal
 
 from textual.message import Message
 
-from tui.models import Overview
+from backflow.tui.models import Overview
 
 LinkStatus = Literal["connecting", "connected", "unreachable", "refused"]
 

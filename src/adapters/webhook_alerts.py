@@ -5,8 +5,8 @@ from __future__ import annotations
 import aiohttp
 import msgspec
 
-from ports.alerts import Alert
-from ports.errors import TransientError
+from backflow.ports.alerts import Alert
+from backflow.ports.errors import TransientError
 
 
 class WebhookAlertSender:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from devtools.commercetools_sim.__main__ import main as commercetools_main
-from devtools.rebound_sim.__main__ import main as rebound_main
+from backflow.devtools.commercetools_sim.__main__ import main as commercetools_main
+from backflow.devtools.rebound_sim.__main__ import main as rebound_main
 
 
 def _named(main: Callable[..., int], name: str) -> Callable[[list[str]], int]:

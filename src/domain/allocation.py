@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from domain.rounding import RoundingMode
+from backflow.domain.rounding import RoundingMode
 
 
 def largest_remainder(total: int, weights: Sequence[int | Fraction]) -> list[int]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import msgspec
 
-from domain.money import Money
+from backflow.domain.money import Money
 
 
 class DomainEvent(msgspec.Struct, frozen=True, kw_only=True, tag=True, tag_field="type"):

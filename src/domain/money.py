@@ -13,9 +13,9 @@ from typing import Literal
 
 import msgspec
 
-from domain.currencies import currency_digits, is_currency_code
-from domain.errors import CurrencyMismatch, InvalidAmount
-from domain.rounding import RoundingMode, round_fraction
+from backflow.domain.currencies import currency_digits, is_currency_code
+from backflow.domain.errors import CurrencyMismatch, InvalidAmount
+from backflow.domain.rounding import RoundingMode, round_fraction
 
 MAX_DIGITS = 20
 _DECIMAL = re.compile(r"^(-)?(\d+)(?:\.(\d+))?$")

@@ -12,8 +12,8 @@ from typing import Literal
 
 import msgspec
 
-from domain.money import Money, TypedMoney
-from domain.rounding import RoundingMode
+from backflow.domain.money import Money, TypedMoney
+from backflow.domain.rounding import RoundingMode
 
 TaxMode = Literal["Platform", "External", "ExternalAmount", "Disabled"]
 TaxCalculationMode = Literal["LineItemLevel", "UnitPriceLevel"]

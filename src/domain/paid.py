@@ -26,12 +26,12 @@ from typing import Literal
 
 import msgspec
 
-from domain.allocation import largest_remainder
-from domain.errors import DomainError
-from domain.money import Money, TypedMoney
-from domain.order import CustomLineItem, LineItem, Order, TaxedItemPrice, TaxRate
-from domain.rates import parse_rate
-from domain.rounding import RoundingMode, divide_rounded, round_fraction
+from backflow.domain.allocation import largest_remainder
+from backflow.domain.errors import DomainError
+from backflow.domain.money import Money, TypedMoney
+from backflow.domain.order import CustomLineItem, LineItem, Order, TaxedItemPrice, TaxRate
+from backflow.domain.rates import parse_rate
+from backflow.domain.rounding import RoundingMode, divide_rounded, round_fraction
 
 LineKind = Literal["lineItem", "customLineItem"]
 

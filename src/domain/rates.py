@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import msgspec
 
-from domain.errors import InvalidAmount
+from backflow.domain.errors import InvalidAmount
 
 _NUMBER = re.compile(r"^(-)?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$")
 

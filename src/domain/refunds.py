@@ -23,12 +23,12 @@ from enum import StrEnum
 
 import msgspec
 
-from domain.allocation import cumulative_split
-from domain.money import Money
-from domain.order import Order
-from domain.paid import LineKind, LinePaid, paid_lines, shipping_paid
-from domain.rounding import RoundingMode
-from domain.rules import (
+from backflow.domain.allocation import cumulative_split
+from backflow.domain.money import Money
+from backflow.domain.order import Order
+from backflow.domain.paid import LineKind, LinePaid, paid_lines, shipping_paid
+from backflow.domain.rounding import RoundingMode
+from backflow.domain.rules import (
     LineIsOnTheOrder,
     QuantityIsPositive,
     RefundIsNotNegative,

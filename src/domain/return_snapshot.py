@@ -12,7 +12,7 @@ from datetime import datetime
 
 import msgspec
 
-from domain.money import Money
+from backflow.domain.money import Money
 
 EVENT_STATUS: dict[str, str | None] = {
     "return_order.created": "CREATED",

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 import msgspec
 
-from domain.events import (
+from backflow.domain.events import (
     BackwardEventIgnored,
     DomainEvent,
     ItemQuantity,
@@ -33,8 +33,8 @@ from domain.events import (
     TransitionRefused,
     UnknownValueReceived,
 )
-from domain.money import Money
-from domain.statuses import (
+from backflow.domain.money import Money
+from backflow.domain.statuses import (
     STATUS_RANK,
     ReboundEventType,
     ReboundStatus,

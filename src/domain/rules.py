@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import msgspec
 
-from domain.errors import BusinessRuleBroken
-from domain.money import Money
+from backflow.domain.errors import BusinessRuleBroken
+from backflow.domain.money import Money
 
 
 class BusinessRule(msgspec.Struct, frozen=True, kw_only=True):

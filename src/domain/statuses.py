@@ -10,7 +10,7 @@ from enum import StrEnum
 
 import msgspec
 
-from domain.order import ReturnPaymentState, ReturnShipmentState
+from backflow.domain.order import ReturnPaymentState, ReturnShipmentState
 
 
 class Unknown(msgspec.Struct, frozen=True):

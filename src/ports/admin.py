@@ -7,9 +7,9 @@ from typing import Literal, Protocol
 
 import msgspec
 
-from ports.exceptions import ExceptionRecord
-from ports.outbox import AppendResult, OutboxMessage, OutboxRow
-from ports.return_cases import ReturnCaseRecord
+from backflow.ports.exceptions import ExceptionRecord
+from backflow.ports.outbox import AppendResult, OutboxMessage, OutboxRow
+from backflow.ports.return_cases import ReturnCaseRecord
 
 
 class ExceptionQuery(msgspec.Struct, frozen=True, kw_only=True):

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import Protocol
 
-from domain.money import Money
-from domain.order import Order, ReturnPaymentState, ReturnShipmentState
-from ports.commerce_types import (
+from backflow.domain.money import Money
+from backflow.domain.order import Order, ReturnPaymentState, ReturnShipmentState
+from backflow.ports.commerce_types import (
     InventoryEntry,
     MessageCursor,
     MessagePage,

@@ -10,8 +10,8 @@ from typing import Literal
 
 import msgspec
 
-from domain.money import TypedMoney
-from domain.order import CustomFields, Order, Reference, ReturnPaymentState, ReturnShipmentState
+from backflow.domain.money import TypedMoney
+from backflow.domain.order import CustomFields, Order, Reference, ReturnPaymentState, ReturnShipmentState
 
 TransactionType = Literal["Authorization", "CancelAuthorization", "Charge", "Refund", "Chargeback"]
 TransactionState = Literal["Initial", "Pending", "Success", "Failure"]

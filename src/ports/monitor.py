@@ -6,7 +6,7 @@ from typing import Protocol
 
 import msgspec
 
-from ports.outbox import OutboxEvent, OutboxRow, OutboxStatus
+from backflow.ports.outbox import OutboxEvent, OutboxRow, OutboxStatus
 
 
 class QueueDepth(msgspec.Struct, frozen=True, kw_only=True):

@@ -11,10 +11,10 @@ from typing import Protocol
 
 import msgspec
 
-from ports.decisions import RefundDecision
-from ports.exceptions import ExceptionRecord
-from ports.ledgers import Refund, StockMovement, WriteOff
-from ports.return_cases import ReturnCaseRecord
+from backflow.ports.decisions import RefundDecision
+from backflow.ports.exceptions import ExceptionRecord
+from backflow.ports.ledgers import Refund, StockMovement, WriteOff
+from backflow.ports.return_cases import ReturnCaseRecord
 
 
 class StatusChange(msgspec.Struct, frozen=True, kw_only=True):

@@ -13,9 +13,9 @@ from typing import Protocol
 
 import msgspec
 
-from domain.money import Money
-from domain.order import Order
-from domain.return_snapshot import ReturnEvent, ReturnSnapshot
+from backflow.domain.money import Money
+from backflow.domain.order import Order
+from backflow.domain.return_snapshot import ReturnEvent, ReturnSnapshot
 
 
 class SalesOrderAddress(msgspec.Struct, frozen=True, omit_defaults=True):

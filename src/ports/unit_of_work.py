@@ -5,13 +5,13 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
-from ports.decisions import RefundDecisions
-from ports.exceptions import ExceptionRepository
-from ports.ledgers import CreditLedger, RefundLedger, StockLedger
-from ports.outbox import OutboxMessage
-from ports.return_cases import ReturnCaseRepository
-from ports.synced_orders import SyncedOrderRepository
-from ports.timeline import TimelineWriter
+from backflow.ports.decisions import RefundDecisions
+from backflow.ports.exceptions import ExceptionRepository
+from backflow.ports.ledgers import CreditLedger, RefundLedger, StockLedger
+from backflow.ports.outbox import OutboxMessage
+from backflow.ports.return_cases import ReturnCaseRepository
+from backflow.ports.synced_orders import SyncedOrderRepository
+from backflow.ports.timeline import TimelineWriter
 
 
 class OutboxStaging(Protocol):

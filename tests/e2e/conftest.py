@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from devtools.stack.launcher import Stack, bench_stack
-from devtools.stack.layout import Secrets
+from backflow.devtools.stack.launcher import Stack, bench_stack
+from backflow.devtools.stack.layout import Secrets
 
 PUSH_TOKEN = "push-token-e2e-7c1d0b"
 SECRETS = Secrets(

@@ -20,16 +20,16 @@ from typing import Any
 import aiohttp
 import anyio
 
-from devtools.busy_day.catalog import LATE, STOCK_PER_ENTRY, order_draft, return_item
-from devtools.busy_day.check import rebound_token
-from devtools.busy_day.driver import Driver
-from devtools.busy_day.plan import DayPlan
-from devtools.shop import SUPPLY_CHANNEL
-from devtools.stack import launcher
-from devtools.stack.config import DEMO_TUNING, demo_config
-from devtools.stack.http import JsonApi
-from devtools.stack.layout import Endpoints, Layout
-from devtools.stack.processes import BACKFLOW
+from backflow.devtools.busy_day.catalog import LATE, STOCK_PER_ENTRY, order_draft, return_item
+from backflow.devtools.busy_day.check import rebound_token
+from backflow.devtools.busy_day.driver import Driver
+from backflow.devtools.busy_day.plan import DayPlan
+from backflow.devtools.shop import SUPPLY_CHANNEL
+from backflow.devtools.stack import launcher
+from backflow.devtools.stack.config import DEMO_TUNING, demo_config
+from backflow.devtools.stack.http import JsonApi
+from backflow.devtools.stack.layout import Endpoints, Layout
+from backflow.devtools.stack.processes import BACKFLOW
 
 ORPHAN_HORIZON = 3
 FAST = {"BACKFLOW_POLL_SECONDS": "0.2", "BACKFLOW_SHUTDOWN_GRACE_SECONDS": "10"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.stack.launcher import Stack, bench_stack
+from backflow.devtools.stack.launcher import Stack, bench_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
@@ -35,7 +35,7 @@ def test_another_host_is_used_when_configured(tmp_path: Path) -> None:
     other.prepare()
     env = other.child_env() | {"BACKFLOW_HTTP_HOST": "127.0.0.2"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.entrypoints.cli", "run"],
+        [sys.executable, "-m", "backflow.app.entrypoints.cli", "run"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

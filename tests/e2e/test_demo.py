@@ -9,10 +9,10 @@ from pathlib import Path
 import anyio
 import pytest
 
-from devtools.busy_day.plan import DayPlan
-from devtools.demo.run import DemoOptions, run_demo
-from devtools.stack import processes
-from domain.money import Money
+from backflow.devtools.busy_day.plan import DayPlan
+from backflow.devtools.demo.run import DemoOptions, run_demo
+from backflow.devtools.stack import processes
+from backflow.domain.money import Money
 
 pytestmark = pytest.mark.anyio
 

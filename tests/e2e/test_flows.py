@@ -9,9 +9,9 @@ from typing import Any
 import anyio
 import pytest
 
-from devtools.busy_day.driver import TO_REFUND
-from devtools.busy_day.driver import graded as graded_step
-from devtools.shop import REASONS
+from backflow.devtools.busy_day.driver import TO_REFUND
+from backflow.devtools.busy_day.driver import graded as graded_step
+from backflow.devtools.shop import REASONS
 from tests.e2e.stack import Stack, eventually, running_stack
 
 pytestmark = pytest.mark.anyio

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import ignored_auth
 
-from adapters.rebound import signature
-from devtools.stack.http import request
-from devtools.stack.launcher import Stack
+from backflow.adapters.rebound import signature
+from backflow.devtools.stack.http import request
+from backflow.devtools.stack.launcher import Stack
 from tests.e2e.conftest import row_counts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from backflow.devtools.stack.http import request
+from backflow.devtools.stack.launcher import Stack
+from backflow.devtools.stack.layout import Secrets
 from bench import chaos
-from devtools.stack.http import request
-from devtools.stack.launcher import Stack
-from devtools.stack.layout import Secrets
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(240)]
 

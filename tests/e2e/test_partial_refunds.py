@@ -9,7 +9,7 @@ from typing import Any
 import anyio
 import pytest
 
-from devtools.busy_day.catalog import payment_draft
+from backflow.devtools.busy_day.catalog import payment_draft
 from tests.e2e.stack import Stack, eventually, running_stack
 from tests.e2e.test_flows import TO_REFUND
 

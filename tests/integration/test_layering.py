@@ -18,7 +18,8 @@ def _copy_project(tmp_path: Path) -> Path:
     copy.mkdir()
     shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(ROOT / "src", copy / "src", ignore=ignore)
+    # symlinks=True: `src/backflow/*` stay links into the copy, so an edit of the copy is what is linted
+    shutil.copytree(ROOT / "src", copy / "src", ignore=ignore, symlinks=True)
     shutil.copytree(ROOT / "tui", copy / "tui", ignore=ignore)
     return copy
 
@@ -50,15 +51,23 @@ def test_the_project_keeps_its_contracts(clean_result: subprocess.CompletedProce
             "The domain imports only the standard library and msgspec",
         ),
         ("src/ports/clock.py", "import aiohttp\n", "Ports import only the domain"),
-        ("src/app/__init__.py", "import adapters\n", "Only the composition root imports adapters"),
+        ("src/app/__init__.py", "import backflow.adapters\n", "Only the composition root imports adapters"),
         ("tui/__init__.py", "import sqlite3\n", "The TUI never touches SQL or adapters"),
-        ("src/app/orders/__init__.py", "import app.returns\n", "Capability packages never import each other"),
+        (
+            "src/app/orders/__init__.py",
+            "import backflow.app.returns\n",
+            "Capability packages never import each other",
+        ),
         (
             "src/app/core/__init__.py",
-            "import app.refunds\n",
+            "import backflow.app.refunds\n",
             "Entry points, root, runtime, capabilities, core",
         ),
-        ("src/app/runtime/__init__.py", "import tui\n", "The daemon's code never imports the TUI or Textual"),
+        (
+            "src/app/runtime/__init__.py",
+            "import backflow.tui\n",
+            "The daemon's code never imports the TUI or Textual",
+        ),
     ],
 )
 def test_a_broken_contract_fails(tmp_path: Path, module: str, line: str, contract: str) -> None:
@@ -73,7 +82,7 @@ def test_a_broken_contract_fails(tmp_path: Path, module: str, line: str, contrac
 
 def test_headless_domain_import_pulls_in_no_async_or_ui_library() -> None:
     code = (
-        "import sys, domain.money, domain.rounding\n"
+        "import sys, backflow.domain.money, backflow.domain.rounding\n"
         "bad = [m for m in ('anyio','aiohttp','aiosqlite','textual','sqlite3') if m in sys.modules]\n"
         "print(bad); sys.exit(1 if bad else 0)\n"
     )

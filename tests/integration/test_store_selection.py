@@ -10,15 +10,15 @@ from pathlib import Path
 import anyio
 import pytest
 
-from adapters.postgresql.store import PostgresStore
-from adapters.sqlite.store import SqliteStore
-from adapters.system_clock import SystemClock
-from adapters.uuid7 import Uuid7Generator
-from app.bootstrap.stores import open_store
-from app.core.context import FlowRegistry
-from app.core.settings import Settings, settings_from_env
-from app.core.startup_errors import ExitCode
-from app.entrypoints.cli.run import serve
+from backflow.adapters.postgresql.store import PostgresStore
+from backflow.adapters.sqlite.store import SqliteStore
+from backflow.adapters.system_clock import SystemClock
+from backflow.adapters.uuid7 import Uuid7Generator
+from backflow.app.bootstrap.stores import open_store
+from backflow.app.core.context import FlowRegistry
+from backflow.app.core.settings import Settings, settings_from_env
+from backflow.app.core.startup_errors import ExitCode
+from backflow.app.entrypoints.cli.run import serve
 
 pytestmark = pytest.mark.anyio
 

@@ -13,11 +13,14 @@ import pytest
 from anyio.abc import TaskGroup, TaskStatus
 from opentelemetry.sdk.trace import TracerProvider
 
-from app.bootstrap import Daemon, bootstrap
-from app.core.context import ActorSpec
-from app.core.settings import Settings
-from devtools.net import free_port
-from ports.outbox import RetryPolicy
+from backflow.app.bootstrap import Daemon, bootstrap
+from backflow.app.core.context import ActorSpec
+from backflow.app.core.settings import Settings
+from backflow.devtools.net import free_port
+from backflow.ports.outbox import RetryPolicy
+from backflow.tui.app import BackflowApp, make_app
+from backflow.tui.config import ClientConfig
+from backflow.tui.history import Backoff
 from tests.integration.runtime.conftest import (  # noqa: F401  (fixtures used by name)
     FAST,
     QUICK_RESTART,
@@ -26,9 +29,6 @@ from tests.integration.runtime.conftest import (  # noqa: F401  (fixtures used b
     sims,
 )
 from tests.tui.seed import ADMIN_TOKEN, Switchable, seed
-from tui.app import BackflowApp, make_app
-from tui.config import ClientConfig
-from tui.history import Backoff
 
 TEST_TIMEOUT = 40
 pytestmark = pytest.mark.timeout(90)

@@ -10,10 +10,10 @@ from rich.console import Console
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Static
 
+from backflow.tui.app import BackflowApp
+from backflow.tui.screens.exceptions import ExceptionsScreen
+from backflow.tui.widgets.exception_detail import ExceptionDetailPane
 from tests.tui.conftest import LiveDaemon, until
-from tui.app import BackflowApp
-from tui.screens.exceptions import ExceptionsScreen
-from tui.widgets.exception_detail import ExceptionDetailPane
 
 
 def plain(widget: Widget) -> str:

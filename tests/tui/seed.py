@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 import anyio
 import msgspec
 
-from app.bootstrap import Daemon
-from app.core.context import FlowContext
-from ports.exceptions import NewException, Severity
-from ports.ledgers import PendingCredit, Refund, RefundOutcome, StockMovement
-from ports.outbox import OutboxMessage, OutboxRow
-from ports.return_cases import ReturnCaseRecord
-from ports.timeline import TimelineEntry
+from backflow.app.bootstrap import Daemon
+from backflow.app.core.context import FlowContext
+from backflow.ports.exceptions import NewException, Severity
+from backflow.ports.ledgers import PendingCredit, Refund, RefundOutcome, StockMovement
+from backflow.ports.outbox import OutboxMessage, OutboxRow
+from backflow.ports.return_cases import ReturnCaseRecord
+from backflow.ports.timeline import TimelineEntry
 
 ADMIN_TOKEN = "admin-token-for-tui-tests-0123456789"
 

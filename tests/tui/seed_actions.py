@@ -12,17 +12,17 @@ from datetime import timedelta
 
 import msgspec
 
-from app.bootstrap import Daemon
-from app.core import keys
-from app.core.cases import StoredCase, to_record
-from app.core.problems import raise_problem, retry_action
-from app.refunds.compare import Comparison, LineFigures
-from app.refunds.mismatch import record_mismatch
-from app.runtime.binding import context_dependencies
-from domain.commands import AnchorReturn, IssueRefund
-from domain.return_snapshot import RefundProposal
-from domain.returns import CaseItem, Position, ReturnCase
-from ports.exceptions import Severity
+from backflow.app.bootstrap import Daemon
+from backflow.app.core import keys
+from backflow.app.core.cases import StoredCase, to_record
+from backflow.app.core.problems import raise_problem, retry_action
+from backflow.app.refunds.compare import Comparison, LineFigures
+from backflow.app.refunds.mismatch import record_mismatch
+from backflow.app.runtime.binding import context_dependencies
+from backflow.domain.commands import AnchorReturn, IssueRefund
+from backflow.domain.return_snapshot import RefundProposal
+from backflow.domain.returns import CaseItem, Position, ReturnCase
+from backflow.ports.exceptions import Severity
 from tests.integration.runtime.conftest import Sims
 
 

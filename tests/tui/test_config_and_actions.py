@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from app.entrypoints.cli import build_parser
-from tui.actions import allowed, moves_money, prompt_for
-from tui.config import ConfigError, read_env_file, resolve_config
-from tui.format import duration, money
-from tui.history import Backoff
-from tui.models import ExceptionItem
+from backflow.app.entrypoints.cli import build_parser
+from backflow.tui.actions import allowed, moves_money, prompt_for
+from backflow.tui.config import ConfigError, read_env_file, resolve_config
+from backflow.tui.format import duration, money
+from backflow.tui.history import Backoff
+from backflow.tui.models import ExceptionItem
 
 
 def test_environment_env_file_and_flags_in_that_order(tmp_path: Path) -> None:
@@ -56,7 +56,7 @@ def test_the_cli_has_a_tui_command_with_its_flags() -> None:
         ["tui", "--url", "http://127.0.0.1:1", "--token", "t", "--env-file", "x.env"]
     )
     assert (args.url, args.token, args.env_file) == ("http://127.0.0.1:1", "t", Path("x.env"))
-    assert args.handler.__module__ == "app.entrypoints.cli.tui"
+    assert args.handler.__module__ == "backflow.app.entrypoints.cli.tui"
 
 
 def _item(kind: str, actions: list[str], evidence: Any) -> ExceptionItem:

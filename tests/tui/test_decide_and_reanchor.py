@@ -14,14 +14,14 @@ import anyio
 import pytest
 from textual.widgets import Input
 
-from ports.decisions import Decision
+from backflow.ports.decisions import Decision
+from backflow.tui.app import BackflowApp
+from backflow.tui.screens.exceptions import ExceptionsScreen
+from backflow.tui.screens.form_modal import FormModal
+from backflow.tui.widgets.exception_detail import ExceptionDetailPane
 from tests.tui.conftest import TEST_TIMEOUT, LiveDaemon, until
 from tests.tui.helpers import buttons, exception_events, open_exception, open_exceptions, plain
 from tests.tui.seed_actions import raise_orphan_return, raise_refund_mismatch
-from tui.app import BackflowApp
-from tui.screens.exceptions import ExceptionsScreen
-from tui.screens.form_modal import FormModal
-from tui.widgets.exception_detail import ExceptionDetailPane
 
 pytestmark = pytest.mark.anyio
 

@@ -8,11 +8,11 @@ import anyio
 import pytest
 from textual.widgets import Button, DataTable, Input, Label, Select
 
+from backflow.tui.screens.exceptions import ExceptionsScreen
+from backflow.tui.screens.form_modal import FormModal
+from backflow.tui.widgets.exception_filters import FilterBar
 from tests.tui.conftest import TEST_TIMEOUT, LiveDaemon, until
 from tests.tui.helpers import buttons, column, exception_events, open_exception, open_exceptions, plain
-from tui.screens.exceptions import ExceptionsScreen
-from tui.screens.form_modal import FormModal
-from tui.widgets.exception_filters import FilterBar
 
 pytestmark = pytest.mark.anyio
 

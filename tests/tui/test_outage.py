@@ -5,12 +5,12 @@ from __future__ import annotations
 import anyio
 import pytest
 
+from backflow.tui.app import make_app
+from backflow.tui.config import ClientConfig
+from backflow.tui.screens.exceptions import ExceptionsScreen
+from backflow.tui.widgets.status_bar import StatusBar
 from tests.tui.conftest import TEST_TIMEOUT, LiveDaemon, until
 from tests.tui.helpers import plain
-from tui.app import make_app
-from tui.config import ClientConfig
-from tui.screens.exceptions import ExceptionsScreen
-from tui.widgets.status_bar import StatusBar
 
 pytestmark = pytest.mark.anyio
 

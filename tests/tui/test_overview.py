@@ -6,14 +6,14 @@ import aiohttp
 import anyio
 import pytest
 
-from ports.exceptions import NewException, Severity
+from backflow.ports.exceptions import NewException, Severity
+from backflow.tui.messages import OverviewFetched
+from backflow.tui.widgets.facts import Facts
+from backflow.tui.widgets.queue_table import QueueTable
+from backflow.tui.widgets.trend import Trend
 from tests.rebound_support import envelope, signed_headers
 from tests.tui.conftest import TEST_TIMEOUT, LiveDaemon, until
 from tests.tui.helpers import plain
-from tui.messages import OverviewFetched
-from tui.widgets.facts import Facts
-from tui.widgets.queue_table import QueueTable
-from tui.widgets.trend import Trend
 
 pytestmark = pytest.mark.anyio
 

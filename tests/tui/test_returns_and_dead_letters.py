@@ -6,11 +6,11 @@ import anyio
 import pytest
 from textual.widgets import DataTable, Input, TabbedContent
 
+from backflow.tui.screens.dead_letters import DeadLettersScreen
+from backflow.tui.screens.form_modal import FormModal
+from backflow.tui.screens.returns import ReturnsScreen
 from tests.tui.conftest import TEST_TIMEOUT, LiveDaemon, until
 from tests.tui.helpers import plain
-from tui.screens.dead_letters import DeadLettersScreen
-from tui.screens.form_modal import FormModal
-from tui.screens.returns import ReturnsScreen
 
 pytestmark = pytest.mark.anyio
 

@@ -12,13 +12,13 @@ from typing import Any
 import msgspec
 import pytest
 
-from app.core.exception_actions import allowed_actions
-from app.entrypoints.http import views
-from ports.exceptions import ExceptionRecord
+from backflow.app.core.exception_actions import allowed_actions
+from backflow.app.entrypoints.http import views
+from backflow.ports.exceptions import ExceptionRecord
+from backflow.tui.app import BackflowApp, make_app
+from backflow.tui.config import ClientConfig
 from tests.tui.canned import EXCEPTIONS, ROUTES
 from tests.tui.canned_server import TOKEN, canned_server
-from tui.app import BackflowApp, make_app
-from tui.config import ClientConfig
 
 FROZEN = datetime(2026, 11, 21, 14, 30, tzinfo=UTC)
 SHOWN_URL = "http://127.0.0.1:8080"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.http_url import require_http_url
+from backflow.adapters.http_url import require_http_url
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ports.outbox import RetryPolicy
+from backflow.ports.outbox import RetryPolicy
 
 
 def test_ceiling_doubles_from_base_until_the_cap() -> None:

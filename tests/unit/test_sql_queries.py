@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.sqlfiles import parse_queries
+from backflow.adapters.sqlfiles import parse_queries
 
 
 def test_blocks_are_split_by_name_and_comment_lines_dropped() -> None:

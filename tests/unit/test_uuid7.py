@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from adapters.uuid7 import Uuid7Generator
+from backflow.adapters.uuid7 import Uuid7Generator
 
 
 def test_version_variant_and_timestamp() -> None:

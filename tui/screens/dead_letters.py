@@ -12,12 +12,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tui.client import ApiError, Unreachable
-from tui.format import pretty_json, short, stamp
-from tui.messages import Notice
-from tui.models import DeadLetterDetail
-from tui.screens.form_modal import FormModal
-from tui.widgets.status_bar import StatusBar
+from backflow.tui.client import ApiError, Unreachable
+from backflow.tui.format import pretty_json, short, stamp
+from backflow.tui.messages import Notice
+from backflow.tui.models import DeadLetterDetail
+from backflow.tui.screens.form_modal import FormModal
+from backflow.tui.widgets.status_bar import StatusBar
 
 
 class DeadLettersScreen(Screen[None]):

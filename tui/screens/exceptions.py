@@ -12,15 +12,15 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header
 
-from tui.actions import SPECS, allowed, prompt_for
-from tui.client import ApiError, ExceptionFilters, Unreachable
-from tui.format import duration, label, short
-from tui.messages import Notice
-from tui.models import ExceptionDetail, ExceptionItem
-from tui.screens.form_modal import FormModal
-from tui.widgets.exception_detail import ExceptionDetailPane
-from tui.widgets.exception_filters import FilterBar
-from tui.widgets.status_bar import StatusBar
+from backflow.tui.actions import SPECS, allowed, prompt_for
+from backflow.tui.client import ApiError, ExceptionFilters, Unreachable
+from backflow.tui.format import duration, label, short
+from backflow.tui.messages import Notice
+from backflow.tui.models import ExceptionDetail, ExceptionItem
+from backflow.tui.screens.form_modal import FormModal
+from backflow.tui.widgets.exception_detail import ExceptionDetailPane
+from backflow.tui.widgets.exception_filters import FilterBar
+from backflow.tui.widgets.status_bar import StatusBar
 
 
 class ExceptionsScreen(Screen[None]):

@@ -19,9 +19,9 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:
-        from tui.screens.dead_letters import DeadLettersScreen
-        from tui.screens.exceptions import ExceptionsScreen
-        from tui.screens.returns import ReturnsScreen
+        from backflow.tui.screens.dead_letters import DeadLettersScreen
+        from backflow.tui.screens.exceptions import ExceptionsScreen
+        from backflow.tui.screens.returns import ReturnsScreen
 
         with VerticalScroll(id="help"):
             yield Label("Help — Escape closes", id="help-title")

@@ -11,12 +11,12 @@ from textual.containers import Grid, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from tui.format import ago, duration, money, short
-from tui.models import ApiStatus, Overview
-from tui.widgets.facts import Facts, Row
-from tui.widgets.queue_table import QueueTable
-from tui.widgets.status_bar import StatusBar
-from tui.widgets.trend import Trend
+from backflow.tui.format import ago, duration, money, short
+from backflow.tui.models import ApiStatus, Overview
+from backflow.tui.widgets.facts import Facts, Row
+from backflow.tui.widgets.queue_table import QueueTable
+from backflow.tui.widgets.status_bar import StatusBar
+from backflow.tui.widgets.trend import Trend
 
 OWNERS = ("finance", "cx", "operations", "merchandising")
 

@@ -10,13 +10,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
 
-from tui.client import ApiError, Unreachable
-from tui.format import stamp
-from tui.messages import Notice
-from tui.widgets.ledger import render_ledger
-from tui.widgets.return_states import render_states
-from tui.widgets.status_bar import StatusBar
-from tui.widgets.timeline import render_timeline
+from backflow.tui.client import ApiError, Unreachable
+from backflow.tui.format import stamp
+from backflow.tui.messages import Notice
+from backflow.tui.widgets.ledger import render_ledger
+from backflow.tui.widgets.return_states import render_states
+from backflow.tui.widgets.status_bar import StatusBar
+from backflow.tui.widgets.timeline import render_timeline
 
 
 class ReturnsScreen(Screen[None]):

@@ -8,7 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tui.format import pretty_json
+from backflow.tui.format import pretty_json
 
 
 def render_evidence(kind: str, evidence: Any) -> RenderableType:

@@ -12,10 +12,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from tui.actions import SPECS, allowed, moves_money
-from tui.format import duration, label, stamp
-from tui.models import ExceptionDetail
-from tui.widgets.evidence import render_evidence
+from backflow.tui.actions import SPECS, allowed, moves_money
+from backflow.tui.format import duration, label, stamp
+from backflow.tui.models import ExceptionDetail
+from backflow.tui.widgets.evidence import render_evidence
 
 
 class ExceptionDetailPane(VerticalScroll):

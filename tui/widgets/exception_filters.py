@@ -10,8 +10,8 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Select
 
-from tui.client import ExceptionFilters
-from tui.format import label
+from backflow.tui.client import ExceptionFilters
+from backflow.tui.format import label
 
 OWNERS = ("finance", "cx", "operations", "merchandising")
 TYPES = (

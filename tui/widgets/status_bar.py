@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.format import short
-from tui.messages import Link
+from backflow.tui.format import short
+from backflow.tui.messages import Link
 
 
 class StatusBar(Static):

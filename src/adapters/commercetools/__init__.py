@@ -1,6 +1,6 @@
 """commercetools adapter: the `CommercePort` over commercetools' HTTP API (aiohttp)."""
 
-from adapters.commercetools.adapter import CommercetoolsAdapter
-from adapters.commercetools.config import CommercetoolsConfig
+from backflow.adapters.commercetools.adapter import CommercetoolsAdapter
+from backflow.adapters.commercetools.config import CommercetoolsConfig
 
 __all__ = ["CommercetoolsAdapter", "CommercetoolsConfig"]

@@ -7,16 +7,16 @@ from types import TracebackType
 
 from opentelemetry.trace import TracerProvider
 
-from adapters.commercetools.config import CommercetoolsConfig
-from adapters.commercetools.http import CommercetoolsHttp
-from adapters.commercetools.inventory import Inventory, applied_restocks
-from adapters.commercetools.messages import poll_messages
-from adapters.commercetools.orders import Orders
-from adapters.commercetools.payments import Payments
-from adapters.commercetools.returns import Returns
-from domain.money import Money
-from domain.order import Order, ReturnPaymentState, ReturnShipmentState
-from ports.commerce_types import (
+from backflow.adapters.commercetools.config import CommercetoolsConfig
+from backflow.adapters.commercetools.http import CommercetoolsHttp
+from backflow.adapters.commercetools.inventory import Inventory, applied_restocks
+from backflow.adapters.commercetools.messages import poll_messages
+from backflow.adapters.commercetools.orders import Orders
+from backflow.adapters.commercetools.payments import Payments
+from backflow.adapters.commercetools.returns import Returns
+from backflow.domain.money import Money
+from backflow.domain.order import Order, ReturnPaymentState, ReturnShipmentState
+from backflow.ports.commerce_types import (
     InventoryEntry,
     MessageCursor,
     MessagePage,

@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 
 import msgspec
 
-from adapters.commercetools.config import CommercetoolsConfig
-from adapters.token_cache import TokenCache
-from ports.errors import TransientError, UnauthorizedError
+from backflow.adapters.commercetools.config import CommercetoolsConfig
+from backflow.adapters.token_cache import TokenCache
+from backflow.ports.errors import TransientError, UnauthorizedError
 
 
 class _TokenResponse(msgspec.Struct):

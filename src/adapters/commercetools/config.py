@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from adapters.http_url import require_http_url
+from backflow.adapters.http_url import require_http_url
 
 MAX_CONCURRENCY_LIMIT = 256
 _REQUIRED = ("CTP_PROJECT_KEY", "CTP_CLIENT_ID", "CTP_CLIENT_SECRET", "CTP_AUTH_URL", "CTP_API_URL")

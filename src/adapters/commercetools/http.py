@@ -17,10 +17,10 @@ import msgspec
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
-from adapters.commercetools.auth import TokenProvider
-from adapters.commercetools.config import CommercetoolsConfig
-from adapters.commercetools.errors import error_for
-from ports.errors import PortError, TransientError, UnauthorizedError
+from backflow.adapters.commercetools.auth import TokenProvider
+from backflow.adapters.commercetools.config import CommercetoolsConfig
+from backflow.adapters.commercetools.errors import error_for
+from backflow.ports.errors import PortError, TransientError, UnauthorizedError
 
 Params = Sequence[tuple[str, str]]
 

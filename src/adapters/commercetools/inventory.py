@@ -19,10 +19,10 @@ from urllib.parse import quote
 
 import msgspec
 
-from adapters.commercetools.http import CommercetoolsHttp
-from adapters.commercetools.updates import Actions, update_body, update_versioned
-from ports.commerce_types import InventoryEntry, RestockOutcome
-from ports.errors import InvalidRequestError, NotFoundError
+from backflow.adapters.commercetools.http import CommercetoolsHttp
+from backflow.adapters.commercetools.updates import Actions, update_body, update_versioned
+from backflow.ports.commerce_types import InventoryEntry, RestockOutcome
+from backflow.ports.errors import InvalidRequestError, NotFoundError
 
 MARKER_TYPE_KEY = "backflow-inventory-entry"
 MARKER_FIELD = "backflowRestockIds"

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import msgspec
 
-from adapters.commercetools.http import CommercetoolsHttp
-from ports.commerce_types import CommerceMessage, MessageCursor, MessagePage
+from backflow.adapters.commercetools.http import CommercetoolsHttp
+from backflow.ports.commerce_types import CommerceMessage, MessageCursor, MessagePage
 
 
 class _ResourceRef(msgspec.Struct):

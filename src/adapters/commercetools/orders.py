@@ -7,10 +7,10 @@ from urllib.parse import quote
 
 import msgspec
 
-from adapters.commercetools.http import CommercetoolsHttp, Params
-from adapters.commercetools.updates import Actions, update_body, update_versioned
-from domain.order import ORDER_DECODER, Order
-from ports.commerce_types import OrderPage, OrderQuery
+from backflow.adapters.commercetools.http import CommercetoolsHttp, Params
+from backflow.adapters.commercetools.updates import Actions, update_body, update_versioned
+from backflow.domain.order import ORDER_DECODER, Order
+from backflow.ports.commerce_types import OrderPage, OrderQuery
 
 PAYMENTS_EXPANSION = "paymentInfo.payments[*]"
 MAX_LIMIT = 500

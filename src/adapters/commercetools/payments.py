@@ -8,12 +8,12 @@ from urllib.parse import quote
 
 import msgspec
 
-from adapters.commercetools.http import CommercetoolsHttp
-from adapters.commercetools.orders import Orders
-from adapters.commercetools.updates import Actions, update_body, update_versioned
-from domain.money import Money
-from ports.commerce_types import Payment, Transaction, TransactionState
-from ports.errors import NotFoundError
+from backflow.adapters.commercetools.http import CommercetoolsHttp
+from backflow.adapters.commercetools.orders import Orders
+from backflow.adapters.commercetools.updates import Actions, update_body, update_versioned
+from backflow.domain.money import Money
+from backflow.ports.commerce_types import Payment, Transaction, TransactionState
+from backflow.ports.errors import NotFoundError
 
 _DECODE_PAYMENT = msgspec.json.Decoder(Payment)
 

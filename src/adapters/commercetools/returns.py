@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from adapters.commercetools.orders import Orders
-from adapters.commercetools.rewrite import positional_restore, rewrite_actions
-from adapters.commercetools.updates import Actions
-from domain.order import Order, ReturnItem, ReturnPaymentState, ReturnShipmentState
-from domain.statuses import shipment_move_needed
-from ports.commerce_types import ReasonCode, ReturnItemRequest
-from ports.errors import InvalidRequestError, NotFoundError
+from backflow.adapters.commercetools.orders import Orders
+from backflow.adapters.commercetools.rewrite import positional_restore, rewrite_actions
+from backflow.adapters.commercetools.updates import Actions
+from backflow.domain.order import Order, ReturnItem, ReturnPaymentState, ReturnShipmentState
+from backflow.domain.statuses import shipment_move_needed
+from backflow.ports.commerce_types import ReasonCode, ReturnItemRequest
+from backflow.ports.errors import InvalidRequestError, NotFoundError
 
 
 def item_draft(request: ReturnItemRequest) -> dict[str, Any]:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.commercetools.updates import Actions
-from domain.order import Order, ReturnItem, ReturnPaymentState, ReturnShipmentState
-from domain.statuses import shipment_move_needed
-from ports.errors import NotFoundError
+from backflow.adapters.commercetools.updates import Actions
+from backflow.domain.order import Order, ReturnItem, ReturnPaymentState, ReturnShipmentState
+from backflow.domain.statuses import shipment_move_needed
+from backflow.ports.errors import NotFoundError
 
 _AFTER_RECEIPT = ("Returned", "BackInStock", "Unusable")
 

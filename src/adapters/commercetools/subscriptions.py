@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import msgspec
 
-from adapters.commercetools.messages import message_from_json
-from adapters.google.pubsub import InvalidPushEnvelope, parse_wrapped
-from ports.commerce_types import CommerceMessage
+from backflow.adapters.commercetools.messages import message_from_json
+from backflow.adapters.google.pubsub import InvalidPushEnvelope, parse_wrapped
+from backflow.ports.commerce_types import CommerceMessage
 
 
 class InvalidPush(ValueError):

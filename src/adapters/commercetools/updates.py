@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
-from ports.errors import ConflictError, TransientError
+from backflow.ports.errors import ConflictError, TransientError
 
 
 class Versioned(Protocol):

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from adapters.google.oidc import (
+from backflow.adapters.google.oidc import (
     GOOGLE_CERTS_URL,
     GoogleOidcVerifier,
     OidcConfig,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import anyio
 
-from ports.inbox import InboundEvent, StoreOutcome
+from backflow.ports.inbox import InboundEvent, StoreOutcome
 
 
 class InMemoryInbox:

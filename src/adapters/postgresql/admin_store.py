@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from adapters.postgresql import outbox_ops
-from adapters.postgresql.codec import dt, dt_or_none, exception_record, outbox_row
-from adapters.postgresql.database import Connection, Database
-from adapters.postgresql.repositories import return_case
-from adapters.postgresql.sql import q
-from ports.admin import ExceptionQuery, InboxCounts, QueueCounts, SyncLagStats
-from ports.clock import Clock, IdGenerator
-from ports.errors import NotFoundError
-from ports.exceptions import ExceptionRecord
-from ports.outbox import AppendResult, OutboxMessage, OutboxRow
-from ports.return_cases import ReturnCaseRecord
+from backflow.adapters.postgresql import outbox_ops
+from backflow.adapters.postgresql.codec import dt, dt_or_none, exception_record, outbox_row
+from backflow.adapters.postgresql.database import Connection, Database
+from backflow.adapters.postgresql.repositories import return_case
+from backflow.adapters.postgresql.sql import q
+from backflow.ports.admin import ExceptionQuery, InboxCounts, QueueCounts, SyncLagStats
+from backflow.ports.clock import Clock, IdGenerator
+from backflow.ports.errors import NotFoundError
+from backflow.ports.exceptions import ExceptionRecord
+from backflow.ports.outbox import AppendResult, OutboxMessage, OutboxRow
+from backflow.ports.return_cases import ReturnCaseRecord
 
 
 class PostgresAdminStore:

@@ -11,9 +11,9 @@ from typing import Any
 
 import msgspec
 
-from ports.exceptions import ExceptionEvent, ExceptionRecord, ExceptionState, Severity
-from ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent
-from ports.outbox import OutboxEvent, OutboxRow, OutboxStatus
+from backflow.ports.exceptions import ExceptionEvent, ExceptionRecord, ExceptionState, Severity
+from backflow.ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent
+from backflow.ports.outbox import OutboxEvent, OutboxRow, OutboxStatus
 
 Row = dict[str, Any]
 

@@ -20,8 +20,8 @@ from typing import Any
 import anyio
 from psycopg import sql
 
-from adapters.postgresql.database import Connection, connect
-from adapters.postgresql.migrate import migrate
+from backflow.adapters.postgresql.database import Connection, connect
+from backflow.adapters.postgresql.migrate import migrate
 
 # Referenced tables before the tables referring to them.
 TABLES = (

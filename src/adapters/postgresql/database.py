@@ -16,7 +16,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.postgresql.sql import q
+from backflow.adapters.postgresql.sql import q
 
 Connection = AsyncConnection[DictRow]
 T = TypeVar("T")

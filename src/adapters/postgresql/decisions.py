@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from adapters.postgresql.codec import Row, dt
-from adapters.postgresql.database import Connection, Database
-from adapters.postgresql.sql import q
-from adapters.postgresql.staging import Staging
-from ports.decisions import Decision, RefundDecision
-from ports.errors import ConflictError
+from backflow.adapters.postgresql.codec import Row, dt
+from backflow.adapters.postgresql.database import Connection, Database
+from backflow.adapters.postgresql.sql import q
+from backflow.adapters.postgresql.staging import Staging
+from backflow.ports.decisions import Decision, RefundDecision
+from backflow.ports.errors import ConflictError
 
 
 def decision(row: Row) -> RefundDecision:

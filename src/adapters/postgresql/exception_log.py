@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from adapters.postgresql.codec import exception_event, exception_record, ts
-from adapters.postgresql.database import Connection, Database
-from adapters.postgresql.sql import q
-from adapters.postgresql.staging import Staging, statement
-from ports.errors import NotFoundError
-from ports.exceptions import AlertReason, ExceptionEvent, ExceptionRecord, ExceptionState, NewException
+from backflow.adapters.postgresql.codec import exception_event, exception_record, ts
+from backflow.adapters.postgresql.database import Connection, Database
+from backflow.adapters.postgresql.sql import q
+from backflow.adapters.postgresql.staging import Staging, statement
+from backflow.ports.errors import NotFoundError
+from backflow.ports.exceptions import (
+    AlertReason,
+    ExceptionEvent,
+    ExceptionRecord,
+    ExceptionState,
+    NewException,
+)
 
 _ACTIONS = {
     ExceptionState.OPEN: "reopened",

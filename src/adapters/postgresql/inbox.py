@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from adapters.postgresql.codec import encode_map, stored_inbound_event, ts
-from adapters.postgresql.database import Connection, Database, notify
-from adapters.postgresql.notifications import INBOX_CHANNEL
-from adapters.postgresql.sql import q
-from ports.clock import Clock
-from ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent, StoreOutcome
+from backflow.adapters.postgresql.codec import encode_map, stored_inbound_event, ts
+from backflow.adapters.postgresql.database import Connection, Database, notify
+from backflow.adapters.postgresql.notifications import INBOX_CHANNEL
+from backflow.adapters.postgresql.sql import q
+from backflow.ports.clock import Clock
+from backflow.ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent, StoreOutcome
 
 
 class PostgresInbox:

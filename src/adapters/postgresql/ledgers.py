@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from adapters.postgresql.codec import Row, dt, dt_or_none, ts_or_none
-from adapters.postgresql.database import Database
-from adapters.postgresql.sql import q
-from adapters.postgresql.staging import Staging, statement
-from ports.ledgers import (
+from backflow.adapters.postgresql.codec import Row, dt, dt_or_none, ts_or_none
+from backflow.adapters.postgresql.database import Database
+from backflow.adapters.postgresql.sql import q
+from backflow.adapters.postgresql.staging import Staging, statement
+from backflow.ports.ledgers import (
     CreditState,
     PendingCredit,
     Refund,

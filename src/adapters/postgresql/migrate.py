@@ -8,8 +8,8 @@ start together migrate one after the other.
 
 from __future__ import annotations
 
-from adapters.postgresql.database import Connection
-from adapters.postgresql.sql import latest_version, migrations, schema
+from backflow.adapters.postgresql.database import Connection
+from backflow.adapters.postgresql.sql import latest_version, migrations, schema
 
 # Any constant shared by every replica; the lock lives for the migrating transaction only.
 MIGRATION_LOCK = 0x6261636B666C6F77  # "backflow"

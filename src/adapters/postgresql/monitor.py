@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from adapters.postgresql.codec import dt, outbox_event, outbox_row
-from adapters.postgresql.database import Database
-from adapters.postgresql.sql import q
-from ports.clock import Clock
-from ports.monitor import ExceptionCount, QueueDepth
-from ports.outbox import OutboxEvent, OutboxRow, OutboxStatus
+from backflow.adapters.postgresql.codec import dt, outbox_event, outbox_row
+from backflow.adapters.postgresql.database import Database
+from backflow.adapters.postgresql.sql import q
+from backflow.ports.clock import Clock
+from backflow.ports.monitor import ExceptionCount, QueueDepth
+from backflow.ports.outbox import OutboxEvent, OutboxRow, OutboxStatus
 
 
 class PostgresMonitor:

@@ -6,12 +6,19 @@ import random
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from adapters.postgresql import outbox_ops
-from adapters.postgresql.codec import outbox_event
-from adapters.postgresql.database import Database
-from adapters.postgresql.sql import q
-from ports.clock import Clock, IdGenerator
-from ports.outbox import AppendResult, OutboxEvent, OutboxMessage, OutboxRow, OutboxStatus, RetryPolicy
+from backflow.adapters.postgresql import outbox_ops
+from backflow.adapters.postgresql.codec import outbox_event
+from backflow.adapters.postgresql.database import Database
+from backflow.adapters.postgresql.sql import q
+from backflow.ports.clock import Clock, IdGenerator
+from backflow.ports.outbox import (
+    AppendResult,
+    OutboxEvent,
+    OutboxMessage,
+    OutboxRow,
+    OutboxStatus,
+    RetryPolicy,
+)
 
 
 class PostgresOutbox:

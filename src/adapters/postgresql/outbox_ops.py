@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 
 import psycopg.errors
 
-from adapters.postgresql.codec import encode_map, outbox_row
-from adapters.postgresql.database import Connection, notify
-from adapters.postgresql.notifications import OUTBOX_CHANNEL
-from adapters.postgresql.sql import q
-from ports.outbox import OutboxMessage, OutboxRow, OutboxStatus, RetryPolicy
+from backflow.adapters.postgresql.codec import encode_map, outbox_row
+from backflow.adapters.postgresql.database import Connection, notify
+from backflow.adapters.postgresql.notifications import OUTBOX_CHANNEL
+from backflow.adapters.postgresql.sql import q
+from backflow.ports.outbox import OutboxMessage, OutboxRow, OutboxStatus, RetryPolicy
 
 # A live row seen by the insert can finish before we read its id: insert again, a few times at most.
 _APPEND_TRIES = 5

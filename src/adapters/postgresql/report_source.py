@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from adapters.postgresql.codec import dt, exception_record, ts, ts_or_none
-from adapters.postgresql.database import Database
-from adapters.postgresql.decisions import decision
-from adapters.postgresql.ledgers import movement, refund, write_off
-from adapters.postgresql.repositories import return_case
-from adapters.postgresql.sql import q
-from ports.decisions import RefundDecision
-from ports.exceptions import ExceptionRecord
-from ports.ledgers import StockMovement, WriteOff
-from ports.reports import CreditChange, OrderedSku, RefundEntry, StatusChange
-from ports.return_cases import ReturnCaseRecord
+from backflow.adapters.postgresql.codec import dt, exception_record, ts, ts_or_none
+from backflow.adapters.postgresql.database import Database
+from backflow.adapters.postgresql.decisions import decision
+from backflow.adapters.postgresql.ledgers import movement, refund, write_off
+from backflow.adapters.postgresql.repositories import return_case
+from backflow.adapters.postgresql.sql import q
+from backflow.ports.decisions import RefundDecision
+from backflow.ports.exceptions import ExceptionRecord
+from backflow.ports.ledgers import StockMovement, WriteOff
+from backflow.ports.reports import CreditChange, OrderedSku, RefundEntry, StatusChange
+from backflow.ports.return_cases import ReturnCaseRecord
 
 
 class PostgresReportSource:

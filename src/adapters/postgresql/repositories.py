@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from adapters.postgresql.codec import Row, dt, dt_or_none, ts_or_none
-from adapters.postgresql.database import Connection, Database
-from adapters.postgresql.sql import q
-from adapters.postgresql.staging import Staging
-from ports.errors import ConflictError
-from ports.return_cases import ReturnCaseRecord
-from ports.synced_orders import SyncedOrder, SyncStatus
+from backflow.adapters.postgresql.codec import Row, dt, dt_or_none, ts_or_none
+from backflow.adapters.postgresql.database import Connection, Database
+from backflow.adapters.postgresql.sql import q
+from backflow.adapters.postgresql.staging import Staging
+from backflow.ports.errors import ConflictError
+from backflow.ports.return_cases import ReturnCaseRecord
+from backflow.ports.synced_orders import SyncedOrder, SyncStatus
 
 
 def return_case(row: Row) -> ReturnCaseRecord:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from adapters.postgresql.codec import dt, ts
-from adapters.postgresql.database import Database
-from adapters.postgresql.sql import q
-from ports.shadow import ShadowWrite
+from backflow.adapters.postgresql.codec import dt, ts
+from backflow.adapters.postgresql.database import Database
+from backflow.adapters.postgresql.sql import q
+from backflow.ports.shadow import ShadowWrite
 
 
 class PostgresShadowLog:

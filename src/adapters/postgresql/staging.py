@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 
-from adapters.postgresql.database import Connection
-from adapters.postgresql.sql import q
+from backflow.adapters.postgresql.database import Connection
+from backflow.adapters.postgresql.sql import q
 
 StagedWrite = Callable[[Connection, datetime], Awaitable[None]]
 """Applied inside the unit's transaction with its connection and the commit time."""

@@ -18,20 +18,20 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import anyio
 
-from adapters.postgresql.admin_store import PostgresAdminStore
-from adapters.postgresql.database import Database, StoreUnavailableError, connect, make_pool
-from adapters.postgresql.inbox import PostgresInbox
-from adapters.postgresql.migrate import migrate
-from adapters.postgresql.monitor import PostgresMonitor
-from adapters.postgresql.notifications import INBOX_CHANNEL, OUTBOX_CHANNEL, listen
-from adapters.postgresql.outbox import PostgresOutbox
-from adapters.postgresql.report_source import PostgresReportSource
-from adapters.postgresql.shadow_log import PostgresShadowLog
-from adapters.postgresql.timeline import PostgresTimelineReader
-from adapters.postgresql.uow import PostgresUnitOfWork
-from adapters.postgresql.watermarks import PostgresWatermarks
-from ports.clock import Clock, IdGenerator
-from ports.outbox import RetryPolicy
+from backflow.adapters.postgresql.admin_store import PostgresAdminStore
+from backflow.adapters.postgresql.database import Database, StoreUnavailableError, connect, make_pool
+from backflow.adapters.postgresql.inbox import PostgresInbox
+from backflow.adapters.postgresql.migrate import migrate
+from backflow.adapters.postgresql.monitor import PostgresMonitor
+from backflow.adapters.postgresql.notifications import INBOX_CHANNEL, OUTBOX_CHANNEL, listen
+from backflow.adapters.postgresql.outbox import PostgresOutbox
+from backflow.adapters.postgresql.report_source import PostgresReportSource
+from backflow.adapters.postgresql.shadow_log import PostgresShadowLog
+from backflow.adapters.postgresql.timeline import PostgresTimelineReader
+from backflow.adapters.postgresql.uow import PostgresUnitOfWork
+from backflow.adapters.postgresql.watermarks import PostgresWatermarks
+from backflow.ports.clock import Clock, IdGenerator
+from backflow.ports.outbox import RetryPolicy
 
 __all__ = ["PostgresStore", "StoreUnavailableError"]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.postgresql.codec import dt, ts
-from adapters.postgresql.database import Database
-from adapters.postgresql.sql import q
-from adapters.postgresql.staging import Staging, statement
-from ports.timeline import TimelineEntry
+from backflow.adapters.postgresql.codec import dt, ts
+from backflow.adapters.postgresql.database import Database
+from backflow.adapters.postgresql.sql import q
+from backflow.adapters.postgresql.staging import Staging, statement
+from backflow.ports.timeline import TimelineEntry
 
 
 class PostgresTimelineWriter:

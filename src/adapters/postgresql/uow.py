@@ -14,17 +14,21 @@ from typing import Self
 
 import psycopg.errors
 
-from adapters.postgresql import outbox_ops
-from adapters.postgresql.database import Connection, Database
-from adapters.postgresql.decisions import PostgresRefundDecisions
-from adapters.postgresql.exception_log import PostgresExceptions
-from adapters.postgresql.ledgers import PostgresCreditLedger, PostgresRefundLedger, PostgresStockLedger
-from adapters.postgresql.repositories import PostgresReturnCases, PostgresSyncedOrders
-from adapters.postgresql.staging import Staging
-from adapters.postgresql.timeline import PostgresTimelineWriter
-from ports.clock import Clock, IdGenerator
-from ports.errors import ConflictError
-from ports.outbox import OutboxMessage
+from backflow.adapters.postgresql import outbox_ops
+from backflow.adapters.postgresql.database import Connection, Database
+from backflow.adapters.postgresql.decisions import PostgresRefundDecisions
+from backflow.adapters.postgresql.exception_log import PostgresExceptions
+from backflow.adapters.postgresql.ledgers import (
+    PostgresCreditLedger,
+    PostgresRefundLedger,
+    PostgresStockLedger,
+)
+from backflow.adapters.postgresql.repositories import PostgresReturnCases, PostgresSyncedOrders
+from backflow.adapters.postgresql.staging import Staging
+from backflow.adapters.postgresql.timeline import PostgresTimelineWriter
+from backflow.ports.clock import Clock, IdGenerator
+from backflow.ports.errors import ConflictError
+from backflow.ports.outbox import OutboxMessage
 
 _CONCURRENT = (
     psycopg.errors.UniqueViolation,

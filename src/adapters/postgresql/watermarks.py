@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from adapters.postgresql.database import Database
-from adapters.postgresql.sql import q
-from ports.clock import Clock
+from backflow.adapters.postgresql.database import Database
+from backflow.adapters.postgresql.sql import q
+from backflow.ports.clock import Clock
 
 
 class PostgresWatermarks:

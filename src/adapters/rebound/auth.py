@@ -8,10 +8,10 @@ from collections.abc import Callable
 import aiohttp
 import msgspec
 
-from adapters.rebound.config import ReboundConfig
-from adapters.rebound.errors import port_error
-from adapters.token_cache import TokenCache
-from ports.errors import TransientError, UnauthorizedError
+from backflow.adapters.rebound.config import ReboundConfig
+from backflow.adapters.rebound.errors import port_error
+from backflow.adapters.token_cache import TokenCache
+from backflow.ports.errors import TransientError, UnauthorizedError
 
 
 class _TokenResponse(msgspec.Struct):

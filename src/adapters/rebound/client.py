@@ -13,12 +13,12 @@ import anyio
 import msgspec
 from opentelemetry import trace
 
-from adapters.rebound.config import ReboundConfig
-from adapters.rebound.http import ReboundHttp, Sleep
-from adapters.rebound.mapping import to_sales_order
-from domain.order import Order
-from domain.return_snapshot import ReturnEvent, ReturnSnapshot
-from ports.returns_platform import (
+from backflow.adapters.rebound.config import ReboundConfig
+from backflow.adapters.rebound.http import ReboundHttp, Sleep
+from backflow.adapters.rebound.mapping import to_sales_order
+from backflow.domain.order import Order
+from backflow.domain.return_snapshot import ReturnEvent, ReturnSnapshot
+from backflow.ports.returns_platform import (
     SALES_ORDER_DECODER,
     Acknowledgement,
     SalesOrder,

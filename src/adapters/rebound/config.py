@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import msgspec
 
-from adapters.http_url import require_http_url
+from backflow.adapters.http_url import require_http_url
 
 _REDACTED = "***"
 MAX_CONCURRENCY_LIMIT = 256

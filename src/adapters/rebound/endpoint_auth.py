@@ -22,8 +22,8 @@ from enum import StrEnum
 
 import msgspec
 
-from adapters.rebound import signature
-from adapters.rebound.config import ReboundConfigError, parse_secrets
+from backflow.adapters.rebound import signature
+from backflow.adapters.rebound.config import ReboundConfigError, parse_secrets
 
 AUTH_VARIABLE = "REBOUND_WEBHOOK_AUTH"
 SECRET_VARIABLE = "REBOUND_WEBHOOK_SECRET"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from ports.errors import (
+from backflow.ports.errors import (
     ConflictError,
     InvalidRequestError,
     NotFoundError,

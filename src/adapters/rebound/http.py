@@ -12,10 +12,10 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from adapters.rebound.auth import TokenSource
-from adapters.rebound.config import ReboundConfig
-from adapters.rebound.errors import port_error
-from ports.errors import TransientError
+from backflow.adapters.rebound.auth import TokenSource
+from backflow.adapters.rebound.config import ReboundConfig
+from backflow.adapters.rebound.errors import port_error
+from backflow.ports.errors import TransientError
 
 Sleep = Callable[[float], Awaitable[None]]
 _PROPAGATOR = TraceContextTextMapPropagator()

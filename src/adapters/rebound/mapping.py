@@ -5,9 +5,9 @@ A contract that differs in detail from ours is absorbed here alone.
 
 from __future__ import annotations
 
-from domain.order import Address, LineItem, Order
-from domain.paid import paid_unit_price
-from ports.returns_platform import (
+from backflow.domain.order import Address, LineItem, Order
+from backflow.domain.paid import paid_unit_price
+from backflow.ports.returns_platform import (
     SalesOrder,
     SalesOrderAddress,
     SalesOrderCustomer,

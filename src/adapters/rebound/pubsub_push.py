@@ -14,10 +14,10 @@ from typing import Annotated, Any
 
 import msgspec
 
-from adapters.google.pubsub import InvalidPushEnvelope, PushMessage, parse_push
-from adapters.rebound import tracking_snapshot
-from adapters.rebound.tracking import MalformedTrackingUpdate, decode_tracking_update
-from adapters.rebound.webhook import SOURCE as EVENT_SOURCE
+from backflow.adapters.google.pubsub import InvalidPushEnvelope, PushMessage, parse_push
+from backflow.adapters.rebound import tracking_snapshot
+from backflow.adapters.rebound.tracking import MalformedTrackingUpdate, decode_tracking_update
+from backflow.adapters.rebound.webhook import SOURCE as EVENT_SOURCE
 
 _MAX_KEPT = 256
 _MAX_ATTRIBUTES = 16

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import msgspec
 
-from adapters.rebound.config import ReboundConfigError
+from backflow.adapters.rebound.config import ReboundConfigError
 
 PREFIX = "REBOUND_SFTP_"
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024

@@ -7,11 +7,11 @@ from the bytes alone, so a file stored before a crash gets the same verdict when
 
 from __future__ import annotations
 
-from adapters.rebound.sftp_poller import SftpFile, Store, Verdict
-from adapters.rebound.tracking import MalformedTrackingUpdate, decode_tracking_update
-from adapters.rebound.tracking_snapshot import KIND
-from ports.clock import Clock
-from ports.inbox import InboundEvent, Inbox
+from backflow.adapters.rebound.sftp_poller import SftpFile, Store, Verdict
+from backflow.adapters.rebound.tracking import MalformedTrackingUpdate, decode_tracking_update
+from backflow.adapters.rebound.tracking_snapshot import KIND
+from backflow.ports.clock import Clock
+from backflow.ports.inbox import InboundEvent, Inbox
 
 SOURCE = "rebound-sftp"
 FILE_HEADER = "SFTP-File"

@@ -24,7 +24,7 @@ import anyio
 import anyio.abc
 import msgspec
 
-from adapters.rebound.sftp_config import SftpConfig
+from backflow.adapters.rebound.sftp_config import SftpConfig
 
 with warnings.catch_warnings():
     # asyncssh imports cryptography's DSA types, which recent cryptography releases deprecate; no DSA

@@ -14,9 +14,9 @@ from typing import Annotated
 
 import msgspec
 
-from domain.currencies import is_currency_code
-from domain.errors import DomainError
-from domain.money import Money
+from backflow.domain.currencies import is_currency_code
+from backflow.domain.errors import DomainError
+from backflow.domain.money import Money
 
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 _QUANTITY = re.compile(r"^(\d{1,9})(?:\.0+)?$")  # "2" or "2.00": exact whole numbers only

@@ -13,9 +13,9 @@ from datetime import datetime
 
 import msgspec
 
-from adapters.rebound.tracking import TrackingItem, TrackingUpdate, iso_micro
-from domain.return_snapshot import ReturnItemSnapshot, ReturnOrderInfo, ReturnSnapshot
-from domain.tracking_statuses import StatusTable
+from backflow.adapters.rebound.tracking import TrackingItem, TrackingUpdate, iso_micro
+from backflow.domain.return_snapshot import ReturnItemSnapshot, ReturnOrderInfo, ReturnSnapshot
+from backflow.domain.tracking_statuses import StatusTable
 
 SOURCE = "rebound-tracking"
 """The inbox source of tracking updates; with `TrackingUpdate.dedupe_key` as the source id, the same

@@ -18,10 +18,10 @@ import msgspec
 from aiohttp import web
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from adapters.rebound import signature
-from app.entrypoints.http.responses import error as _error
-from ports.clock import Clock
-from ports.inbox import InboundEvent, Inbox, StoreOutcome
+from backflow.adapters.rebound import signature
+from backflow.app.entrypoints.http.responses import error as _error
+from backflow.ports.clock import Clock
+from backflow.ports.inbox import InboundEvent, Inbox, StoreOutcome
 
 SOURCE = "rebound"
 MAX_BODY = 1024 * 1024

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import sqlite3
 
-from adapters.sqlite import outbox_ops
-from adapters.sqlite.codec import dt_or_none, exception_record, outbox_row
-from adapters.sqlite.readers import ReaderPool
-from adapters.sqlite.repositories import return_case
-from adapters.sqlite.sql import q
-from adapters.sqlite.writer import DiskFullError, GroupCommitWriter
-from ports.admin import ExceptionQuery, InboxCounts, QueueCounts, SyncLagStats
-from ports.clock import Clock, IdGenerator
-from ports.errors import NotFoundError
-from ports.exceptions import ExceptionRecord
-from ports.outbox import AppendResult, OutboxMessage, OutboxRow
-from ports.return_cases import ReturnCaseRecord
+from backflow.adapters.sqlite import outbox_ops
+from backflow.adapters.sqlite.codec import dt_or_none, exception_record, outbox_row
+from backflow.adapters.sqlite.readers import ReaderPool
+from backflow.adapters.sqlite.repositories import return_case
+from backflow.adapters.sqlite.sql import q
+from backflow.adapters.sqlite.writer import DiskFullError, GroupCommitWriter
+from backflow.ports.admin import ExceptionQuery, InboxCounts, QueueCounts, SyncLagStats
+from backflow.ports.clock import Clock, IdGenerator
+from backflow.ports.errors import NotFoundError
+from backflow.ports.exceptions import ExceptionRecord
+from backflow.ports.outbox import AppendResult, OutboxMessage, OutboxRow
+from backflow.ports.return_cases import ReturnCaseRecord
 
 
 class SqliteAdminStore:

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import msgspec
 
-from ports.exceptions import ExceptionEvent, ExceptionRecord, ExceptionState, Severity
-from ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent
-from ports.outbox import OutboxEvent, OutboxRow, OutboxStatus
+from backflow.ports.exceptions import ExceptionEvent, ExceptionRecord, ExceptionState, Severity
+from backflow.ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent
+from backflow.ports.outbox import OutboxEvent, OutboxRow, OutboxStatus
 
 _encode = msgspec.json.Encoder().encode
 _decode_map = msgspec.json.Decoder(dict[str, str]).decode

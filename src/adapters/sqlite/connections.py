@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from adapters.sqlite.sql import latest_version, migrations, schema
+from backflow.adapters.sqlite.sql import latest_version, migrations, schema
 
 BUSY_TIMEOUT_MS = 10_000
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
-from adapters.sqlite.codec import dt
-from adapters.sqlite.readers import ReaderPool
-from adapters.sqlite.sql import q
-from adapters.sqlite.staging import Staging
-from ports.decisions import Decision, RefundDecision
-from ports.errors import ConflictError
+from backflow.adapters.sqlite.codec import dt
+from backflow.adapters.sqlite.readers import ReaderPool
+from backflow.adapters.sqlite.sql import q
+from backflow.adapters.sqlite.staging import Staging
+from backflow.ports.decisions import Decision, RefundDecision
+from backflow.ports.errors import ConflictError
 
 
 def decision(row: sqlite3.Row) -> RefundDecision:

@@ -5,12 +5,18 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from adapters.sqlite.codec import exception_event, exception_record, ts
-from adapters.sqlite.readers import ReaderPool
-from adapters.sqlite.sql import q
-from adapters.sqlite.staging import Staging
-from ports.errors import NotFoundError
-from ports.exceptions import AlertReason, ExceptionEvent, ExceptionRecord, ExceptionState, NewException
+from backflow.adapters.sqlite.codec import exception_event, exception_record, ts
+from backflow.adapters.sqlite.readers import ReaderPool
+from backflow.adapters.sqlite.sql import q
+from backflow.adapters.sqlite.staging import Staging
+from backflow.ports.errors import NotFoundError
+from backflow.ports.exceptions import (
+    AlertReason,
+    ExceptionEvent,
+    ExceptionRecord,
+    ExceptionState,
+    NewException,
+)
 
 _ACTIONS = {
     ExceptionState.OPEN: "reopened",

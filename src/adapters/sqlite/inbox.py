@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
-from adapters.sqlite.codec import encode_map, stored_inbound_event, ts
-from adapters.sqlite.readers import ReaderPool
-from adapters.sqlite.sql import q
-from adapters.sqlite.writer import GroupCommitWriter
-from ports.clock import Clock
-from ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent, StoreOutcome
+from backflow.adapters.sqlite.codec import encode_map, stored_inbound_event, ts
+from backflow.adapters.sqlite.readers import ReaderPool
+from backflow.adapters.sqlite.sql import q
+from backflow.adapters.sqlite.writer import GroupCommitWriter
+from backflow.ports.clock import Clock
+from backflow.ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent, StoreOutcome
 
 
 class SqliteInbox:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 
-from adapters.sqlite.codec import dt, dt_or_none, ts_or_none
-from adapters.sqlite.readers import ReaderPool
-from adapters.sqlite.sql import q
-from adapters.sqlite.staging import StagedWrite, Staging
-from ports.ledgers import (
+from backflow.adapters.sqlite.codec import dt, dt_or_none, ts_or_none
+from backflow.adapters.sqlite.readers import ReaderPool
+from backflow.adapters.sqlite.sql import q
+from backflow.adapters.sqlite.staging import StagedWrite, Staging
+from backflow.ports.ledgers import (
     CreditState,
     PendingCredit,
     Refund,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from adapters.sqlite.codec import outbox_event, outbox_row
-from adapters.sqlite.readers import ReaderPool
-from adapters.sqlite.sql import q
-from ports.clock import Clock
-from ports.monitor import ExceptionCount, QueueDepth
-from ports.outbox import OutboxEvent, OutboxRow, OutboxStatus
+from backflow.adapters.sqlite.codec import outbox_event, outbox_row
+from backflow.adapters.sqlite.readers import ReaderPool
+from backflow.adapters.sqlite.sql import q
+from backflow.ports.clock import Clock
+from backflow.ports.monitor import ExceptionCount, QueueDepth
+from backflow.ports.outbox import OutboxEvent, OutboxRow, OutboxStatus
 
 
 class SqliteMonitor:

@@ -5,13 +5,20 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 
-from adapters.sqlite import outbox_ops
-from adapters.sqlite.codec import outbox_event
-from adapters.sqlite.readers import ReaderPool
-from adapters.sqlite.sql import q
-from adapters.sqlite.writer import GroupCommitWriter
-from ports.clock import Clock, IdGenerator
-from ports.outbox import AppendResult, OutboxEvent, OutboxMessage, OutboxRow, OutboxStatus, RetryPolicy
+from backflow.adapters.sqlite import outbox_ops
+from backflow.adapters.sqlite.codec import outbox_event
+from backflow.adapters.sqlite.readers import ReaderPool
+from backflow.adapters.sqlite.sql import q
+from backflow.adapters.sqlite.writer import GroupCommitWriter
+from backflow.ports.clock import Clock, IdGenerator
+from backflow.ports.outbox import (
+    AppendResult,
+    OutboxEvent,
+    OutboxMessage,
+    OutboxRow,
+    OutboxStatus,
+    RetryPolicy,
+)
 
 
 class SqliteOutbox:

@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 
 import msgspec
 
-from adapters.sqlite.codec import encode_map, outbox_row
-from adapters.sqlite.sql import q
-from ports.outbox import OutboxMessage, OutboxRow, OutboxStatus, RetryPolicy
+from backflow.adapters.sqlite.codec import encode_map, outbox_row
+from backflow.adapters.sqlite.sql import q
+from backflow.ports.outbox import OutboxMessage, OutboxRow, OutboxStatus, RetryPolicy
 
 
 def record_event(

@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from adapters.sqlite.sql import latest_version
+from backflow.adapters.sqlite.sql import latest_version
 
 
 @dataclass(frozen=True)

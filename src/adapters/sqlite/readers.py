@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 import anyio
 
-from adapters.sqlite.connections import open_reader
+from backflow.adapters.sqlite.connections import open_reader
 
 
 class ReaderPool:

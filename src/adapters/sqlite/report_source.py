@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from adapters.sqlite.codec import dt, exception_record, ts, ts_or_none
-from adapters.sqlite.decisions import decision
-from adapters.sqlite.ledgers import movement, refund, write_off
-from adapters.sqlite.readers import ReaderPool
-from adapters.sqlite.repositories import return_case
-from adapters.sqlite.sql import q
-from ports.decisions import RefundDecision
-from ports.exceptions import ExceptionRecord
-from ports.ledgers import StockMovement, WriteOff
-from ports.reports import CreditChange, OrderedSku, RefundEntry, StatusChange
-from ports.return_cases import ReturnCaseRecord
+from backflow.adapters.sqlite.codec import dt, exception_record, ts, ts_or_none
+from backflow.adapters.sqlite.decisions import decision
+from backflow.adapters.sqlite.ledgers import movement, refund, write_off
+from backflow.adapters.sqlite.readers import ReaderPool
+from backflow.adapters.sqlite.repositories import return_case
+from backflow.adapters.sqlite.sql import q
+from backflow.ports.decisions import RefundDecision
+from backflow.ports.exceptions import ExceptionRecord
+from backflow.ports.ledgers import StockMovement, WriteOff
+from backflow.ports.reports import CreditChange, OrderedSku, RefundEntry, StatusChange
+from backflow.ports.return_cases import ReturnCaseRecord
 
 
 class SqliteReportSource:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 
-from adapters.sqlite.codec import dt, dt_or_none, ts_or_none
-from adapters.sqlite.readers import ReaderPool
-from adapters.sqlite.sql import q
-from adapters.sqlite.staging import Staging
-from ports.errors import ConflictError
-from ports.return_cases import ReturnCaseRecord
-from ports.synced_orders import SyncedOrder, SyncStatus
+from backflow.adapters.sqlite.codec import dt, dt_or_none, ts_or_none
+from backflow.adapters.sqlite.readers import ReaderPool
+from backflow.adapters.sqlite.sql import q
+from backflow.adapters.sqlite.staging import Staging
+from backflow.ports.errors import ConflictError
+from backflow.ports.return_cases import ReturnCaseRecord
+from backflow.ports.synced_orders import SyncedOrder, SyncStatus
 
 
 def return_case(row: sqlite3.Row) -> ReturnCaseRecord:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from adapters.sqlite.codec import dt, ts
-from adapters.sqlite.readers import ReaderPool
-from adapters.sqlite.sql import q
-from adapters.sqlite.writer import GroupCommitWriter
-from ports.shadow import ShadowWrite
+from backflow.adapters.sqlite.codec import dt, ts
+from backflow.adapters.sqlite.readers import ReaderPool
+from backflow.adapters.sqlite.sql import q
+from backflow.adapters.sqlite.writer import GroupCommitWriter
+from backflow.ports.shadow import ShadowWrite
 
 
 class SqliteShadowLog:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from adapters.sqlfiles import parse_queries, read_migrations
+from backflow.adapters.sqlfiles import parse_queries, read_migrations
 
 HERE = Path(__file__).parent
 

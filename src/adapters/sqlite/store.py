@@ -17,20 +17,20 @@ from pathlib import Path
 
 import anyio
 
-from adapters.sqlite.admin_store import SqliteAdminStore
-from adapters.sqlite.connections import open_writer
-from adapters.sqlite.inbox import SqliteInbox
-from adapters.sqlite.monitor import SqliteMonitor
-from adapters.sqlite.outbox import SqliteOutbox
-from adapters.sqlite.readers import ReaderPool
-from adapters.sqlite.report_source import SqliteReportSource
-from adapters.sqlite.shadow_log import SqliteShadowLog
-from adapters.sqlite.timeline import SqliteTimelineReader
-from adapters.sqlite.uow import SqliteUnitOfWork
-from adapters.sqlite.watermarks import SqliteWatermarks
-from adapters.sqlite.writer import GroupCommitWriter
-from ports.clock import Clock, IdGenerator
-from ports.outbox import RetryPolicy
+from backflow.adapters.sqlite.admin_store import SqliteAdminStore
+from backflow.adapters.sqlite.connections import open_writer
+from backflow.adapters.sqlite.inbox import SqliteInbox
+from backflow.adapters.sqlite.monitor import SqliteMonitor
+from backflow.adapters.sqlite.outbox import SqliteOutbox
+from backflow.adapters.sqlite.readers import ReaderPool
+from backflow.adapters.sqlite.report_source import SqliteReportSource
+from backflow.adapters.sqlite.shadow_log import SqliteShadowLog
+from backflow.adapters.sqlite.timeline import SqliteTimelineReader
+from backflow.adapters.sqlite.uow import SqliteUnitOfWork
+from backflow.adapters.sqlite.watermarks import SqliteWatermarks
+from backflow.adapters.sqlite.writer import GroupCommitWriter
+from backflow.ports.clock import Clock, IdGenerator
+from backflow.ports.outbox import RetryPolicy
 
 
 class SqliteStore:

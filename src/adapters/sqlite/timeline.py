@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 
-from adapters.sqlite.codec import dt, ts
-from adapters.sqlite.readers import ReaderPool
-from adapters.sqlite.sql import q
-from adapters.sqlite.staging import Staging
-from ports.timeline import TimelineEntry
+from backflow.adapters.sqlite.codec import dt, ts
+from backflow.adapters.sqlite.readers import ReaderPool
+from backflow.adapters.sqlite.sql import q
+from backflow.adapters.sqlite.staging import Staging
+from backflow.ports.timeline import TimelineEntry
 
 
 class SqliteTimelineWriter:

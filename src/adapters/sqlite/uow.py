@@ -6,17 +6,17 @@ import sqlite3
 from types import TracebackType
 from typing import Self
 
-from adapters.sqlite import outbox_ops
-from adapters.sqlite.decisions import SqliteRefundDecisions
-from adapters.sqlite.exception_log import SqliteExceptions
-from adapters.sqlite.ledgers import SqliteCreditLedger, SqliteRefundLedger, SqliteStockLedger
-from adapters.sqlite.readers import ReaderPool
-from adapters.sqlite.repositories import SqliteReturnCases, SqliteSyncedOrders
-from adapters.sqlite.staging import Staging
-from adapters.sqlite.timeline import SqliteTimelineWriter
-from adapters.sqlite.writer import GroupCommitWriter
-from ports.clock import Clock, IdGenerator
-from ports.outbox import OutboxMessage
+from backflow.adapters.sqlite import outbox_ops
+from backflow.adapters.sqlite.decisions import SqliteRefundDecisions
+from backflow.adapters.sqlite.exception_log import SqliteExceptions
+from backflow.adapters.sqlite.ledgers import SqliteCreditLedger, SqliteRefundLedger, SqliteStockLedger
+from backflow.adapters.sqlite.readers import ReaderPool
+from backflow.adapters.sqlite.repositories import SqliteReturnCases, SqliteSyncedOrders
+from backflow.adapters.sqlite.staging import Staging
+from backflow.adapters.sqlite.timeline import SqliteTimelineWriter
+from backflow.adapters.sqlite.writer import GroupCommitWriter
+from backflow.ports.clock import Clock, IdGenerator
+from backflow.ports.outbox import OutboxMessage
 
 
 class SqliteOutboxStaging:

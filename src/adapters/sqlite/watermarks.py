@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from adapters.sqlite.readers import ReaderPool
-from adapters.sqlite.sql import q
-from adapters.sqlite.writer import GroupCommitWriter
-from ports.clock import Clock
+from backflow.adapters.sqlite.readers import ReaderPool
+from backflow.adapters.sqlite.sql import q
+from backflow.adapters.sqlite.writer import GroupCommitWriter
+from backflow.ports.clock import Clock
 
 
 class SqliteWatermarks:

@@ -22,9 +22,9 @@ from typing import Any, Generic, TypeVar
 import anyio
 from anyio.abc import TaskStatus
 
-from adapters.sqlite.disk_space import WalGuard, checkpoint, is_disk_full
+from backflow.adapters.sqlite.disk_space import WalGuard, checkpoint, is_disk_full
 
-log = logging.getLogger("adapters.sqlite.writer")
+log = logging.getLogger("backflow.adapters.sqlite.writer")
 T = TypeVar("T")
 Operation = Callable[[sqlite3.Connection], T]
 

@@ -22,46 +22,46 @@ from aiohttp import web
 from anyio.abc import TaskStatus
 from opentelemetry.sdk.trace import TracerProvider
 
-from adapters.commercetools import CommercetoolsAdapter
-from adapters.rebound.client import ReboundClient
-from adapters.rebound.config import parse_secrets
-from adapters.rebound.mapping import to_sales_order
-from adapters.rebound.webhook import make_webhook_handler
-from adapters.system_clock import SystemClock
-from adapters.telemetry import build_tracer_provider
-from adapters.uuid7 import Uuid7Generator
-from adapters.webhook_alerts import WebhookAlertSender
-from app.bootstrap.push import parse_push
-from app.bootstrap.startup import (
+from backflow.adapters.commercetools import CommercetoolsAdapter
+from backflow.adapters.rebound.client import ReboundClient
+from backflow.adapters.rebound.config import parse_secrets
+from backflow.adapters.rebound.mapping import to_sales_order
+from backflow.adapters.rebound.webhook import make_webhook_handler
+from backflow.adapters.system_clock import SystemClock
+from backflow.adapters.telemetry import build_tracer_provider
+from backflow.adapters.uuid7 import Uuid7Generator
+from backflow.adapters.webhook_alerts import WebhookAlertSender
+from backflow.app.bootstrap.push import parse_push
+from backflow.app.bootstrap.startup import (
     commercetools_config,
     open_store,
     prepare_commerce,
     probe_rebound,
     rebound_config,
 )
-from app.bootstrap.stores import Store
-from app.bootstrap.stores import open_report_source as open_report_source  # for `backflow report`
-from app.core.context import FlowContext, FlowRegistry
-from app.core.deps import StoreDeps
-from app.core.policies import refund_policy
-from app.core.settings import ConfigError, Settings
-from app.core.traced_outbox import TracedOutbox, traced_unit_of_work
-from app.entrypoints.http.body import MAX_BODY, read_body
-from app.entrypoints.http.deps import HttpDeps
-from app.entrypoints.http.intake import PushIntake
-from app.entrypoints.http.intake_audit import IntakeAudit
-from app.entrypoints.http.server import create_app, http_service
-from app.runtime.api_health import ApiHealth, recording
-from app.runtime.binding import Dependencies, context_dependencies
-from app.runtime.daemon import DEFAULT_RESTART_POLICY, Runtime, Wakeups
-from app.runtime.shadow import ShadowCommerce, ShadowPlatform
-from app.runtime.supervisor import RestartPolicy
-from ports.clock import Clock, IdGenerator
-from ports.commerce import CommercePort
-from ports.outbox import RetryPolicy
-from ports.returns_platform import ReturnsPlatformPort
-from ports.timeline import TimelineReader
-from ports.unit_of_work import UnitOfWorkFactory
+from backflow.app.bootstrap.stores import Store
+from backflow.app.bootstrap.stores import open_report_source as open_report_source  # for `backflow report`
+from backflow.app.core.context import FlowContext, FlowRegistry
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.policies import refund_policy
+from backflow.app.core.settings import ConfigError, Settings
+from backflow.app.core.traced_outbox import TracedOutbox, traced_unit_of_work
+from backflow.app.entrypoints.http.body import MAX_BODY, read_body
+from backflow.app.entrypoints.http.deps import HttpDeps
+from backflow.app.entrypoints.http.intake import PushIntake
+from backflow.app.entrypoints.http.intake_audit import IntakeAudit
+from backflow.app.entrypoints.http.server import create_app, http_service
+from backflow.app.runtime.api_health import ApiHealth, recording
+from backflow.app.runtime.binding import Dependencies, context_dependencies
+from backflow.app.runtime.daemon import DEFAULT_RESTART_POLICY, Runtime, Wakeups
+from backflow.app.runtime.shadow import ShadowCommerce, ShadowPlatform
+from backflow.app.runtime.supervisor import RestartPolicy
+from backflow.ports.clock import Clock, IdGenerator
+from backflow.ports.commerce import CommercePort
+from backflow.ports.outbox import RetryPolicy
+from backflow.ports.returns_platform import ReturnsPlatformPort
+from backflow.ports.timeline import TimelineReader
+from backflow.ports.unit_of_work import UnitOfWorkFactory
 
 SHUTDOWN_SECONDS = 5.0
 SECRET_VARIABLES = (

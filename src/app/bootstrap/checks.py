@@ -7,13 +7,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from adapters.commercetools import CommercetoolsAdapter, CommercetoolsConfig
-from adapters.rebound.client import ReboundClient
-from adapters.rebound.config import ReboundConfig, ReboundConfigError
-from adapters.sqlite.preflight import check_database
-from app.core.settings import ConfigError, settings_from_env
-from ports.commerce_types import OrderQuery
-from ports.errors import NotFoundError, PortError
+from backflow.adapters.commercetools import CommercetoolsAdapter, CommercetoolsConfig
+from backflow.adapters.rebound.client import ReboundClient
+from backflow.adapters.rebound.config import ReboundConfig, ReboundConfigError
+from backflow.adapters.sqlite.preflight import check_database
+from backflow.app.core.settings import ConfigError, settings_from_env
+from backflow.ports.commerce_types import OrderQuery
+from backflow.ports.errors import NotFoundError, PortError
 
 PROBE_ORDER = "backflow-check-config-probe"
 MIN_TOKEN_LENGTH = 16

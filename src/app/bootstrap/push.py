@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from adapters.commercetools.subscriptions import parse_pubsub_push
-from app.entrypoints.http.intake import ParsedPush
+from backflow.adapters.commercetools.subscriptions import parse_pubsub_push
+from backflow.app.entrypoints.http.intake import ParsedPush
 
 
 def parse_push(body: bytes) -> ParsedPush:

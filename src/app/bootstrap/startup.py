@@ -9,15 +9,15 @@ from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from typing import Any
 
-from adapters.commercetools import CommercetoolsAdapter, CommercetoolsConfig
-from adapters.rebound.config import ReboundConfig
-from adapters.sqlite.preflight import check_database
-from app.bootstrap import stores
-from app.bootstrap.stores import Store
-from app.core.settings import ConfigError, Settings, redact_db_url
-from app.core.startup_errors import ExitCode, StartupError
-from ports.errors import NotFoundError, TransientError, UnauthorizedError
-from ports.returns_platform import ReturnsPlatformPort
+from backflow.adapters.commercetools import CommercetoolsAdapter, CommercetoolsConfig
+from backflow.adapters.rebound.config import ReboundConfig
+from backflow.adapters.sqlite.preflight import check_database
+from backflow.app.bootstrap import stores
+from backflow.app.bootstrap.stores import Store
+from backflow.app.core.settings import ConfigError, Settings, redact_db_url
+from backflow.app.core.startup_errors import ExitCode, StartupError
+from backflow.ports.errors import NotFoundError, TransientError, UnauthorizedError
+from backflow.ports.returns_platform import ReturnsPlatformPort
 
 READINESS_PROBE_ORDER = "backflow-readiness-probe"
 

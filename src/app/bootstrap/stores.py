@@ -12,16 +12,16 @@ from pathlib import Path
 
 import anyio
 
-from adapters.postgresql.copy_sqlite import copy_sqlite
-from adapters.postgresql.store import PostgresStore
-from adapters.sqlite.preflight import check_database
-from adapters.sqlite.store import SqliteStore
-from adapters.system_clock import SystemClock
-from adapters.uuid7 import Uuid7Generator
-from app.core.settings import ConfigError, Settings, parse_database
-from ports.clock import Clock, IdGenerator
-from ports.outbox import RetryPolicy
-from ports.reports import ReportSource
+from backflow.adapters.postgresql.copy_sqlite import copy_sqlite
+from backflow.adapters.postgresql.store import PostgresStore
+from backflow.adapters.sqlite.preflight import check_database
+from backflow.adapters.sqlite.store import SqliteStore
+from backflow.adapters.system_clock import SystemClock
+from backflow.adapters.uuid7 import Uuid7Generator
+from backflow.app.core.settings import ConfigError, Settings, parse_database
+from backflow.ports.clock import Clock, IdGenerator
+from backflow.ports.outbox import RetryPolicy
+from backflow.ports.reports import ReportSource
 
 Store = SqliteStore | PostgresStore
 

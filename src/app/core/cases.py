@@ -6,9 +6,9 @@ from datetime import datetime
 
 import msgspec
 
-from domain.return_snapshot import ReturnItemSnapshot, ReturnSnapshot
-from domain.returns import CaseItem, ReturnCase
-from ports.return_cases import ReturnCaseRecord
+from backflow.domain.return_snapshot import ReturnItemSnapshot, ReturnSnapshot
+from backflow.domain.returns import CaseItem, ReturnCase
+from backflow.ports.return_cases import ReturnCaseRecord
 
 
 class StoredCase(msgspec.Struct, frozen=True, kw_only=True):

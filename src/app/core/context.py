@@ -12,18 +12,18 @@ from dataclasses import dataclass
 
 from opentelemetry.trace import Tracer
 
-from app.core.settings import Settings
-from ports.alerts import AlertSender
-from ports.clock import Clock, IdGenerator
-from ports.commerce import CommercePort
-from ports.inbox import Inbox
-from ports.monitor import StoreMonitor
-from ports.outbox import Outbox
-from ports.reports import ReportSource
-from ports.returns_platform import ReturnsPlatformPort
-from ports.timeline import TimelineReader
-from ports.unit_of_work import UnitOfWorkFactory
-from ports.watermarks import Watermarks
+from backflow.app.core.settings import Settings
+from backflow.ports.alerts import AlertSender
+from backflow.ports.clock import Clock, IdGenerator
+from backflow.ports.commerce import CommercePort
+from backflow.ports.inbox import Inbox
+from backflow.ports.monitor import StoreMonitor
+from backflow.ports.outbox import Outbox
+from backflow.ports.reports import ReportSource
+from backflow.ports.returns_platform import ReturnsPlatformPort
+from backflow.ports.timeline import TimelineReader
+from backflow.ports.unit_of_work import UnitOfWorkFactory
+from backflow.ports.watermarks import Watermarks
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from app.core.context import ActorSpec, InboxHandler, OutboxHandler, ScheduledJob
+from backflow.app.core.context import ActorSpec, InboxHandler, OutboxHandler, ScheduledJob
 
 
 @dataclass(frozen=True)

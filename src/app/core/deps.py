@@ -20,8 +20,8 @@ from typing import Protocol
 
 from opentelemetry.trace import Tracer
 
-from ports.clock import Clock
-from ports.unit_of_work import UnitOfWorkFactory
+from backflow.ports.clock import Clock
+from backflow.ports.unit_of_work import UnitOfWorkFactory
 
 
 class Owners(Protocol):

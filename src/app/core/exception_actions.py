@@ -6,10 +6,10 @@ from enum import StrEnum
 
 import msgspec
 
-from app.core.deps import Recorder
-from ports.errors import NotFoundError
-from ports.exceptions import ExceptionRecord, ExceptionState
-from ports.unit_of_work import UnitOfWork
+from backflow.app.core.deps import Recorder
+from backflow.ports.errors import NotFoundError
+from backflow.ports.exceptions import ExceptionRecord, ExceptionState
+from backflow.ports.unit_of_work import UnitOfWork
 
 DECIDABLE = frozenset({"refund_mismatch"})
 REANCHORABLE = frozenset({"orphan_return", "return_order_mismatch"})

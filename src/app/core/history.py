@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from domain.statuses import ReboundStatus, is_received
-from ports.reports import StatusChange
+from backflow.domain.statuses import ReboundStatus, is_received
+from backflow.ports.reports import StatusChange
 
 
 def entered_current_status(history: Iterable[StatusChange]) -> dict[str, tuple[str | None, datetime]]:

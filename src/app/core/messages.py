@@ -9,9 +9,9 @@ from typing import TypeVar
 
 import msgspec
 
-from app.core.tracing import inject_context
-from domain.commands import AnchorReturn, Command, IssueRefund, RestockItems, SyncOrder
-from ports.outbox import OutboxMessage, OutboxRow
+from backflow.app.core.tracing import inject_context
+from backflow.domain.commands import AnchorReturn, Command, IssueRefund, RestockItems, SyncOrder
+from backflow.ports.outbox import OutboxMessage, OutboxRow
 
 
 class MarkItemsReturned(Command, frozen=True, kw_only=True):

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 
 import msgspec
 
-from app.core.deps import Recorder
-from ports.timeline import TimelineEntry
-from ports.unit_of_work import UnitOfWork
+from backflow.app.core.deps import Recorder
+from backflow.ports.timeline import TimelineEntry
+from backflow.ports.unit_of_work import UnitOfWork
 
 
 def note(

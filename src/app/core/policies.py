@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from app.core.refund_ledger import shipping_refund_policy
-from app.core.settings import Settings
-from domain import statuses
-from domain.refunds import ShippingRefundPolicy
+from backflow.app.core.refund_ledger import shipping_refund_policy
+from backflow.app.core.settings import Settings
+from backflow.domain import statuses
+from backflow.domain.refunds import ShippingRefundPolicy
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 
 import msgspec
 
-from app.core.deps import Recorder
-from app.core.messages import kind_of, payload_json
-from domain.commands import Command
-from ports.exceptions import NewException, Severity
-from ports.unit_of_work import UnitOfWork
+from backflow.app.core.deps import Recorder
+from backflow.app.core.messages import kind_of, payload_json
+from backflow.domain.commands import Command
+from backflow.ports.exceptions import NewException, Severity
+from backflow.ports.unit_of_work import UnitOfWork
 
 
 def retry_action(payload: Command, idempotency_key: str) -> dict[str, object]:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import base64
 
-from app.core.deps import Recorder
-from app.core.evidence import json_value
-from app.core.problems import raise_problem
-from ports.exceptions import Severity
-from ports.inbox import InboundEvent, StoredInboundEvent
+from backflow.app.core.deps import Recorder
+from backflow.app.core.evidence import json_value
+from backflow.app.core.problems import raise_problem
+from backflow.ports.exceptions import Severity
+from backflow.ports.inbox import InboundEvent, StoredInboundEvent
 
 BODY_LIMIT = 65536
 """How much of the body the `body` field shows as JSON (or text); `body_text`/`body_base64` keep all."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import msgspec
 
-from domain.money import Money
-from domain.refunds import PriorRefund, RefundCalculation, ShippingRefundPolicy
-from ports.ledgers import Refund, RefundState
-from ports.unit_of_work import UnitOfWork
+from backflow.domain.money import Money
+from backflow.domain.refunds import PriorRefund, RefundCalculation, ShippingRefundPolicy
+from backflow.ports.ledgers import Refund, RefundState
+from backflow.ports.unit_of_work import UnitOfWork
 
 
 class RefundedLine(msgspec.Struct, frozen=True, kw_only=True):

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from app.core import keys
-from domain.errors import BusinessRuleBroken
-from domain.order import Order
-from domain.paid import paid_lines
-from domain.returns import CaseItem, ReturnCase
-from domain.rules import (
+from backflow.app.core import keys
+from backflow.domain.errors import BusinessRuleBroken
+from backflow.domain.order import Order
+from backflow.domain.paid import paid_lines
+from backflow.domain.returns import CaseItem, ReturnCase
+from backflow.domain.rules import (
     BusinessRule,
     LineIsOnTheOrder,
     ReturnedQuantityWithinOrdered,

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from domain.tracking_statuses import StatusTable
+from backflow.domain.tracking_statuses import StatusTable
 
 Owner = Literal["cx", "finance", "operations", "merchandising"]
 

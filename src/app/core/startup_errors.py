@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from enum import IntEnum
 
-from app.core.settings import ConfigError
+from backflow.app.core.settings import ConfigError
 
 EXIT_CODES = """exit status:
   0  stopped cleanly (SIGTERM/SIGINT)

@@ -14,9 +14,9 @@ from typing import Any, Self
 
 import msgspec
 
-from app.core.tracing import inject_context
-from ports.outbox import AppendResult, Outbox, OutboxEvent, OutboxMessage, OutboxRow, OutboxStatus
-from ports.unit_of_work import OutboxStaging, UnitOfWork, UnitOfWorkFactory
+from backflow.app.core.tracing import inject_context
+from backflow.ports.outbox import AppendResult, Outbox, OutboxEvent, OutboxMessage, OutboxRow, OutboxStatus
+from backflow.ports.unit_of_work import OutboxStaging, UnitOfWork, UnitOfWorkFactory
 
 
 def with_trace(message: OutboxMessage) -> OutboxMessage:

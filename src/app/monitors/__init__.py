@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from app.core.context import ActorSpec, InboxHandler, OutboxHandler
-from app.core.declarations import JobDecl
-from app.monitors import (
+from backflow.app.core.context import ActorSpec, InboxHandler, OutboxHandler
+from backflow.app.core.declarations import JobDecl
+from backflow.app.monitors import (
     order_drift,
     received_not_refunded,
     refund_drift,

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from app.core import keys
-from app.core.deps import StoreDeps
-from app.core.policies import MonitorPolicy
-from app.core.problems import raise_problem, retry_action
-from domain.commands import SyncOrder
-from ports.commerce import CommercePort
-from ports.errors import NotFoundError
-from ports.exceptions import Severity
-from ports.returns_platform import ReturnsPlatformPort
+from backflow.app.core import keys
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.policies import MonitorPolicy
+from backflow.app.core.problems import raise_problem, retry_action
+from backflow.domain.commands import SyncOrder
+from backflow.ports.commerce import CommercePort
+from backflow.ports.errors import NotFoundError
+from backflow.ports.exceptions import Severity
+from backflow.ports.returns_platform import ReturnsPlatformPort
 
 MAX_ORDERS = 2000  # per run: each is one ReBound read
 

@@ -5,17 +5,17 @@ Returns waiting on finance's decision of a refund mismatch are left out (that ex
 
 from __future__ import annotations
 
-from app.core import keys
-from app.core.cases import load
-from app.core.deps import StoreDeps
-from app.core.history import first_received
-from app.core.policies import MonitorPolicy
-from app.core.problems import raise_problem, retry_action
-from domain.commands import IssueRefund
-from domain.returns import Position
-from domain.statuses import is_received
-from ports.exceptions import Severity
-from ports.reports import ReportSource
+from backflow.app.core import keys
+from backflow.app.core.cases import load
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.history import first_received
+from backflow.app.core.policies import MonitorPolicy
+from backflow.app.core.problems import raise_problem, retry_action
+from backflow.domain.commands import IssueRefund
+from backflow.domain.returns import Position
+from backflow.domain.statuses import is_received
+from backflow.ports.exceptions import Severity
+from backflow.ports.reports import ReportSource
 
 BATCH = 2000
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.core.deps import StoreDeps
-from app.core.policies import MonitorPolicy
-from app.core.problems import raise_problem
-from domain.money import Money
-from ports.commerce import CommercePort
-from ports.commerce_types import Transaction
-from ports.exceptions import Severity
-from ports.ledgers import Refund, RefundOutcome, RefundState
-from ports.reports import ReportSource
-from ports.unit_of_work import UnitOfWork
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.policies import MonitorPolicy
+from backflow.app.core.problems import raise_problem
+from backflow.domain.money import Money
+from backflow.ports.commerce import CommercePort
+from backflow.ports.commerce_types import Transaction
+from backflow.ports.exceptions import Severity
+from backflow.ports.ledgers import Refund, RefundOutcome, RefundState
+from backflow.ports.reports import ReportSource
+from backflow.ports.unit_of_work import UnitOfWork
 
 MAX_ORDERS = 2000
 

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.core import keys
-from app.core.cases import load
-from app.core.deps import StoreDeps
-from app.core.policies import MonitorPolicy
-from app.core.problems import raise_problem, retry_action
-from domain.commands import AnchorReturn
-from domain.order import Order
-from domain.return_snapshot import ReturnSnapshot
-from domain.returns import Position
-from ports.commerce import CommercePort
-from ports.errors import NotFoundError
-from ports.exceptions import Severity
-from ports.returns_platform import ReturnsPlatformPort
+from backflow.app.core import keys
+from backflow.app.core.cases import load
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.policies import MonitorPolicy
+from backflow.app.core.problems import raise_problem, retry_action
+from backflow.domain.commands import AnchorReturn
+from backflow.domain.order import Order
+from backflow.domain.return_snapshot import ReturnSnapshot
+from backflow.domain.returns import Position
+from backflow.ports.commerce import CommercePort
+from backflow.ports.errors import NotFoundError
+from backflow.ports.exceptions import Severity
+from backflow.ports.returns_platform import ReturnsPlatformPort
 
 MAX_RETURNS = 5000
 

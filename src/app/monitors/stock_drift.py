@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.core.deps import StoreDeps
-from app.core.policies import MonitorPolicy
-from app.core.problems import raise_problem
-from ports.commerce import CommercePort
-from ports.exceptions import Severity
-from ports.ledgers import StockMovement, StockMovementState
-from ports.reports import ReportSource
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.policies import MonitorPolicy
+from backflow.app.core.problems import raise_problem
+from backflow.ports.commerce import CommercePort
+from backflow.ports.exceptions import Severity
+from backflow.ports.ledgers import StockMovement, StockMovementState
+from backflow.ports.reports import ReportSource
 
 MARKERS_KEPT = 200
 """How many restock markers the commercetools adapter keeps per inventory entry."""

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from app.core.cases import load
-from app.core.deps import StoreDeps
-from app.core.history import entered_current_status
-from app.core.policies import MonitorPolicy
-from app.core.problems import raise_problem
-from ports.exceptions import Severity
-from ports.reports import ReportSource
+from backflow.app.core.cases import load
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.history import entered_current_status
+from backflow.app.core.policies import MonitorPolicy
+from backflow.app.core.problems import raise_problem
+from backflow.ports.exceptions import Severity
+from backflow.ports.reports import ReportSource
 
 BATCH = 2000
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from app.core import messages as kinds
-from app.core.context import ActorSpec, InboxHandler, OutboxHandler
-from app.core.declarations import JobDecl
-from app.notify import acknowledge_return, queue_alerts, send_alert
+from backflow.app.core import messages as kinds
+from backflow.app.core.context import ActorSpec, InboxHandler, OutboxHandler
+from backflow.app.core.declarations import JobDecl
+from backflow.app.notify import acknowledge_return, queue_alerts, send_alert
 
 OUTBOX_HANDLERS: Mapping[str, OutboxHandler] = {
     kinds.ACKNOWLEDGE_RETURN: acknowledge_return.acknowledge_return,

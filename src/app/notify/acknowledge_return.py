@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from app.core.deps import StoreDeps
-from app.core.messages import AcknowledgeReturn, decode_payload
-from app.core.notes import note_now
-from domain.money import Money
-from ports.outbox import OutboxRow
-from ports.returns_platform import AcknowledgedLine, Acknowledgement, AcknowledgementType, ReturnsPlatformPort
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.messages import AcknowledgeReturn, decode_payload
+from backflow.app.core.notes import note_now
+from backflow.domain.money import Money
+from backflow.ports.outbox import OutboxRow
+from backflow.ports.returns_platform import (
+    AcknowledgedLine,
+    Acknowledgement,
+    AcknowledgementType,
+    ReturnsPlatformPort,
+)
 
 
 def _money(amount: str | None, currency: str | None) -> Money | None:

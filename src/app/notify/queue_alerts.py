@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.core.deps import StoreDeps
-from app.core.messages import SendAlert, outbox_message
-from app.core.settings import AlertSettings
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.messages import SendAlert, outbox_message
+from backflow.app.core.settings import AlertSettings
 
 BATCH = 200
 

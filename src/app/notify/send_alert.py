@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from app.core.deps import StoreDeps
-from app.core.messages import SendAlert, decode_payload
-from ports.alerts import Alert, AlertSender
-from ports.exceptions import ExceptionRecord, ExceptionState
-from ports.outbox import OutboxRow
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.messages import SendAlert, decode_payload
+from backflow.ports.alerts import Alert, AlertSender
+from backflow.ports.exceptions import ExceptionRecord, ExceptionState
+from backflow.ports.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import msgspec
 
-from app.core import keys
-from app.core.cases import load
-from app.core.deps import StoreDeps
-from app.core.exception_actions import (
+from backflow.app.core import keys
+from backflow.app.core.cases import load
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.exception_actions import (
     REANCHORABLE,
     ActionRefused,
     Refusal,
@@ -21,14 +21,14 @@ from app.core.exception_actions import (
     commit_or_404,
     load_exception,
 )
-from app.core.messages import outbox_message
-from app.core.notes import note as timeline_note
-from app.core.return_validation import validate_items
-from domain.commands import AnchorReturn
-from domain.returns import Position
-from ports.commerce import CommercePort
-from ports.errors import NotFoundError
-from ports.exceptions import ExceptionRecord, ExceptionState
+from backflow.app.core.messages import outbox_message
+from backflow.app.core.notes import note as timeline_note
+from backflow.app.core.return_validation import validate_items
+from backflow.domain.commands import AnchorReturn
+from backflow.domain.returns import Position
+from backflow.ports.commerce import CommercePort
+from backflow.ports.errors import NotFoundError
+from backflow.ports.exceptions import ExceptionRecord, ExceptionState
 
 MAX_ORDER_NUMBER = 200
 

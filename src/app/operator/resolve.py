@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from app.core.deps import StoreDeps
-from app.core.exception_actions import ActionRefused, Refusal, clean_note, commit_or_404, load_exception
-from ports.exceptions import ExceptionRecord, ExceptionState
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.exception_actions import (
+    ActionRefused,
+    Refusal,
+    clean_note,
+    commit_or_404,
+    load_exception,
+)
+from backflow.ports.exceptions import ExceptionRecord, ExceptionState
 
 
 async def resolve_exception(exception_id: int, *, actor: str, note: str, store: StoreDeps) -> ExceptionRecord:

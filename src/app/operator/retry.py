@@ -6,13 +6,13 @@ retry of this exception (so repeating the request while the retry is queued adds
 
 from __future__ import annotations
 
-from app.core.deps import StoreDeps
-from app.core.exception_actions import ActionRefused, Refusal, clean_note, load_exception, retry_spec
-from app.core.traced_outbox import with_trace
-from ports.admin import AdminStore
-from ports.errors import NotFoundError
-from ports.exceptions import ExceptionRecord, ExceptionState
-from ports.outbox import AppendResult, OutboxMessage
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.exception_actions import ActionRefused, Refusal, clean_note, load_exception, retry_spec
+from backflow.app.core.traced_outbox import with_trace
+from backflow.ports.admin import AdminStore
+from backflow.ports.errors import NotFoundError
+from backflow.ports.exceptions import ExceptionRecord, ExceptionState
+from backflow.ports.outbox import AppendResult, OutboxMessage
 
 
 async def retry_exception(

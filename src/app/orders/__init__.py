@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from app.core import messages as kinds
-from app.core.context import ActorSpec, InboxHandler, OutboxHandler
-from app.core.declarations import JobDecl
-from app.orders import commerce_events, poll_messages, sweep_orders, sync_lag, sync_order
+from backflow.app.core import messages as kinds
+from backflow.app.core.context import ActorSpec, InboxHandler, OutboxHandler
+from backflow.app.core.declarations import JobDecl
+from backflow.app.orders import commerce_events, poll_messages, sweep_orders, sync_lag, sync_order
 
 OUTBOX_HANDLERS: Mapping[str, OutboxHandler] = {kinds.SYNC_ORDER: sync_order.sync_order}
 INBOX_HANDLERS: Mapping[str, InboxHandler] = {"commercetools": commerce_events.handle_commerce_message}

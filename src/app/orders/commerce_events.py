@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import msgspec
 
-from app.core import keys
-from app.core.deps import StoreDeps
-from app.core.messages import outbox_message
-from app.core.quarantine import quarantine
-from domain.commands import SyncOrder
-from ports.inbox import StoredInboundEvent
+from backflow.app.core import keys
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.messages import outbox_message
+from backflow.app.core.quarantine import quarantine
+from backflow.domain.commands import SyncOrder
+from backflow.ports.inbox import StoredInboundEvent
 
 # The message types that sync an order: the ones polled for, and the only ones handled from the inbox.
 ORDER_MESSAGE_TYPES = (

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import msgspec
 
-from app.core.deps import StoreDeps
-from app.orders.commerce_events import ORDER_MESSAGE_TYPES
-from ports.commerce import CommercePort
-from ports.commerce_types import MessageCursor
-from ports.inbox import InboundEvent, Inbox
-from ports.watermarks import Watermarks
+from backflow.app.core.deps import StoreDeps
+from backflow.app.orders.commerce_events import ORDER_MESSAGE_TYPES
+from backflow.ports.commerce import CommercePort
+from backflow.ports.commerce_types import MessageCursor
+from backflow.ports.inbox import InboundEvent, Inbox
+from backflow.ports.watermarks import Watermarks
 
 CURSOR = "commercetools.messages"
 MAX_PAGES = 20  # per run; the next run carries on from the cursor

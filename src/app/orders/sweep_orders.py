@@ -11,16 +11,16 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 
-from app.core import keys
-from app.core.deps import StoreDeps
-from app.core.messages import outbox_message
-from app.core.policies import OrderSyncPolicy
-from app.core.problems import raise_problem, retry_action
-from domain.commands import SyncOrder
-from ports.commerce import CommercePort
-from ports.exceptions import Severity
-from ports.synced_orders import SyncStatus
-from ports.watermarks import Watermarks
+from backflow.app.core import keys
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.messages import outbox_message
+from backflow.app.core.policies import OrderSyncPolicy
+from backflow.app.core.problems import raise_problem, retry_action
+from backflow.domain.commands import SyncOrder
+from backflow.ports.commerce import CommercePort
+from backflow.ports.exceptions import Severity
+from backflow.ports.synced_orders import SyncStatus
+from backflow.ports.watermarks import Watermarks
 
 WATERMARK = "commercetools.order-sweep"
 MAX_ORDERS = 10_000  # per run

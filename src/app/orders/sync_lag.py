@@ -3,12 +3,12 @@ outbox row is dead (the exception's retry re-appends it)."""
 
 from __future__ import annotations
 
-from app.core import keys
-from app.core.deps import StoreDeps
-from app.core.policies import OrderSyncPolicy
-from app.core.problems import raise_problem, retry_action
-from domain.commands import SyncOrder
-from ports.exceptions import Severity
+from backflow.app.core import keys
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.policies import OrderSyncPolicy
+from backflow.app.core.problems import raise_problem, retry_action
+from backflow.domain.commands import SyncOrder
+from backflow.ports.exceptions import Severity
 
 BATCH = 500
 

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from app.core import keys
-from app.core.deps import StoreDeps
-from app.core.messages import decode_payload, outbox_message
-from app.core.notes import note
-from app.core.policies import OrderSyncPolicy
-from app.core.problems import raise_problem, retry_action
-from domain.commands import AnchorReturn, SyncOrder
-from domain.order import Order
-from domain.returns import Position
-from ports.commerce import CommercePort
-from ports.errors import NotFoundError, PortError
-from ports.exceptions import Severity
-from ports.outbox import OutboxRow
-from ports.returns_platform import ReturnsPlatformPort
-from ports.synced_orders import SyncedOrder, SyncStatus
-from ports.unit_of_work import UnitOfWork
+from backflow.app.core import keys
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.messages import decode_payload, outbox_message
+from backflow.app.core.notes import note
+from backflow.app.core.policies import OrderSyncPolicy
+from backflow.app.core.problems import raise_problem, retry_action
+from backflow.domain.commands import AnchorReturn, SyncOrder
+from backflow.domain.order import Order
+from backflow.domain.returns import Position
+from backflow.ports.commerce import CommercePort
+from backflow.ports.errors import NotFoundError, PortError
+from backflow.ports.exceptions import Severity
+from backflow.ports.outbox import OutboxRow
+from backflow.ports.returns_platform import ReturnsPlatformPort
+from backflow.ports.synced_orders import SyncedOrder, SyncStatus
+from backflow.ports.unit_of_work import UnitOfWork
 
 
 async def sync_order(

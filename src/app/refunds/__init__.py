@@ -37,10 +37,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from app.core import messages as kinds
-from app.core.context import ActorSpec, InboxHandler, OutboxHandler
-from app.core.declarations import JobDecl
-from app.refunds import issue, reject
+from backflow.app.core import messages as kinds
+from backflow.app.core.context import ActorSpec, InboxHandler, OutboxHandler
+from backflow.app.core.declarations import JobDecl
+from backflow.app.refunds import issue, reject
 
 OUTBOX_HANDLERS: Mapping[str, OutboxHandler] = {
     kinds.ISSUE_REFUND: issue.issue_refund,

@@ -15,18 +15,18 @@ from __future__ import annotations
 
 import msgspec
 
-from app.core import keys
-from app.core.policies import RefundPolicy
-from app.core.refund_ledger import breakdown, priors, read_breakdown, shipping_refunded
-from domain.errors import BusinessRuleBroken, DomainError
-from domain.money import Money
-from domain.order import Order
-from domain.paid import paid_lines
-from domain.refunds import RefundCalculation, ReturnedUnits, calculate_refund
-from domain.return_snapshot import RefundProposal
-from domain.returns import CaseItem
-from ports.decisions import Decision, RefundDecision
-from ports.ledgers import Refund, RefundOutcome, RefundState
+from backflow.app.core import keys
+from backflow.app.core.policies import RefundPolicy
+from backflow.app.core.refund_ledger import breakdown, priors, read_breakdown, shipping_refunded
+from backflow.domain.errors import BusinessRuleBroken, DomainError
+from backflow.domain.money import Money
+from backflow.domain.order import Order
+from backflow.domain.paid import paid_lines
+from backflow.domain.refunds import RefundCalculation, ReturnedUnits, calculate_refund
+from backflow.domain.return_snapshot import RefundProposal
+from backflow.domain.returns import CaseItem
+from backflow.ports.decisions import Decision, RefundDecision
+from backflow.ports.ledgers import Refund, RefundOutcome, RefundState
 
 SHIPPING = "shipping"
 _OUTCOMES = {

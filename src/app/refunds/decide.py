@@ -11,22 +11,22 @@ from __future__ import annotations
 
 import msgspec
 
-from app.core import keys
-from app.core.cases import load, to_record
-from app.core.deps import StoreDeps
-from app.core.exception_actions import ActionRefused, Refusal, clean_note, commit_or_404
-from app.core.messages import RejectRefund, outbox_message
-from app.core.notes import note as timeline_note
-from app.core.policies import RefundPolicy
-from app.refunds.mismatch import within_limit
-from domain.commands import IssueRefund
-from domain.errors import DomainError
-from domain.money import Money
-from domain.returns import Outcome, Position, RefundRefused, transition
-from ports.decisions import Decision, RefundDecision
-from ports.errors import ConflictError
-from ports.exceptions import ExceptionRecord, ExceptionState
-from ports.unit_of_work import UnitOfWork
+from backflow.app.core import keys
+from backflow.app.core.cases import load, to_record
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.exception_actions import ActionRefused, Refusal, clean_note, commit_or_404
+from backflow.app.core.messages import RejectRefund, outbox_message
+from backflow.app.core.notes import note as timeline_note
+from backflow.app.core.policies import RefundPolicy
+from backflow.app.refunds.mismatch import within_limit
+from backflow.domain.commands import IssueRefund
+from backflow.domain.errors import DomainError
+from backflow.domain.money import Money
+from backflow.domain.returns import Outcome, Position, RefundRefused, transition
+from backflow.ports.decisions import Decision, RefundDecision
+from backflow.ports.errors import ConflictError
+from backflow.ports.exceptions import ExceptionRecord, ExceptionState
+from backflow.ports.unit_of_work import UnitOfWork
 
 
 class _Trigger(msgspec.Struct, frozen=True):

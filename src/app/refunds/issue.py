@@ -4,21 +4,21 @@ interaction id. This module reads; the one that follows writes."""
 
 from __future__ import annotations
 
-from app.core.cases import load
-from app.core.deps import StoreDeps
-from app.core.messages import decode_payload
-from app.core.notes import note_now
-from app.core.policies import RefundPolicy
-from app.core.problems import retry_action
-from app.core.refund_ledger import recorded_refunds
-from app.refunds.compare import Mismatch, Pay, RefundFacts, Refused, assess
-from app.refunds.mismatch import record_mismatch
-from app.refunds.settle import fail_refund, settle_refund
-from domain.commands import IssueRefund
-from domain.returns import CaseItem, Position
-from ports.commerce import CommercePort
-from ports.outbox import OutboxRow
-from ports.unit_of_work import UnitOfWorkFactory
+from backflow.app.core.cases import load
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.messages import decode_payload
+from backflow.app.core.notes import note_now
+from backflow.app.core.policies import RefundPolicy
+from backflow.app.core.problems import retry_action
+from backflow.app.core.refund_ledger import recorded_refunds
+from backflow.app.refunds.compare import Mismatch, Pay, RefundFacts, Refused, assess
+from backflow.app.refunds.mismatch import record_mismatch
+from backflow.app.refunds.settle import fail_refund, settle_refund
+from backflow.domain.commands import IssueRefund
+from backflow.domain.returns import CaseItem, Position
+from backflow.ports.commerce import CommercePort
+from backflow.ports.outbox import OutboxRow
+from backflow.ports.unit_of_work import UnitOfWorkFactory
 
 PAYABLE = (Position.REFUND_PENDING, Position.HELD_FOR_FINANCE, Position.REFUNDED)
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import msgspec
 
-from app.core.cases import StoredCase, load, to_record
-from app.core.deps import StoreDeps
-from app.core.notes import note
-from app.core.policies import RefundPolicy
-from app.core.problems import raise_problem
-from app.refunds.compare import Comparison
-from domain.money import Money
-from domain.order import Order
-from domain.return_snapshot import RefundProposal
-from domain.returns import Outcome, RefundRefused, transition
-from ports.exceptions import Severity
+from backflow.app.core.cases import StoredCase, load, to_record
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.notes import note
+from backflow.app.core.policies import RefundPolicy
+from backflow.app.core.problems import raise_problem
+from backflow.app.refunds.compare import Comparison
+from backflow.domain.money import Money
+from backflow.domain.order import Order
+from backflow.domain.return_snapshot import RefundProposal
+from backflow.domain.returns import Outcome, RefundRefused, transition
+from backflow.ports.exceptions import Severity
 
 
 def within_limit(

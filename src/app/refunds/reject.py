@@ -3,13 +3,13 @@ already), then ReBound hears REFUND_REJECTED. Each write is idempotent, so a rep
 
 from __future__ import annotations
 
-from app.core import keys
-from app.core.cases import load
-from app.core.deps import StoreDeps
-from app.core.messages import AcknowledgeReturn, RejectRefund, decode_payload, outbox_message
-from app.core.notes import note
-from ports.commerce import CommercePort
-from ports.outbox import OutboxRow
+from backflow.app.core import keys
+from backflow.app.core.cases import load
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.messages import AcknowledgeReturn, RejectRefund, decode_payload, outbox_message
+from backflow.app.core.notes import note
+from backflow.ports.commerce import CommercePort
+from backflow.ports.outbox import OutboxRow
 
 
 async def reject_refund(row: OutboxRow, *, store: StoreDeps, commerce: CommercePort) -> None:

@@ -7,21 +7,21 @@ from __future__ import annotations
 
 import msgspec
 
-from app.core import keys
-from app.core.cases import StoredCase, load, to_record
-from app.core.deps import StoreDeps
-from app.core.messages import AckLine, AcknowledgeReturn, outbox_message
-from app.core.notes import note
-from app.core.policies import RefundPolicy
-from app.core.problems import raise_problem
-from app.refunds.compare import RefundPlan
-from domain.order import Order
-from domain.returns import RefundSucceeded, transition
-from ports.commerce import CommercePort
-from ports.errors import PortError, TransientError
-from ports.exceptions import Severity
-from ports.ledgers import PendingCredit, RefundOutcome, RefundState
-from ports.unit_of_work import UnitOfWork
+from backflow.app.core import keys
+from backflow.app.core.cases import StoredCase, load, to_record
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.messages import AckLine, AcknowledgeReturn, outbox_message
+from backflow.app.core.notes import note
+from backflow.app.core.policies import RefundPolicy
+from backflow.app.core.problems import raise_problem
+from backflow.app.refunds.compare import RefundPlan
+from backflow.domain.order import Order
+from backflow.domain.returns import RefundSucceeded, transition
+from backflow.ports.commerce import CommercePort
+from backflow.ports.errors import PortError, TransientError
+from backflow.ports.exceptions import Severity
+from backflow.ports.ledgers import PendingCredit, RefundOutcome, RefundState
+from backflow.ports.unit_of_work import UnitOfWork
 
 SETTLED_BY_A_REFUND = ("refund_mismatch", "missing_payment", "refund_failed", "received_not_refunded")
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from app.core.cases import load
-from app.core.history import first_received
-from app.reports.model import LiabilityRow, RefundRow, ReturnRow, StockRow
-from app.reports.period import Period
-from domain.money import Money
-from ports.decisions import Decision, RefundDecision
-from ports.ledgers import RefundState, StockMovement, WriteOff
-from ports.reports import CreditChange, RefundEntry, StatusChange
-from ports.return_cases import ReturnCaseRecord
+from backflow.app.core.cases import load
+from backflow.app.core.history import first_received
+from backflow.app.reports.model import LiabilityRow, RefundRow, ReturnRow, StockRow
+from backflow.app.reports.period import Period
+from backflow.domain.money import Money
+from backflow.ports.decisions import Decision, RefundDecision
+from backflow.ports.ledgers import RefundState, StockMovement, WriteOff
+from backflow.ports.reports import CreditChange, RefundEntry, StatusChange
+from backflow.ports.return_cases import ReturnCaseRecord
 
 UNKNOWN_CURRENCY = "n/a"
 

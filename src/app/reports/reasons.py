@@ -7,12 +7,12 @@ from datetime import datetime
 
 import msgspec
 
-from app.core.cases import load
-from app.core.settings import Settings
-from app.reports.model import ReasonLine
-from app.reports.period import Period
-from ports.reports import OrderedSku
-from ports.return_cases import ReturnCaseRecord
+from backflow.app.core.cases import load
+from backflow.app.core.settings import Settings
+from backflow.app.reports.model import ReasonLine
+from backflow.app.reports.period import Period
+from backflow.ports.reports import OrderedSku
+from backflow.ports.return_cases import ReturnCaseRecord
 
 UNMAPPED = "unmapped: "
 

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import msgspec
 
-from app.core.settings import Settings
-from app.reports.ledger_rows import (
+from backflow.app.core.settings import Settings
+from backflow.app.reports.ledger_rows import (
     UNKNOWN_CURRENCY,
     amount,
     currencies_of_returns,
@@ -22,7 +22,7 @@ from app.reports.ledger_rows import (
     return_rows,
     stock_rows,
 )
-from app.reports.model import (
+from backflow.app.reports.model import (
     CountTotal,
     CurrencySection,
     DayAmount,
@@ -40,14 +40,14 @@ from app.reports.model import (
     StockLine,
     StockRow,
 )
-from app.reports.period import Period
-from app.reports.reasons import top_reasons
-from domain.money import Money
-from ports.decisions import RefundDecision
-from ports.exceptions import ExceptionRecord, ExceptionState
-from ports.ledgers import StockMovement, WriteOff
-from ports.reports import CreditChange, RefundEntry, ReportSource, StatusChange
-from ports.return_cases import ReturnCaseRecord
+from backflow.app.reports.period import Period
+from backflow.app.reports.reasons import top_reasons
+from backflow.domain.money import Money
+from backflow.ports.decisions import RefundDecision
+from backflow.ports.exceptions import ExceptionRecord, ExceptionState
+from backflow.ports.ledgers import StockMovement, WriteOff
+from backflow.ports.reports import CreditChange, RefundEntry, ReportSource, StatusChange
+from backflow.ports.return_cases import ReturnCaseRecord
 
 
 class Ledgers(msgspec.Struct, kw_only=True):

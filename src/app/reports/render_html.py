@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from html import escape
 
-from app.reports.charts import bar_chart, horizontal_bars, line_chart
-from app.reports.ledger_rows import UNKNOWN_CURRENCY
-from app.reports.model import CurrencySection, ReconciliationReport
-from app.reports.period import Period
-from domain.money import Money
+from backflow.app.reports.charts import bar_chart, horizontal_bars, line_chart
+from backflow.app.reports.ledger_rows import UNKNOWN_CURRENCY
+from backflow.app.reports.model import CurrencySection, ReconciliationReport
+from backflow.app.reports.period import Period
+from backflow.domain.money import Money
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:32px auto;max-width:980px;

@@ -7,7 +7,7 @@ import io
 
 import msgspec
 
-from app.reports.model import ReconciliationReport
+from backflow.app.reports.model import ReconciliationReport
 
 
 def figures(report: ReconciliationReport) -> list[tuple[str, str, str]]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from app.core import messages as kinds
-from app.core.context import ActorSpec, InboxHandler, OutboxHandler
-from app.core.declarations import JobDecl
-from app.restock import restock
+from backflow.app.core import messages as kinds
+from backflow.app.core.context import ActorSpec, InboxHandler, OutboxHandler
+from backflow.app.core.declarations import JobDecl
+from backflow.app.restock import restock
 
 OUTBOX_HANDLERS: Mapping[str, OutboxHandler] = {kinds.RESTOCK_ITEMS: restock.restock_items}
 INBOX_HANDLERS: Mapping[str, InboxHandler] = {}

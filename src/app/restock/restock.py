@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from app.core import keys
-from app.core.cases import StoredCase, load
-from app.core.deps import StoreDeps
-from app.core.messages import AckLine, AcknowledgeReturn, decode_payload, outbox_message
-from app.core.notes import note
-from app.core.policies import RestockPolicy
-from app.core.problems import raise_problem, retry_action
-from domain.commands import RestockItems
-from domain.order import ReturnShipmentState
-from domain.returns import CaseItem
-from domain.statuses import (
+from backflow.app.core import keys
+from backflow.app.core.cases import StoredCase, load
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.messages import AckLine, AcknowledgeReturn, decode_payload, outbox_message
+from backflow.app.core.notes import note
+from backflow.app.core.policies import RestockPolicy
+from backflow.app.core.problems import raise_problem, retry_action
+from backflow.domain.commands import RestockItems
+from backflow.domain.order import ReturnShipmentState
+from backflow.domain.returns import CaseItem
+from backflow.domain.statuses import (
     Disposition,
     RestockTarget,
     Unknown,
@@ -20,12 +20,12 @@ from domain.statuses import (
     parse_disposition,
     restock_target,
 )
-from ports.commerce import CommercePort
-from ports.errors import PortError
-from ports.exceptions import Severity
-from ports.ledgers import StockMovement, StockMovementState, WriteOff
-from ports.outbox import OutboxRow
-from ports.unit_of_work import UnitOfWork
+from backflow.ports.commerce import CommercePort
+from backflow.ports.errors import PortError
+from backflow.ports.exceptions import Severity
+from backflow.ports.ledgers import StockMovement, StockMovementState, WriteOff
+from backflow.ports.outbox import OutboxRow
+from backflow.ports.unit_of_work import UnitOfWork
 
 _EXCEPTION_TYPES = {Disposition.MISSING: "missing_item", Disposition.UNEXPECTED_ITEM: "unexpected_item"}
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from app.core import messages as kinds
-from app.core.context import ActorSpec, InboxHandler, OutboxHandler
-from app.core.declarations import JobDecl
-from app.returns import anchor_return, held_returns, intake, mark_returned, rebound_catchup
+from backflow.app.core import messages as kinds
+from backflow.app.core.context import ActorSpec, InboxHandler, OutboxHandler
+from backflow.app.core.declarations import JobDecl
+from backflow.app.returns import anchor_return, held_returns, intake, mark_returned, rebound_catchup
 
 OUTBOX_HANDLERS: Mapping[str, OutboxHandler] = {
     kinds.ANCHOR_RETURN: anchor_return.anchor_return,

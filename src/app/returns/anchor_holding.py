@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import msgspec
 
-from app.core.deps import StoreDeps
-from app.core.notes import note
-from app.core.policies import AnchoringPolicy
-from app.core.problems import raise_problem, retry_action
-from domain.commands import AnchorReturn
-from domain.order import Order
-from ports.exceptions import Severity
-from ports.outbox import OutboxRow
-from ports.return_cases import ReturnCaseRecord
-from ports.timeline import TimelineReader
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.notes import note
+from backflow.app.core.policies import AnchoringPolicy
+from backflow.app.core.problems import raise_problem, retry_action
+from backflow.domain.commands import AnchorReturn
+from backflow.domain.order import Order
+from backflow.ports.exceptions import Severity
+from backflow.ports.outbox import OutboxRow
+from backflow.ports.return_cases import ReturnCaseRecord
+from backflow.ports.timeline import TimelineReader
 
 FIND_ORDER = "find order"
 

@@ -3,24 +3,24 @@ work the pending credit, the case anchored, its follow-ups and its notes (re-app
 
 from __future__ import annotations
 
-from app.core import keys
-from app.core.cases import StoredCase, load, snapshot_item, to_record
-from app.core.deps import StoreDeps
-from app.core.notes import note
-from app.core.policies import ReasonsPolicy
-from app.core.problems import raise_problem
-from app.core.return_validation import returnable
-from app.returns.follow_up import stage_due_on_anchoring
-from app.returns.reasons import mapped_reason, unmapped_dedupe_key
-from domain.order import Order
-from domain.refunds import RefundCalculation
-from domain.returns import CaseItem, OrderFound, Position, ReturnCase, transition
-from ports.commerce import CommercePort
-from ports.commerce_types import ReturnItemRequest
-from ports.errors import ConflictError
-from ports.exceptions import Severity
-from ports.ledgers import PendingCredit
-from ports.return_cases import ReturnCaseRecord
+from backflow.app.core import keys
+from backflow.app.core.cases import StoredCase, load, snapshot_item, to_record
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.notes import note
+from backflow.app.core.policies import ReasonsPolicy
+from backflow.app.core.problems import raise_problem
+from backflow.app.core.return_validation import returnable
+from backflow.app.returns.follow_up import stage_due_on_anchoring
+from backflow.app.returns.reasons import mapped_reason, unmapped_dedupe_key
+from backflow.domain.order import Order
+from backflow.domain.refunds import RefundCalculation
+from backflow.domain.returns import CaseItem, OrderFound, Position, ReturnCase, transition
+from backflow.ports.commerce import CommercePort
+from backflow.ports.commerce_types import ReturnItemRequest
+from backflow.ports.errors import ConflictError
+from backflow.ports.exceptions import Severity
+from backflow.ports.ledgers import PendingCredit
+from backflow.ports.return_cases import ReturnCaseRecord
 
 CASE_WRITE_ATTEMPTS = 3
 """Commits of the anchored case on a stale version before the row fails into the outbox's backoff."""

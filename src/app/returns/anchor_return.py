@@ -9,23 +9,23 @@ import weakref
 
 import anyio
 
-from app.core.cases import load
-from app.core.deps import StoreDeps
-from app.core.messages import decode_payload
-from app.core.policies import AnchoringPolicy, ReasonsPolicy
-from app.core.refund_ledger import prior_refunds
-from app.core.return_validation import returnable, validate_items
-from app.returns.anchor_holding import hold_return, refuse_mismatch
-from app.returns.anchor_recording import record_anchoring
-from domain.commands import AnchorReturn
-from domain.errors import BusinessRuleBroken
-from domain.order import Order
-from domain.refunds import ReturnedUnits, calculate_refund
-from domain.returns import Position
-from ports.commerce import CommercePort
-from ports.errors import NotFoundError
-from ports.outbox import OutboxRow
-from ports.timeline import TimelineReader
+from backflow.app.core.cases import load
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.messages import decode_payload
+from backflow.app.core.policies import AnchoringPolicy, ReasonsPolicy
+from backflow.app.core.refund_ledger import prior_refunds
+from backflow.app.core.return_validation import returnable, validate_items
+from backflow.app.returns.anchor_holding import hold_return, refuse_mismatch
+from backflow.app.returns.anchor_recording import record_anchoring
+from backflow.domain.commands import AnchorReturn
+from backflow.domain.errors import BusinessRuleBroken
+from backflow.domain.order import Order
+from backflow.domain.refunds import ReturnedUnits, calculate_refund
+from backflow.domain.returns import Position
+from backflow.ports.commerce import CommercePort
+from backflow.ports.errors import NotFoundError
+from backflow.ports.outbox import OutboxRow
+from backflow.ports.timeline import TimelineReader
 
 # Validation reads the order's return items, then the write adds ours: two returns of one order
 # anchored at once would both pass. One daemon process owns the outbox, so a lock per order

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.core import keys
-from app.core.messages import MarkItemsReturned, outbox_message
-from domain.commands import IssueRefund, RestockItems
-from domain.events import DomainEvent, RefundRequested, RestockDue, ReturnReceived
-from domain.returns import Position, ReturnCase
-from domain.statuses import is_graded, is_received
-from ports.unit_of_work import UnitOfWork
+from backflow.app.core import keys
+from backflow.app.core.messages import MarkItemsReturned, outbox_message
+from backflow.domain.commands import IssueRefund, RestockItems
+from backflow.domain.events import DomainEvent, RefundRequested, RestockDue, ReturnReceived
+from backflow.domain.returns import Position, ReturnCase
+from backflow.domain.statuses import is_graded, is_received
+from backflow.ports.unit_of_work import UnitOfWork
 
 
 def stage_follow_ups(

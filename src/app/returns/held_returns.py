@@ -3,11 +3,11 @@ horizon, which the anchoring raises). A return whose order was found but refused
 
 from __future__ import annotations
 
-from app.core import keys
-from app.core.deps import StoreDeps
-from app.core.messages import outbox_message
-from domain.commands import AnchorReturn
-from domain.returns import Position
+from backflow.app.core import keys
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.messages import outbox_message
+from backflow.domain.commands import AnchorReturn
+from backflow.domain.returns import Position
 
 BATCH = 500
 

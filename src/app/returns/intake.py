@@ -9,27 +9,27 @@ from __future__ import annotations
 
 import msgspec
 
-from app.core import keys
-from app.core.cases import StoredCase, case_items, load, to_record
-from app.core.deps import StoreDeps
-from app.core.messages import outbox_message
-from app.core.notes import note
-from app.core.problems import raise_problem
-from app.core.quarantine import quarantine, raw_body
-from app.returns.follow_up import stage_follow_ups
-from domain.commands import AnchorReturn
-from domain.errors import DomainError
-from domain.return_snapshot import (
+from backflow.app.core import keys
+from backflow.app.core.cases import StoredCase, case_items, load, to_record
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.messages import outbox_message
+from backflow.app.core.notes import note
+from backflow.app.core.problems import raise_problem
+from backflow.app.core.quarantine import quarantine, raw_body
+from backflow.app.returns.follow_up import stage_follow_ups
+from backflow.domain.commands import AnchorReturn
+from backflow.domain.errors import DomainError
+from backflow.domain.return_snapshot import (
     EVENT_STATUS,
     ReturnSnapshot,
     decode_return_event,
     decode_return_snapshot,
 )
-from domain.returns import Outcome, ReboundUpdate, Transition, open_case, transition
-from ports.exceptions import Severity
-from ports.inbox import InboundEvent, StoredInboundEvent
-from ports.return_cases import ReturnCaseRecord
-from ports.unit_of_work import UnitOfWork
+from backflow.domain.returns import Outcome, ReboundUpdate, Transition, open_case, transition
+from backflow.ports.exceptions import Severity
+from backflow.ports.inbox import InboundEvent, StoredInboundEvent
+from backflow.ports.return_cases import ReturnCaseRecord
+from backflow.ports.unit_of_work import UnitOfWork
 
 CATCHUP_SOURCE = "rebound-catchup"
 STATUS_EVENT = {status: event for event, status in EVENT_STATUS.items() if status is not None}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from app.core import keys
-from app.core.cases import load
-from app.core.deps import StoreDeps
-from app.core.messages import MarkItemsReturned, decode_payload
-from app.core.notes import note_now
-from ports.commerce import CommercePort
-from ports.outbox import OutboxRow
+from backflow.app.core import keys
+from backflow.app.core.cases import load
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.messages import MarkItemsReturned, decode_payload
+from backflow.app.core.notes import note_now
+from backflow.ports.commerce import CommercePort
+from backflow.ports.outbox import OutboxRow
 
 
 async def mark_items_returned(row: OutboxRow, *, store: StoreDeps, commerce: CommercePort) -> None:

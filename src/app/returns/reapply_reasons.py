@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import msgspec
 
-from app.core import keys
-from app.core.cases import load, to_record
-from app.core.deps import StoreDeps
-from app.core.notes import note
-from app.core.policies import ReasonsPolicy
-from app.returns.reasons import mapped_reason, unmapped_dedupe_key
-from domain.returns import Position
-from ports.commerce import CommercePort
-from ports.errors import ConflictError, PortError
-from ports.exceptions import ExceptionState
+from backflow.app.core import keys
+from backflow.app.core.cases import load, to_record
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.notes import note
+from backflow.app.core.policies import ReasonsPolicy
+from backflow.app.returns.reasons import mapped_reason, unmapped_dedupe_key
+from backflow.domain.returns import Position
+from backflow.ports.commerce import CommercePort
+from backflow.ports.errors import ConflictError, PortError
+from backflow.ports.exceptions import ExceptionState
 
 BATCH = 10_000
 ACTOR = "backflow reasons reapply"

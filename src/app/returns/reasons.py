@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.core.policies import ReasonsPolicy
-from ports.commerce_types import ReasonCode
+from backflow.app.core.policies import ReasonsPolicy
+from backflow.ports.commerce_types import ReasonCode
 
 
 def mapped_reason(reasons_policy: ReasonsPolicy, reason_code: str | None) -> ReasonCode | None:

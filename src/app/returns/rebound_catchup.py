@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from app.core.deps import StoreDeps
-from app.core.policies import CatchupPolicy
-from app.returns.intake import CATCHUP_SOURCE
-from ports.inbox import InboundEvent, Inbox
-from ports.returns_platform import ReturnsPlatformPort
-from ports.watermarks import Watermarks
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.policies import CatchupPolicy
+from backflow.app.returns.intake import CATCHUP_SOURCE
+from backflow.ports.inbox import InboundEvent, Inbox
+from backflow.ports.returns_platform import ReturnsPlatformPort
+from backflow.ports.watermarks import Watermarks
 
 WATERMARK = "rebound.catchup"
 MAX_RETURNS = 10_000  # per run

@@ -7,9 +7,9 @@ from datetime import datetime
 
 import msgspec
 
-from app.core.deps import StoreDeps
-from ports.inbox import InboundEvent, Inbox, StoreOutcome
-from ports.returns_platform import ReturnsPlatformPort
+from backflow.app.core.deps import StoreDeps
+from backflow.ports.inbox import InboundEvent, Inbox, StoreOutcome
+from backflow.ports.returns_platform import ReturnsPlatformPort
 
 MAX_EVENTS = 1_000_000
 

@@ -30,9 +30,9 @@ import anyio
 import msgspec
 from opentelemetry.trace import Span, Status, StatusCode
 
-from app.core.context import FlowContext
-from app.core.tracing import consumer_span
-from ports.exceptions import NewException, Severity
+from backflow.app.core.context import FlowContext
+from backflow.app.core.tracing import consumer_span
+from backflow.ports.exceptions import NewException, Severity
 
 MAX_ERROR = 2000
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from ports.clock import Clock
-from ports.errors import ConflictError, InvalidRequestError, NotFoundError
+from backflow.ports.clock import Clock
+from backflow.ports.errors import ConflictError, InvalidRequestError, NotFoundError
 
 T = TypeVar("T")
 _ANSWERS = (NotFoundError, ConflictError, InvalidRequestError)

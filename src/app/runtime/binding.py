@@ -13,19 +13,19 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from app.core.context import FlowContext, FlowRegistry
-from app.core.deps import StoreDeps
-from app.core.policies import flow_policies
-from app.core.settings import ConfigError
-from ports.alerts import AlertSender
-from ports.clock import Clock
-from ports.commerce import CommercePort
-from ports.inbox import Inbox
-from ports.reports import ReportSource
-from ports.returns_platform import ReturnsPlatformPort
-from ports.timeline import TimelineReader
-from ports.unit_of_work import UnitOfWorkFactory
-from ports.watermarks import Watermarks
+from backflow.app.core.context import FlowContext, FlowRegistry
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.policies import flow_policies
+from backflow.app.core.settings import ConfigError
+from backflow.ports.alerts import AlertSender
+from backflow.ports.clock import Clock
+from backflow.ports.commerce import CommercePort
+from backflow.ports.inbox import Inbox
+from backflow.ports.reports import ReportSource
+from backflow.ports.returns_platform import ReturnsPlatformPort
+from backflow.ports.timeline import TimelineReader
+from backflow.ports.unit_of_work import UnitOfWorkFactory
+from backflow.ports.watermarks import Watermarks
 
 Handler = Callable[..., Awaitable[None]]
 T = TypeVar("T")

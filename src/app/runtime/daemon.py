@@ -18,15 +18,15 @@ from typing import Any
 import anyio
 from anyio.abc import TaskStatus
 
-from app.core.context import FlowContext, FlowRegistry
-from app.runtime.binding import bind_registry, context_dependencies
-from app.runtime.health import ActorHealth
-from app.runtime.inbox_processor import InboxProcessor
-from app.runtime.outbox_actor import OutboxActor
-from app.runtime.relay import Mailbox, run_outbox_relay
-from app.runtime.scheduler import Scheduler
-from app.runtime.supervisor import ActorFn, RestartPolicy, supervise
-from app.runtime.wakeup import Lifecycle, Nudge
+from backflow.app.core.context import FlowContext, FlowRegistry
+from backflow.app.runtime.binding import bind_registry, context_dependencies
+from backflow.app.runtime.health import ActorHealth
+from backflow.app.runtime.inbox_processor import InboxProcessor
+from backflow.app.runtime.outbox_actor import OutboxActor
+from backflow.app.runtime.relay import Mailbox, run_outbox_relay
+from backflow.app.runtime.scheduler import Scheduler
+from backflow.app.runtime.supervisor import ActorFn, RestartPolicy, supervise
+from backflow.app.runtime.wakeup import Lifecycle, Nudge
 
 log = logging.getLogger(__name__)
 DEFAULT_RESTART_POLICY = RestartPolicy()

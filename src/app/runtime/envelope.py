@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ports.outbox import OutboxRow
+from backflow.ports.outbox import OutboxRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from ports.clock import Clock
+from backflow.ports.clock import Clock
 
 
 class ActorState(StrEnum):

@@ -16,12 +16,12 @@ import anyio
 from anyio.abc import TaskStatus
 from opentelemetry.trace import Span
 
-from app.core.context import FlowContext, InboxHandler
-from app.core.quarantine import quarantine
-from app.runtime.actor_base import Actor, Outcome, Unit
-from app.runtime.wakeup import Lifecycle, Nudge
-from ports.exceptions import Severity
-from ports.inbox import StoredInboundEvent
+from backflow.app.core.context import FlowContext, InboxHandler
+from backflow.app.core.quarantine import quarantine
+from backflow.app.runtime.actor_base import Actor, Outcome, Unit
+from backflow.app.runtime.wakeup import Lifecycle, Nudge
+from backflow.ports.exceptions import Severity
+from backflow.ports.inbox import StoredInboundEvent
 
 PAGE = 100
 

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from app.core.tracing import current_trace_ids
+from backflow.app.core.tracing import current_trace_ids
 
 _STANDARD = set(vars(logging.makeLogRecord({})))
 MASK = "***"

@@ -17,13 +17,13 @@ import anyio
 from anyio.abc import TaskStatus
 from opentelemetry.trace import Span
 
-from app.core.context import FlowContext, OutboxHandler
-from app.core.evidence import json_value
-from app.runtime.actor_base import Actor, Outcome, Unit
-from app.runtime.envelope import Envelope
-from app.runtime.relay import Mailbox
-from app.runtime.wakeup import Nudge
-from ports.outbox import OutboxRow, OutboxStatus
+from backflow.app.core.context import FlowContext, OutboxHandler
+from backflow.app.core.evidence import json_value
+from backflow.app.runtime.actor_base import Actor, Outcome, Unit
+from backflow.app.runtime.envelope import Envelope
+from backflow.app.runtime.relay import Mailbox
+from backflow.app.runtime.wakeup import Nudge
+from backflow.ports.outbox import OutboxRow, OutboxStatus
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TypeVar
 
-from app import monitors, notify, orders, refunds, restock, returns
-from app.core.context import ActorSpec, FlowRegistry, JobSpec
-from app.core.declarations import Capability, JobDecl
-from app.core.settings import ConfigError, Schedule, Settings
+from backflow.app import monitors, notify, orders, refunds, restock, returns
+from backflow.app.core.context import ActorSpec, FlowRegistry, JobSpec
+from backflow.app.core.declarations import Capability, JobDecl
+from backflow.app.core.settings import ConfigError, Schedule, Settings
 
 log = logging.getLogger(__name__)
 MAX_ACTOR_CONCURRENCY = 64

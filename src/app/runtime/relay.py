@@ -14,10 +14,10 @@ import anyio.lowlevel
 from anyio.abc import TaskStatus
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from app.core.context import ActorSpec
-from app.runtime.envelope import Envelope
-from app.runtime.wakeup import Lifecycle, Nudge
-from ports.outbox import Outbox
+from backflow.app.core.context import ActorSpec
+from backflow.app.runtime.envelope import Envelope
+from backflow.app.runtime.wakeup import Lifecycle, Nudge
+from backflow.ports.outbox import Outbox
 
 
 @dataclass

@@ -19,9 +19,9 @@ import anyio
 from anyio.abc import TaskStatus
 from opentelemetry.trace import Span
 
-from app.core.context import FlowContext, JobSpec
-from app.runtime.actor_base import Actor, Outcome, Unit
-from app.runtime.wakeup import Lifecycle
+from backflow.app.core.context import FlowContext, JobSpec
+from backflow.app.runtime.actor_base import Actor, Outcome, Unit
+from backflow.app.runtime.wakeup import Lifecycle
 
 
 @dataclass

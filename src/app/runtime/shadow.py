@@ -14,13 +14,13 @@ from typing import Any
 
 import msgspec
 
-from app.core.tracing import current_trace_ids
-from domain.money import Money, TypedMoney
-from domain.order import Order, ReturnPaymentState, ReturnShipmentState
-from domain.return_snapshot import ReturnEvent, ReturnSnapshot
-from ports.clock import Clock
-from ports.commerce import CommercePort
-from ports.commerce_types import (
+from backflow.app.core.tracing import current_trace_ids
+from backflow.domain.money import Money, TypedMoney
+from backflow.domain.order import Order, ReturnPaymentState, ReturnShipmentState
+from backflow.domain.return_snapshot import ReturnEvent, ReturnSnapshot
+from backflow.ports.clock import Clock
+from backflow.ports.commerce import CommercePort
+from backflow.ports.commerce_types import (
     InventoryEntry,
     MessageCursor,
     MessagePage,
@@ -33,15 +33,15 @@ from ports.commerce_types import (
     Transaction,
     TransactionState,
 )
-from ports.errors import NotFoundError
-from ports.returns_platform import (
+from backflow.ports.errors import NotFoundError
+from backflow.ports.returns_platform import (
     Acknowledgement,
     ReturnsPlatformPort,
     SalesOrder,
     UpsertOutcome,
     UpsertResult,
 )
-from ports.shadow import ShadowLog, ShadowWrite
+from backflow.ports.shadow import ShadowLog, ShadowWrite
 
 _ENCODER = msgspec.json.Encoder(enc_hook=str)
 

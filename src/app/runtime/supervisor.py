@@ -15,7 +15,7 @@ from typing import Any
 import anyio
 from anyio.abc import TaskStatus
 
-from app.runtime.health import ActorHealth
+from backflow.app.runtime.health import ActorHealth
 
 log = logging.getLogger(__name__)
 

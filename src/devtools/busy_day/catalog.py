@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from devtools.shop import OUTLET_CHANNEL, SUPPLY_CHANNEL
+from backflow.devtools.shop import OUTLET_CHANNEL, SUPPLY_CHANNEL
 
 PRODUCTS = ("TEE", "HOODIE", "JEANS", "DRESS", "SNEAKER", "JACKET", "SCARF", "SHIRT", "SKIRT", "BOOT")
 COLOURS = ("BLK", "WHT", "NVY", "RED", "GRN")

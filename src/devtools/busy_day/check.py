@@ -13,11 +13,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.keys import return_item_key
-from devtools.busy_day.catalog import STOCK_PER_ENTRY
-from devtools.shop import RB_CLIENT, REASONS, SUPPLY_CHANNEL
-from devtools.stack.http import request
-from devtools.stack.launcher import Stack
+from backflow.app.core.keys import return_item_key
+from backflow.devtools.busy_day.catalog import STOCK_PER_ENTRY
+from backflow.devtools.shop import RB_CLIENT, REASONS, SUPPLY_CHANNEL
+from backflow.devtools.stack.http import request
+from backflow.devtools.stack.launcher import Stack
 
 RESTOCKED = frozenset({"SELLABLE", "SELLABLE_REPACK"})  # restock-repack = true (the default policy)
 REFUND_TOLERANCE_MINOR = 1

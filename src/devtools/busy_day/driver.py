@@ -18,13 +18,13 @@ from typing import Any
 import aiohttp
 import anyio
 
-from devtools.busy_day import catalog
-from devtools.busy_day.catalog import MIXED, OrderMix
-from devtools.busy_day.outage import OutageWatch
-from devtools.busy_day.plan import DayLog, DayPlan
-from devtools.shop import REASON_KEYS, REASON_TYPE_KEY
-from devtools.stack.http import ApiError, JsonApi
-from devtools.stack.launcher import Stack
+from backflow.devtools.busy_day import catalog
+from backflow.devtools.busy_day.catalog import MIXED, OrderMix
+from backflow.devtools.busy_day.outage import OutageWatch
+from backflow.devtools.busy_day.plan import DayLog, DayPlan
+from backflow.devtools.shop import REASON_KEYS, REASON_TYPE_KEY
+from backflow.devtools.stack.http import ApiError, JsonApi
+from backflow.devtools.stack.launcher import Stack
 
 SIM_DAY = 86_400.0
 SIM_SPAN = 16 * SIM_DAY

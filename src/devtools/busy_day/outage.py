@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
-from devtools.busy_day.plan import Outage
-from devtools.stack.http import JsonApi
+from backflow.devtools.busy_day.plan import Outage
+from backflow.devtools.stack.http import JsonApi
 
 OUTAGE_ALL_503 = [{"method": "*", "path": ".*", "error_rate": 1.0, "error_status": 503}]
 

@@ -11,8 +11,8 @@ import os
 import sys
 from collections.abc import Mapping
 
-from devtools.commercetools_sim.app import run_simulator
-from devtools.commercetools_sim.options import SimulatorOptions
+from backflow.devtools.commercetools_sim.app import run_simulator
+from backflow.devtools.commercetools_sim.options import SimulatorOptions
 
 PROG = "python -m devtools.commercetools_sim"
 DEFAULTS = SimulatorOptions()

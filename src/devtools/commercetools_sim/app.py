@@ -7,15 +7,15 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from devtools.commercetools_sim.auth import TokenStore, auth_middleware, token_endpoint
-from devtools.commercetools_sim.control import add_control_routes
-from devtools.commercetools_sim.errors import CtError
-from devtools.commercetools_sim.faults import fault_middleware
-from devtools.commercetools_sim.keys import PUSHER, STATE, TOKENS
-from devtools.commercetools_sim.options import SimulatorOptions
-from devtools.commercetools_sim.push import Pusher
-from devtools.commercetools_sim.routes import add_routes
-from devtools.commercetools_sim.state import SimState
+from backflow.devtools.commercetools_sim.auth import TokenStore, auth_middleware, token_endpoint
+from backflow.devtools.commercetools_sim.control import add_control_routes
+from backflow.devtools.commercetools_sim.errors import CtError
+from backflow.devtools.commercetools_sim.faults import fault_middleware
+from backflow.devtools.commercetools_sim.keys import PUSHER, STATE, TOKENS
+from backflow.devtools.commercetools_sim.options import SimulatorOptions
+from backflow.devtools.commercetools_sim.push import Pusher
+from backflow.devtools.commercetools_sim.routes import add_routes
+from backflow.devtools.commercetools_sim.state import SimState
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from devtools.commercetools_sim.errors import CtError
-from devtools.commercetools_sim.keys import STATE, TOKENS
-from devtools.commercetools_sim.state import SimState
+from backflow.devtools.commercetools_sim.errors import CtError
+from backflow.devtools.commercetools_sim.keys import STATE, TOKENS
+from backflow.devtools.commercetools_sim.state import SimState
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

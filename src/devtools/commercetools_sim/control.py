@@ -7,13 +7,13 @@ from typing import Any
 
 from aiohttp import web
 
-from devtools.commercetools_sim.auth import TokenStore
-from devtools.commercetools_sim.errors import invalid
-from devtools.commercetools_sim.faults import FaultRule
-from devtools.commercetools_sim.keys import STATE, TOKENS
-from devtools.commercetools_sim.resource_actions import inventory_from_draft, payment_from_draft
-from devtools.commercetools_sim.routes import create_type, seed_order
-from devtools.commercetools_sim.state import SimState
+from backflow.devtools.commercetools_sim.auth import TokenStore
+from backflow.devtools.commercetools_sim.errors import invalid
+from backflow.devtools.commercetools_sim.faults import FaultRule
+from backflow.devtools.commercetools_sim.keys import STATE, TOKENS
+from backflow.devtools.commercetools_sim.resource_actions import inventory_from_draft, payment_from_draft
+from backflow.devtools.commercetools_sim.routes import create_type, seed_order
+from backflow.devtools.commercetools_sim.state import SimState
 
 _OPTION_NAMES = ("strict_return_transitions", "push_url", "push_format", "token_ttl")
 

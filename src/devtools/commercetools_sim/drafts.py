@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from devtools.commercetools_sim.errors import invalid, required
-from devtools.commercetools_sim.state import Resource, SimState
-from domain.currencies import currency_digits, is_currency_code
+from backflow.devtools.commercetools_sim.errors import invalid, required
+from backflow.devtools.commercetools_sim.state import Resource, SimState
+from backflow.domain.currencies import currency_digits, is_currency_code
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{2,256}$")
 

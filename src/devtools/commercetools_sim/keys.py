@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from devtools.commercetools_sim.auth import TokenStore
-    from devtools.commercetools_sim.push import Pusher
-    from devtools.commercetools_sim.state import SimState
+    from backflow.devtools.commercetools_sim.auth import TokenStore
+    from backflow.devtools.commercetools_sim.push import Pusher
+    from backflow.devtools.commercetools_sim.state import SimState
 
 STATE: web.AppKey[SimState] = web.AppKey("state")
 TOKENS: web.AppKey[TokenStore] = web.AppKey("tokens")

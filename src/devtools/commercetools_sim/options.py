@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from devtools.commercetools_sim.faults import FaultRule
+from backflow.devtools.commercetools_sim.faults import FaultRule
 
 DEFAULT_SCOPES = (
     "manage_orders",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from devtools.commercetools_sim.drafts import KEY_PATTERN, custom_fields, validate_fields
-from devtools.commercetools_sim.errors import invalid, invalid_operation, required
-from devtools.commercetools_sim.state import Resource, SimState
+from backflow.devtools.commercetools_sim.drafts import KEY_PATTERN, custom_fields, validate_fields
+from backflow.devtools.commercetools_sim.errors import invalid, invalid_operation, required
+from backflow.devtools.commercetools_sim.state import Resource, SimState
 
 Emitted = list[tuple[str, Resource]]  # (message type, payload)
 SHIPMENT_STATES = ("Advised", "Returned", "BackInStock", "Unusable")

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from devtools.commercetools_sim.errors import CtError, invalid
+from backflow.devtools.commercetools_sim.errors import CtError, invalid
 
 Predicate = Callable[[Any], bool]
 _TOKEN = re.compile(

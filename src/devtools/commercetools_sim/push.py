@@ -13,7 +13,7 @@ from typing import Any
 
 import aiohttp
 
-from devtools.commercetools_sim.state import Resource, SimState
+from backflow.devtools.commercetools_sim.state import Resource, SimState
 
 ACK_STATUSES = (102, 200, 201, 202, 204)
 

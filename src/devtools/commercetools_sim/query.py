@@ -7,9 +7,9 @@ from typing import Any
 
 from multidict import MultiMapping
 
-from devtools.commercetools_sim.errors import invalid
-from devtools.commercetools_sim.predicates import compile_predicate
-from devtools.commercetools_sim.state import Resource
+from backflow.devtools.commercetools_sim.errors import invalid
+from backflow.devtools.commercetools_sim.predicates import compile_predicate
+from backflow.devtools.commercetools_sim.state import Resource
 
 MAX_LIMIT = 500
 MAX_OFFSET = 10_000

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from devtools.commercetools_sim.drafts import custom_fields, typed_money, validate_fields
-from devtools.commercetools_sim.errors import invalid, invalid_operation, required
-from devtools.commercetools_sim.order_actions import Emitted
-from devtools.commercetools_sim.state import Resource, SimState
+from backflow.devtools.commercetools_sim.drafts import custom_fields, typed_money, validate_fields
+from backflow.devtools.commercetools_sim.errors import invalid, invalid_operation, required
+from backflow.devtools.commercetools_sim.order_actions import Emitted
+from backflow.devtools.commercetools_sim.state import Resource, SimState
 
 TRANSACTION_TYPES = ("Authorization", "CancelAuthorization", "Charge", "Refund", "Chargeback")
 TRANSACTION_STATES = ("Initial", "Pending", "Success", "Failure")

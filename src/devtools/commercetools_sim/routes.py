@@ -9,18 +9,18 @@ from typing import Any
 
 from aiohttp import web
 
-from devtools.commercetools_sim.drafts import order_from_draft
-from devtools.commercetools_sim.errors import CtError, invalid, not_found
-from devtools.commercetools_sim.keys import STATE
-from devtools.commercetools_sim.order_actions import ORDER_ACTIONS, Emitted
-from devtools.commercetools_sim.query import run_query
-from devtools.commercetools_sim.resource_actions import (
+from backflow.devtools.commercetools_sim.drafts import order_from_draft
+from backflow.devtools.commercetools_sim.errors import CtError, invalid, not_found
+from backflow.devtools.commercetools_sim.keys import STATE
+from backflow.devtools.commercetools_sim.order_actions import ORDER_ACTIONS, Emitted
+from backflow.devtools.commercetools_sim.query import run_query
+from backflow.devtools.commercetools_sim.resource_actions import (
     INVENTORY_ACTIONS,
     PAYMENT_ACTIONS,
     inventory_from_draft,
     payment_from_draft,
 )
-from devtools.commercetools_sim.state import Resource, SimState
+from backflow.devtools.commercetools_sim.state import Resource, SimState
 
 Actions = dict[str, Callable[[SimState, Resource, Resource], Emitted]]
 # URL segment -> (resource typeId, update actions)

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from devtools.commercetools_sim.errors import concurrent_modification, invalid, not_found
-from devtools.commercetools_sim.options import SimulatorOptions
+from backflow.devtools.commercetools_sim.errors import concurrent_modification, invalid, not_found
+from backflow.devtools.commercetools_sim.options import SimulatorOptions
 
 Resource = dict[str, Any]
 Listener = Callable[[Resource], None]

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import anyio
 
-from devtools.busy_day.plan import DayPlan
-from devtools.demo.run import DemoOptions, how_to_explore, run_demo, stop_demo
+from backflow.devtools.busy_day.plan import DayPlan
+from backflow.devtools.demo.run import DemoOptions, how_to_explore, run_demo, stop_demo
 
 
 def run_demo_command(args: argparse.Namespace, say: Callable[..., None]) -> int:

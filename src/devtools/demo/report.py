@@ -7,8 +7,8 @@ from pathlib import Path
 
 import anyio
 
-from devtools.stack.layout import Layout
-from devtools.stack.processes import BACKFLOW
+from backflow.devtools.stack.layout import Layout
+from backflow.devtools.stack.processes import BACKFLOW
 
 REPORT_SECONDS = 60.0
 

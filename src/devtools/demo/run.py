@@ -12,18 +12,18 @@ from pathlib import Path
 import aiohttp
 import anyio
 
-from devtools.busy_day.catalog import LATE
-from devtools.busy_day.driver import Driver
-from devtools.busy_day.plan import DayPlan
-from devtools.demo.report import write_reconciliation
-from devtools.demo.summary import Deliveries, Figures, collect, render
-from devtools.demo.verify import InCommercetools, read_commercetools
-from devtools.shop import SUPPLY_CHANNEL
-from devtools.stack import processes
-from devtools.stack.http import JsonApi
-from devtools.stack.launcher import Stack, demo_stack
-from devtools.stack.layout import Endpoints, Layout
-from devtools.stack.processes import StartError
+from backflow.devtools.busy_day.catalog import LATE
+from backflow.devtools.busy_day.driver import Driver
+from backflow.devtools.busy_day.plan import DayPlan
+from backflow.devtools.demo.report import write_reconciliation
+from backflow.devtools.demo.summary import Deliveries, Figures, collect, render
+from backflow.devtools.demo.verify import InCommercetools, read_commercetools
+from backflow.devtools.shop import SUPPLY_CHANNEL
+from backflow.devtools.stack import processes
+from backflow.devtools.stack.http import JsonApi
+from backflow.devtools.stack.launcher import Stack, demo_stack
+from backflow.devtools.stack.layout import Endpoints, Layout
+from backflow.devtools.stack.processes import StartError
 
 START_ATTEMPTS = 2
 ORPHAN_HORIZON = 15

@@ -8,9 +8,9 @@ from typing import Any
 
 import anyio
 
-from devtools.busy_day.plan import DayLog
-from devtools.stack.http import JsonApi
-from domain.currencies import currency_digits
+from backflow.devtools.busy_day.plan import DayLog
+from backflow.devtools.stack.http import JsonApi
+from backflow.domain.currencies import currency_digits
 
 FETCH_CONCURRENCY = 8
 

@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from devtools.busy_day.catalog import STOCK_PER_ENTRY
-from devtools.demo.summary import Figures
+from backflow.devtools.busy_day.catalog import STOCK_PER_ENTRY
+from backflow.devtools.demo.summary import Figures
 
 
 @dataclass(frozen=True)

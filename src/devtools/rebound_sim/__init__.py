@@ -11,10 +11,10 @@ import aiohttp
 import anyio
 from aiohttp import web
 
-from devtools.rebound_sim.api import FAULTS, SIM, TOKENS, add_api_routes, guard
-from devtools.rebound_sim.control import SESSION, add_control_routes
-from devtools.rebound_sim.engine import Simulator
-from devtools.rebound_sim.options import SimOptions
+from backflow.devtools.rebound_sim.api import FAULTS, SIM, TOKENS, add_api_routes, guard
+from backflow.devtools.rebound_sim.control import SESSION, add_control_routes
+from backflow.devtools.rebound_sim.engine import Simulator
+from backflow.devtools.rebound_sim.options import SimOptions
 
 __all__ = ["SimOptions", "Simulator", "create_app", "run_simulator"]
 

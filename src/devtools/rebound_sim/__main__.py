@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import anyio
 
-from devtools.rebound_sim import SimOptions, run_simulator
+from backflow.devtools.rebound_sim import SimOptions, run_simulator
 
 PROG = "python -m devtools.rebound_sim"
 DEFAULTS = SimOptions()

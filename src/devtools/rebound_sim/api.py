@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 import msgspec
 from aiohttp import web
 
-from devtools.rebound_sim.engine import Simulator
-from ports.returns_platform import SALES_ORDER_DECODER
+from backflow.devtools.rebound_sim.engine import Simulator
+from backflow.ports.returns_platform import SALES_ORDER_DECODER
 
 SIM = web.AppKey("rebound_sim", Simulator)
 TOKENS = web.AppKey("rebound_sim_tokens", dict)

@@ -7,8 +7,8 @@ from typing import Any
 import msgspec
 from aiohttp import ClientSession, web
 
-from devtools.rebound_sim.api import FAULTS, SIM, TOKENS, error
-from devtools.rebound_sim.engine import Simulator
+from backflow.devtools.rebound_sim.api import FAULTS, SIM, TOKENS, error
+from backflow.devtools.rebound_sim.engine import Simulator
 
 SESSION = web.AppKey("rebound_sim_session", ClientSession)
 _ENCODER = msgspec.json.Encoder()

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 import aiohttp
 
-from adapters.rebound import signature
-from devtools.rebound_sim.options import SimOptions
-from devtools.rebound_sim.state import EmittedEvent
+from backflow.adapters.rebound import signature
+from backflow.devtools.rebound_sim.options import SimOptions
+from backflow.devtools.rebound_sim.state import EmittedEvent
 
 
 @dataclass

@@ -14,12 +14,12 @@ from typing import Any
 
 import msgspec
 
-from devtools.rebound_sim import flows
-from devtools.rebound_sim.delivery import Deliverer
-from devtools.rebound_sim.options import SimOptions
-from devtools.rebound_sim.state import EmittedEvent, SimItem, SimReturn, SimState, StoredOrder, ulid
-from domain.return_snapshot import ReturnEvent
-from ports.returns_platform import SalesOrder, SalesOrderItem
+from backflow.devtools.rebound_sim import flows
+from backflow.devtools.rebound_sim.delivery import Deliverer
+from backflow.devtools.rebound_sim.options import SimOptions
+from backflow.devtools.rebound_sim.state import EmittedEvent, SimItem, SimReturn, SimState, StoredOrder, ulid
+from backflow.domain.return_snapshot import ReturnEvent
+from backflow.ports.returns_platform import SalesOrder, SalesOrderItem
 
 _ENCODER = msgspec.json.Encoder()
 API_VERSION = "2026-01"

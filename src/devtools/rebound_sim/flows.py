@@ -10,10 +10,10 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from devtools.rebound_sim.options import SimOptions
-from devtools.rebound_sim.state import SimItem, SimReturn
-from domain.money import Money
-from domain.return_snapshot import RefundLine, RefundProposal
+from backflow.devtools.rebound_sim.options import SimOptions
+from backflow.devtools.rebound_sim.state import SimItem, SimReturn
+from backflow.domain.money import Money
+from backflow.domain.return_snapshot import RefundLine, RefundProposal
 
 HOUR = 3600.0
 DAY = 24 * HOUR

@@ -6,14 +6,14 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.return_snapshot import (
+from backflow.domain.return_snapshot import (
     RefundProposal,
     ReturnEvent,
     ReturnItemSnapshot,
     ReturnOrderInfo,
     ReturnSnapshot,
 )
-from ports.returns_platform import SalesOrder
+from backflow.ports.returns_platform import SalesOrder
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 

@@ -11,8 +11,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from devtools.net import HOST
-from devtools.shop import (
+from backflow.devtools.net import HOST
+from backflow.devtools.shop import (
     CT_CLIENT,
     CT_PROJECT,
     OUTLET_CHANNEL,
@@ -21,7 +21,7 @@ from devtools.shop import (
     REASONS,
     SUPPLY_CHANNEL,
 )
-from devtools.stack.layout import Endpoints, Layout, Secrets
+from backflow.devtools.stack.layout import Endpoints, Layout, Secrets
 
 Value = str | int | float
 

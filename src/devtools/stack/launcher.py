@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from devtools.net import wait_for
-from devtools.shop import CT_CLIENT, CT_PROJECT
-from devtools.stack import processes
-from devtools.stack.config import (
+from backflow.devtools.net import wait_for
+from backflow.devtools.shop import CT_CLIENT, CT_PROJECT
+from backflow.devtools.stack import processes
+from backflow.devtools.stack.config import (
     BENCH_CONFIG,
     BENCH_TUNING,
     DEMO_TUNING,
@@ -28,9 +28,9 @@ from devtools.stack.config import (
     demo_config,
     env_file_text,
 )
-from devtools.stack.http import request
-from devtools.stack.layout import Endpoints, Layout, Secrets
-from devtools.stack.processes import Child, StartError
+from backflow.devtools.stack.http import request
+from backflow.devtools.stack.layout import Endpoints, Layout, Secrets
+from backflow.devtools.stack.processes import Child, StartError
 
 CALLERS_SETTINGS = ("BACKFLOW_", "CTP_", "REBOUND_")
 """Variables of the caller's shell a stack never inherits: it is described by its own env only."""

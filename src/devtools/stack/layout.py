@@ -7,8 +7,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devtools.net import HOST, free_ports
-from devtools.shop import CT_SECRET, RB_SECRET
+from backflow.devtools.net import HOST, free_ports
+from backflow.devtools.shop import CT_SECRET, RB_SECRET
 
 PROCESS_NAMES = ("commercetools-sim", "rebound-sim", "daemon")
 

@@ -12,11 +12,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from devtools.net import wait_for
-from devtools.stack.http import request
+from backflow.devtools.net import wait_for
+from backflow.devtools.stack.http import request
 
-BACKFLOW = (sys.executable, "-m", "app.entrypoints.cli")
-MARK = "app.entrypoints.cli"
+BACKFLOW = (sys.executable, "-m", "backflow.app.entrypoints.cli")
+MARK = "backflow.app.entrypoints.cli"
 """Every stack process runs `python -m app.entrypoints.cli …`: a recorded PID whose command line lacks it was
 reused by something else since, and is left alone."""
 

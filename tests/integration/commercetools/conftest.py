@@ -16,9 +16,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from adapters.commercetools import CommercetoolsAdapter, CommercetoolsConfig
-from devtools.commercetools_sim import SimulatorOptions, create_app
-from devtools.net import free_port, listening
+from backflow.adapters.commercetools import CommercetoolsAdapter, CommercetoolsConfig
+from backflow.devtools.commercetools_sim import SimulatorOptions, create_app
+from backflow.devtools.net import free_port, listening
 
 ROOT = Path(__file__).resolve().parents[3]
 MOCK_SCRIPT = Path(__file__).with_name("ctmock_server.mjs")

@@ -6,8 +6,8 @@ import anyio
 import msgspec
 import pytest
 
-from ports.commerce_types import ReturnItemRequest
-from ports.errors import NotFoundError
+from backflow.ports.commerce_types import ReturnItemRequest
+from backflow.ports.errors import NotFoundError
 
 from .conftest import Server
 

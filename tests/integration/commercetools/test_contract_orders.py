@@ -5,8 +5,8 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from ports.commerce_types import OrderQuery
-from ports.errors import NotFoundError, UnauthorizedError
+from backflow.ports.commerce_types import OrderQuery
+from backflow.ports.errors import NotFoundError, UnauthorizedError
 
 from .conftest import Server
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from adapters.commercetools.inventory import MARKER_FIELD
-from domain.money import Money
-from ports.commerce_types import ReasonCode, ReturnItemRequest
-from ports.errors import InvalidRequestError, NotFoundError
+from backflow.adapters.commercetools.inventory import MARKER_FIELD
+from backflow.domain.money import Money
+from backflow.ports.commerce_types import ReasonCode, ReturnItemRequest
+from backflow.ports.errors import InvalidRequestError, NotFoundError
 
 from .conftest import Server
 

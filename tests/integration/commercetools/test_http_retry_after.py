@@ -6,9 +6,9 @@ import anyio
 import pytest
 from aiohttp import web
 
-from adapters.commercetools.config import CommercetoolsConfig
-from adapters.commercetools.http import CommercetoolsHttp
-from ports.errors import ConflictError, InvalidRequestError
+from backflow.adapters.commercetools.config import CommercetoolsConfig
+from backflow.adapters.commercetools.http import CommercetoolsHttp
+from backflow.ports.errors import ConflictError, InvalidRequestError
 
 pytestmark = pytest.mark.anyio
 

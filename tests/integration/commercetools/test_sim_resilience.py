@@ -14,13 +14,13 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from adapters.commercetools import CommercetoolsAdapter
-from adapters.commercetools.subscriptions import parse_pubsub_push
-from devtools.commercetools_sim import SimulatorOptions
-from devtools.commercetools_sim.keys import STATE, TOKENS
-from domain.money import Money
-from ports.commerce_types import OrderQuery, ReturnItemRequest
-from ports.errors import TransientError
+from backflow.adapters.commercetools import CommercetoolsAdapter
+from backflow.adapters.commercetools.subscriptions import parse_pubsub_push
+from backflow.devtools.commercetools_sim import SimulatorOptions
+from backflow.devtools.commercetools_sim.keys import STATE, TOKENS
+from backflow.domain.money import Money
+from backflow.ports.commerce_types import OrderQuery, ReturnItemRequest
+from backflow.ports.errors import TransientError
 
 from .conftest import Server, start_sim
 

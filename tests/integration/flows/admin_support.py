@@ -18,14 +18,14 @@ import msgspec
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from app.bootstrap import http_deps, store_deps
-from app.bootstrap.push import parse_push
-from app.entrypoints.cli import main as cli_main
-from app.entrypoints.http.intake import PushIntake
-from app.entrypoints.http.intake_audit import IntakeAudit
-from app.entrypoints.http.server import create_app
-from app.runtime.api_health import ApiHealth
-from app.runtime.daemon import Runtime, Wakeups
+from backflow.app.bootstrap import http_deps, store_deps
+from backflow.app.bootstrap.push import parse_push
+from backflow.app.entrypoints.cli import main as cli_main
+from backflow.app.entrypoints.http.intake import PushIntake
+from backflow.app.entrypoints.http.intake_audit import IntakeAudit
+from backflow.app.entrypoints.http.server import create_app
+from backflow.app.runtime.api_health import ApiHealth
+from backflow.app.runtime.daemon import Runtime, Wakeups
 from tests.integration.flows.conftest import World
 
 TOKEN = "exceptions-test-token-0123456789"

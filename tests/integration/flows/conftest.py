@@ -16,18 +16,18 @@ import pytest
 from aiohttp.test_utils import TestServer
 from opentelemetry.trace import NoOpTracer
 
-from adapters.rebound.client import ReboundClient
-from adapters.rebound.config import ReboundConfig
-from adapters.sqlite.store import SqliteStore
-from adapters.uuid7 import Uuid7Generator
-from app.core.context import FlowContext, FlowRegistry
-from app.core.settings import FileConfig, Policies, Settings
-from app.runtime.registry import build_registry
-from devtools.commercetools_sim import SimulatorOptions
-from devtools.rebound_sim import SimOptions, Simulator
-from devtools.rebound_sim import create_app as create_rebound_app
-from devtools.rebound_sim.api import FAULTS, SIM
-from ports.outbox import RetryPolicy
+from backflow.adapters.rebound.client import ReboundClient
+from backflow.adapters.rebound.config import ReboundConfig
+from backflow.adapters.sqlite.store import SqliteStore
+from backflow.adapters.uuid7 import Uuid7Generator
+from backflow.app.core.context import FlowContext, FlowRegistry
+from backflow.app.core.settings import FileConfig, Policies, Settings
+from backflow.app.runtime.registry import build_registry
+from backflow.devtools.commercetools_sim import SimulatorOptions
+from backflow.devtools.rebound_sim import SimOptions, Simulator
+from backflow.devtools.rebound_sim import create_app as create_rebound_app
+from backflow.devtools.rebound_sim.api import FAULTS, SIM
+from backflow.ports.outbox import RetryPolicy
 from tests.integration.commercetools.conftest import Server, start_sim
 from tests.integration.flows.support import ShiftClock
 

@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from app.core.context import FlowContext, FlowRegistry, ScheduledJob
-from app.runtime.binding import context_dependencies
-from ports.exceptions import ExceptionRecord
-from ports.inbox import InboundEvent
+from backflow.app.core.context import FlowContext, FlowRegistry, ScheduledJob
+from backflow.app.runtime.binding import context_dependencies
+from backflow.ports.exceptions import ExceptionRecord
+from backflow.ports.inbox import InboundEvent
 
 OWNER = "test-drain"
 T = TypeVar("T")

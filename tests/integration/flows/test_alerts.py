@@ -12,9 +12,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from adapters.webhook_alerts import WebhookAlertSender
-from app.core.settings import AlertSettings, FileConfig
-from app.notify.queue_alerts import queue_alerts
+from backflow.adapters.webhook_alerts import WebhookAlertSender
+from backflow.app.core.settings import AlertSettings, FileConfig
+from backflow.app.notify.queue_alerts import queue_alerts
 from tests.integration.flows.conftest import World, file_config
 from tests.integration.flows.support import drain, exceptions, run_job
 from tests.integration.flows.test_exception_actions import _orphan

@@ -9,17 +9,17 @@ from typing import Any
 import anyio
 import pytest
 
-from app.core import keys
-from app.core.messages import outbox_message
-from app.monitors.order_drift import check_orders_missing_in_rebound
-from app.monitors.received_not_refunded import check_received_not_refunded
-from app.monitors.refund_drift import check_refund_drift
-from app.monitors.return_info_drift import check_return_info
-from app.monitors.stock_drift import check_stock_drift
-from app.monitors.stuck_returns import check_stuck_returns
-from domain.commands import SyncOrder
-from domain.money import Money
-from ports.ledgers import Refund, RefundOutcome, RefundState, StockMovement, StockMovementState
+from backflow.app.core import keys
+from backflow.app.core.messages import outbox_message
+from backflow.app.monitors.order_drift import check_orders_missing_in_rebound
+from backflow.app.monitors.received_not_refunded import check_received_not_refunded
+from backflow.app.monitors.refund_drift import check_refund_drift
+from backflow.app.monitors.return_info_drift import check_return_info
+from backflow.app.monitors.stock_drift import check_stock_drift
+from backflow.app.monitors.stuck_returns import check_stuck_returns
+from backflow.domain.commands import SyncOrder
+from backflow.domain.money import Money
+from backflow.ports.ledgers import Refund, RefundOutcome, RefundState, StockMovement, StockMovementState
 from tests.integration.flows.conftest import World, item
 from tests.integration.flows.support import (
     drain,

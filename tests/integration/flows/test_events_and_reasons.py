@@ -8,13 +8,13 @@ import anyio
 import msgspec
 import pytest
 
-from app.core.keys import return_item_key
-from app.core.settings import FileConfig
-from app.returns.reapply_reasons import reapply_reason_codes
-from app.returns.rebound_catchup import rebound_catchup
-from app.returns.replay import replay_rebound_events
-from domain.returns import Position
-from ports.inbox import InboundEvent
+from backflow.app.core.keys import return_item_key
+from backflow.app.core.settings import FileConfig
+from backflow.app.returns.reapply_reasons import reapply_reason_codes
+from backflow.app.returns.rebound_catchup import rebound_catchup
+from backflow.app.returns.replay import replay_rebound_events
+from backflow.domain.returns import Position
+from backflow.ports.inbox import InboundEvent
 from tests.integration.flows.conftest import REASONS, World, file_config, item
 from tests.integration.flows.support import (
     evidence,

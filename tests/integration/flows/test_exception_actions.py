@@ -6,8 +6,8 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from app.returns.held_returns import sweep_held_returns
-from domain.returns import Position
+from backflow.app.returns.held_returns import sweep_held_returns
+from backflow.domain.returns import Position
 from tests.integration.flows.admin_support import Admin, admin_api
 from tests.integration.flows.conftest import World, item
 from tests.integration.flows.support import drain, order_number, run_job, settle, store_rebound_events

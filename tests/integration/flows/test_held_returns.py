@@ -6,7 +6,7 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from app.returns.held_returns import sweep_held_returns
+from backflow.app.returns.held_returns import sweep_held_returns
 from tests.integration.flows.conftest import World
 from tests.integration.flows.support import drain, exceptions, run_job, settle, store_rebound_events
 

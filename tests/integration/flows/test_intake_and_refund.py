@@ -6,8 +6,8 @@ import anyio
 import msgspec
 import pytest
 
-from app.core.keys import return_item_key
-from domain.returns import Position
+from backflow.app.core.keys import return_item_key
+from backflow.domain.returns import Position
 from tests.integration.flows.conftest import World, item
 from tests.integration.flows.support import (
     drain,
@@ -90,8 +90,8 @@ async def test_refund_happy_path_pays_once_marks_items_and_tells_rebound(world: 
         state, _ = await _case(world, rid)
         assert state == Position.REFUNDED
         # The same trigger handled again (a duplicate row, a crash replay): nothing is paid twice.
-        from app.core.messages import outbox_message
-        from domain.commands import IssueRefund
+        from backflow.app.core.messages import outbox_message
+        from backflow.domain.commands import IssueRefund
 
         await world.ctx.outbox.append(outbox_message(IssueRefund(return_id=rid, sequence=5), "again"))
         assert await drain(world.ctx, world.registry) == []
@@ -120,7 +120,7 @@ async def test_refund_waits_for_the_warehouse_receipt(world: World) -> None:
         ret = world.rebound.state.returns[rid]
         _, more = world.script(order, [], [])  # keeps the simulator's clock moving; not this return
         del more
-        from devtools.rebound_sim import flows
+        from backflow.devtools.rebound_sim import flows
 
         world.rebound.now = world.rebound.now.replace(microsecond=0)
         emitted = world.rebound._apply(ret, flows.Step("delivered"), deliver=False)

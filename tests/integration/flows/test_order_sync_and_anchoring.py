@@ -7,15 +7,15 @@ import dataclasses
 import anyio
 import pytest
 
-from app.core.cases import load
-from app.core.messages import outbox_message
-from app.orders.poll_messages import poll_commerce_messages
-from app.orders.sweep_orders import sweep_orders
-from app.returns.held_returns import sweep_held_returns
-from app.runtime.binding import context_dependencies
-from devtools.rebound_sim import flows
-from domain.commands import SyncOrder
-from domain.returns import Position
+from backflow.app.core.cases import load
+from backflow.app.core.messages import outbox_message
+from backflow.app.orders.poll_messages import poll_commerce_messages
+from backflow.app.orders.sweep_orders import sweep_orders
+from backflow.app.returns.held_returns import sweep_held_returns
+from backflow.app.runtime.binding import context_dependencies
+from backflow.devtools.rebound_sim import flows
+from backflow.domain.commands import SyncOrder
+from backflow.domain.returns import Position
 from tests.integration.flows.conftest import World, file_config, item
 from tests.integration.flows.support import (
     drain,

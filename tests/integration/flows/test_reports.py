@@ -18,13 +18,13 @@ from typing import Any
 import anyio
 import pytest
 
-from app.core.messages import outbox_message
-from app.entrypoints.cli import main as cli_main
-from app.refunds.decide import decide_refund
-from app.reports.period import Period
-from app.reports.reconciliation import build, gather
-from app.reports.render_text import render_csv, render_json
-from domain.commands import SyncOrder
+from backflow.app.core.messages import outbox_message
+from backflow.app.entrypoints.cli import main as cli_main
+from backflow.app.refunds.decide import decide_refund
+from backflow.app.reports.period import Period
+from backflow.app.reports.reconciliation import build, gather
+from backflow.app.reports.render_text import render_csv, render_json
+from backflow.domain.commands import SyncOrder
 from tests.integration.flows.conftest import World, item
 from tests.integration.flows.support import (
     drain,
@@ -165,7 +165,7 @@ async def test_the_reconciliation_matches_the_ledger_and_both_simulators(
 async def test_the_reasons_report_has_mapped_reasons_and_return_rates(world: World) -> None:
     with anyio.fail_after(60):
         await _month(world)
-        from app.reports.reasons import reasons_report
+        from backflow.app.reports.reasons import reasons_report
 
         assert world.ctx.reports is not None
         report = reasons_report(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from app.core.messages import outbox_message
-from domain.commands import RestockItems
+from backflow.app.core.messages import outbox_message
+from backflow.domain.commands import RestockItems
 from tests.integration.flows.conftest import OUTLET, World, file_config, item
 from tests.integration.flows.support import drain, exceptions, order_number, settle, store_rebound_events
 

@@ -10,15 +10,15 @@ from pathlib import Path
 import anyio
 import pytest
 
-from adapters.postgresql.store import PostgresStore
-from adapters.uuid7 import Uuid7Generator
-from app.entrypoints.cli import main as cli_main
-from app.reports.period import Period
-from app.reports.reconciliation import build, gather
-from app.reports.render_text import render_json
-from ports.admin import ExceptionQuery
-from ports.exceptions import NewException, Severity
-from ports.reports import ReportSource
+from backflow.adapters.postgresql.store import PostgresStore
+from backflow.adapters.uuid7 import Uuid7Generator
+from backflow.app.entrypoints.cli import main as cli_main
+from backflow.app.reports.period import Period
+from backflow.app.reports.reconciliation import build, gather
+from backflow.app.reports.render_text import render_json
+from backflow.ports.admin import ExceptionQuery
+from backflow.ports.exceptions import NewException, Severity
+from backflow.ports.reports import ReportSource
 from tests.integration.flows.conftest import World
 from tests.integration.flows.test_reports import _month
 

@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.google.oidc import GoogleOidcVerifier, OidcConfig
+from backflow.adapters.google.oidc import GoogleOidcVerifier, OidcConfig
 from tests.google_support import AUDIENCE, EMAIL, CertsEndpoint, LocalKey
 
 

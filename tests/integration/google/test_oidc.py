@@ -9,7 +9,7 @@ import time
 import anyio
 import pytest
 
-from adapters.google.oidc import GoogleOidcVerifier, OidcRejected, OidcUnavailable
+from backflow.adapters.google.oidc import GoogleOidcVerifier, OidcRejected, OidcUnavailable
 from tests.google_support import AUDIENCE, EMAIL, CertsEndpoint, LocalKey, claims
 
 pytestmark = pytest.mark.anyio

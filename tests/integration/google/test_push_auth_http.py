@@ -10,8 +10,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from adapters.google.oidc import GoogleOidcVerifier, OidcConfig
-from adapters.google.push_auth import PushAuthConfig, PushAuthenticator, PushRefused
+from backflow.adapters.google.oidc import GoogleOidcVerifier, OidcConfig
+from backflow.adapters.google.push_auth import PushAuthConfig, PushAuthenticator, PushRefused
 from tests.google_support import CertsEndpoint, LocalKey, claims
 
 pytestmark = pytest.mark.anyio

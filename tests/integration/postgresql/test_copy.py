@@ -10,10 +10,10 @@ import anyio
 import pytest
 from psycopg.rows import dict_row
 
-from adapters.postgresql.copy_sqlite import TABLES, CopyRefusedError, copy_sqlite
-from adapters.postgresql.database import Connection
-from app.bootstrap.stores import copy_sqlite_store
-from app.core.settings import ConfigError
+from backflow.adapters.postgresql.copy_sqlite import TABLES, CopyRefusedError, copy_sqlite
+from backflow.adapters.postgresql.database import Connection
+from backflow.app.bootstrap.stores import copy_sqlite_store
+from backflow.app.core.settings import ConfigError
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgresql]
 

@@ -10,10 +10,10 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from adapters.postgresql.database import Connection
-from adapters.postgresql.migrate import current_version, migrate
-from adapters.postgresql.sql import latest_version, migrations, queries
-from adapters.sqlite.sql import queries as sqlite_queries
+from backflow.adapters.postgresql.database import Connection
+from backflow.adapters.postgresql.migrate import current_version, migrate
+from backflow.adapters.postgresql.sql import latest_version, migrations, queries
+from backflow.adapters.sqlite.sql import queries as sqlite_queries
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgresql]
 

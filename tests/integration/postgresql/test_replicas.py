@@ -11,11 +11,11 @@ import anyio.lowlevel
 import pytest
 from psycopg.rows import dict_row
 
-from adapters.postgresql.database import Connection
-from adapters.postgresql.notifications import OUTBOX_CHANNEL
-from adapters.postgresql.store import PostgresStore
-from adapters.uuid7 import Uuid7Generator
-from ports.inbox import InboundEvent
+from backflow.adapters.postgresql.database import Connection
+from backflow.adapters.postgresql.notifications import OUTBOX_CHANNEL
+from backflow.adapters.postgresql.store import PostgresStore
+from backflow.adapters.uuid7 import Uuid7Generator
+from backflow.ports.inbox import InboundEvent
 from tests.integration.store.support import START, FakeClock, message
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgresql]

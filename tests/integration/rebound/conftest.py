@@ -10,13 +10,13 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from adapters.memory.inbox import InMemoryInbox
-from adapters.rebound.client import ReboundClient
-from adapters.rebound.config import ReboundConfig
-from adapters.rebound.webhook import make_webhook_handler
-from app.entrypoints.http.body import read_body
-from devtools.rebound_sim import SimOptions, Simulator, create_app
-from devtools.rebound_sim.api import SIM
+from backflow.adapters.memory.inbox import InMemoryInbox
+from backflow.adapters.rebound.client import ReboundClient
+from backflow.adapters.rebound.config import ReboundConfig
+from backflow.adapters.rebound.webhook import make_webhook_handler
+from backflow.app.entrypoints.http.body import read_body
+from backflow.devtools.rebound_sim import SimOptions, Simulator, create_app
+from backflow.devtools.rebound_sim.api import SIM
 from tests.rebound_support import OLD_SECRET, SECRET, WallClock
 
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import anyio
 
-from adapters.rebound.sftp_config import SftpConfig
-from adapters.rebound.sftp_intake import make_sftp_store
-from adapters.rebound.sftp_poller import SftpFile, SftpPoller, Verdict, connect_sftp
-from adapters.sqlite.store import SqliteStore
-from adapters.system_clock import SystemClock
-from adapters.uuid7 import Uuid7Generator
+from backflow.adapters.rebound.sftp_config import SftpConfig
+from backflow.adapters.rebound.sftp_intake import make_sftp_store
+from backflow.adapters.rebound.sftp_poller import SftpFile, SftpPoller, Verdict, connect_sftp
+from backflow.adapters.sqlite.store import SqliteStore
+from backflow.adapters.system_clock import SystemClock
+from backflow.adapters.uuid7 import Uuid7Generator
 
 
 async def main(port: int, known_hosts: Path, client_key: Path, db: Path) -> None:

@@ -12,12 +12,17 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from adapters.rebound.client import ReboundClient
-from devtools.rebound_sim import Simulator
-from devtools.rebound_sim.api import FAULTS, TOKENS
-from domain.money import Money
-from ports.errors import InvalidRequestError, NotFoundError, TransientError
-from ports.returns_platform import AcknowledgedLine, Acknowledgement, AcknowledgementType, UpsertOutcome
+from backflow.adapters.rebound.client import ReboundClient
+from backflow.devtools.rebound_sim import Simulator
+from backflow.devtools.rebound_sim.api import FAULTS, TOKENS
+from backflow.domain.money import Money
+from backflow.ports.errors import InvalidRequestError, NotFoundError, TransientError
+from backflow.ports.returns_platform import (
+    AcknowledgedLine,
+    Acknowledgement,
+    AcknowledgementType,
+    UpsertOutcome,
+)
 from tests.rebound_support import line, order
 
 pytestmark = pytest.mark.anyio

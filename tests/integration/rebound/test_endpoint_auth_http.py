@@ -11,8 +11,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from adapters.rebound import signature
-from adapters.rebound.endpoint_auth import (
+from backflow.adapters.rebound import signature
+from backflow.adapters.rebound.endpoint_auth import (
     AuthenticationFailed,
     EndpointAuth,
     authenticate,

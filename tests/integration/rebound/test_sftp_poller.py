@@ -11,14 +11,14 @@ from pathlib import Path
 import anyio
 import pytest
 
-from adapters.memory.inbox import InMemoryInbox
-from adapters.rebound.config import ReboundConfigError
-from adapters.rebound.sftp_config import sftp_config_from_env
-from adapters.rebound.sftp_intake import SOURCE, make_sftp_store
-from adapters.rebound.sftp_poller import SftpFile, SftpPoller, Verdict, connect_sftp, run_sftp_poller
-from adapters.sqlite.store import SqliteStore
-from adapters.system_clock import SystemClock
-from adapters.uuid7 import Uuid7Generator
+from backflow.adapters.memory.inbox import InMemoryInbox
+from backflow.adapters.rebound.config import ReboundConfigError
+from backflow.adapters.rebound.sftp_config import sftp_config_from_env
+from backflow.adapters.rebound.sftp_intake import SOURCE, make_sftp_store
+from backflow.adapters.rebound.sftp_poller import SftpFile, SftpPoller, Verdict, connect_sftp, run_sftp_poller
+from backflow.adapters.sqlite.store import SqliteStore
+from backflow.adapters.system_clock import SystemClock
+from backflow.adapters.uuid7 import Uuid7Generator
 from tests.rebound_support import WallClock
 from tests.sftp_support import PASSWORD, SftpServer, asyncssh, sftp_server
 from tests.tracking_support import tracking_body

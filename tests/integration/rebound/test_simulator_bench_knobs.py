@@ -9,11 +9,11 @@ import anyio
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.rebound.client import ReboundClient
-from devtools.rebound_sim import Simulator
-from domain.money import Money
-from ports.errors import NotFoundError
-from ports.returns_platform import AcknowledgedLine, Acknowledgement, AcknowledgementType
+from backflow.adapters.rebound.client import ReboundClient
+from backflow.devtools.rebound_sim import Simulator
+from backflow.domain.money import Money
+from backflow.ports.errors import NotFoundError
+from backflow.ports.returns_platform import AcknowledgedLine, Acknowledgement, AcknowledgementType
 
 pytestmark = pytest.mark.anyio
 

@@ -9,9 +9,9 @@ import anyio
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.memory.inbox import InMemoryInbox
-from devtools.rebound_sim import SimOptions, Simulator
-from domain.return_snapshot import decode_return_event, newest
+from backflow.adapters.memory.inbox import InMemoryInbox
+from backflow.devtools.rebound_sim import SimOptions, Simulator
+from backflow.domain.return_snapshot import decode_return_event, newest
 from tests.rebound_support import SECRET
 
 pytestmark = pytest.mark.anyio

@@ -13,10 +13,10 @@ from aiohttp import web
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.memory.inbox import InMemoryInbox
-from adapters.rebound import signature
-from adapters.rebound.webhook import make_webhook_handler
-from app.entrypoints.http.body import read_body
+from backflow.adapters.memory.inbox import InMemoryInbox
+from backflow.adapters.rebound import signature
+from backflow.adapters.rebound.webhook import make_webhook_handler
+from backflow.app.entrypoints.http.body import read_body
 from tests.rebound_support import SECRET, WallClock, envelope
 
 

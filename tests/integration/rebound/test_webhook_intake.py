@@ -11,10 +11,10 @@ import anyio
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.memory.inbox import InMemoryInbox
-from adapters.rebound import signature
-from adapters.rebound.webhook import MAX_BODY
-from domain.return_snapshot import decode_return_event
+from backflow.adapters.memory.inbox import InMemoryInbox
+from backflow.adapters.rebound import signature
+from backflow.adapters.rebound.webhook import MAX_BODY
+from backflow.domain.return_snapshot import decode_return_event
 from tests.rebound_support import OLD_SECRET, SECRET, envelope, signed_headers
 
 pytestmark = pytest.mark.anyio

@@ -16,15 +16,15 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from app.bootstrap import Daemon, bootstrap
-from app.core.context import FlowRegistry
-from app.core.settings import RuntimeSettings, Settings
-from app.runtime.supervisor import RestartPolicy
-from devtools.commercetools_sim import SimulatorOptions
-from devtools.commercetools_sim import create_app as ct_app
-from devtools.rebound_sim import SimOptions
-from devtools.rebound_sim import create_app as rb_app
-from ports.outbox import RetryPolicy
+from backflow.app.bootstrap import Daemon, bootstrap
+from backflow.app.core.context import FlowRegistry
+from backflow.app.core.settings import RuntimeSettings, Settings
+from backflow.app.runtime.supervisor import RestartPolicy
+from backflow.devtools.commercetools_sim import SimulatorOptions
+from backflow.devtools.commercetools_sim import create_app as ct_app
+from backflow.devtools.rebound_sim import SimOptions
+from backflow.devtools.rebound_sim import create_app as rb_app
+from backflow.ports.outbox import RetryPolicy
 from tests.rebound_support import SECRET
 
 QUICK_RESTART = RestartPolicy(initial_delay=0.3)

@@ -13,11 +13,11 @@ from pathlib import Path
 import anyio
 import msgspec
 
-from app.core.context import ActorSpec, FlowContext, FlowRegistry
-from app.entrypoints.cli.common import load_settings
-from app.entrypoints.cli.run import serve
-from ports.inbox import StoredInboundEvent
-from ports.outbox import OutboxMessage, OutboxRow
+from backflow.app.core.context import ActorSpec, FlowContext, FlowRegistry
+from backflow.app.entrypoints.cli.common import load_settings
+from backflow.app.entrypoints.cli.run import serve
+from backflow.ports.inbox import StoredInboundEvent
+from backflow.ports.outbox import OutboxMessage, OutboxRow
 
 MARKS = Path(os.environ["TEST_MARKS"])
 SECONDS = float(os.environ.get("TEST_HANDLER_SECONDS", "1"))

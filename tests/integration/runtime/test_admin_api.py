@@ -10,12 +10,12 @@ import anyio
 import msgspec
 import pytest
 
-from app.core.context import ActorSpec, FlowContext
-from ports.exceptions import NewException, Severity
-from ports.ledgers import PendingCredit, Refund, RefundOutcome, StockMovement
-from ports.outbox import OutboxMessage, OutboxRow, RetryPolicy
-from ports.return_cases import ReturnCaseRecord
-from ports.timeline import TimelineEntry
+from backflow.app.core.context import ActorSpec, FlowContext
+from backflow.ports.exceptions import NewException, Severity
+from backflow.ports.ledgers import PendingCredit, Refund, RefundOutcome, StockMovement
+from backflow.ports.outbox import OutboxMessage, OutboxRow, RetryPolicy
+from backflow.ports.return_cases import ReturnCaseRecord
+from backflow.ports.timeline import TimelineEntry
 from tests.integration.runtime.conftest import DaemonFactory, Running, eventually, registry
 
 pytestmark = pytest.mark.anyio

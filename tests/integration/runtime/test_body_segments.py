@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import anyio
 import pytest
 
-from app.entrypoints.http.body import MAX_BODY
+from backflow.app.entrypoints.http.body import MAX_BODY
 from tests.integration.runtime.conftest import DaemonFactory, Running, registry
 from tests.integration.runtime.raw_http import post
 from tests.integration.runtime.test_push_intake import MESSAGE, push

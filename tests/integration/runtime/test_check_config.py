@@ -8,11 +8,11 @@ from pathlib import Path
 import anyio
 import pytest
 
-from adapters.sqlite.sql import latest_version
-from adapters.sqlite.store import SqliteStore
-from adapters.system_clock import SystemClock
-from adapters.uuid7 import Uuid7Generator
-from app.bootstrap.checks import check_config
+from backflow.adapters.sqlite.sql import latest_version
+from backflow.adapters.sqlite.store import SqliteStore
+from backflow.adapters.system_clock import SystemClock
+from backflow.adapters.uuid7 import Uuid7Generator
+from backflow.app.bootstrap.checks import check_config
 from tests.integration.runtime.conftest import Sims
 
 pytestmark = pytest.mark.anyio

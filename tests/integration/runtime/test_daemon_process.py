@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.net import free_port, listening, wait_for
+from backflow.devtools.net import free_port, listening, wait_for
 from tests.rebound_support import SECRET, envelope, signed_headers
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -37,11 +37,11 @@ def http(method: str, url: str, body: bytes | None = None, headers: dict[str, st
 def sim_env() -> Iterator[dict[str, str]]:
     ct_port, rb_port = free_port(), free_port()
     commands = [
-        [sys.executable, "-m", "devtools.commercetools_sim", "--port", str(ct_port)],
+        [sys.executable, "-m", "backflow.devtools.commercetools_sim", "--port", str(ct_port)],
         [
             sys.executable,
             "-m",
-            "devtools.rebound_sim",
+            "backflow.devtools.rebound_sim",
             "--port",
             str(rb_port),
             "--webhook-secret",

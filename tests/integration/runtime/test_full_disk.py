@@ -13,8 +13,8 @@ from pathlib import Path
 import anyio
 import pytest
 
-from app.core.context import FlowContext
-from ports.inbox import StoredInboundEvent
+from backflow.app.core.context import FlowContext
+from backflow.ports.inbox import StoredInboundEvent
 from tests.integration.runtime.conftest import DaemonFactory, Running, eventually, registry
 from tests.rebound_support import envelope, signed_headers
 

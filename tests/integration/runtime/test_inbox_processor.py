@@ -8,8 +8,8 @@ import anyio
 import msgspec
 import pytest
 
-from app.core.context import FlowContext
-from ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent
+from backflow.app.core.context import FlowContext
+from backflow.ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent
 from tests.integration.runtime.conftest import DaemonFactory, eventually, registry
 
 pytestmark = pytest.mark.anyio

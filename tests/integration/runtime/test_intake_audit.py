@@ -11,7 +11,7 @@ import time
 import anyio
 import pytest
 
-from adapters.rebound import signature
+from backflow.adapters.rebound import signature
 from tests.integration.runtime.conftest import DaemonFactory, Running, registry
 from tests.integration.runtime.test_push_intake import MESSAGE, push
 from tests.rebound_support import SECRET, envelope, signed_headers
@@ -39,7 +39,7 @@ def refused(overview: dict[str, object]) -> dict[tuple[str, str], int]:
 async def test_refusals_are_logged_and_counted_by_reason(
     daemon: DaemonFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="app.intake")
+    caplog.set_level(logging.WARNING, logger="backflow.app.intake")
     body = envelope("01REFUSED")
     wrong = signed_headers(body, ("not-our-secret",))
     stale = signed_headers(body, at=time.time() - 301)
@@ -66,7 +66,7 @@ async def test_refusals_are_logged_and_counted_by_reason(
         ("commercetools", "unauthorized"): 1,
         ("commercetools", "invalid_push"): 1,
     }
-    lines = [r for r in caplog.records if r.name == "app.intake"]
+    lines = [r for r in caplog.records if r.name == "backflow.app.intake"]
     assert len(lines) == 8 and all(r.levelno == logging.WARNING for r in lines)
     assert sorted({r.reason for r in lines}) == sorted(  # type: ignore[attr-defined]
         {reason for _, reason in refused(overview)}
@@ -80,7 +80,7 @@ async def test_refusals_are_logged_and_counted_by_reason(
 async def test_the_same_event_id_with_another_body_keeps_the_first_and_is_a_conflict(
     daemon: DaemonFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="app.intake")
+    caplog.set_level(logging.WARNING, logger="backflow.app.intake")
     first = envelope("01CONFLICT", sequence=1)
     second = envelope("01CONFLICT", sequence=2)
     with anyio.fail_after(20):
@@ -103,6 +103,6 @@ async def test_the_same_event_id_with_another_body_keeps_the_first_and_is_a_conf
     assert evidence["event_id"] == "01CONFLICT" and evidence["kept"] == "first"
     assert evidence["first_sha256"] == hashlib.sha256(first).hexdigest()
     assert evidence["second_sha256"] == hashlib.sha256(second).hexdigest()
-    warnings = [r for r in caplog.records if r.name == "app.intake"]
+    warnings = [r for r in caplog.records if r.name == "backflow.app.intake"]
     assert [r.levelno for r in warnings] == [logging.WARNING] * 2
     assert "different body" in warnings[0].getMessage()

@@ -9,8 +9,8 @@ from typing import Any
 import anyio
 import pytest
 
-from adapters.postgresql.store import PostgresStore
-from app.core.context import FlowRegistry
+from backflow.adapters.postgresql.store import PostgresStore
+from backflow.app.core.context import FlowRegistry
 from tests.integration.runtime.conftest import DaemonFactory, Running, registry
 from tests.integration.runtime.test_admin_api import (
     test_dead_letters_and_exception_actions,

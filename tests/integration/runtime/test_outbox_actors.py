@@ -7,8 +7,8 @@ import anyio
 import msgspec
 import pytest
 
-from app.core.context import ActorSpec, FlowContext
-from ports.outbox import OutboxMessage, OutboxRow, OutboxStatus, RetryPolicy
+from backflow.app.core.context import ActorSpec, FlowContext
+from backflow.ports.outbox import OutboxMessage, OutboxRow, OutboxStatus, RetryPolicy
 from tests.integration.runtime.conftest import DaemonFactory, eventually, registry
 
 pytestmark = pytest.mark.anyio
@@ -56,7 +56,7 @@ async def _all_done(ctx: FlowContext) -> bool:
 
 
 async def test_a_long_handler_keeps_its_lease(daemon: DaemonFactory) -> None:
-    from app.core.settings import RuntimeSettings
+    from backflow.app.core.settings import RuntimeSettings
 
     started = anyio.Event()
     finish = anyio.Event()
@@ -121,7 +121,7 @@ async def test_the_last_failed_attempt_buries_the_row_and_raises_a_dead_letter_e
 async def test_rows_staged_in_a_unit_of_work_start_without_waiting_for_the_poll(
     daemon: DaemonFactory,
 ) -> None:
-    from app.core.settings import RuntimeSettings
+    from backflow.app.core.settings import RuntimeSettings
 
     done = anyio.Event()
 

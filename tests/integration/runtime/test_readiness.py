@@ -8,8 +8,8 @@ from typing import Any
 import anyio
 import pytest
 
-from app.core.context import ActorSpec, FlowContext
-from ports.outbox import OutboxRow
+from backflow.app.core.context import ActorSpec, FlowContext
+from backflow.ports.outbox import OutboxRow
 from tests.integration.runtime.conftest import DaemonFactory, eventually, registry
 
 pytestmark = pytest.mark.anyio

@@ -12,9 +12,9 @@ from pathlib import Path
 import anyio
 import pytest
 
-from adapters.sqlite.store import SqliteStore
-from adapters.system_clock import SystemClock
-from adapters.uuid7 import Uuid7Generator
+from backflow.adapters.sqlite.store import SqliteStore
+from backflow.adapters.system_clock import SystemClock
+from backflow.adapters.uuid7 import Uuid7Generator
 
 BACKFLOW = str(Path(sys.executable).parent / "backflow")
 RECON = ["report", "reconciliation", "--from", "2026-11-01", "--to", "2026-11-30", "--format", "json"]

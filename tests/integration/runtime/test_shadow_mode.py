@@ -9,10 +9,10 @@ import anyio
 import msgspec
 import pytest
 
-from devtools.rebound_sim.api import SIM
-from domain.money import Money
-from ports.commerce_types import ReturnItemRequest
-from ports.returns_platform import Acknowledgement, AcknowledgementType, UpsertOutcome
+from backflow.devtools.rebound_sim.api import SIM
+from backflow.domain.money import Money
+from backflow.ports.commerce_types import ReturnItemRequest
+from backflow.ports.returns_platform import Acknowledgement, AcknowledgementType, UpsertOutcome
 from tests.integration.runtime.conftest import DaemonFactory, Sims, registry
 
 pytestmark = pytest.mark.anyio

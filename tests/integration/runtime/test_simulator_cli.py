@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from devtools.commercetools_sim.__main__ import build_parser as ct_parser
-from devtools.rebound_sim.__main__ import build_parser as rb_parser
+from backflow.devtools.commercetools_sim.__main__ import build_parser as ct_parser
+from backflow.devtools.rebound_sim.__main__ import build_parser as rb_parser
 
 BACKFLOW = str(Path(sys.executable).parent / "backflow")
 PARSERS: dict[str, Callable[..., argparse.ArgumentParser]] = {

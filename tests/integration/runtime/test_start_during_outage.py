@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from devtools.commercetools_sim.faults import FaultRule
-from devtools.commercetools_sim.keys import STATE
+from backflow.devtools.commercetools_sim.faults import FaultRule
+from backflow.devtools.commercetools_sim.keys import STATE
 from tests.integration.runtime.conftest import DaemonFactory, Sims, registry
 from tests.rebound_support import envelope, signed_headers
 

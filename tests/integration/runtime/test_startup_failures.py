@@ -20,7 +20,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from app.core.startup_errors import ExitCode
+from backflow.app.core.startup_errors import ExitCode
 from tests.integration.runtime.conftest import Sims
 
 BACKFLOW = str(Path(sys.executable).parent / "backflow")

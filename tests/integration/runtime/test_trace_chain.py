@@ -9,9 +9,9 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from app.core.context import ActorSpec, FlowContext
-from ports.inbox import StoredInboundEvent
-from ports.outbox import OutboxMessage, OutboxRow
+from backflow.app.core.context import ActorSpec, FlowContext
+from backflow.ports.inbox import StoredInboundEvent
+from backflow.ports.outbox import OutboxMessage, OutboxRow
 from tests.integration.runtime.conftest import DaemonFactory, Sims, eventually, registry
 from tests.rebound_support import envelope, signed_headers
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import anyio
 
-from adapters.sqlite.store import SqliteStore
-from adapters.system_clock import SystemClock
-from adapters.uuid7 import Uuid7Generator
-from ports.inbox import InboundEvent
-from ports.outbox import OutboxMessage
+from backflow.adapters.sqlite.store import SqliteStore
+from backflow.adapters.system_clock import SystemClock
+from backflow.adapters.uuid7 import Uuid7Generator
+from backflow.ports.inbox import InboundEvent
+from backflow.ports.outbox import OutboxMessage
 
 PRODUCERS = 4
 LEASE_SECONDS = 0.3

@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from adapters.sqlite.store import SqliteStore
-from adapters.uuid7 import Uuid7Generator
-from ports.outbox import RetryPolicy
+from backflow.adapters.sqlite.store import SqliteStore
+from backflow.adapters.uuid7 import Uuid7Generator
+from backflow.ports.outbox import RetryPolicy
 from tests.integration.store.support import START, FakeClock, message
 
 __all__ = ["START", "FakeClock", "message", "open_store"]

@@ -12,12 +12,12 @@ from pathlib import Path
 import anyio
 import pytest
 
-from adapters.sqlite.disk_space import is_disk_full
-from adapters.sqlite.store import SqliteStore
-from adapters.sqlite.writer import DiskFullError
-from adapters.system_clock import SystemClock
-from adapters.uuid7 import Uuid7Generator
-from ports.inbox import InboundEvent, StoreOutcome
+from backflow.adapters.sqlite.disk_space import is_disk_full
+from backflow.adapters.sqlite.store import SqliteStore
+from backflow.adapters.sqlite.writer import DiskFullError
+from backflow.adapters.system_clock import SystemClock
+from backflow.adapters.uuid7 import Uuid7Generator
+from backflow.ports.inbox import InboundEvent, StoreOutcome
 
 pytestmark = pytest.mark.anyio
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from adapters.sqlite.writer import WriterClosedError
+from backflow.adapters.sqlite.writer import WriterClosedError
 from tests.integration.sqlite.support import FakeClock, message, open_store
 
 pytestmark = pytest.mark.anyio

@@ -10,9 +10,9 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from adapters.sqlite.connections import migrate, open_writer, split_statements
-from adapters.sqlite.sql import latest_version, migrations, queries, schema
-from domain.returns import Position, ReturnCase
+from backflow.adapters.sqlite.connections import migrate, open_writer, split_statements
+from backflow.adapters.sqlite.sql import latest_version, migrations, queries, schema
+from backflow.domain.returns import Position, ReturnCase
 
 
 def _shape(conn: sqlite3.Connection) -> dict[str, object]:

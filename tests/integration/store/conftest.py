@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.postgresql.store import PostgresStore
-from adapters.sqlite.store import SqliteStore
-from adapters.uuid7 import Uuid7Generator
-from ports.outbox import RetryPolicy
+from backflow.adapters.postgresql.store import PostgresStore
+from backflow.adapters.sqlite.store import SqliteStore
+from backflow.adapters.uuid7 import Uuid7Generator
+from backflow.ports.outbox import RetryPolicy
 from tests.integration.store.support import FakeClock, OpenStore, Store
 
 

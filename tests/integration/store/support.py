@@ -7,9 +7,9 @@ from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from adapters.postgresql.store import PostgresStore
-from adapters.sqlite.store import SqliteStore
-from ports.outbox import OutboxMessage, RetryPolicy
+from backflow.adapters.postgresql.store import PostgresStore
+from backflow.adapters.sqlite.store import SqliteStore
+from backflow.ports.outbox import OutboxMessage, RetryPolicy
 
 START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -8,16 +8,16 @@ import anyio
 import msgspec
 import pytest
 
-from ports.admin import ExceptionQuery, InboxCounts, QueueCounts, SyncLagStats
-from ports.errors import NotFoundError
-from ports.exceptions import ExceptionState, NewException, Severity
-from ports.inbox import InboundEvent
-from ports.ledgers import PendingCredit
-from ports.outbox import OutboxMessage, RetryPolicy
-from ports.reports import CreditChange, StatusChange
-from ports.return_cases import ReturnCaseRecord
-from ports.shadow import ShadowWrite
-from ports.synced_orders import SyncedOrder, SyncStatus
+from backflow.ports.admin import ExceptionQuery, InboxCounts, QueueCounts, SyncLagStats
+from backflow.ports.errors import NotFoundError
+from backflow.ports.exceptions import ExceptionState, NewException, Severity
+from backflow.ports.inbox import InboundEvent
+from backflow.ports.ledgers import PendingCredit
+from backflow.ports.outbox import OutboxMessage, RetryPolicy
+from backflow.ports.reports import CreditChange, StatusChange
+from backflow.ports.return_cases import ReturnCaseRecord
+from backflow.ports.shadow import ShadowWrite
+from backflow.ports.synced_orders import SyncedOrder, SyncStatus
 from tests.integration.store.support import START, FakeClock, OpenStore, Store, message
 
 pytestmark = pytest.mark.anyio

@@ -5,7 +5,7 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from ports.inbox import InboundEvent, InboxStatus, StoreOutcome
+from backflow.ports.inbox import InboundEvent, InboxStatus, StoreOutcome
 from tests.integration.store.support import START, FakeClock, OpenStore
 
 pytestmark = pytest.mark.anyio

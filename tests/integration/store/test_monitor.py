@@ -5,8 +5,8 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from ports.monitor import QueueDepth
-from ports.outbox import OutboxStatus, RetryPolicy
+from backflow.ports.monitor import QueueDepth
+from backflow.ports.outbox import OutboxStatus, RetryPolicy
 from tests.integration.store.support import FakeClock, OpenStore, message
 
 pytestmark = pytest.mark.anyio

@@ -8,7 +8,7 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from ports.outbox import OutboxStatus, RetryPolicy
+from backflow.ports.outbox import OutboxStatus, RetryPolicy
 from tests.integration.store.support import FakeClock, OpenStore, message
 
 pytestmark = pytest.mark.anyio

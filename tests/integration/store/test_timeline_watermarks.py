@@ -5,8 +5,8 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from ports.exceptions import ExceptionState, NewException, Severity
-from ports.timeline import TimelineEntry
+from backflow.ports.exceptions import ExceptionState, NewException, Severity
+from backflow.ports.timeline import TimelineEntry
 from tests.integration.store.support import FakeClock, OpenStore
 
 

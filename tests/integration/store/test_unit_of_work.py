@@ -7,11 +7,18 @@ from datetime import timedelta
 import anyio
 import pytest
 
-from ports.errors import ConflictError
-from ports.exceptions import ExceptionState, NewException, Severity
-from ports.ledgers import PendingCredit, Refund, RefundOutcome, RefundState, StockMovement, StockMovementState
-from ports.return_cases import ReturnCaseRecord
-from ports.synced_orders import SyncedOrder, SyncStatus
+from backflow.ports.errors import ConflictError
+from backflow.ports.exceptions import ExceptionState, NewException, Severity
+from backflow.ports.ledgers import (
+    PendingCredit,
+    Refund,
+    RefundOutcome,
+    RefundState,
+    StockMovement,
+    StockMovementState,
+)
+from backflow.ports.return_cases import ReturnCaseRecord
+from backflow.ports.synced_orders import SyncedOrder, SyncStatus
 from tests.integration.store.support import START, FakeClock, OpenStore, message
 
 pytestmark = pytest.mark.anyio

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from devtools.commercetools_sim.errors import CtError
-from devtools.commercetools_sim.predicates import compile_predicate
+from backflow.devtools.commercetools_sim.errors import CtError
+from backflow.devtools.commercetools_sim.predicates import compile_predicate
 
 ORDER = {
     "id": "b",

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from adapters.commercetools.subscriptions import InvalidPush, parse_pubsub_push
+from backflow.adapters.commercetools.subscriptions import InvalidPush, parse_pubsub_push
 
 MESSAGE = {
     "notificationType": "Message",

@@ -7,9 +7,9 @@ import json
 import anyio
 import pytest
 
-from adapters.commercetools.auth import TokenProvider
-from adapters.commercetools.config import CommercetoolsConfig
-from ports.errors import TransientError, UnauthorizedError
+from backflow.adapters.commercetools.auth import TokenProvider
+from backflow.adapters.commercetools.config import CommercetoolsConfig
+from backflow.ports.errors import TransientError, UnauthorizedError
 
 pytestmark = pytest.mark.anyio
 CONFIG = CommercetoolsConfig(

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app.bootstrap import configured_secrets
-from app.core.settings import ConfigError, parse_database, settings_from_env
-from app.entrypoints.cli import main
+from backflow.app.bootstrap import configured_secrets
+from backflow.app.core.settings import ConfigError, parse_database, settings_from_env
+from backflow.app.entrypoints.cli import main
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.settings import ConfigError, FileConfig, load_file_config
+from backflow.app.core.settings import ConfigError, FileConfig, load_file_config
 
 
 def _load(tmp_path: Path, text: str) -> FileConfig:

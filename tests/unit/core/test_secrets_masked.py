@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from app.bootstrap import configured_secrets
-from app.core.settings import settings_from_env
-from app.runtime.logs import JsonFormatter
+from backflow.app.bootstrap import configured_secrets
+from backflow.app.core.settings import settings_from_env
+from backflow.app.runtime.logs import JsonFormatter
 
 ENV = {
     "CTP_CLIENT_SECRET": "ct-secret-value",

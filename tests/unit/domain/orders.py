@@ -9,9 +9,9 @@ from typing import Any
 import msgspec
 from hypothesis import strategies as st
 
-from domain.currencies import currency_digits
-from domain.order import Order, decode_order
-from domain.rounding import RoundingMode, round_fraction
+from backflow.domain.currencies import currency_digits
+from backflow.domain.order import Order, decode_order
+from backflow.domain.rounding import RoundingMode, round_fraction
 
 CURRENCIES = ["JPY", "EUR", "KWD"]  # 0, 2 and 3 digits
 RATES = ["0", "0.19", "0.2", "0.075", "0.1", "0.0625"]

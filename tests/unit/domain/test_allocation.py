@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.allocation import cumulative_share, cumulative_split
-from domain.rounding import RoundingMode, round_fraction
+from backflow.domain.allocation import cumulative_share, cumulative_split
+from backflow.domain.rounding import RoundingMode, round_fraction
 
 MODES = st.sampled_from(list(RoundingMode))
 

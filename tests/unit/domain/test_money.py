@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.errors import CurrencyMismatch, InvalidAmount
-from domain.money import Money, TypedMoney
-from domain.rounding import RoundingMode, divide_rounded, round_fraction
+from backflow.domain.errors import CurrencyMismatch, InvalidAmount
+from backflow.domain.money import Money, TypedMoney
+from backflow.domain.rounding import RoundingMode, divide_rounded, round_fraction
 
 
 @pytest.mark.parametrize(

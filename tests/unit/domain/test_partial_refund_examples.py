@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import msgspec
 
-from domain.money import Money
-from domain.order import Order, decode_order
-from domain.paid import paid_line, paid_unit_price
-from domain.refunds import PriorRefund, ReturnedUnits, calculate_refund
+from backflow.domain.money import Money
+from backflow.domain.order import Order, decode_order
+from backflow.domain.paid import paid_line, paid_unit_price
+from backflow.domain.refunds import PriorRefund, ReturnedUnits, calculate_refund
 from tests.conftest import FIXTURES
 
 Refunded = tuple[int, int, int]  # gross, net, tax

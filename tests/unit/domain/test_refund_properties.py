@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.errors import BusinessRuleBroken
-from domain.money import Money
-from domain.order import Order
-from domain.paid import paid_lines, shipping_paid
-from domain.refunds import PriorRefund, ReturnedUnits, ShippingRefundPolicy, calculate_refund
-from domain.rounding import round_fraction
+from backflow.domain.errors import BusinessRuleBroken
+from backflow.domain.money import Money
+from backflow.domain.order import Order
+from backflow.domain.paid import paid_lines, shipping_paid
+from backflow.domain.refunds import PriorRefund, ReturnedUnits, ShippingRefundPolicy, calculate_refund
+from backflow.domain.rounding import round_fraction
 
 from .orders import decode, order_json, partition
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from domain.money import Money
-from domain.return_snapshot import decode_return_event, newest
+from backflow.domain.money import Money
+from backflow.domain.return_snapshot import decode_return_event, newest
 from tests.rebound_support import envelope
 
 

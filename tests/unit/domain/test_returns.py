@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.events import (
+from backflow.domain.events import (
     EVENT_DECODER,
     BackwardEventIgnored,
     RefundRequested,
@@ -20,8 +20,8 @@ from domain.events import (
     StaleEventIgnored,
     UnknownValueReceived,
 )
-from domain.money import Money
-from domain.returns import (
+from backflow.domain.money import Money
+from backflow.domain.returns import (
     POSITION_RANK,
     CaseInput,
     CaseItem,
@@ -37,7 +37,7 @@ from domain.returns import (
     status_rank,
     transition,
 )
-from domain.statuses import ReboundEventType, ReboundStatus
+from backflow.domain.statuses import ReboundEventType, ReboundStatus
 
 S, P = ReboundStatus, Position
 EVENT_FOR = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.statuses import (
+from backflow.domain.statuses import (
     Disposition,
     ReboundStatus,
     RestockPolicy,
@@ -83,7 +83,7 @@ SHIPMENT_STATES = ("Advised", "Returned", "BackInStock", "Unusable")
 
 
 def test_shipment_states_only_move_forward_and_graded_states_are_final() -> None:
-    from domain.statuses import shipment_move_needed
+    from backflow.domain.statuses import shipment_move_needed
 
     forward = {(a, b) for a in SHIPMENT_STATES for b in SHIPMENT_STATES if shipment_move_needed(a, b)}
     assert forward == {

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from app.core.context import FlowRegistry
-from app.core.settings import Settings
-from app.entrypoints.cli import main
-from app.entrypoints.cli.run import serve
-from app.entrypoints.cli.sim import SIMULATOR_NAMES
-from devtools.simulators import SIMULATORS
+from backflow.app.core.context import FlowRegistry
+from backflow.app.core.settings import Settings
+from backflow.app.entrypoints.cli import main
+from backflow.app.entrypoints.cli.run import serve
+from backflow.app.entrypoints.cli.sim import SIMULATOR_NAMES
+from backflow.devtools.simulators import SIMULATORS
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from multidict import CIMultiDict
 
-from adapters.google.pubsub import InvalidPushEnvelope, from_unwrapped, parse_push, parse_wrapped
+from backflow.adapters.google.pubsub import InvalidPushEnvelope, from_unwrapped, parse_push, parse_wrapped
 
 
 def _wrapped(data: bytes, **message: object) -> bytes:

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.google.oidc import GOOGLE_CERTS_URL
-from adapters.google.push_auth import PushAuthConfigError, push_auth_from_env, push_token_matches
+from backflow.adapters.google.oidc import GOOGLE_CERTS_URL
+from backflow.adapters.google.push_auth import PushAuthConfigError, push_auth_from_env, push_token_matches
 
 TOKEN = "push-token-4c1d9e"
 GOOGLE_JWT = "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2ln"

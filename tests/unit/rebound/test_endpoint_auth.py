@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from multidict import CIMultiDict
 
-from adapters.rebound import signature
-from adapters.rebound.config import ReboundConfigError
-from adapters.rebound.endpoint_auth import (
+from backflow.adapters.rebound import signature
+from backflow.adapters.rebound.config import ReboundConfigError
+from backflow.adapters.rebound.endpoint_auth import (
     AuthenticationFailed,
     AuthScheme,
     EndpointAuth,

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import msgspec
 
-from adapters.rebound.mapping import to_sales_order
-from domain.money import Money
-from domain.order import Order
+from backflow.adapters.rebound.mapping import to_sales_order
+from backflow.domain.money import Money
+from backflow.domain.order import Order
 from tests.rebound_support import line, money, order
 
 

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from multidict import CIMultiDict
 
-from adapters.rebound.pubsub_push import InvalidReboundPush, parse_rebound_push
-from adapters.rebound.tracking import decode_tracking_update
+from backflow.adapters.rebound.pubsub_push import InvalidReboundPush, parse_rebound_push
+from backflow.adapters.rebound.tracking import decode_tracking_update
 from tests.rebound_support import envelope
 from tests.tracking_support import tracking_body
 

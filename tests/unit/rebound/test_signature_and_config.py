@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.rebound import signature
-from adapters.rebound.config import ReboundConfig, ReboundConfigError
-from adapters.rebound.signature import SignatureError, SignatureProblem
+from backflow.adapters.rebound import signature
+from backflow.adapters.rebound.config import ReboundConfig, ReboundConfigError
+from backflow.adapters.rebound.signature import SignatureError, SignatureProblem
 
 BODY = b'{"id":"1"}'
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.rebound.mapping import to_sales_order
-from devtools.rebound_sim import SimOptions, Simulator
-from domain.money import Money
-from domain.return_snapshot import EVENT_STATUS, decode_return_event
+from backflow.adapters.rebound.mapping import to_sales_order
+from backflow.devtools.rebound_sim import SimOptions, Simulator
+from backflow.domain.money import Money
+from backflow.domain.return_snapshot import EVENT_STATUS, decode_return_event
 from tests.rebound_support import line, order
 
 EXPECTED = {

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.rebound.tracking import (
+from backflow.adapters.rebound.tracking import (
     MalformedTrackingUpdate,
     decode_tracking_update,
     parse_quantity,
 )
-from domain.money import Money
+from backflow.domain.money import Money
 from tests.tracking_support import RETURN_ID, tracking_body, tracking_item, tracking_update
 
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.rebound.tracking import decode_tracking_update
-from adapters.rebound.tracking_snapshot import MappedUpdate, UnmappedStatus, supersedes, to_snapshot
-from domain.return_snapshot import ReturnSnapshot, decode_return_snapshot
-from domain.tracking_statuses import DEFAULT_TRACKING_STATUSES, StatusTable, StatusTableError
+from backflow.adapters.rebound.tracking import decode_tracking_update
+from backflow.adapters.rebound.tracking_snapshot import MappedUpdate, UnmappedStatus, supersedes, to_snapshot
+from backflow.domain.return_snapshot import ReturnSnapshot, decode_return_snapshot
+from backflow.domain.tracking_statuses import DEFAULT_TRACKING_STATUSES, StatusTable, StatusTableError
 from tests.tracking_support import RETURN_ID, tracking_body, tracking_item
 
 TABLE = StatusTable()

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import msgspec
 
-from app.core.refund_ledger import breakdown
-from app.refunds.compare import compare
-from domain.order import Order, decode_order
-from domain.paid import paid_unit_price
-from domain.refunds import PriorRefund, ReturnedUnits, calculate_refund
-from domain.return_snapshot import RefundLine, RefundProposal
-from ports.ledgers import Refund, RefundOutcome, RefundState
+from backflow.app.core.refund_ledger import breakdown
+from backflow.app.refunds.compare import compare
+from backflow.domain.order import Order, decode_order
+from backflow.domain.paid import paid_unit_price
+from backflow.domain.refunds import PriorRefund, ReturnedUnits, calculate_refund
+from backflow.domain.return_snapshot import RefundLine, RefundProposal
+from backflow.ports.ledgers import Refund, RefundOutcome, RefundState
 from tests.conftest import FIXTURES
 
 LINE = "li-tea"

@@ -13,8 +13,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import Span, SpanKind, StatusCode
 
-from app.core.context import FlowContext
-from app.runtime.actor_base import Actor, Outcome, Unit
+from backflow.app.core.context import FlowContext
+from backflow.app.runtime.actor_base import Actor, Outcome, Unit
 
 pytestmark = pytest.mark.anyio
 

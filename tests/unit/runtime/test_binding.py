@@ -5,8 +5,8 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from app.core.settings import ConfigError
-from app.runtime.binding import Dependencies
+from backflow.app.core.settings import ConfigError
+from backflow.app.runtime.binding import Dependencies
 
 
 async def _handler(row: str, *, store: list[str], policy: str = "default") -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.core import messages as payloads
-from app.core.settings import FileConfig, Schedule, Settings
-from app.runtime.registry import build_registry
+from backflow.app.core import messages as payloads
+from backflow.app.core.settings import FileConfig, Schedule, Settings
+from backflow.app.runtime.registry import build_registry
 
 
 def test_every_kind_has_one_handler_and_one_actor() -> None:
@@ -98,7 +98,7 @@ def test_actor_concurrency_comes_from_the_actors_table() -> None:
     import msgspec
     import pytest
 
-    from app.core.settings import ConfigError
+    from backflow.app.core.settings import ConfigError
 
     defaults = {a.name: a.concurrency for a in build_registry(Settings()).actors}
     assert defaults == {
@@ -122,7 +122,7 @@ def test_actor_concurrency_comes_from_the_actors_table() -> None:
 
 
 def test_each_capability_package_declares_its_handlers_and_the_actors_of_its_kinds() -> None:
-    from app.runtime.registry import CAPABILITIES
+    from backflow.app.runtime.registry import CAPABILITIES
 
     for capability in CAPABILITIES:
         actor_kinds = sorted(kind for spec in capability.ACTORS for kind in spec.kinds)
@@ -136,9 +136,9 @@ def test_a_declaration_made_twice_or_a_missing_schedule_setting_is_refused() -> 
 
     import pytest
 
-    from app.core.context import ActorSpec
-    from app.core.declarations import Capability, JobDecl
-    from app.core.settings import ConfigError
+    from backflow.app.core.context import ActorSpec
+    from backflow.app.core.declarations import Capability, JobDecl
+    from backflow.app.core.settings import ConfigError
 
     async def job() -> None:
         pass
@@ -167,7 +167,7 @@ def test_an_actor_s_former_name_still_configures_it_and_an_unknown_name_is_refus
     import msgspec
     import pytest
 
-    from app.core.settings import ConfigError
+    from backflow.app.core.settings import ConfigError
 
     defaults = {a.name: a.concurrency for a in build_registry(Settings()).actors}
     config = msgspec.convert(tomllib.loads("[actors]\nreturn_intake = 6\nnotify = 1\n"), FileConfig)

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import anyio
 import pytest
 
-from app.core.context import ActorSpec, FlowContext, FlowRegistry
-from app.runtime.api_health import ApiHealth, recording
-from app.runtime.daemon import RegistryError, check_registry
-from app.runtime.wakeup import Nudge
-from ports.errors import NotFoundError, TransientError
-from ports.outbox import OutboxRow
+from backflow.app.core.context import ActorSpec, FlowContext, FlowRegistry
+from backflow.app.runtime.api_health import ApiHealth, recording
+from backflow.app.runtime.daemon import RegistryError, check_registry
+from backflow.app.runtime.wakeup import Nudge
+from backflow.ports.errors import NotFoundError, TransientError
+from backflow.ports.outbox import OutboxRow
 
 
 class Clock:

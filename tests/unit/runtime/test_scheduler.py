@@ -9,9 +9,9 @@ import anyio
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
-from app.core.context import FlowContext, JobSpec
-from app.runtime.scheduler import Scheduler
-from app.runtime.wakeup import Lifecycle
+from backflow.app.core.context import FlowContext, JobSpec
+from backflow.app.runtime.scheduler import Scheduler
+from backflow.app.runtime.wakeup import Lifecycle
 from tests.unit.runtime.test_runtime_parts import Clock
 
 pytestmark = pytest.mark.anyio

@@ -6,8 +6,8 @@ import anyio
 import pytest
 from anyio.abc import TaskStatus
 
-from app.runtime.health import ActorHealth, ActorState
-from app.runtime.supervisor import RestartPolicy, supervise
+from backflow.app.runtime.health import ActorHealth, ActorState
+from backflow.app.runtime.supervisor import RestartPolicy, supervise
 
 pytestmark = pytest.mark.anyio
 

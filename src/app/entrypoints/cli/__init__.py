@@ -6,7 +6,17 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from app.entrypoints.cli import check_config, demo, exceptions, one_shot, report, run, sim, store, tui
+from backflow.app.entrypoints.cli import (
+    check_config,
+    demo,
+    exceptions,
+    one_shot,
+    report,
+    run,
+    sim,
+    store,
+    tui,
+)
 
 Handler = Callable[[argparse.Namespace], int]
 

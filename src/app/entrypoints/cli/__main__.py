@@ -2,6 +2,6 @@
 
 import sys
 
-from app.entrypoints.cli import main
+from backflow.app.entrypoints.cli import main
 
 sys.exit(main())

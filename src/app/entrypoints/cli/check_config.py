@@ -7,8 +7,8 @@ from typing import Any
 
 import anyio
 
-from app.bootstrap.checks import check_config
-from app.entrypoints.cli.common import say
+from backflow.app.bootstrap.checks import check_config
+from backflow.app.entrypoints.cli.common import say
 
 
 def register(subparsers: Any) -> None:

@@ -6,9 +6,9 @@ import os
 import sys
 from collections.abc import Mapping
 
-from app.bootstrap import configured_secrets
-from app.core.settings import ConfigError, Settings, settings_from_env
-from app.runtime.logs import configure_logging
+from backflow.app.bootstrap import configured_secrets
+from backflow.app.core.settings import ConfigError, Settings, settings_from_env
+from backflow.app.runtime.logs import configure_logging
 
 
 def load_settings(*, shadow: bool = False, env: Mapping[str, str] | None = None) -> Settings | None:

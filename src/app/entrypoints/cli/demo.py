@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.entrypoints.cli.common import say
+from backflow.app.entrypoints.cli.common import say
 
 
 def register(subparsers: Any) -> None:
@@ -37,6 +37,6 @@ def main(args: argparse.Namespace) -> int:
         say("backflow demo: --orders must be at least 10 and --returns at least 1", error=True)
         return 2
     # Lazily: the demo (and the simulators it starts) is development tooling `backflow run` never loads.
-    from devtools.demo.command import run_demo_command
+    from backflow.devtools.demo.command import run_demo_command
 
     return run_demo_command(args, say)

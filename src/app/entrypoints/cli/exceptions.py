@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 import anyio
 
-from app.entrypoints.cli.common import say
+from backflow.app.entrypoints.cli.common import say
 
 ACTIONS = ("ack", "retry", "resolve", "decide", "reanchor")
 

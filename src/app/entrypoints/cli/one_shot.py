@@ -16,13 +16,13 @@ from typing import Any
 
 import anyio
 
-from app.bootstrap import open_context
-from app.core.startup_errors import classify
-from app.entrypoints.cli.common import load_settings, say
-from app.returns.reapply_reasons import reapply_reason_codes
-from app.returns.replay import replay_rebound_events
+from backflow.app.bootstrap import open_context
+from backflow.app.core.startup_errors import classify
+from backflow.app.entrypoints.cli.common import load_settings, say
+from backflow.app.returns.reapply_reasons import reapply_reason_codes
+from backflow.app.returns.replay import replay_rebound_events
 
-log = logging.getLogger("app.cli")
+log = logging.getLogger("backflow.app.cli")
 
 
 def register(subparsers: Any) -> None:

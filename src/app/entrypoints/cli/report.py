@@ -15,15 +15,15 @@ from typing import Any
 import anyio
 import msgspec
 
-from app.bootstrap import open_report_source
-from app.core.settings import ConfigError, Settings
-from app.entrypoints.cli.common import load_settings, say
-from app.entrypoints.cli.output_file import OutputRefused, check_output, write_output
-from app.reports.period import Period
-from app.reports.reasons import ReasonsReport, reasons_report
-from app.reports.reconciliation import build, gather
-from app.reports.render_html import render_html
-from app.reports.render_text import render_csv, render_json, render_table
+from backflow.app.bootstrap import open_report_source
+from backflow.app.core.settings import ConfigError, Settings
+from backflow.app.entrypoints.cli.common import load_settings, say
+from backflow.app.entrypoints.cli.output_file import OutputRefused, check_output, write_output
+from backflow.app.reports.period import Period
+from backflow.app.reports.reasons import ReasonsReport, reasons_report
+from backflow.app.reports.reconciliation import build, gather
+from backflow.app.reports.render_html import render_html
+from backflow.app.reports.render_text import render_csv, render_json, render_table
 
 
 def register(subparsers: Any) -> None:

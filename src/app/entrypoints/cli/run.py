@@ -8,14 +8,14 @@ from typing import Any
 
 import anyio
 
-from app.bootstrap import bootstrap
-from app.core.context import FlowRegistry
-from app.core.settings import ConfigError, Settings
-from app.core.startup_errors import EXIT_CODES, classify
-from app.entrypoints.cli.common import load_settings, say
-from app.runtime.registry import build_registry
+from backflow.app.bootstrap import bootstrap
+from backflow.app.core.context import FlowRegistry
+from backflow.app.core.settings import ConfigError, Settings
+from backflow.app.core.startup_errors import EXIT_CODES, classify
+from backflow.app.entrypoints.cli.common import load_settings, say
+from backflow.app.runtime.registry import build_registry
 
-log = logging.getLogger("app.run")
+log = logging.getLogger("backflow.app.run")
 
 
 def register(subparsers: Any) -> None:

@@ -23,6 +23,6 @@ def register(subparsers: Any) -> None:
 
 def main(args: argparse.Namespace) -> int:
     # Lazily: the simulators are development tooling that `backflow run` must never load.
-    from devtools.simulators import run_simulator
+    from backflow.devtools.simulators import run_simulator
 
     return run_simulator(args.name, list(args.options))

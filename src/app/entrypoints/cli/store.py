@@ -12,9 +12,9 @@ from typing import Any
 
 import anyio
 
-from app.bootstrap.stores import copy_sqlite_store
-from app.core.settings import ConfigError, redact_db_url
-from app.entrypoints.cli.common import say
+from backflow.app.bootstrap.stores import copy_sqlite_store
+from backflow.app.core.settings import ConfigError, redact_db_url
+from backflow.app.entrypoints.cli.common import say
 
 
 def register(subparsers: Any) -> None:

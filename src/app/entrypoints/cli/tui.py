@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from app.entrypoints.cli.common import say
+from backflow.app.entrypoints.cli.common import say
 
 
 def register(subparsers: Any) -> None:
@@ -27,8 +27,8 @@ def register(subparsers: Any) -> None:
 
 def main(args: argparse.Namespace) -> int:
     # Lazily: Textual and the console's 26 modules are for the operator, not for `backflow run`.
-    from tui.app import make_app
-    from tui.config import ConfigError, resolve_config
+    from backflow.tui.app import make_app
+    from backflow.tui.config import ConfigError, resolve_config
 
     try:
         config = resolve_config(

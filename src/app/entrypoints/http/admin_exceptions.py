@@ -12,11 +12,11 @@ from typing import TypeVar, get_args
 
 from aiohttp import web
 
-from app.core.deps import StoreDeps
-from app.core.exception_actions import ActionRefused, Refusal, load_exception
-from app.core.settings import Owner
-from app.entrypoints.http.deps import HttpDeps, actor_of, deps
-from app.entrypoints.http.responses import (
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.exception_actions import ActionRefused, Refusal, load_exception
+from backflow.app.core.settings import Owner
+from backflow.app.entrypoints.http.deps import HttpDeps, actor_of, deps
+from backflow.app.entrypoints.http.responses import (
     HttpError,
     canonical_int,
     float_param,
@@ -25,7 +25,7 @@ from app.entrypoints.http.responses import (
     offset_param,
     read_json,
 )
-from app.entrypoints.http.views import (
+from backflow.app.entrypoints.http.views import (
     AckRequest,
     DecideRequest,
     ExceptionDetail,
@@ -38,13 +38,13 @@ from app.entrypoints.http.views import (
     event_view,
     exception_view,
 )
-from app.operator.acknowledge import acknowledge_exception
-from app.operator.reanchor import reanchor_return
-from app.operator.resolve import resolve_exception
-from app.operator.retry import retry_exception
-from app.refunds.decide import decide_refund
-from ports.admin import ExceptionQuery
-from ports.exceptions import ExceptionRecord
+from backflow.app.operator.acknowledge import acknowledge_exception
+from backflow.app.operator.reanchor import reanchor_return
+from backflow.app.operator.resolve import resolve_exception
+from backflow.app.operator.retry import retry_exception
+from backflow.app.refunds.decide import decide_refund
+from backflow.ports.admin import ExceptionQuery
+from backflow.ports.exceptions import ExceptionRecord
 
 _STATES = {"open", "acknowledged", "resolved", "any"}
 REFUSAL_STATUS = {Refusal.NOT_FOUND: 404, Refusal.CONFLICT: 409, Refusal.INVALID: 400}

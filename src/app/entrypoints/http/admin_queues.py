@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from app.entrypoints.http.deps import HttpDeps, actor_of, deps
-from app.entrypoints.http.responses import HttpError, int_param, json_response, offset_param
-from app.entrypoints.http.views import (
+from backflow.app.entrypoints.http.deps import HttpDeps, actor_of, deps
+from backflow.app.entrypoints.http.responses import HttpError, int_param, json_response, offset_param
+from backflow.app.entrypoints.http.views import (
     ActorView,
     ApiView,
     CurrencyAmount,
@@ -19,7 +19,7 @@ from app.entrypoints.http.views import (
     Throughput,
     outbox_view,
 )
-from ports.outbox import OutboxRow, OutboxStatus
+from backflow.ports.outbox import OutboxRow, OutboxStatus
 
 THROUGHPUT_WINDOW = 60.0
 routes = web.RouteTableDef()

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from app.core.evidence import json_value
-from app.entrypoints.http.deps import deps
-from app.entrypoints.http.responses import HttpError, int_param, json_response, offset_param
-from app.entrypoints.http.views import ReturnDetail, ReturnList, refund_view, return_summary, timeline_view
+from backflow.app.core.evidence import json_value
+from backflow.app.entrypoints.http.deps import deps
+from backflow.app.entrypoints.http.responses import HttpError, int_param, json_response, offset_param
+from backflow.app.entrypoints.http.views import (
+    ReturnDetail,
+    ReturnList,
+    refund_view,
+    return_summary,
+    timeline_view,
+)
 
 routes = web.RouteTableDef()
 

@@ -11,17 +11,17 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from app.core.context import FlowContext
-from app.core.deps import StoreDeps
-from app.core.policies import RefundPolicy
-from app.entrypoints.http.intake_audit import IntakeAudit
-from app.runtime.api_health import ApiHealth
-from app.runtime.daemon import Runtime
-from ports.admin import AdminStore
-from ports.monitor import StoreMonitor
-from ports.outbox import Outbox
-from ports.shadow import ShadowLog
-from ports.timeline import TimelineReader
+from backflow.app.core.context import FlowContext
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.policies import RefundPolicy
+from backflow.app.entrypoints.http.intake_audit import IntakeAudit
+from backflow.app.runtime.api_health import ApiHealth
+from backflow.app.runtime.daemon import Runtime
+from backflow.ports.admin import AdminStore
+from backflow.ports.monitor import StoreMonitor
+from backflow.ports.outbox import Outbox
+from backflow.ports.shadow import ShadowLog
+from backflow.ports.timeline import TimelineReader
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

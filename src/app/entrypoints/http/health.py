@@ -6,8 +6,8 @@ import anyio
 import msgspec
 from aiohttp import web
 
-from app.entrypoints.http.deps import deps
-from app.entrypoints.http.responses import json_response
+from backflow.app.entrypoints.http.deps import deps
+from backflow.app.entrypoints.http.responses import json_response
 
 routes = web.RouteTableDef()
 PROBE_TIMEOUT = 5.0

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 import msgspec
 from aiohttp import web
 
-from app.core.tracing import inject_context
-from app.entrypoints.http.body import MAX_BODY, read_body
-from app.entrypoints.http.deps import Handler
-from app.entrypoints.http.intake_audit import IntakeAudit
-from app.entrypoints.http.responses import error, json_response
-from app.runtime.wakeup import Nudge
-from ports.clock import Clock
-from ports.inbox import InboundEvent, Inbox, StoreOutcome
+from backflow.app.core.tracing import inject_context
+from backflow.app.entrypoints.http.body import MAX_BODY, read_body
+from backflow.app.entrypoints.http.deps import Handler
+from backflow.app.entrypoints.http.intake_audit import IntakeAudit
+from backflow.app.entrypoints.http.responses import error, json_response
+from backflow.app.runtime.wakeup import Nudge
+from backflow.ports.clock import Clock
+from backflow.ports.inbox import InboundEvent, Inbox, StoreOutcome
 
 SOURCE = "commercetools"
 

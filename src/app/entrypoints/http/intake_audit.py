@@ -20,12 +20,12 @@ from datetime import datetime
 
 import msgspec
 
-from app.core.deps import StoreDeps
-from app.core.problems import raise_problem
-from ports.exceptions import Severity
-from ports.inbox import InboundEvent, Inbox
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.problems import raise_problem
+from backflow.ports.exceptions import Severity
+from backflow.ports.inbox import InboundEvent, Inbox
 
-log = logging.getLogger("app.intake")
+log = logging.getLogger("backflow.app.intake")
 CONFLICT = "event_conflict"
 
 

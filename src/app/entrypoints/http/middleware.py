@@ -10,9 +10,9 @@ from aiohttp.typedefs import Middleware
 from multidict import CIMultiDict, CIMultiDictProxy
 from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
 
-from app.core.tracing import extract_context, inject_context
-from app.entrypoints.http.deps import Handler
-from app.entrypoints.http.responses import HttpError, error
+from backflow.app.core.tracing import extract_context, inject_context
+from backflow.app.entrypoints.http.deps import Handler
+from backflow.app.entrypoints.http.responses import HttpError, error
 
 log = logging.getLogger(__name__)
 ADMIN_PREFIX = "/api/"

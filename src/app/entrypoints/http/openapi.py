@@ -9,10 +9,10 @@ from typing import Any
 import msgspec
 from aiohttp import web
 
-from app.entrypoints.http import views
-from app.entrypoints.http.health import Health, Readiness
-from app.entrypoints.http.intake import IntakeResult
-from app.entrypoints.http.responses import MAX_LIMIT, MAX_OFFSET, ErrorResponse, json_response
+from backflow.app.entrypoints.http import views
+from backflow.app.entrypoints.http.health import Health, Readiness
+from backflow.app.entrypoints.http.intake import IntakeResult
+from backflow.app.entrypoints.http.responses import MAX_LIMIT, MAX_OFFSET, ErrorResponse, json_response
 
 REF = "#/components/schemas/{name}"
 

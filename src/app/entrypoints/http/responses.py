@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import msgspec
 from aiohttp import web
 
-from app.entrypoints.http.body import read_body
+from backflow.app.entrypoints.http.body import read_body
 
 T = TypeVar("T")
 _ENCODER = msgspec.json.Encoder()

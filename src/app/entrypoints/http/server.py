@@ -6,13 +6,13 @@ import anyio
 from aiohttp import web
 from anyio.abc import TaskStatus
 
-from app.core.startup_errors import ExitCode, StartupError
-from app.entrypoints.http import admin_exceptions, admin_queues, admin_returns, health
-from app.entrypoints.http.deps import DEPS, Handler, HttpDeps
-from app.entrypoints.http.intake import PushIntake, nudging
-from app.entrypoints.http.middleware import admin_guard, error_middleware, tracing_middleware
-from app.entrypoints.http.openapi import openapi
-from app.runtime.daemon import HttpServe
+from backflow.app.core.startup_errors import ExitCode, StartupError
+from backflow.app.entrypoints.http import admin_exceptions, admin_queues, admin_returns, health
+from backflow.app.entrypoints.http.deps import DEPS, Handler, HttpDeps
+from backflow.app.entrypoints.http.intake import PushIntake, nudging
+from backflow.app.entrypoints.http.middleware import admin_guard, error_middleware, tracing_middleware
+from backflow.app.entrypoints.http.openapi import openapi
+from backflow.app.runtime.daemon import HttpServe
 
 CLEANUP_SECONDS = 5.0
 

@@ -7,16 +7,16 @@ from typing import Literal, cast
 
 import msgspec
 
-from app.core.evidence import json_value
-from app.core.exception_actions import allowed_actions
-from app.entrypoints.http.intake_audit import IntakeView
-from ports.admin import InboxCounts, QueueCounts, SyncLagStats
-from ports.exceptions import ExceptionEvent, ExceptionRecord
-from ports.ledgers import PendingCredit, Refund, StockMovement
-from ports.monitor import ExceptionCount
-from ports.outbox import OutboxEvent, OutboxRow
-from ports.return_cases import ReturnCaseRecord
-from ports.timeline import TimelineEntry
+from backflow.app.core.evidence import json_value
+from backflow.app.core.exception_actions import allowed_actions
+from backflow.app.entrypoints.http.intake_audit import IntakeView
+from backflow.ports.admin import InboxCounts, QueueCounts, SyncLagStats
+from backflow.ports.exceptions import ExceptionEvent, ExceptionRecord
+from backflow.ports.ledgers import PendingCredit, Refund, StockMovement
+from backflow.ports.monitor import ExceptionCount
+from backflow.ports.outbox import OutboxEvent, OutboxRow
+from backflow.ports.return_cases import ReturnCaseRecord
+from backflow.ports.timeline import TimelineEntry
 
 JsonValue = msgspec.Raw | str
 
