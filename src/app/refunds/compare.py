@@ -13,6 +13,8 @@ lines are compared on their net figures; the money refunded is still the gross t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import msgspec
 
 from backflow.app.core import keys
@@ -21,7 +23,7 @@ from backflow.app.core.refund_ledger import breakdown, priors, read_breakdown, s
 from backflow.domain.errors import BusinessRuleBroken, DomainError
 from backflow.domain.money import Money
 from backflow.domain.order import Order
-from backflow.domain.paid import paid_lines
+from backflow.domain.paid import paid_lines, paid_unit_price
 from backflow.domain.refunds import RefundCalculation, ReturnedUnits, calculate_refund
 from backflow.domain.return_snapshot import RefundProposal
 from backflow.domain.returns import CaseItem
@@ -60,8 +62,13 @@ def compare(
     tolerance_minor: int,
     *,
     net_lines: frozenset[str] = frozenset(),
+    unit_prices: Mapping[str, int] | None = None,
 ) -> Comparison:
-    """`net_lines`: the lines whose prices exclude tax (ReBound's figures for them are net)."""
+    """`net_lines`: the lines whose prices exclude tax (ReBound's figures for them are net).
+    `unit_prices`: per line, the paid unit price Backflow syncs to ReBound now (minor units, the line's
+    price mode). A line ReBound proposes at exactly that price times its units differs from the exact
+    share by ReBound's own per-unit rounding only (up to half a minor unit per unit): that is agreement,
+    while a stale price (an order edited since) still differs and is a mismatch."""
     currency = calc.currency
     net_shipping = bool(net_lines) and all(line.line_id in net_lines for line in calc.lines)
     ours: dict[str, int] = {}
@@ -80,9 +87,18 @@ def compare(
         ours[SHIPPING] = ours.get(SHIPPING, 0) + shipping.minor_units
     same_currency = proposal.currency == currency
     theirs: dict[str, int] = {}
+    units: dict[str, int] = {}
     if same_currency:
         theirs = {line_id: _minor(amount) for line_id, amount in proposal.line_amounts().items()}
         theirs[SHIPPING] = _minor(proposal.shipping())
+        for proposed in proposal.lines:
+            units[proposed.clientItemId] = units.get(proposed.clientItemId, 0) + proposed.quantity
+    prices = unit_prices or {}
+    unit_priced = {
+        line_id
+        for line_id, amount in theirs.items()
+        if line_id in prices and units.get(line_id, 0) > 0 and amount == prices[line_id] * units[line_id]
+    }
     figures = []
     for line_id in sorted(set(ours) | set(theirs), key=lambda name: (name == SHIPPING, name)):
         a, b = ours.get(line_id, 0), theirs.get(line_id, 0)
@@ -98,10 +114,12 @@ def compare(
         )
     our_total = sum(ours.values())
     their_total = _minor(proposal.total()) if same_currency else 0
+    rounding = sum(abs(line.difference_minor) for line in figures if line.line_id in unit_priced)
+    others = [line for line in figures if line.line_id not in unit_priced]
     within = (
         same_currency
-        and all(abs(line.difference_minor) <= tolerance_minor for line in figures)
-        and abs(our_total - their_total) <= tolerance_minor * max(len(figures), 1)
+        and all(abs(line.difference_minor) <= tolerance_minor for line in others)
+        and abs(our_total - their_total) <= tolerance_minor * max(len(others), 1) + rounding
     )
     return Comparison(
         within_tolerance=within,
@@ -218,8 +236,12 @@ def assess(
     except BusinessRuleBroken as broken:
         return Refused({"rule": broken.rule, "message": broken.message})
     recorded = [r for r in facts.this_return if r.state is RefundState.RECORDED]
-    net_lines = frozenset(line.line_id for line in paid_lines(order) if not line.tax_included)
-    comparison = compare(calc, proposal, recorded, refund_policy.tolerance_minor, net_lines=net_lines)
+    lines = paid_lines(order)
+    net_lines = frozenset(line.line_id for line in lines if not line.tax_included)
+    unit_prices = {line.line_id: _minor(paid_unit_price(order, line.line_id)) for line in lines}
+    comparison = compare(
+        calc, proposal, recorded, refund_policy.tolerance_minor, net_lines=net_lines, unit_prices=unit_prices
+    )
     decided = facts.decisions[-1] if facts.decisions else None
     if decided is not None and decided.decision is Decision.REJECT:
         return RejectedByFinance(decided.actor)

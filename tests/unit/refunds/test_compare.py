@@ -76,3 +76,35 @@ def test_a_difference_beyond_the_tolerance_is_still_a_mismatch() -> None:
     calc = calculate_refund(order(), [ReturnedUnits(line_id=LINE, quantity=2)])
     assert not compare(calc, proposal(2, "13.35"), [], TOLERANCE).within_tolerance
     assert compare(calc, proposal(2, "13.35"), [], 2).within_tolerance
+
+
+def _unit_prices() -> dict[str, int]:
+    return {LINE: paid_unit_price(order(), LINE).to_currency_precision().amount}
+
+
+def test_all_three_at_once_rebounds_unit_price_times_three_is_agreement() -> None:
+    # 3 x R(2000/3) = 3 x 6.67 = 20.01 against the exact 20.00 that was paid: ReBound's own per-unit
+    # rounding, within the tolerance here; with six units it is two cents, beyond any tolerance.
+    calc = calculate_refund(order(), [ReturnedUnits(line_id=LINE, quantity=3)])
+    assert compare(calc, proposal(3), [], TOLERANCE, unit_prices=_unit_prices()).within_tolerance
+
+
+def test_unit_price_times_units_is_agreement_beyond_the_tolerance() -> None:
+    # With no tolerance at all: 3 x 6.67 = 20.01 is a cent off the 20.00 paid, a mismatch by amount,
+    # but exactly the unit price Backflow sent times three, so ReBound's rounding and not a disagreement
+    # (six units would be two cents off; per-unit rounding grows with the units, a stale price does not
+    # match the product at all).
+    calc = calculate_refund(order(), [ReturnedUnits(line_id=LINE, quantity=3)])
+    assert calc.total.to_decimal_string() == "20.00"
+    assert not compare(calc, proposal(3), [], 0).within_tolerance
+    assert compare(calc, proposal(3), [], 0, unit_prices=_unit_prices()).within_tolerance
+    assert not compare(calc, proposal(3, "20.03"), [], 0, unit_prices=_unit_prices()).within_tolerance
+
+
+def test_a_stale_unit_price_is_still_a_mismatch() -> None:
+    # The order was edited since ReBound priced it (7.00 a unit then): 14.00 for two is not 2 x 6.67.
+    calc = calculate_refund(order(), [ReturnedUnits(line_id=LINE, quantity=2)])
+    stale = compare(calc, proposal(2, "14.00"), [], TOLERANCE, unit_prices=_unit_prices())
+    assert not stale.within_tolerance
+    [line] = stale.lines
+    assert (line.backflow, line.rebound) == ("13.33", "14.00")
