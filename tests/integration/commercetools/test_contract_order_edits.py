@@ -99,7 +99,7 @@ async def test_goodwill_total_price_applied_moves_version_and_reprices(server: S
         assert fresh["version"] == order["version"] + 1
         assert fresh["lineItems"][0]["priceMode"] == "ExternalTotal"
         assert (await server.call("GET", f"/orders/edits/{edit['id']}"))["result"]["type"] == "Applied"
-        messages = await server.call("GET", f"/messages?where=type%3D%22OrderEditApplied%22&limit=500")
+        messages = await server.call("GET", "/messages?where=type%3D%22OrderEditApplied%22&limit=500")
         mine = [m for m in messages["results"] if m["resource"]["id"] == order["id"]]
         assert [m["resourceVersion"] for m in mine] == [fresh["version"]]
         again = await server.call(
