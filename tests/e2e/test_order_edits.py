@@ -5,6 +5,8 @@ ReBound's sales orders and Backflow's exceptions."""
 from __future__ import annotations
 
 import base64
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +127,17 @@ async def test_an_edit_after_a_partial_refund_leaves_only_what_is_left_to_refund
             await eventually(stack.idle)
             assert sum(await refunds_in_commercetools(stack, payment)) == 3980
             assert await stack.exceptions("refund_mismatch") == []
+            # Finance's reconciliation shows each refund against the order as paid when it was made.
+            today = datetime.now(UTC).date().isoformat()
+            done = stack.backflow(
+                "report", "reconciliation", "--from", today, "--to", today, "--format", "json"
+            )
+            assert done.returncode == 0, done.stderr
+            rows = json.loads(done.stdout)["rows"]["refunds"]
+            first, second = sorted(rows, key=lambda r: r["at"])
+            assert (first["amount"], first["order_paid"]) == ("24.90", "49.80")
+            assert (second["amount"], second["order_paid"]) == ("14.90", "39.80")  # after the edit
+            assert second["order_version"] > first["order_version"]
 
 
 async def test_a_quantity_reduced_below_a_booked_return_is_flagged_and_not_refunded(tmp_path: Path) -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
+import msgspec
+
 from backflow.app.core.cases import load
 from backflow.app.core.history import first_received
+from backflow.app.core.refund_ledger import read_breakdown
 from backflow.app.reports.model import LiabilityRow, RefundRow, ReturnRow, StockRow
 from backflow.app.reports.period import Period
 from backflow.domain.money import Money
@@ -80,6 +83,19 @@ def return_rows(
     return sorted(rows, key=lambda r: (r.at, r.return_id, r.event))
 
 
+def _order_figures(entry: RefundEntry) -> dict[str, object]:
+    """The order version and paid total a refund was computed from, as its ledger row recorded them."""
+    try:
+        parts = read_breakdown(entry.refund)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return {}  # a row without a breakdown (written by hand or by an old version) shows none
+    paid = parts.order_paid_minor
+    return {
+        "order_version": parts.order_version,
+        "order_paid": None if paid is None else amount(paid, entry.refund.currency),
+    }
+
+
 def refund_rows(period: Period, refunds: list[RefundEntry]) -> list[RefundRow]:
     return [
         RefundRow(
@@ -89,6 +105,7 @@ def refund_rows(period: Period, refunds: list[RefundEntry]) -> list[RefundRow]:
             amount=amount(e.refund.amount_minor, e.refund.currency),
             outcome=e.refund.outcome.value,
             at=iso(e.updated_at),
+            **_order_figures(e),
         )
         for e in refunds
         if e.refund.state is RefundState.RECORDED and period.contains(e.updated_at)
