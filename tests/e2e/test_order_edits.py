@@ -16,6 +16,7 @@ import pytest
 from backflow.devtools.busy_day.catalog import payment_draft
 from backflow.devtools.busy_day.driver import TO_REFUND
 from tests.e2e.stack import Stack, eventually, running_stack
+from tests.e2e.test_flows import graded
 from tests.e2e.test_partial_refunds import LINE_ID, SKU, refunds_in_commercetools
 
 pytestmark = pytest.mark.anyio
@@ -151,8 +152,10 @@ async def test_a_quantity_reduced_below_a_booked_return_is_flagged_and_not_refun
                 [{"action": "changeLineItemQuantity", "lineItemId": LINE_ID, "quantity": 1}],
             )
             await eventually(lambda: _unit_price_in_rebound(stack, "E2E-EDIT-SHORT", SKU, "24.90"))
-            # The customer's return still claims both units of the line as first ordered.
-            rid = await stack.script(order, TO_REFUND, quantity=2)
+            # The customer's return still claims both units of the line as first ordered, and the hub
+            # grades both sellable: neither money nor stock may follow for a unit never shipped.
+            steps = [*TO_REFUND, graded(order), {"event": "processed"}]
+            rid = await stack.script(order, steps, quantity=2)
             found = await eventually(lambda: _flagged(stack, rid), within=30)
             assert (found["type"], found["owner"]) == ("return_order_mismatch", "cx")
             [problem] = found["evidence"]["problems"]
