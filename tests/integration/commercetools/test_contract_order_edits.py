@@ -201,3 +201,16 @@ async def test_strict_import_refuses_computed_figures(server: Server) -> None:
             # so it cannot tell a fixture a real project would refuse.
             assert answer["lineItems"][0]["taxedPrice"]["totalNet"]["centAmount"] == 840
             assert answer["lineItems"][0]["taxedPrice"]["totalTax"]["centAmount"] == 160
+
+
+async def test_lenient_import_takes_old_fixtures_as_given(server: Server) -> None:
+    await _sim_only(server)
+    with anyio.fail_after(20):
+        await server.call("PATCH", "/_sim/options", {"lenient_import": True})
+        line = _line("SKU-I2", 2, 1000) | {"totalPrice": _eur(1500)}
+        draft = {"orderNumber": f"OLD-{id(line)}", "totalPrice": _eur(1500), "lineItems": [line]}
+        order = await server.call("POST", "/orders/import", draft, expect=(201,))
+        assert order["lineItems"][0]["totalPrice"]["centAmount"] == 1500
+        await server.call("PATCH", "/_sim/options", {"lenient_import": False})
+        refused = await server.call("POST", "/orders/import", draft | {"orderNumber": "OLD-2"}, expect=(400,))
+        assert refused["errors"][0]["field"] == "lineItems[0].totalPrice"
