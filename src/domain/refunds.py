@@ -98,6 +98,9 @@ class RefundCalculation(msgspec.Struct, frozen=True, kw_only=True):
     shipping: ShippingRefund | None
     total: Money
     policy: ShippingRefundPolicy
+    order_paid: Money | None = None
+    """What the customer paid for the whole order at `order_version` (lines and shipping): after an
+    order edit, the final figure the refunds of the order are measured against."""
 
     def line(self, line_id: str) -> LineRefund | None:
         return next((line for line in self.lines if line.line_id == line_id), None)
@@ -248,6 +251,10 @@ def calculate_refund(
         order, policy, (sum(before.values()), sum(asked.values()), all_units), shipping_refunded
     )
     total = sum((refund.gross for refund in refunds), Money.zero(order.currency))
+    order_paid = sum((line.gross for line in lines.values()), Money.zero(order.currency))
+    paid_shipping = shipping_paid(order)
+    if paid_shipping is not None:
+        order_paid = order_paid + paid_shipping.gross
     if shipping is not None:
         total = total + shipping.gross
     return RefundCalculation(
@@ -258,4 +265,5 @@ def calculate_refund(
         shipping=shipping,
         total=total,
         policy=policy,
+        order_paid=order_paid,
     )

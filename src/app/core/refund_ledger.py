@@ -30,6 +30,8 @@ class RefundBreakdown(msgspec.Struct, frozen=True, kw_only=True):
     adjustment_minor: int = 0
     """Paid beyond the lines by finance's decision (ReBound's amount approved); not a line's money."""
     shipping_net_minor: int = 0
+    order_paid_minor: int | None = None
+    """What the customer had paid for the order at `order_version` (None in rows written before)."""
 
 
 def breakdown(
@@ -38,6 +40,7 @@ def breakdown(
     return RefundBreakdown(
         order_id=calc.order_id,
         order_version=calc.order_version,
+        order_paid_minor=calc.order_paid.minor_units if calc.order_paid is not None else None,
         currency=calc.currency,
         lines=tuple(
             RefundedLine(

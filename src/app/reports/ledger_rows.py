@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
+import msgspec
+
 from backflow.app.core.cases import load
 from backflow.app.core.history import first_received
+from backflow.app.core.refund_ledger import read_breakdown
 from backflow.app.reports.model import LiabilityRow, RefundRow, ReturnRow, StockRow
 from backflow.app.reports.period import Period
 from backflow.domain.money import Money
@@ -80,19 +83,35 @@ def return_rows(
     return sorted(rows, key=lambda r: (r.at, r.return_id, r.event))
 
 
+def _order_figures(entry: RefundEntry) -> tuple[int | None, str | None]:
+    """The order version and paid total a refund was computed from, as its ledger row recorded them."""
+    try:
+        parts = read_breakdown(entry.refund)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None, None  # a row without a breakdown (written by hand or by an old version) shows none
+    paid = parts.order_paid_minor
+    return parts.order_version, None if paid is None else amount(paid, entry.refund.currency)
+
+
 def refund_rows(period: Period, refunds: list[RefundEntry]) -> list[RefundRow]:
-    return [
-        RefundRow(
-            interaction_id=e.refund.interaction_id,
-            return_id=e.refund.return_id,
-            currency=e.refund.currency,
-            amount=amount(e.refund.amount_minor, e.refund.currency),
-            outcome=e.refund.outcome.value,
-            at=iso(e.updated_at),
+    rows = []
+    for e in refunds:
+        if e.refund.state is not RefundState.RECORDED or not period.contains(e.updated_at):
+            continue
+        version, paid = _order_figures(e)
+        rows.append(
+            RefundRow(
+                interaction_id=e.refund.interaction_id,
+                return_id=e.refund.return_id,
+                currency=e.refund.currency,
+                amount=amount(e.refund.amount_minor, e.refund.currency),
+                outcome=e.refund.outcome.value,
+                at=iso(e.updated_at),
+                order_version=version,
+                order_paid=paid,
+            )
         )
-        for e in refunds
-        if e.refund.state is RefundState.RECORDED and period.contains(e.updated_at)
-    ]
+    return rows
 
 
 def owed_at(credits: list[CreditChange], moment: datetime) -> dict[tuple[str, str], CreditChange]:

@@ -89,6 +89,10 @@ class RefundRow(msgspec.Struct, kw_only=True):
     amount: str
     outcome: str
     at: str
+    order_version: int | None = None
+    """The commercetools order version the refund was computed from (above 1: the order was edited)."""
+    order_paid: str | None = None
+    """What the customer had paid for the order at that version: the final figure after an edit."""
 
 
 class LiabilityRow(msgspec.Struct, kw_only=True):

@@ -55,6 +55,11 @@ def render_csv(report: ReconciliationReport) -> str:
         writer.writerow(["return", "", r.return_id, r.currency, r.event, 1, r.at])
     for f in rows.refunds:
         writer.writerow(["refund", f.interaction_id, f.return_id, f.currency, f.outcome, f.amount, f.at])
+        if f.order_paid is not None:  # the order as paid when refunded (version > 1: edited)
+            measure = f"order_paid:v{f.order_version}"
+            writer.writerow(
+                ["refund_order", f.interaction_id, f.return_id, f.currency, measure, f.order_paid, f.at]
+            )
     for owed in rows.liability:
         writer.writerow(["liability", "", owed.return_id, owed.currency, "owed", owed.amount, owed.posted_at])
     for m in rows.mismatches:

@@ -51,6 +51,13 @@ def build_parser(prog: str = PROG, env: Mapping[str, str] | None = None) -> argp
         "default only Returned to BackInStock/Unusable is, as commercetools enforces since July 2026",
     )
     parser.add_argument(
+        "--lenient-import",
+        action="store_true",
+        help="let /orders/import set a line's totalPrice, taxedPrice and discountedPricePerQuantity and "
+        "the order's discountOnTotalPrice (old fixtures); by default they are refused with 400 "
+        "InvalidInput, as commercetools' OrderImportDraft has no such fields",
+    )
+    parser.add_argument(
         "--push-url",
         default=None,
         help="POST every new message here as a Google Pub/Sub push request, e.g. "
@@ -76,6 +83,7 @@ def main(argv: list[str] | None = None, *, prog: str = PROG, env: Mapping[str, s
         client_id=args.client_id,
         client_secret=args.client_secret,
         strict_return_transitions=not args.lenient_returns,
+        lenient_import=args.lenient_import,
         push_url=args.push_url,
         push_format=args.push_format,
         seed=args.seed,

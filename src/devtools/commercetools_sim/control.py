@@ -12,10 +12,10 @@ from backflow.devtools.commercetools_sim.errors import invalid
 from backflow.devtools.commercetools_sim.faults import FaultRule
 from backflow.devtools.commercetools_sim.keys import STATE, TOKENS
 from backflow.devtools.commercetools_sim.resource_actions import inventory_from_draft, payment_from_draft
-from backflow.devtools.commercetools_sim.routes import create_type, seed_order
+from backflow.devtools.commercetools_sim.routes import create_type, order_from_cart, seed_order
 from backflow.devtools.commercetools_sim.state import SimState
 
-_OPTION_NAMES = ("strict_return_transitions", "push_url", "push_format", "token_ttl")
+_OPTION_NAMES = ("strict_return_transitions", "lenient_import", "push_url", "push_format", "token_ttl")
 
 
 def _state(request: web.Request) -> SimState:
@@ -34,7 +34,18 @@ async def seed(request: web.Request) -> web.Response:
     """Body `{"orders":[draft], "payments":[draft], "inventory":[draft], "types":[draft]}`; returns them."""
     state = _state(request)
     body = await _json(request)
-    created: dict[str, list[Any]] = {"types": [], "payments": [], "inventory": [], "orders": []}
+    created: dict[str, list[Any]] = {
+        "types": [],
+        "payments": [],
+        "inventory": [],
+        "cartDiscounts": [],
+        "discountCodes": [],
+        "orders": [],
+    }
+    for draft in body.get("cartDiscounts", []):
+        created["cartDiscounts"].append(state.insert("cart-discount", cart_discount(draft)))
+    for draft in body.get("discountCodes", []):
+        created["discountCodes"].append(state.insert("discount-code", discount_code(state, draft)))
     for draft in body.get("types", []):
         created["types"].append(create_type(state, draft))
     for draft in body.get("payments", []):
@@ -44,6 +55,45 @@ async def seed(request: web.Request) -> web.Response:
     for draft in body.get("orders", []):
         created["orders"].append(seed_order(state, draft))
     return web.json_response(created, status=201)
+
+
+def cart_discount(draft: dict[str, Any]) -> dict[str, Any]:
+    """A CartDiscount: `value` relative {permyriad} or absolute {money:[...]}, `target` lineItems with a
+    predicate (`true`, or `sku in ("A","B")`) or totalPrice, `sortOrder`, `requiresDiscountCode`."""
+    if draft.get("value", {}).get("type") not in ("relative", "absolute"):
+        raise invalid("value must be relative or absolute", "InvalidField", field="value")
+    if (draft.get("target") or {}).get("type") not in ("lineItems", "totalPrice"):
+        raise invalid("target must be lineItems or totalPrice", "InvalidField", field="target")
+    return {
+        "key": draft.get("key"),
+        "name": draft.get("name", {"en": draft.get("key", "discount")}),
+        "value": draft["value"],
+        "target": draft["target"],
+        "sortOrder": str(draft.get("sortOrder", "0.5")),
+        "isActive": draft.get("isActive", True),
+        "requiresDiscountCode": draft.get("requiresDiscountCode", True),
+    }
+
+
+def discount_code(state: SimState, draft: dict[str, Any]) -> dict[str, Any]:
+    refs = []
+    for ref in draft.get("cartDiscounts", []):
+        found = state.by_key_or_id("cart-discount", ref)
+        if found is None:
+            raise invalid(
+                f"cart discount {ref} not found", "ReferencedResourceNotFound", typeId="cart-discount"
+            )
+        refs.append({"typeId": "cart-discount", "id": found["id"]})
+    return {"code": draft["code"], "cartDiscounts": refs, "isActive": True}
+
+
+async def order_from_cart_route(request: web.Request) -> web.Response:
+    """Body `{"orders":[cart-like draft]}`: each placed as if from a priced cart; returns them."""
+    state = _state(request)
+    body = await _json(request)
+    return web.json_response(
+        {"orders": [order_from_cart(state, d) for d in body.get("orders", [])]}, status=201
+    )
 
 
 async def set_faults(request: web.Request) -> web.Response:
@@ -92,6 +142,7 @@ async def expire_tokens(request: web.Request) -> web.Response:
 
 def add_control_routes(app: web.Application) -> None:
     app.router.add_post("/_sim/seed", seed)
+    app.router.add_post("/_sim/orders/from-cart", order_from_cart_route)
     app.router.add_put("/_sim/faults", set_faults)
     app.router.add_patch("/_sim/options", set_options)
     app.router.add_get("/_sim/state", snapshot)

@@ -31,6 +31,9 @@ class SimulatorOptions:
     token_ttl: int = 172800
     strict_return_transitions: bool = True
     """Enforce the July 2026 rule: setReturnShipmentState only Returned → BackInStock/Unusable."""
+    lenient_import: bool = False
+    """Accept computed figures (line totalPrice/taxedPrice/discountedPricePerQuantity, order
+    discountOnTotalPrice) in `/orders/import`, which commercetools' OrderImportDraft refuses."""
     seed: int = 1
     faults: list[FaultRule] = field(default_factory=list)
     push_url: str | None = None

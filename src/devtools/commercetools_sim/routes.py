@@ -9,10 +9,14 @@ from typing import Any
 
 from aiohttp import web
 
-from backflow.devtools.commercetools_sim.drafts import order_from_draft
+from backflow.devtools.commercetools_sim.drafts import order_from_draft, typed_money
+from backflow.devtools.commercetools_sim.edit_actions import add_discount_code
 from backflow.devtools.commercetools_sim.errors import CtError, invalid, not_found
+from backflow.devtools.commercetools_sim.import_draft import check_import_draft
 from backflow.devtools.commercetools_sim.keys import STATE
 from backflow.devtools.commercetools_sim.order_actions import ORDER_ACTIONS, Emitted
+from backflow.devtools.commercetools_sim.order_edits import add_edit_routes
+from backflow.devtools.commercetools_sim.pricing import price_order
 from backflow.devtools.commercetools_sim.query import run_query
 from backflow.devtools.commercetools_sim.resource_actions import (
     INVENTORY_ACTIONS,
@@ -179,7 +183,10 @@ def create_type(state: SimState, draft: Resource) -> Resource:
 async def import_order(request: web.Request) -> web.Response:
     _project(request)
     state = _state(request)
-    order = state.insert("order", order_from_draft(state, await _body(request), origin="Customer"))
+    draft = await _body(request)
+    if not state.options.lenient_import:
+        check_import_draft(draft)
+    order = state.insert("order", order_from_draft(state, draft, origin="Customer"))
     state.emit("order", order, "OrderImported", {"order": order})
     return web.json_response(order, status=201)
 
@@ -197,7 +204,35 @@ def seed_order(state: SimState, draft: Resource) -> Resource:
     return order
 
 
+def order_from_cart(state: SimState, draft: Resource) -> Resource:
+    """An order as if checked out from a priced cart: the draft gives prices, quantities, tax rates,
+    `discountCodes` (codes seeded with `/_sim/seed`) and a line's `externalTotalPrice`; the simulator
+    computes `discountedPricePerQuantity`, line and order `taxedPrice`, `discountOnTotalPrice` and the
+    totals (`pricing.price_order`). Line ids may be fixed, as with `seed_order`."""
+    computed = {"discountOnTotalPrice", "taxedPrice", "discountCodes", "totalPrice"}
+    lines = draft.get("lineItems", [])
+    currency = next((li["price"]["value"]["currencyCode"] for li in lines), draft.get("currency", "EUR"))
+    plain = {k: v for k, v in draft.items() if k not in computed}
+    plain["totalPrice"] = {"currencyCode": currency, "centAmount": 0}
+    plain["lineItems"] = [
+        {k: v for k, v in li.items() if k not in ("totalPrice", "taxedPrice", "discountedPricePerQuantity")}
+        for li in lines
+    ]
+    order = order_from_draft(state, plain, origin="Customer")
+    for line, line_draft in zip(order["lineItems"], lines, strict=True):
+        line["id"] = line_draft.get("id") or line["id"]
+        if line_draft.get("externalTotalPrice"):
+            line["priceMode"] = "ExternalTotal"
+            line["totalPrice"] = typed_money(line_draft["externalTotalPrice"]["totalPrice"], "totalPrice")
+    for code in draft.get("discountCodes", []):
+        add_discount_code(state, order, {"code": code})
+    order = state.insert("order", price_order(state, order))
+    state.emit("order", order, "OrderCreated", {"order": order})
+    return order
+
+
 def add_routes(app: web.Application) -> None:
+    add_edit_routes(app)
     app.router.add_post("/{project}/orders/import", import_order)
     app.router.add_get("/{project}/{resource}", query)
     app.router.add_post("/{project}/{resource}", create)

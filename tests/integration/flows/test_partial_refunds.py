@@ -32,12 +32,18 @@ async def three_for_twenty(world: World) -> dict[str, Any]:
                 "variant": {"sku": "TEA-TIN"},
                 "price": {"value": {"currencyCode": "EUR", "centAmount": 1000}},
                 "quantity": 3,
-                "totalPrice": money,
+                # a multi-buy price: the cart's external total, which an import could not set
+                "externalTotalPrice": {
+                    "price": {"currencyCode": "EUR", "centAmount": 1000},
+                    "totalPrice": money,
+                },
                 "taxRate": {"name": "DE", "amount": 0.19, "includedInPrice": True, "country": "DE"},
             }
         ],
     }
-    order = await world.ct.call("POST", "/orders/import", draft, expect=(201,))
+    placed = await world.ct.call("POST", "/_sim/orders/from-cart", {"orders": [draft]}, expect=(201,))
+    order = placed["orders"][0]
+    assert order["totalPrice"]["centAmount"] == 2000
     await world.ct.create_payment(order, 2000, currency="EUR")
     return await world.ct_order(order["id"])
 
