@@ -20,6 +20,7 @@ from backflow.adapters.system_clock import SystemClock
 from backflow.adapters.uuid7 import Uuid7Generator
 from backflow.app.core.settings import ConfigError, Settings, parse_database
 from backflow.ports.clock import Clock, IdGenerator
+from backflow.ports.instance_lease import InstanceLease
 from backflow.ports.outbox import RetryPolicy
 from backflow.ports.reports import ReportSource
 
@@ -33,6 +34,12 @@ def open_store(
         return PostgresStore.open(settings.db_url, clock=clock, ids=ids, policy=policy)
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
     return SqliteStore.open(settings.db_path, clock=clock, ids=ids, policy=policy)
+
+
+def instance_lease(store: Store) -> InstanceLease | None:
+    """SQLite: one daemon works on a database file at a time. PostgreSQL: none, explicitly; replicas
+    share the work there (claims on the rows, keyed serialisation in the store)."""
+    return store.instance_lease if isinstance(store, SqliteStore) else None
 
 
 @asynccontextmanager
