@@ -6,6 +6,7 @@ root takes whichever this module opens.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -14,6 +15,7 @@ import anyio
 
 from backflow.adapters.postgresql.copy_sqlite import copy_sqlite
 from backflow.adapters.postgresql.store import PostgresStore
+from backflow.adapters.sqlite import backup as sqlite_backup
 from backflow.adapters.sqlite.preflight import check_database
 from backflow.adapters.sqlite.store import SqliteStore
 from backflow.adapters.system_clock import SystemClock
@@ -64,3 +66,29 @@ async def copy_sqlite_store(source: Path, target: str) -> dict[str, int]:
     if parse_database(target)[1] is None:
         raise ConfigError(f"the target must be a postgresql:// URL, not {target!r}")
     return await copy_sqlite(source, target)
+
+
+def backup_database(settings: Settings, target: Path, *, force: bool) -> int:
+    """`backflow backup`: an online copy of the SQLite database (pages copied); a refusal is one line."""
+    _sqlite_only(settings, "backup")
+    try:
+        return sqlite_backup.backup(settings.db_path, target, force=force)
+    except (sqlite_backup.BackupError, OSError, sqlite3.Error) as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def restore_database(settings: Settings, source: Path) -> int:
+    """`backflow restore`: a checked backup in place of the database, never under a running daemon."""
+    _sqlite_only(settings, "restore")
+    try:
+        return sqlite_backup.restore(source, settings.db_path)
+    except (sqlite_backup.BackupError, OSError, sqlite3.Error) as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def _sqlite_only(settings: Settings, what: str) -> None:
+    if settings.db_url is not None:
+        raise ConfigError(
+            f"BACKFLOW_DB is a PostgreSQL server: {what} it with the server's own tools "
+            "(pg_dump, or its point-in-time recovery)"
+        )
