@@ -38,18 +38,17 @@ async def test_a_backup_taken_during_writes_is_consistent_and_restores(tmp_path:
     db, copy = tmp_path / "live.sqlite3", tmp_path / "backup.sqlite3"
     with anyio.fail_after(30):
         async with open_store(db, FakeClock()) as store:
-            written = 0
+            hundred_written = anyio.Event()
 
             async def write() -> None:
-                nonlocal written
                 for n in range(400):
                     await store.inbox.store(event(n))
-                    written += 1
+                    if n == 99:
+                        hundred_written.set()
 
             async with anyio.create_task_group() as tg:
                 tg.start_soon(write)
-                while written < 100:
-                    await anyio.sleep(0.01)
+                await hundred_written.wait()
                 await anyio.to_thread.run_sync(backup, db, copy)
             taken = _inbox_ids(copy)
             assert 100 <= len(taken) <= 400 and taken <= _inbox_ids(db), "a prefix of what was written"
