@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
 
-from backflow.adapters.sqlite.sql import q
+from backflow.adapters.sqlfiles import parse_queries
 from backflow.adapters.sqlite.writer import Fence, GroupCommitWriter
 from backflow.ports.clock import Clock
 from backflow.ports.instance_lease import LeaseState
+
+
+@cache
+def _queries() -> dict[str, str]:
+    return parse_queries((Path(__file__).parent / "instance_lease.sql").read_text())
+
+
+def q(name: str) -> str:
+    return _queries()[name]
 
 
 class SqliteInstanceLease:
