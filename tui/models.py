@@ -96,6 +96,14 @@ class Intake(_View, frozen=True, kw_only=True):
     conflicts: int = 0
 
 
+class Instance(_View, frozen=True, kw_only=True):
+    instance: str
+    role: str
+    holder: str | None = None
+    lease_until: datetime | None = None
+    reason: str | None = None
+
+
 class Overview(_View, frozen=True, kw_only=True):
     generated_at: datetime
     stopping: bool
@@ -111,6 +119,8 @@ class Overview(_View, frozen=True, kw_only=True):
     shadow: Shadow
     intake: Intake | None = None
     """Absent from daemons older than the refusal counts."""
+    instance: Instance | None = None
+    """Absent from daemons older than the instance lease; shown only when this one does no work."""
 
 
 class ExceptionItem(_View, frozen=True, kw_only=True):

@@ -32,7 +32,11 @@ from backflow.devtools.stack.layout import Endpoints, Layout
 from backflow.devtools.stack.processes import BACKFLOW
 
 ORPHAN_HORIZON = 3
-FAST = {"BACKFLOW_POLL_SECONDS": "0.2", "BACKFLOW_SHUTDOWN_GRACE_SECONDS": "10"}
+FAST = {
+    "BACKFLOW_POLL_SECONDS": "0.2",
+    "BACKFLOW_SHUTDOWN_GRACE_SECONDS": "10",
+    "BACKFLOW_INSTANCE_LEASE_SECONDS": "3",
+}
 
 
 @dataclass

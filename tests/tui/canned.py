@@ -90,6 +90,15 @@ OVERVIEW: dict[str, Any] = {
     "shadow": {"enabled": False, "writes": 0},
     # Nothing refused and no conflicts: the overview shows no intake rows (the snapshots stay as they were).
     "intake": {"since": "2026-11-28T09:00:00Z", "refused": [], "conflicts": 0},
+    # The active instance: the overview shows no instance row (the snapshots stay as they were).
+    "instance": {
+        "instance": "backflow-0:1:0a1b2c3d",
+        "role": "active",
+        "holder": "backflow-0:1:0a1b2c3d",
+        "lease_until": "2026-11-28T10:00:15Z",
+        "term": 1,
+        "reason": None,
+    },
 }
 
 

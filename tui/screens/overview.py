@@ -73,7 +73,8 @@ class OverviewScreen(Screen[None]):
             empty="nothing pending",
         )
         self.query_one("#actors", Facts).show(
-            [
+            _instance_rows(overview)
+            + [
                 (
                     a.name,
                     Text.assemble(
@@ -94,6 +95,14 @@ def _api_row(api: ApiStatus, now: datetime) -> Row:
     if api.recent_errors and api.last_error:
         value.append(f"\n{short(api.last_error, 60)}", style="dim")
     return (api.name, value)
+
+
+def _instance_rows(overview: Overview) -> list[Row]:
+    """A standby (or an instance that lost its lease) says so above its actors; an active one is quiet."""
+    instance = overview.instance
+    if instance is None or instance.reason is None or instance.role in ("active", "shared"):
+        return []
+    return [(instance.role, Text(instance.reason, style="bold yellow"))]
 
 
 def _intake_rows(overview: Overview) -> list[Row]:

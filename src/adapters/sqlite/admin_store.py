@@ -118,7 +118,9 @@ class SqliteAdminStore:
     async def probe_write(self) -> None:
         now = self._now()
         try:
-            await self._writer.submit(lambda c: c.execute(q("runtime_probe_write"), {"now": now}))
+            await self._writer.submit(
+                lambda c: c.execute(q("runtime_probe_write"), {"now": now}), fenced=False
+            )
         except Exception as exc:
             if self._writer.disk_full is not None:
                 raise DiskFullError(self._writer.disk_full) from exc

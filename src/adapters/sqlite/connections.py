@@ -7,13 +7,16 @@ and a batch of N appends costs ~4N of them. Readers are aiosqlite connections.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
 import aiosqlite
 
+from backflow.adapters.sqlite.backup import snapshot_before_migration
 from backflow.adapters.sqlite.sql import latest_version, migrations, schema
 
+log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -29,18 +32,22 @@ def open_writer(path: Path) -> sqlite3.Connection:
     # Group commit pays one fsync per batch, which keeps that affordable.
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
-    migrate(conn)
+    migrate(conn, snapshot_of=path)
     return conn
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the database to the latest version; returns the version it was at."""
+def migrate(conn: sqlite3.Connection, *, snapshot_of: Path | None = None) -> int:
+    """Bring the database to the latest version; returns the version it was at. With `snapshot_of`
+    (the database's path), a database with data is first copied next to itself (`backup`)."""
     current = int(conn.execute("PRAGMA user_version").fetchone()[0])
     target = latest_version()
     if current > target:
         raise RuntimeError(f"database is at version {current}, newer than this code ({target})")
     if current == target:
         return current
+    if current > 0 and snapshot_of is not None:
+        saved = snapshot_before_migration(conn, snapshot_of, current, target)
+        log.warning("snapshot taken before the schema migration", extra={"path": str(saved), "from": current})
     # One transaction for the whole upgrade: a crash mid-way leaves the old version intact.
     conn.execute("BEGIN IMMEDIATE")
     try:

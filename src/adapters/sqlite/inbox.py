@@ -35,7 +35,8 @@ class SqliteInbox:
             inserted = conn.execute(q("inbox_insert"), params).fetchone()
             return StoreOutcome.DUPLICATE if inserted is None else StoreOutcome.STORED
 
-        return await self._writer.submit(insert)
+        # Not fenced: storing a webhook is safe from a standby (the inbox is this database).
+        return await self._writer.submit(insert, fenced=False)
 
     async def pending(self, *, limit: int, after_seq: int = 0) -> list[StoredInboundEvent]:
         rows = await self._readers.fetchall(q("inbox_pending"), {"limit": limit, "after_seq": after_seq})

@@ -20,6 +20,7 @@ import anyio
 from backflow.adapters.sqlite.admin_store import SqliteAdminStore
 from backflow.adapters.sqlite.connections import open_writer
 from backflow.adapters.sqlite.inbox import SqliteInbox
+from backflow.adapters.sqlite.instance_lease import SqliteInstanceLease
 from backflow.adapters.sqlite.monitor import SqliteMonitor
 from backflow.adapters.sqlite.outbox import SqliteOutbox
 from backflow.adapters.sqlite.readers import ReaderPool
@@ -29,6 +30,7 @@ from backflow.adapters.sqlite.timeline import SqliteTimelineReader
 from backflow.adapters.sqlite.uow import SqliteUnitOfWork
 from backflow.adapters.sqlite.watermarks import SqliteWatermarks
 from backflow.adapters.sqlite.writer import GroupCommitWriter
+from backflow.adapters.system_clock import SystemClock
 from backflow.ports.clock import Clock, IdGenerator
 from backflow.ports.outbox import RetryPolicy
 
@@ -56,6 +58,8 @@ class SqliteStore:
         self.admin = SqliteAdminStore(writer, readers, clock, ids)
         self.shadow_log = SqliteShadowLog(writer, readers)
         self.reports = SqliteReportSource(readers)
+        # Wall-clock, whatever clock the flows run on: two processes compare these times.
+        self.instance_lease = SqliteInstanceLease(writer, SystemClock())
 
     def unit_of_work(self) -> SqliteUnitOfWork:
         return SqliteUnitOfWork(self.writer, self._readers, self._clock, self._ids)

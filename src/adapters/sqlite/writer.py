@@ -6,6 +6,12 @@ own SAVEPOINT (a failing operation is rolled back alone and gets its error), com
 under synchronous=FULL), and only then wakes the callers: a caller never hears "done" before its
 write is durable.
 
+Fencing: once this process holds the instance lease (`instance_lease`), each batch first checks in
+its own transaction that the lease is still ours; if not, every fenced operation in it fails with
+`LeaseLostError` and nothing of it is applied. A daemon paused past its lease (SIGSTOP, a frozen VM)
+that wakes up after a standby took over can therefore not commit one more claim or result. Intake
+(storing a webhook) and the lease's own writes are not fenced: a standby stores webhooks durably.
+
 A batch that fails because the disk is full is retried once after a checkpoint, and while the disk
 stays full every batch checkpoints first (see `disk_space`); `disk_full` says why until a checkpoint
 and a batch succeed again, for readiness.
@@ -23,10 +29,13 @@ import anyio
 from anyio.abc import TaskStatus
 
 from backflow.adapters.sqlite.disk_space import WalGuard, checkpoint, is_disk_full
+from backflow.ports.instance_lease import LeaseLostError
 
 log = logging.getLogger("backflow.adapters.sqlite.writer")
 T = TypeVar("T")
 Operation = Callable[[sqlite3.Connection], T]
+Fence = Callable[[sqlite3.Connection], str | None]
+"""Run inside a batch's transaction: None while this process may write, else why it may not."""
 
 
 class WriterClosedError(RuntimeError):
@@ -38,10 +47,11 @@ class DiskFullError(OSError):
 
 
 class _Pending(Generic[T]):
-    __slots__ = ("done", "error", "operation", "result")
+    __slots__ = ("done", "error", "fenced", "operation", "result")
 
-    def __init__(self, operation: Operation[T]) -> None:
+    def __init__(self, operation: Operation[T], fenced: bool) -> None:
         self.operation = operation
+        self.fenced = fenced
         self.done = anyio.Event()
         self.result: T | None = None
         # Until the writer applies it, a write counts as not applied (e.g. cancelled before its batch ran).
@@ -60,10 +70,13 @@ class GroupCommitWriter:
         self.disk_full: str | None = None
         """Why writes fail for a full disk (since when, SQLite's error), until space is reclaimed."""
         self._guard = WalGuard(conn)
+        self.fence: Fence | None = None
+        """Set once this process holds the instance lease (see the module's docstring)."""
 
-    async def submit(self, operation: Operation[T]) -> T:
-        """Apply `operation` in the next batch; returns its result once the batch is committed."""
-        pending = _Pending(operation)
+    async def submit(self, operation: Operation[T], *, fenced: bool = True) -> T:
+        """Apply `operation` in the next batch; returns its result once the batch is committed.
+        `fenced=False` only for writes a standby may make too (intake, the lease, the write probe)."""
+        pending = _Pending(operation, fenced)
         try:
             await self._send.send(pending)
         except (anyio.ClosedResourceError, anyio.BrokenResourceError) as exc:
@@ -138,8 +151,12 @@ class GroupCommitWriter:
     def _apply_batch(self, batch: list[_Pending[Any]]) -> None:
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
+        refused = self.fence(conn) if self.fence is not None and any(p.fenced for p in batch) else None
         for pending in batch:
             pending.error = None
+            if refused is not None and pending.fenced:
+                pending.error = LeaseLostError(refused)
+                continue
             conn.execute("SAVEPOINT op")
             try:
                 pending.result = pending.operation(conn)

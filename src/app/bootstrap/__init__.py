@@ -11,6 +11,7 @@ a fixed clock, webhook secrets. `open_context` builds only the flow context, for
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from backflow.app.bootstrap.startup import (
     probe_rebound,
     rebound_config,
 )
-from backflow.app.bootstrap.stores import Store
+from backflow.app.bootstrap.stores import Store, instance_lease
 from backflow.app.bootstrap.stores import open_report_source as open_report_source  # for `backflow report`
 from backflow.app.core.context import FlowContext, FlowRegistry
 from backflow.app.core.deps import StoreDeps
@@ -54,6 +55,7 @@ from backflow.app.entrypoints.http.server import create_app, http_service
 from backflow.app.runtime.api_health import ApiHealth, recording
 from backflow.app.runtime.binding import Dependencies, context_dependencies
 from backflow.app.runtime.daemon import DEFAULT_RESTART_POLICY, Runtime, Wakeups
+from backflow.app.runtime.instance import InstanceKeeper
 from backflow.app.runtime.shadow import ShadowCommerce, ShadowPlatform
 from backflow.app.runtime.supervisor import RestartPolicy
 from backflow.ports.clock import Clock, IdGenerator
@@ -220,7 +222,16 @@ async def bootstrap(
     ) as context:
         ctx, store = context.ctx, context.store
         flows = registry(settings) if callable(registry) else registry
-        runtime = Runtime(ctx, flows, context.wakeups, run_id=ctx.ids.new_id(), restart_policy=restart_policy)
+        run_id = ctx.ids.new_id()
+        instance = InstanceKeeper(
+            instance_lease(store),
+            f"{socket.gethostname()}:{os.getpid()}:{run_id[-8:]}",
+            settings.runtime.instance_lease_seconds,
+            SystemClock(),  # lease times are wall-clock whatever clock the flows run on
+        )
+        runtime = Runtime(
+            ctx, flows, context.wakeups, run_id=run_id, restart_policy=restart_policy, instance=instance
+        )
         audit = IntakeAudit(store=store_deps(ctx), inbox=store.inbox)
         deps = http_deps(
             ctx,

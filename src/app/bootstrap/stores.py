@@ -6,6 +6,7 @@ root takes whichever this module opens.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -13,12 +14,14 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import anyio
 
+from backflow.adapters.sqlite import backup as sqlite_backup
 from backflow.adapters.sqlite.preflight import check_database
 from backflow.adapters.sqlite.store import SqliteStore
 from backflow.adapters.system_clock import SystemClock
 from backflow.adapters.uuid7 import Uuid7Generator
 from backflow.app.core.settings import ConfigError, Settings, parse_database
 from backflow.ports.clock import Clock, IdGenerator
+from backflow.ports.instance_lease import InstanceLease
 from backflow.ports.outbox import RetryPolicy
 from backflow.ports.reports import ReportSource
 
@@ -38,6 +41,12 @@ def open_store(
         return PostgresStore.open(settings.db_url, clock=clock, ids=ids, policy=policy)
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
     return SqliteStore.open(settings.db_path, clock=clock, ids=ids, policy=policy)
+
+
+def instance_lease(store: Store) -> InstanceLease | None:
+    """SQLite: one daemon works on a database file at a time. PostgreSQL: none, explicitly; replicas
+    share the work there (claims on the rows, keyed serialisation in the store)."""
+    return store.instance_lease if isinstance(store, SqliteStore) else None
 
 
 @asynccontextmanager
@@ -66,3 +75,29 @@ async def copy_sqlite_store(source: Path, target: str) -> dict[str, int]:
     from backflow.adapters.postgresql.copy_sqlite import copy_sqlite
 
     return await copy_sqlite(source, target)
+
+
+def backup_database(settings: Settings, target: Path, *, force: bool) -> int:
+    """`backflow backup`: an online copy of the SQLite database (pages copied); a refusal is one line."""
+    _sqlite_only(settings, "backup")
+    try:
+        return sqlite_backup.backup(settings.db_path, target, force=force)
+    except (sqlite_backup.BackupError, OSError, sqlite3.Error) as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def restore_database(settings: Settings, source: Path) -> int:
+    """`backflow restore`: a checked backup in place of the database, never under a running daemon."""
+    _sqlite_only(settings, "restore")
+    try:
+        return sqlite_backup.restore(source, settings.db_path)
+    except (sqlite_backup.BackupError, OSError, sqlite3.Error) as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def _sqlite_only(settings: Settings, what: str) -> None:
+    if settings.db_url is not None:
+        raise ConfigError(
+            f"BACKFLOW_DB is a PostgreSQL server: {what} it with the server's own tools "
+            "(pg_dump, or its point-in-time recovery)"
+        )

@@ -168,7 +168,11 @@ class RuntimeSettings(msgspec.Struct, frozen=True, kw_only=True):
     shutdown_grace_seconds: float = 20.0
     """How long in-flight work may finish after SIGTERM before it is cancelled (its lease then lapses)."""
     api_ready_window_seconds: float = 300.0
-    """`/readyz` fails for an API whose recent calls fail and whose last success is older than this."""
+    """An API whose recent calls fail and whose last success is older than this is reported as failing
+    (in `/healthz` and the overview; it never makes `/readyz` fail: intake stays open)."""
+    instance_lease_seconds: float = 15.0
+    """SQLite: the active instance's lease on the database, renewed at half of it; a standby takes
+    over at most this long after the active instance dies."""
 
 
 DEFAULT_DB_PATH = Path("var/backflow.sqlite3")
@@ -247,6 +251,7 @@ def settings_from_env(env: Mapping[str, str], *, shadow: bool = False) -> Settin
             inbox_max_attempts=int(_positive(env, "BACKFLOW_INBOX_MAX_ATTEMPTS", 5)),
             shutdown_grace_seconds=_positive(env, "BACKFLOW_SHUTDOWN_GRACE_SECONDS", 20.0),
             api_ready_window_seconds=_positive(env, "BACKFLOW_API_READY_WINDOW_SECONDS", 300.0),
+            instance_lease_seconds=_positive(env, "BACKFLOW_INSTANCE_LEASE_SECONDS", 15.0),
         ),
         file=load_file_config(config_path) if config_path else FileConfig(),
     )

@@ -1,5 +1,7 @@
 """The daemon's one root task group: actors started in order, supervised, stopped gracefully.
 
+First the instance lease (SQLite: one active daemon per database, `instance`): a daemon that cannot
+take it serves HTTP at once as a standby and starts its work only once it has taken over.
 Start order: the inbox processor, the outbox actors, the relay that feeds them, the scheduler, and
 last the HTTP server, so nothing is accepted before something can process it. A stop (SIGTERM,
 SIGINT or `lifecycle.stop()`) stops claiming and accepting new work at once; in-flight and already
@@ -22,6 +24,7 @@ from backflow.app.core.context import FlowContext, FlowRegistry
 from backflow.app.runtime.binding import bind_registry, context_dependencies
 from backflow.app.runtime.health import ActorHealth
 from backflow.app.runtime.inbox_processor import InboxProcessor
+from backflow.app.runtime.instance import InstanceKeeper
 from backflow.app.runtime.outbox_actor import OutboxActor
 from backflow.app.runtime.relay import Mailbox, run_outbox_relay
 from backflow.app.runtime.scheduler import Scheduler
@@ -78,6 +81,7 @@ class Runtime:
         *,
         run_id: str,
         restart_policy: RestartPolicy = DEFAULT_RESTART_POLICY,
+        instance: InstanceKeeper | None = None,
     ) -> None:
         check_registry(registry)
         registry = bind_registry(registry, context_dependencies(ctx))
@@ -88,6 +92,7 @@ class Runtime:
         self.restart_policy = restart_policy
         self.health = ActorHealth(ctx.clock)
         runtime = ctx.settings.runtime
+        self.instance = instance or InstanceKeeper(None, run_id, runtime.instance_lease_seconds, ctx.clock)
         self.mailboxes = [Mailbox.open(spec, run_id) for spec in registry.actors]
         self.actors = [
             OutboxActor(mailbox, registry.outbox_handlers, ctx, wakeups.relay, runtime.lease_seconds)
@@ -120,15 +125,33 @@ class Runtime:
         async with anyio.create_task_group() as root:
             if handle_signals:
                 root.start_soon(self._watch_signals, root.cancel_scope, name="signal watcher")
+            serving, port = False, None
+            if not await self.instance.try_take():
+                # A standby: healthz, a not-ready readyz and durable intake, nothing else.
+                port = await root.start(http, name="http server") if http is not None else None
+                task_status.started(port)
+                serving = True
+                if not await self.instance.wait_until_active(self.lifecycle.stopping):
+                    root.cancel_scope.cancel()
+                    return
+            root.start_soon(self.instance.keep, name="instance lease")  # raises if the lease is lost
             await self._start(root, "inbox-processor", self.inbox_processor.run)
             for actor in self.actors:
                 await self._start(root, actor.mailbox.spec.name, actor.run)
             await self._start(root, "outbox-relay", self._relay)
             if self.registry.jobs:
                 await self._start(root, "scheduler", self.scheduler.run)
-            port = await root.start(http, name="http server") if http is not None else None
-            log.info("backflow running", extra={"http_port": port, "actors": sorted(self.health.actors)})
-            task_status.started(port)
+            if not serving:
+                port = await root.start(http, name="http server") if http is not None else None
+                task_status.started(port)
+            log.info(
+                "backflow running",
+                extra={
+                    "http_port": port,
+                    "actors": sorted(self.health.actors),
+                    "instance": self.instance.instance,
+                },
+            )
             await self.lifecycle.stopping.wait()
             log.info(
                 "stopping: no new claims; in-flight work may finish",
@@ -139,6 +162,7 @@ class Runtime:
             if grace.cancelled_caught:
                 log.warning("grace period over: cancelling what is still running (its leases will lapse)")
             root.cancel_scope.cancel()
+        await self.instance.release()
         log.info("backflow stopped")
 
     async def _relay(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:

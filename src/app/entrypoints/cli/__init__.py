@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from backflow.app.entrypoints.cli import (
+    backup,
     check_config,
     demo,
     exceptions,
@@ -28,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version="backflow 0.1.0")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (run, sim, check_config, one_shot, exceptions, report, store, demo, tui):
+    for command in (run, sim, check_config, one_shot, exceptions, report, store, backup, demo, tui):
         command.register(subparsers)
     return parser
 

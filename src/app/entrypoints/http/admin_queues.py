@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from backflow.app.entrypoints.http.deps import HttpDeps, actor_of, deps
+from backflow.app.entrypoints.http.health import instance_view
 from backflow.app.entrypoints.http.responses import HttpError, int_param, json_response, offset_param
 from backflow.app.entrypoints.http.views import (
     ActorView,
@@ -50,6 +51,7 @@ async def overview(request: web.Request) -> web.Response:
             exceptions=await monitor.exceptions_by_owner(),
             shadow=ShadowView(enabled=d.shadow, writes=await d.shadow_log.count()),
             intake=d.intake.view(),
+            instance=instance_view(d),
         )
     )
 

@@ -69,6 +69,19 @@ class ShadowView(msgspec.Struct, frozen=True, kw_only=True):
     writes: int
 
 
+class InstanceView(msgspec.Struct, frozen=True, kw_only=True):
+    """Whether this daemon works on the database (SQLite: it holds the lease) or stands by."""
+
+    instance: str
+    role: str
+    """`active`, `standby`, `starting`, `lost`, or `shared` (PostgreSQL: no lease, replicas share work)."""
+    holder: str | None
+    lease_until: datetime | None
+    term: int | None
+    reason: str | None
+    """Why this instance does no work, if it does none (a standby: who holds the lease until when)."""
+
+
 class Overview(msgspec.Struct, frozen=True, kw_only=True):
     generated_at: datetime
     stopping: bool
@@ -85,6 +98,7 @@ class Overview(msgspec.Struct, frozen=True, kw_only=True):
     shadow: ShadowView
     intake: IntakeView
     """Requests the intake endpoints refused, by reason, and event-id conflicts, since the start."""
+    instance: InstanceView
 
 
 ExceptionAction = Literal["ack", "retry", "resolve", "decide", "reanchor"]
