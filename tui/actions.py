@@ -44,7 +44,7 @@ def decision_options(item: ExceptionView) -> dict[str, dict[str, Any]]:
 
 
 def allowed(item: ExceptionView) -> list[str]:
-    named = set(item.actions)
+    named: set[str] = set(item.actions)
     if "decide" in named:
         options = decision_options(item)
         for decision in DECISIONS:
