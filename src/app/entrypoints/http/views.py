@@ -2,7 +2,8 @@
 
 Pure structs (msgspec, the standard library and port types, nothing else) so that the TUI can import
 this one module of the daemon's code; the conversions from port records are in `view_builders`.
-Decoding ignores unknown fields, so an older TUI still reads a newer daemon's answers.
+Decoding ignores unknown fields, so an older TUI still reads a newer daemon's answers; a new value
+of a closed set (an exception action, an outbox or ledger state) is refused by it: add with care.
 """
 
 from __future__ import annotations
