@@ -183,6 +183,16 @@ RETURN_SUMMARY = views.ReturnSummary(
     created_at=EARLIER,
     updated_at=NOW,
 )
+
+
+def _step(
+    at: datetime, source: str, action: str, outcome: str, detail: Any, order: str | None
+) -> views.TimelineEntryView:
+    return views.TimelineEntryView(
+        at=at, source=source, action=action, outcome=outcome, detail=_json(detail), order_ref=order
+    )
+
+
 RETURN_DETAIL = views.ReturnDetail(
     case=RETURN_SUMMARY,
     snapshot=_json(
@@ -215,29 +225,15 @@ RETURN_DETAIL = views.ReturnDetail(
     ),
     timeline_available=True,
     timeline=[
-        views.TimelineEntryView(
-            at=EARLIER,
-            source="rebound",
-            action="event return_order.created",
-            outcome="ok",
-            detail=_json({"sequence": 1}),
-            order_ref=None,
-        ),
-        views.TimelineEntryView(
-            at=EARLIER,
-            source="commercetools",
-            action="addReturnInfo",
-            outcome="ok",
-            detail=_json({"version": 6}),
-            order_ref="ct-order-1",
-        ),
-        views.TimelineEntryView(
-            at=NOW,
-            source="backflow",
-            action="refund compared with ReBound's proposal",
-            outcome="exception",
-            detail=_json({"backflow_total": "21.00", "rebound_total": "29.95"}),
-            order_ref="ct-order-1",
+        _step(EARLIER, "rebound", "event return_order.created", "ok", {"sequence": 1}, None),
+        _step(EARLIER, "commercetools", "addReturnInfo", "ok", {"version": 6}, "ct-order-1"),
+        _step(
+            NOW,
+            "backflow",
+            "refund compared with ReBound's proposal",
+            "exception",
+            {"backflow_total": "21.00", "rebound_total": "29.95"},
+            "ct-order-1",
         ),
     ],
     refunds=[],
@@ -278,25 +274,19 @@ DEAD_ROW = views.OutboxRowView(
     last_error="commercetools answered 409 ConcurrentModification",
     payload=_json({"return_id": "RB-1036"}),
 )
+
+
+def _moved(
+    at: datetime, was: OutboxStatus | None, now: OutboxStatus, actor: str | None, why: str | None
+) -> OutboxEvent:
+    return OutboxEvent(outbox_id=DEAD_ROW.id, at=at, from_status=was, to_status=now, actor=actor, detail=why)
+
+
 DEAD_DETAIL = views.DeadLetterDetail(
     row=DEAD_ROW,
     history=[
-        OutboxEvent(
-            outbox_id=DEAD_ROW.id,
-            at=EARLIER,
-            from_status=None,
-            to_status=OutboxStatus.PENDING,
-            actor=None,
-            detail=None,
-        ),
-        OutboxEvent(
-            outbox_id=DEAD_ROW.id,
-            at=NOW,
-            from_status=OutboxStatus.LEASED,
-            to_status=OutboxStatus.DEAD,
-            actor="relay",
-            detail="max attempts",
-        ),
+        _moved(EARLIER, None, OutboxStatus.PENDING, None, None),
+        _moved(NOW, OutboxStatus.LEASED, OutboxStatus.DEAD, "relay", "max attempts"),
     ],
 )
 
