@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from backflow.app.entrypoints.http.views import ExceptionView
 from backflow.tui.format import short
-from backflow.tui.models import ExceptionItem
 from backflow.tui.screens.form_modal import Field
 
 DECISIONS = ("approve_backflow", "approve_rebound", "reject")
@@ -36,15 +36,15 @@ SPECS = {
 }
 
 
-def decision_options(item: ExceptionItem) -> dict[str, dict[str, Any]]:
+def decision_options(item: ExceptionView) -> dict[str, dict[str, Any]]:
     evidence = item.evidence if isinstance(item.evidence, dict) else {}
     decision = evidence.get("decision")
     options = decision.get("options", []) if isinstance(decision, dict) else []
     return {o["action"]: o for o in options if isinstance(o, dict) and isinstance(o.get("action"), str)}
 
 
-def allowed(item: ExceptionItem) -> list[str]:
-    named = set(item.actions)
+def allowed(item: ExceptionView) -> list[str]:
+    named: set[str] = set(item.actions)
     if "decide" in named:
         options = decision_options(item)
         for decision in DECISIONS:
@@ -54,7 +54,7 @@ def allowed(item: ExceptionItem) -> list[str]:
     return [name for name in ORDER if name in named]
 
 
-def moves_money(item: ExceptionItem, action: str) -> bool:
+def moves_money(item: ExceptionView, action: str) -> bool:
     if action in ("approve_backflow", "approve_rebound"):
         return True
     if action == "retry":
@@ -77,7 +77,7 @@ NOTE = Field("note", "Note (what was decided and why)")
 OPTIONAL_NOTE = Field("note", "Note", required=False)
 
 
-def prompt_for(item: ExceptionItem, action: str) -> Prompt | None:
+def prompt_for(item: ExceptionView, action: str) -> Prompt | None:
     """The modal an action needs, or None when it runs straight away (acknowledge)."""
     subject = f"#{item.id} {item.type} (return {item.return_id or '—'}, order {item.order_ref or '—'})"
     money = moves_money(item, action)

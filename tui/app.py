@@ -11,11 +11,11 @@ from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 
+from backflow.app.entrypoints.http.views import Overview
 from backflow.tui.client import AdminClient, ApiError, Unreachable
 from backflow.tui.config import ClientConfig
 from backflow.tui.history import Backoff, OverviewHistory
 from backflow.tui.messages import Link, LinkChanged, Notice, OverviewFetched
-from backflow.tui.models import Overview
 from backflow.tui.screens.dead_letters import DeadLettersScreen
 from backflow.tui.screens.exceptions import ExceptionsScreen
 from backflow.tui.screens.help import HelpScreen

@@ -12,11 +12,10 @@ from urllib.parse import quote
 import aiohttp
 import msgspec
 
-from backflow.tui.config import ClientConfig
-from backflow.tui.models import (
-    ApiErrorResponse,
+from backflow.app.entrypoints.http.views import (
     DeadLetterDetail,
     DeadLetterList,
+    ErrorResponse,
     ExceptionDetail,
     ExceptionList,
     Overview,
@@ -25,6 +24,7 @@ from backflow.tui.models import (
     ReturnDetail,
     ReturnList,
 )
+from backflow.tui.config import ClientConfig
 
 T = TypeVar("T")
 REQUEST_TIMEOUT = 5.0
@@ -159,7 +159,7 @@ class AdminClient:
 
 def _api_error(status: int, raw: bytes) -> ApiError:
     try:
-        body = msgspec.json.decode(raw, type=ApiErrorResponse).error
+        body = msgspec.json.decode(raw, type=ErrorResponse).error
     except (msgspec.DecodeError, msgspec.ValidationError):
         # Something else answered on that port (a proxy, another service): not the admin API.
         if status in (502, 503, 504):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from backflow.tui.models import Overview
+from backflow.app.entrypoints.http.views import Overview
 
 SAMPLES = 60
 

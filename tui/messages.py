@@ -7,7 +7,7 @@ from typing import Literal
 
 from textual.message import Message
 
-from backflow.tui.models import Overview
+from backflow.app.entrypoints.http.views import Overview
 
 LinkStatus = Literal["connecting", "connected", "unreachable", "refused"]
 

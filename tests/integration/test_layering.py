@@ -54,6 +54,16 @@ def test_the_project_keeps_its_contracts(clean_result: subprocess.CompletedProce
         ("src/app/__init__.py", "import backflow.adapters\n", "Only the composition root imports adapters"),
         ("tui/__init__.py", "import sqlite3\n", "The TUI never touches SQL or adapters"),
         (
+            "tui/__init__.py",
+            "import backflow.app.entrypoints.http.view_builders\n",
+            "The TUI never touches SQL or adapters",
+        ),
+        (
+            "src/app/entrypoints/http/views.py",
+            "import backflow.app.core.evidence\n",
+            "The view structs shared with the TUI import only msgspec",
+        ),
+        (
             "src/app/orders/__init__.py",
             "import backflow.app.returns\n",
             "Capability packages never import each other",

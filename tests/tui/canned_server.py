@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import msgspec
 from aiohttp import web
 
+from backflow.app.entrypoints.http.views import ErrorBody, ErrorResponse
 from tests.tui.canned import ROUTES
 
 TOKEN = "snapshot-token"
@@ -18,11 +19,15 @@ TOKEN = "snapshot-token"
 
 async def _answer(request: web.Request) -> web.Response:
     if request.headers.get("Authorization") != f"Bearer {TOKEN}":
-        return web.json_response({"error": {"code": "unauthorized", "message": "no"}}, status=401)
+        return _answer_with(ErrorResponse(ErrorBody("unauthorized", "no")), status=401)
     body = ROUTES.get(request.path)
     if body is None:
-        return web.json_response({"error": {"code": "not_found", "message": request.path}}, status=404)
-    return web.Response(body=msgspec.json.encode(body), content_type="application/json")
+        return _answer_with(ErrorResponse(ErrorBody("not_found", request.path)), status=404)
+    return _answer_with(body)
+
+
+def _answer_with(body: msgspec.Struct, *, status: int = 200) -> web.Response:
+    return web.Response(body=msgspec.json.encode(body), status=status, content_type="application/json")
 
 
 @contextmanager

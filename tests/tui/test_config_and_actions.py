@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from backflow.app.entrypoints.cli import build_parser
+from backflow.app.entrypoints.http.views import ExceptionView
 from backflow.tui.actions import allowed, moves_money, prompt_for
 from backflow.tui.config import ConfigError, read_env_file, resolve_config
 from backflow.tui.format import duration, money
 from backflow.tui.history import Backoff
-from backflow.tui.models import ExceptionItem
 
 
 def test_environment_env_file_and_flags_in_that_order(tmp_path: Path) -> None:
@@ -59,14 +59,15 @@ def test_the_cli_has_a_tui_command_with_its_flags() -> None:
     assert args.handler.__module__ == "backflow.app.entrypoints.cli.tui"
 
 
-def _item(kind: str, actions: list[str], evidence: Any) -> ExceptionItem:
+def _item(kind: str, actions: list[str], evidence: Any) -> ExceptionView:
     at = datetime(2026, 11, 21, tzinfo=UTC)
-    return ExceptionItem(
+    return ExceptionView(
         id=1,
         type=kind,
         owner="finance",
         severity="error",
         state="open",
+        dedupe_key=f"{kind}:RB-1",
         return_id="RB-1",
         order_ref="o-1",
         evidence=evidence,

@@ -118,30 +118,42 @@ def test_money_confirmation(snap_compare: Any, server: str) -> None:
     assert snap_compare(app_for(server), terminal_size=(80, 24), run_before=ready)
 
 
+KINDS: dict[str, type[msgspec.Struct]] = {
+    "/api/overview": views.Overview,
+    "/api/exceptions": views.ExceptionList,
+    "/api/exceptions/3": views.ExceptionDetail,
+    "/api/exceptions/7": views.ExceptionDetail,
+    "/api/returns": views.ReturnList,
+    "/api/returns/RB-1042": views.ReturnDetail,
+    "/api/dead-letters": views.DeadLetterList,
+}
+
+
+def kind_of(path: str) -> type[msgspec.Struct]:
+    return KINDS.get(path, views.DeadLetterDetail)
+
+
 @pytest.mark.parametrize("path", sorted(ROUTES))
 def test_canned_matches_the_api(path: str) -> None:
-    """Every canned answer has exactly the fields of the daemon's own response struct, recursively."""
-    kinds = {
-        "/api/overview": views.Overview,
-        "/api/exceptions": views.ExceptionList,
-        "/api/exceptions/3": views.ExceptionDetail,
-        "/api/exceptions/7": views.ExceptionDetail,
-        "/api/returns": views.ReturnList,
-        "/api/returns/RB-1042": views.ReturnDetail,
-        "/api/dead-letters": views.DeadLetterList,
-    }
-    _conforms(msgspec.inspect.type_info(kinds.get(path, views.DeadLetterDetail)), ROUTES[path], path)
+    """Every canned answer is the daemon's own response struct, and what goes over the wire has exactly
+    its fields, recursively, and decodes back into it."""
+    kind = kind_of(path)
+    assert isinstance(ROUTES[path], kind)
+    wire = msgspec.json.encode(ROUTES[path])
+    _conforms(msgspec.inspect.type_info(kind), msgspec.json.decode(wire), path)
+    assert isinstance(msgspec.json.decode(wire, type=kind), kind)
 
 
-@pytest.mark.parametrize("item", EXCEPTIONS, ids=lambda item: item["type"])
-def test_canned_actions_are_the_daemons(item: dict[str, Any]) -> None:
+@pytest.mark.parametrize("item", EXCEPTIONS, ids=lambda item: item.type)
+def test_canned_actions_are_the_daemons(item: views.ExceptionView) -> None:
     """Each canned exception offers exactly the actions the daemon would list for its evidence."""
     fields = {f.name for f in msgspec.structs.fields(ExceptionRecord)}
     record = msgspec.convert(
-        {k: v for k, v in item.items() if k in fields} | {"evidence": msgspec.json.encode(item["evidence"])},
+        {k: v for k, v in msgspec.structs.asdict(item).items() if k in fields}
+        | {"evidence": bytes(item.evidence)},
         ExceptionRecord,
     )
-    assert item["actions"] == allowed_actions(record)
+    assert item.actions == allowed_actions(record)
 
 
 def _conforms(info: msgspec.inspect.Type, value: Any, where: str) -> None:

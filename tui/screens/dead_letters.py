@@ -12,10 +12,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from backflow.app.entrypoints.http.views import DeadLetterDetail
 from backflow.tui.client import ApiError, Unreachable
 from backflow.tui.format import pretty_json, short, stamp
 from backflow.tui.messages import Notice
-from backflow.tui.models import DeadLetterDetail
 from backflow.tui.screens.form_modal import FormModal
 from backflow.tui.widgets.status_bar import StatusBar
 

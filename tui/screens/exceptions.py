@@ -12,11 +12,11 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header
 
+from backflow.app.entrypoints.http.views import ExceptionDetail, ExceptionView
 from backflow.tui.actions import SPECS, allowed, prompt_for
 from backflow.tui.client import ApiError, ExceptionFilters, Unreachable
 from backflow.tui.format import duration, label, short
 from backflow.tui.messages import Notice
-from backflow.tui.models import ExceptionDetail, ExceptionItem
 from backflow.tui.screens.form_modal import FormModal
 from backflow.tui.widgets.exception_detail import ExceptionDetailPane
 from backflow.tui.widgets.exception_filters import FilterBar
@@ -32,7 +32,7 @@ class ExceptionsScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.items: dict[int, ExceptionItem] = {}
+        self.items: dict[int, ExceptionView] = {}
         self.filters = ExceptionFilters()
         self.shown: ExceptionFilters | None = None
         """The filters of the list on screen (None until the first answer)."""
@@ -56,7 +56,7 @@ class ExceptionsScreen(Screen[None]):
         self.load()
 
     @property
-    def selected(self) -> ExceptionItem | None:
+    def selected(self) -> ExceptionView | None:
         detail = self.query_one(ExceptionDetailPane).detail
         return None if detail is None else detail.exception
 

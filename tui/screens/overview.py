@@ -11,8 +11,8 @@ from textual.containers import Grid, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from backflow.app.entrypoints.http.views import ApiView, Overview
 from backflow.tui.format import ago, duration, money, short
-from backflow.tui.models import ApiStatus, Overview
 from backflow.tui.widgets.facts import Facts, Row
 from backflow.tui.widgets.queue_table import QueueTable
 from backflow.tui.widgets.status_bar import StatusBar
@@ -88,7 +88,7 @@ class OverviewScreen(Screen[None]):
         )
 
 
-def _api_row(api: ApiStatus, now: datetime) -> Row:
+def _api_row(api: ApiView, now: datetime) -> Row:
     mark = ("● ready", "green") if api.ready else ("✗ not ready", "bold red")
     errors = f"{api.recent_errors} recent errors" if api.recent_errors else "no recent errors"
     value = Text.assemble(mark, f" · ok {ago(api.last_success_at, now)}\n{errors}")
@@ -108,8 +108,6 @@ def _instance_rows(overview: Overview) -> list[Row]:
 def _intake_rows(overview: Overview) -> list[Row]:
     """Refused requests by reason and event-id conflicts, only when there are any."""
     intake = overview.intake
-    if intake is None:
-        return []
     rows: list[Row] = []
     if intake.refused:
         total = sum(r.count for r in intake.refused)

@@ -12,9 +12,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static
 
+from backflow.app.entrypoints.http.views import ExceptionDetail
 from backflow.tui.actions import SPECS, allowed, moves_money
 from backflow.tui.format import duration, label, stamp
-from backflow.tui.models import ExceptionDetail
 from backflow.tui.widgets.evidence import render_evidence
 
 

@@ -6,8 +6,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from backflow.app.entrypoints.http.views import ReturnDetail
 from backflow.tui.format import money, stamp
-from backflow.tui.models import ReturnDetail
 
 
 def render_ledger(detail: ReturnDetail) -> RenderableType:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import DataTable
 
-from backflow.tui.models import QueueCounts
+from backflow.ports.admin import QueueCounts
 
 COLUMNS = ("flow", "due", "sched", "retry", "lease", "dead")
 

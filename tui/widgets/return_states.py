@@ -12,7 +12,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from backflow.tui.models import ReturnDetail
+from backflow.app.entrypoints.http.views import ReturnDetail
 
 # Positions after the return was written to commercetools as return info.
 _ANCHORED = {"ANCHORED", "REFUND_PENDING", "REFUNDED", "HELD_FOR_FINANCE", "CLOSED"}

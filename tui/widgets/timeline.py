@@ -6,8 +6,8 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from backflow.app.entrypoints.http.views import ReturnDetail
 from backflow.tui.format import short, stamp
-from backflow.tui.models import ReturnDetail
 
 OUTCOME_STYLES = {
     "ok": "green",

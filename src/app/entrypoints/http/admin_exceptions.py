@@ -25,6 +25,7 @@ from backflow.app.entrypoints.http.responses import (
     offset_param,
     read_json,
 )
+from backflow.app.entrypoints.http.view_builders import event_view, exception_view
 from backflow.app.entrypoints.http.views import (
     AckRequest,
     DecideRequest,
@@ -35,8 +36,6 @@ from backflow.app.entrypoints.http.views import (
     ResolveRequest,
     RetryRequest,
     RetryResult,
-    event_view,
-    exception_view,
 )
 from backflow.app.operator.acknowledge import acknowledge_exception
 from backflow.app.operator.reanchor import reanchor_return

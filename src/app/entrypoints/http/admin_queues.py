@@ -7,6 +7,7 @@ from aiohttp import web
 from backflow.app.entrypoints.http.deps import HttpDeps, actor_of, deps
 from backflow.app.entrypoints.http.health import instance_view
 from backflow.app.entrypoints.http.responses import HttpError, int_param, json_response, offset_param
+from backflow.app.entrypoints.http.view_builders import outbox_view
 from backflow.app.entrypoints.http.views import (
     ActorView,
     ApiView,
@@ -18,7 +19,6 @@ from backflow.app.entrypoints.http.views import (
     RequeueResult,
     ShadowView,
     Throughput,
-    outbox_view,
 )
 from backflow.ports.outbox import OutboxRow, OutboxStatus
 

@@ -7,13 +7,8 @@ from aiohttp import web
 from backflow.app.core.evidence import json_value
 from backflow.app.entrypoints.http.deps import deps
 from backflow.app.entrypoints.http.responses import HttpError, int_param, json_response, offset_param
-from backflow.app.entrypoints.http.views import (
-    ReturnDetail,
-    ReturnList,
-    refund_view,
-    return_summary,
-    timeline_view,
-)
+from backflow.app.entrypoints.http.view_builders import refund_view, return_summary, timeline_view
+from backflow.app.entrypoints.http.views import ReturnDetail, ReturnList
 
 routes = web.RouteTableDef()
 

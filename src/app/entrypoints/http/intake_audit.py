@@ -18,31 +18,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import msgspec
-
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.problems import raise_problem
+from backflow.app.entrypoints.http.views import IntakeView, RefusalCount
 from backflow.ports.exceptions import Severity
 from backflow.ports.inbox import InboundEvent, Inbox
 
 log = logging.getLogger("backflow.app.intake")
 CONFLICT = "event_conflict"
-
-
-class RefusalCount(msgspec.Struct, frozen=True, kw_only=True):
-    source: str
-    """`rebound` (the webhook) or `commercetools` (the push endpoint)."""
-    reason: str
-    """`signature_mismatch`, `timestamp_outside_tolerance`, `body_too_large`, `unauthorized`, ..."""
-    count: int
-
-
-class IntakeView(msgspec.Struct, frozen=True, kw_only=True):
-    since: datetime
-    """Counted since this moment (the daemon's start)."""
-    refused: list[RefusalCount]
-    conflicts: int
-    """Event ids delivered again with a different body (each also an `event_conflict` exception)."""
 
 
 @dataclass

@@ -12,7 +12,8 @@ from aiohttp import web
 from backflow.app.entrypoints.http import views
 from backflow.app.entrypoints.http.health import Health, Readiness
 from backflow.app.entrypoints.http.intake import IntakeResult
-from backflow.app.entrypoints.http.responses import MAX_LIMIT, MAX_OFFSET, ErrorResponse, json_response
+from backflow.app.entrypoints.http.responses import MAX_LIMIT, MAX_OFFSET, json_response
+from backflow.app.entrypoints.http.views import ErrorResponse
 
 REF = "#/components/schemas/{name}"
 

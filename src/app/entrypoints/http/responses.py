@@ -9,20 +9,12 @@ import msgspec
 from aiohttp import web
 
 from backflow.app.entrypoints.http.body import read_body
+from backflow.app.entrypoints.http.views import ErrorBody, ErrorResponse
 
 T = TypeVar("T")
 _ENCODER = msgspec.json.Encoder()
 _CANONICAL_INT = re.compile(r"0|[1-9][0-9]*")  # [0-9], not \d: only ASCII digits
 MAX_DIGITS = 18
-
-
-class ErrorBody(msgspec.Struct, frozen=True):
-    code: str
-    message: str
-
-
-class ErrorResponse(msgspec.Struct, frozen=True):
-    error: ErrorBody
 
 
 def json_response(value: Any, *, status: int = 200) -> web.Response:

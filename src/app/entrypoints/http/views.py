@@ -1,24 +1,51 @@
-"""The admin API's response shapes (also the OpenAPI schemas) and conversions from port records."""
+"""The admin API's request and response shapes: the OpenAPI schemas, and what the TUI decodes.
+
+Pure structs (msgspec, the standard library and port types, nothing else) so that the TUI can import
+this one module of the daemon's code; the conversions from port records are in `view_builders`.
+Decoding ignores unknown fields, so an older TUI still reads a newer daemon's answers; a new value
+of a closed set (an exception action, an outbox or ledger state) is refused by it: add with care.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, cast
+from typing import Any, Literal
 
 import msgspec
 
-from backflow.app.core.evidence import json_value
-from backflow.app.core.exception_actions import allowed_actions
-from backflow.app.entrypoints.http.intake_audit import IntakeView
 from backflow.ports.admin import InboxCounts, QueueCounts, SyncLagStats
-from backflow.ports.exceptions import ExceptionEvent, ExceptionRecord
-from backflow.ports.ledgers import PendingCredit, Refund, StockMovement
+from backflow.ports.ledgers import PendingCredit, StockMovement
 from backflow.ports.monitor import ExceptionCount
-from backflow.ports.outbox import OutboxEvent, OutboxRow
-from backflow.ports.return_cases import ReturnCaseRecord
-from backflow.ports.timeline import TimelineEntry
+from backflow.ports.outbox import OutboxEvent
 
-JsonValue = msgspec.Raw | str
+JsonValue = Any | str
+"""Stored JSON, sent as it is (`msgspec.Raw`), or a lossy string when the bytes were not JSON; decoded
+(by the TUI) as plain Python values. `Any | str`, not `Any`: the schema keeps saying "or a string"."""
+
+
+class ErrorBody(msgspec.Struct, frozen=True):
+    code: str
+    message: str
+
+
+class ErrorResponse(msgspec.Struct, frozen=True):  # the one error shape of every endpoint
+    error: ErrorBody
+
+
+class RefusalCount(msgspec.Struct, frozen=True, kw_only=True):
+    source: str
+    """`rebound` (the webhook) or `commercetools` (the push endpoint)."""
+    reason: str
+    """`signature_mismatch`, `timestamp_outside_tolerance`, `body_too_large`, `unauthorized`, ..."""
+    count: int
+
+
+class IntakeView(msgspec.Struct, frozen=True, kw_only=True):
+    since: datetime
+    """Counted since this moment (the daemon's start)."""
+    refused: list[RefusalCount]
+    conflicts: int
+    """Event ids delivered again with a different body (each also an `event_conflict` exception)."""
 
 
 class ActorView(msgspec.Struct, frozen=True, kw_only=True):
@@ -238,79 +265,3 @@ class DecideRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
 class ReanchorRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     order_number: str
     note: str | None = None
-
-
-def exception_view(record: ExceptionRecord, now: datetime) -> ExceptionView:
-    actions = cast(list[ExceptionAction], allowed_actions(record))
-    return ExceptionView(
-        id=record.id,
-        type=record.type,
-        owner=record.owner,
-        severity=record.severity,
-        state=record.state,
-        dedupe_key=record.dedupe_key,
-        return_id=record.return_id,
-        order_ref=record.order_ref,
-        evidence=json_value(record.evidence),
-        first_seen=record.first_seen,
-        last_seen=record.last_seen,
-        age_seconds=max((now - record.first_seen).total_seconds(), 0.0),
-        count=record.count,
-        changed_by=record.changed_by,
-        changed_at=record.changed_at,
-        note=record.note,
-        actions=actions,
-    )
-
-
-def event_view(event: ExceptionEvent) -> ExceptionEventView:
-    return ExceptionEventView(at=event.at, action=event.action, actor=event.actor, note=event.note)
-
-
-def return_summary(record: ReturnCaseRecord) -> ReturnSummary:
-    return ReturnSummary(
-        return_id=record.return_id,
-        client_order_id=record.client_order_id,
-        ct_order_id=record.ct_order_id,
-        state=record.state,
-        last_sequence=record.last_sequence,
-        created_at=record.created_at,
-        updated_at=record.updated_at,
-    )
-
-
-def outbox_view(row: OutboxRow) -> OutboxRowView:
-    return OutboxRowView(
-        id=row.id,
-        kind=row.kind,
-        status=row.status,
-        attempts=row.attempts,
-        idempotency_key=row.idempotency_key,
-        available_at=row.available_at,
-        created_at=row.created_at,
-        last_error=row.last_error,
-        payload=json_value(row.payload),
-    )
-
-
-def timeline_view(entry: TimelineEntry) -> TimelineEntryView:
-    return TimelineEntryView(
-        at=entry.at,
-        source=entry.source,
-        action=entry.action,
-        outcome=entry.outcome,
-        detail=json_value(entry.detail),
-        order_ref=entry.order_ref,
-    )
-
-
-def refund_view(refund: Refund) -> RefundView:
-    return RefundView(
-        interaction_id=refund.interaction_id,
-        amount_minor=refund.amount_minor,
-        currency=refund.currency,
-        payment_id=refund.payment_id,
-        outcome=refund.outcome,
-        state=refund.state,
-        lines=json_value(refund.lines),
-    )
