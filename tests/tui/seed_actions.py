@@ -1,7 +1,7 @@
 """A refund mismatch and an orphan return as the daemon's own flows raise them, for the decide and
 re-anchor pilot tests: a real order in the commercetools simulator, the return case in the store, and
 the exception raised by the flow functions themselves (`record_mismatch`, bound as the daemon binds
-it, and `raise_problem`), so the evidence, the retry action and the `actions` list are exactly what
+it, and `raise_exception`), so the evidence, the retry action and the `actions` list are exactly what
 the daemon produces."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import msgspec
 from backflow.app.bootstrap import Daemon
 from backflow.app.core import keys
 from backflow.app.core.cases import StoredCase, to_record
-from backflow.app.core.problems import raise_problem, retry_action
+from backflow.app.core.problems import raise_exception, retry_action
 from backflow.app.refunds.compare import Comparison, LineFigures
 from backflow.app.refunds.mismatch import record_mismatch
 from backflow.app.runtime.binding import context_dependencies
@@ -106,7 +106,7 @@ async def raise_orphan_return(daemon: Daemon, sims: Sims, *, number: str, rid: s
     created_at = ctx.clock.now() - timedelta(seconds=horizon + 60)
     command = AnchorReturn(return_id=rid, client_order_id=booked)
     async with ctx.unit_of_work() as uow:
-        raise_problem(
+        raise_exception(
             uow,
             ctx,
             "orphan_return",

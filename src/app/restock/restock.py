@@ -8,7 +8,7 @@ from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import AckLine, AcknowledgeReturn, decode_payload, outbox_message
 from backflow.app.core.notes import note
 from backflow.app.core.policies import RestockPolicy
-from backflow.app.core.problems import raise_problem, retry_action
+from backflow.app.core.problems import raise_exception, retry_action
 from backflow.domain.commands import RestockItems
 from backflow.domain.order import ReturnShipmentState
 from backflow.domain.returns import CaseItem
@@ -50,7 +50,7 @@ async def restock_items(
         except PortError as error:
             if row.attempts >= restock_policy.failure_attempts:
                 async with store.unit_of_work() as uow:
-                    raise_problem(
+                    raise_exception(
                         uow,
                         store,
                         "restock_failed",
@@ -224,7 +224,7 @@ async def _item_exception(
 def _raise_item(
     uow: UnitOfWork, store: StoreDeps, kind: str, *, dedupe: str, stored: StoredCase, item: CaseItem
 ) -> None:
-    raise_problem(
+    raise_exception(
         uow,
         store,
         kind,

@@ -8,7 +8,7 @@ from backflow.app.core.cases import StoredCase, load, snapshot_item, to_record
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.notes import note
 from backflow.app.core.policies import ReasonsPolicy
-from backflow.app.core.problems import raise_problem
+from backflow.app.core.problems import raise_exception
 from backflow.app.core.return_validation import returnable
 from backflow.app.returns.follow_up import stage_due_on_anchoring
 from backflow.app.returns.reasons import mapped_reason, unmapped_dedupe_key
@@ -119,7 +119,7 @@ async def _commit_anchoring(
                 if keys.return_item_key(i.rebound_item_id) == request.key
             )
             unmapped[item_id] = raw
-            raise_problem(
+            raise_exception(
                 uow,
                 store,
                 "unmapped_reason_code",

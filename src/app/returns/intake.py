@@ -14,7 +14,7 @@ from backflow.app.core.cases import StoredCase, case_items, load, to_record
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import outbox_message
 from backflow.app.core.notes import note
-from backflow.app.core.problems import raise_problem
+from backflow.app.core.problems import raise_exception
 from backflow.app.core.quarantine import quarantine, raw_body
 from backflow.app.returns.follow_up import stage_follow_ups
 from backflow.domain.commands import AnchorReturn
@@ -216,7 +216,7 @@ def _raise_unknowns(
         exception_type = _UNKNOWN_TYPE.get(
             kind, "unknown_event_type" if kind == "event_type" else "unknown_status"
         )
-        raise_problem(
+        raise_exception(
             uow,
             store,
             exception_type,

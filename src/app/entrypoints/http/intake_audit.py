@@ -21,7 +21,7 @@ from datetime import datetime
 import msgspec
 
 from backflow.app.core.deps import StoreDeps
-from backflow.app.core.problems import raise_problem
+from backflow.app.core.problems import raise_exception
 from backflow.ports.exceptions import Severity
 from backflow.ports.inbox import InboundEvent, Inbox
 
@@ -90,7 +90,7 @@ class IntakeAudit:
         }
         log.warning("event delivered again with a different body; the first is kept", extra=evidence)
         async with self.store.unit_of_work() as uow:
-            raise_problem(
+            raise_exception(
                 uow,
                 self.store,
                 CONFLICT,
