@@ -19,8 +19,8 @@ from backflow.app.core.problems import raise_exception, retry_action
 from backflow.app.refunds.compare import Comparison, LineFigures
 from backflow.app.refunds.mismatch import record_mismatch
 from backflow.domain.commands import AnchorReturn, IssueRefund
+from backflow.domain.return_case import CaseItem, Position, ReturnCase
 from backflow.domain.return_snapshot import RefundProposal
-from backflow.domain.returns import CaseItem, Position, ReturnCase
 from backflow.ports.exceptions import Severity
 from tests.integration.runtime.conftest import Sims
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import msgspec
 
+from backflow.domain.return_case import CaseItem, ReturnCase
 from backflow.domain.return_snapshot import ReturnItemSnapshot, ReturnSnapshot
-from backflow.domain.returns import CaseItem, ReturnCase
 from backflow.ports.return_cases import ReturnCaseRecord
 
 

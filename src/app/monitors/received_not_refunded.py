@@ -12,7 +12,7 @@ from backflow.app.core.history import first_received
 from backflow.app.core.policies import MonitorPolicy
 from backflow.app.core.problems import raise_exception, retry_action
 from backflow.domain.commands import IssueRefund
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 from backflow.domain.statuses import is_received
 from backflow.ports.exceptions import Severity
 from backflow.ports.reports import ReportSource

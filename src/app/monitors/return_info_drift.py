@@ -16,8 +16,8 @@ from backflow.app.core.policies import MonitorPolicy
 from backflow.app.core.problems import raise_exception, retry_action
 from backflow.domain.commands import AnchorReturn
 from backflow.domain.order import Order
+from backflow.domain.return_case import Position
 from backflow.domain.return_snapshot import ReturnSnapshot
-from backflow.domain.returns import Position
 from backflow.ports.commerce import CommercePort
 from backflow.ports.errors import NotFoundError
 from backflow.ports.exceptions import Severity

@@ -10,7 +10,7 @@ from backflow.app.core.policies import OrderSyncPolicy
 from backflow.app.core.problems import raise_exception, retry_action
 from backflow.domain.commands import AnchorReturn, SyncOrder
 from backflow.domain.order import Order
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 from backflow.ports.commerce import CommercePort
 from backflow.ports.errors import NotFoundError, PortError
 from backflow.ports.exceptions import Severity

@@ -15,7 +15,7 @@ from backflow.app.refunds.compare import Mismatch, Pay, RefundFacts, Refused, as
 from backflow.app.refunds.mismatch import record_mismatch
 from backflow.app.refunds.settle import fail_refund, settle_refund
 from backflow.domain.commands import IssueRefund
-from backflow.domain.returns import CaseItem, Position
+from backflow.domain.return_case import CaseItem, Position
 from backflow.ports.commerce import CommercePort
 from backflow.ports.outbox import OutboxRow
 from backflow.ports.unit_of_work import UnitOfWorkFactory

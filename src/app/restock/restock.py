@@ -11,7 +11,7 @@ from backflow.app.core.policies import RestockPolicy
 from backflow.app.core.problems import raise_exception, retry_action
 from backflow.domain.commands import RestockItems
 from backflow.domain.order import ReturnShipmentState
-from backflow.domain.returns import CaseItem
+from backflow.domain.return_case import CaseItem
 from backflow.domain.statuses import (
     Disposition,
     RestockTarget,

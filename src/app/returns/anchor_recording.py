@@ -14,7 +14,8 @@ from backflow.app.returns.follow_up import stage_due_on_anchoring
 from backflow.app.returns.reasons import mapped_reason, unmapped_dedupe_key
 from backflow.domain.order import Order
 from backflow.domain.refunds import RefundCalculation
-from backflow.domain.returns import CaseItem, OrderFound, Position, ReturnCase, transition
+from backflow.domain.return_case import CaseItem, Position, ReturnCase
+from backflow.domain.returns import OrderFound, transition
 from backflow.ports.commerce import CommercePort
 from backflow.ports.commerce_types import ReturnItemRequest
 from backflow.ports.errors import ConflictError

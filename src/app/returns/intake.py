@@ -19,13 +19,14 @@ from backflow.app.core.quarantine import quarantine, raw_body
 from backflow.app.returns.follow_up import stage_follow_ups
 from backflow.domain.commands import AnchorReturn
 from backflow.domain.errors import DomainError
+from backflow.domain.return_case import open_case
 from backflow.domain.return_snapshot import (
     EVENT_STATUS,
     ReturnSnapshot,
     decode_return_event,
     decode_return_snapshot,
 )
-from backflow.domain.returns import Outcome, ReboundUpdate, Transition, open_case, transition
+from backflow.domain.returns import Outcome, ReboundUpdate, Transition, transition
 from backflow.ports.exceptions import Severity
 from backflow.ports.inbox import InboundEvent, StoredInboundEvent
 from backflow.ports.return_cases import ReturnCaseRecord

@@ -13,7 +13,7 @@ from backflow.app.core.settings import FileConfig
 from backflow.app.returns.reapply_reasons import reapply_reason_codes
 from backflow.app.returns.rebound_catchup import rebound_catchup
 from backflow.app.returns.replay import replay_rebound_events
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 from backflow.ports.inbox import InboundEvent
 from tests.integration.flows.conftest import REASONS, World, file_config, item
 from tests.integration.flows.support import (

@@ -7,7 +7,7 @@ import anyio
 import pytest
 
 from backflow.app.returns.held_returns import sweep_held_returns
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 from tests.integration.flows.admin_support import Admin, admin_api
 from tests.integration.flows.conftest import World, item
 from tests.integration.flows.support import drain, order_number, run_job, settle, store_rebound_events

@@ -8,7 +8,7 @@ from typing import Any
 import anyio
 import pytest
 
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 from tests.integration.flows.admin_support import admin_api
 from tests.integration.flows.conftest import World, file_config, item
 from tests.integration.flows.support import drain, order_number, settle, store_rebound_events

@@ -7,7 +7,7 @@ import msgspec
 import pytest
 
 from backflow.app.core.keys import return_item_key
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 from tests.integration.flows.conftest import World, item
 from tests.integration.flows.support import (
     drain,

@@ -14,7 +14,7 @@ from backflow.app.orders.sweep_orders import sweep_orders
 from backflow.app.returns.held_returns import sweep_held_returns
 from backflow.devtools.rebound_sim import flows
 from backflow.domain.commands import SyncOrder
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 from tests.integration.flows.conftest import World, file_config, item
 from tests.integration.flows.support import (
     drain,
