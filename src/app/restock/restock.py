@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backflow.app.core import keys
-from backflow.app.core.cases import StoredCase, load
+from backflow.app.core.cases import StoredCase, read_case
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import AckLine, AcknowledgeReturn, decode_payload, outbox_message
 from backflow.app.core.notes import note
@@ -36,11 +36,9 @@ async def restock_items(
     command = decode_payload(row, RestockItems)
     rid = command.return_id
     with store.tracer.start_as_current_span("restock_items", attributes={"return.id": rid}):
-        async with store.unit_of_work() as reads:
-            record = await reads.returns.get(rid)
-        if record is None:
+        stored = await read_case(store, rid)
+        if stored is None:
             return
-        stored = load(record)
         if stored.case.order_id is None or not is_graded(stored.case.rebound_status):
             return  # stock changes only after inspection (and once the return is anchored)
         try:
