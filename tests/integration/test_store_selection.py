@@ -15,7 +15,7 @@ from backflow.adapters.sqlite.store import SqliteStore
 from backflow.adapters.system_clock import SystemClock
 from backflow.adapters.uuid7 import Uuid7Generator
 from backflow.app.bootstrap.stores import open_store
-from backflow.app.core.context import FlowRegistry
+from backflow.app.core.declarations import FlowRegistry
 from backflow.app.core.settings import Settings, settings_from_env
 from backflow.app.core.startup_errors import ExitCode
 from backflow.app.entrypoints.cli.run import serve

@@ -14,7 +14,7 @@ from anyio.abc import TaskGroup, TaskStatus
 from opentelemetry.sdk.trace import TracerProvider
 
 from backflow.app.bootstrap import Daemon, bootstrap
-from backflow.app.core.context import ActorSpec
+from backflow.app.core.declarations import ActorSpec
 from backflow.app.core.settings import Settings
 from backflow.devtools.net import free_port
 from backflow.ports.outbox import RetryPolicy

@@ -57,5 +57,5 @@ def buttons(pane: ExceptionDetailPane) -> list[str]:
 
 async def exception_events(live: LiveDaemon, exception_id: int) -> list[tuple[str, str | None, str | None]]:
     assert live.daemon is not None
-    async with live.daemon.ctx.unit_of_work() as uow:
+    async with live.daemon.wiring.store.unit_of_work() as uow:
         return [(e.action, e.actor, e.note) for e in await uow.exceptions.events(exception_id)]

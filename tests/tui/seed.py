@@ -13,7 +13,6 @@ import anyio
 import msgspec
 
 from backflow.app.bootstrap import Daemon
-from backflow.app.core.context import FlowContext
 from backflow.ports.exceptions import NewException, Severity
 from backflow.ports.ledgers import PendingCredit, Refund, RefundOutcome, StockMovement
 from backflow.ports.outbox import OutboxMessage, OutboxRow
@@ -59,7 +58,7 @@ class Switchable:
         self.fail = True
         self.done: list[str] = []
 
-    async def __call__(self, row: OutboxRow, ctx: FlowContext) -> None:
+    async def __call__(self, row: OutboxRow) -> None:
         if self.fail:
             raise RuntimeError("ReBound answered 500")
         self.done.append(row.idempotency_key)
@@ -85,7 +84,7 @@ EXCEPTIONS = [
 
 
 async def seed(daemon: Daemon) -> None:
-    ctx = daemon.ctx
+    wiring = daemon.wiring
     now = datetime.now(UTC)
     snapshot = {
         "order": {"returnId": "RB-9", "clientOrderId": "CT-77", "status": "GRADED", "flow": "REFUND"},
@@ -100,7 +99,7 @@ async def seed(daemon: Daemon) -> None:
             },
         ],
     }
-    async with ctx.unit_of_work() as uow:
+    async with wiring.store.unit_of_work() as uow:
         for n, (kind, owner, rid, order, evidence) in enumerate(EXCEPTIONS):
             uow.exceptions.raise_exception(
                 NewException(
@@ -166,9 +165,9 @@ async def seed(daemon: Daemon) -> None:
         uow.credits.post(PendingCredit(return_id="RB-9", currency="EUR", amount_minor=1250))
         await uow.commit()
     payload = msgspec.json.encode({"return_id": "RB-DEAD"})
-    await ctx.outbox.append(OutboxMessage(kind="ack", payload=payload, idempotency_key="ack-RB-DEAD"))
+    await wiring.outbox.append(OutboxMessage(kind="ack", payload=payload, idempotency_key="ack-RB-DEAD"))
     with anyio.fail_after(10):
         while True:
-            if await ctx.monitor.dead_rows():
+            if await daemon.monitor.dead_rows():
                 return
             await anyio.sleep(0.05)

@@ -1,7 +1,7 @@
 """A refund mismatch and an orphan return as the daemon's own flows raise them, for the decide and
 re-anchor pilot tests: a real order in the commercetools simulator, the return case in the store, and
 the exception raised by the flow functions themselves (`record_mismatch`, bound as the daemon binds
-it, and `raise_problem`), so the evidence, the retry action and the `actions` list are exactly what
+it, and `raise_exception`), so the evidence, the retry action and the `actions` list are exactly what
 the daemon produces."""
 
 from __future__ import annotations
@@ -15,21 +15,20 @@ import msgspec
 from backflow.app.bootstrap import Daemon
 from backflow.app.core import keys
 from backflow.app.core.cases import StoredCase, to_record
-from backflow.app.core.problems import raise_problem, retry_action
+from backflow.app.core.problems import raise_exception, retry_action
 from backflow.app.refunds.compare import Comparison, LineFigures
 from backflow.app.refunds.mismatch import record_mismatch
-from backflow.app.runtime.binding import context_dependencies
 from backflow.domain.commands import AnchorReturn, IssueRefund
+from backflow.domain.return_case import CaseItem, Position, ReturnCase
 from backflow.domain.return_snapshot import RefundProposal
-from backflow.domain.returns import CaseItem, Position, ReturnCase
 from backflow.ports.exceptions import Severity
 from tests.integration.runtime.conftest import Sims
 
 
 async def _case(daemon: Daemon, case: ReturnCase) -> None:
-    ctx = daemon.ctx
-    async with ctx.unit_of_work() as uow:
-        uow.returns.add(to_record(StoredCase(case=case), None, ctx.clock.now()))
+    wiring = daemon.wiring
+    async with wiring.store.unit_of_work() as uow:
+        uow.returns.add(to_record(StoredCase(case=case), None, wiring.store.clock.now()))
         await uow.commit()
 
 
@@ -40,8 +39,8 @@ async def raise_refund_mismatch(
     supports). `limit_when_raised` is the approve-ReBound limit in force when the flow compared the
     figures (the evidence's `allowed`), for a limit lowered since: the daemon checks the current one."""
     await sims.seed_order(number, "TEE", 2500)
-    ctx = daemon.ctx
-    order = await ctx.commerce.get_order_by_number(number)
+    wiring = daemon.wiring
+    order = await wiring.commerce.get_order_by_number(number)
     line = order.lineItems[0].id
     case = ReturnCase(
         return_id=rid,
@@ -55,14 +54,14 @@ async def raise_refund_mismatch(
     await _case(daemon, case)
     if limit_when_raised is not None:
         policies = msgspec.structs.replace(
-            ctx.settings.file.policies, approve_rebound_amount_limit=limit_when_raised
+            wiring.settings.file.policies, approve_rebound_amount_limit=limit_when_raised
         )
         settings = msgspec.structs.replace(
-            ctx.settings, file=msgspec.structs.replace(ctx.settings.file, policies=policies)
+            wiring.settings, file=msgspec.structs.replace(wiring.settings.file, policies=policies)
         )
-        ctx = dataclasses.replace(ctx, settings=settings)
+        wiring = dataclasses.replace(wiring, settings=settings)
     command = IssueRefund(return_id=rid, sequence=5)
-    await context_dependencies(ctx).run(
+    await wiring.dependencies().run(
         functools.partial(
             record_mismatch,
             proposal=RefundProposal(
@@ -101,14 +100,14 @@ async def raise_orphan_return(daemon: Daemon, sims: Sims, *, number: str, rid: s
         ),
     )
     await _case(daemon, case)
-    ctx = daemon.ctx
-    horizon = ctx.settings.file.policies.orphan_horizon_seconds
-    created_at = ctx.clock.now() - timedelta(seconds=horizon + 60)
+    wiring = daemon.wiring
+    horizon = wiring.settings.file.policies.orphan_horizon_seconds
+    created_at = wiring.store.clock.now() - timedelta(seconds=horizon + 60)
     command = AnchorReturn(return_id=rid, client_order_id=booked)
-    async with ctx.unit_of_work() as uow:
-        raise_problem(
+    async with wiring.store.unit_of_work() as uow:
+        raise_exception(
             uow,
-            ctx,
+            wiring.store,
             "orphan_return",
             dedupe_key=f"orphan_return:{rid}",
             severity=Severity.ERROR,

@@ -53,7 +53,7 @@ async def _queued(app: BackflowApp, kind: str) -> int:
 
 async def _decision(live: LiveDaemon, eid: int) -> tuple[Decision, str, str | None] | None:
     assert live.daemon is not None
-    async with live.daemon.ctx.unit_of_work() as uow:
+    async with live.daemon.wiring.store.unit_of_work() as uow:
         found = await uow.decisions.for_exception(eid)
     return None if found is None else (found.decision, found.actor, found.note)
 

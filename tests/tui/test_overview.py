@@ -42,7 +42,7 @@ async def test_overview_shows_the_daemon_and_updates_live(seeded: LiveDaemon) ->
             # Live: a new exception shows within a couple of ticks, and the sparklines grow.
             samples = len(app.history.throughput)
             assert seeded.daemon is not None
-            async with seeded.daemon.ctx.unit_of_work() as uow:
+            async with seeded.daemon.wiring.store.unit_of_work() as uow:
                 uow.exceptions.raise_exception(
                     NewException(
                         type="stock_drift", owner="operations", severity=Severity.WARNING, dedupe_key="d"

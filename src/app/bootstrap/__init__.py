@@ -5,7 +5,7 @@
 
 Every dependency is built from configuration unless passed in (cosmicpython-style keyword
 overrides): tests pass a tracer provider with an in-memory exporter, fake or simulator-backed ports,
-a fixed clock, webhook secrets. `open_context` builds only the flow context, for one-shot commands.
+a fixed clock, webhook secrets. `open_wiring` (in `wiring`) composes only the ports, for one-off commands.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import cast
 from urllib.parse import urlsplit
 
 import anyio
@@ -23,49 +22,32 @@ from aiohttp import web
 from anyio.abc import TaskStatus
 from opentelemetry.sdk.trace import TracerProvider
 
-from backflow.adapters.commercetools import CommercetoolsAdapter
-from backflow.adapters.rebound.client import ReboundClient
 from backflow.adapters.rebound.config import parse_secrets
-from backflow.adapters.rebound.mapping import to_sales_order
 from backflow.adapters.rebound.webhook import make_webhook_handler
 from backflow.adapters.system_clock import SystemClock
-from backflow.adapters.telemetry import build_tracer_provider
-from backflow.adapters.uuid7 import Uuid7Generator
-from backflow.adapters.webhook_alerts import WebhookAlertSender
 from backflow.app.bootstrap.push import parse_push
-from backflow.app.bootstrap.startup import (
-    commercetools_config,
-    open_store,
-    prepare_commerce,
-    probe_rebound,
-    rebound_config,
-)
 from backflow.app.bootstrap.stores import Store, instance_lease
 from backflow.app.bootstrap.stores import open_report_source as open_report_source  # for `backflow report`
-from backflow.app.core.context import FlowContext, FlowRegistry
-from backflow.app.core.deps import StoreDeps
+from backflow.app.bootstrap.wiring import Composition, Wiring, open_wiring
+from backflow.app.core.declarations import FlowRegistry
 from backflow.app.core.policies import refund_policy
 from backflow.app.core.settings import ConfigError, Settings
-from backflow.app.core.traced_outbox import TracedOutbox, traced_unit_of_work
 from backflow.app.entrypoints.http.body import MAX_BODY, read_body
 from backflow.app.entrypoints.http.deps import HttpDeps
 from backflow.app.entrypoints.http.intake import PushIntake
 from backflow.app.entrypoints.http.intake_audit import IntakeAudit
 from backflow.app.entrypoints.http.server import create_app, http_service
-from backflow.app.runtime.api_health import ApiHealth, recording
-from backflow.app.runtime.binding import Dependencies, context_dependencies
+from backflow.app.runtime.api_health import ApiHealth
 from backflow.app.runtime.daemon import DEFAULT_RESTART_POLICY, Runtime, Wakeups
 from backflow.app.runtime.instance import InstanceKeeper
-from backflow.app.runtime.shadow import ShadowCommerce, ShadowPlatform
 from backflow.app.runtime.supervisor import RestartPolicy
 from backflow.ports.clock import Clock, IdGenerator
 from backflow.ports.commerce import CommercePort
+from backflow.ports.monitor import StoreMonitor
 from backflow.ports.outbox import RetryPolicy
 from backflow.ports.returns_platform import ReturnsPlatformPort
 from backflow.ports.timeline import TimelineReader
-from backflow.ports.unit_of_work import UnitOfWorkFactory
 
-SHUTDOWN_SECONDS = 5.0
 SECRET_VARIABLES = (
     "CTP_CLIENT_SECRET",
     "REBOUND_CLIENT_SECRET",
@@ -84,104 +66,24 @@ def configured_secrets(env: Mapping[str, str]) -> list[str]:
 
 
 @dataclass
-class Context:
-    """What `open_context` built: the flows' context plus the pieces the runtime and HTTP need."""
-
-    settings: Settings
-    ctx: FlowContext
-    store: Store
-    wakeups: Wakeups
-    api_health: ApiHealth
-    tracer_provider: TracerProvider
-
-    def dependencies(self) -> Dependencies:
-        """What a flow or a one-off use case may ask for by name, bound the way the daemon binds them."""
-        return context_dependencies(self.ctx)
-
-
-@asynccontextmanager
-async def open_context(
-    settings: Settings,
-    *,
-    env: Mapping[str, str] | None = None,
-    tracer_provider: TracerProvider | None = None,
-    commerce: CommercePort | None = None,
-    platform: ReturnsPlatformPort | None = None,
-    clock: Clock | None = None,
-    ids: IdGenerator | None = None,
-    retry_policy: RetryPolicy | None = None,
-) -> AsyncIterator[Context]:
-    env = os.environ if env is None else env
-    clock = clock or SystemClock()
-    ids = ids or Uuid7Generator()
-    # Every setting is read before anything is opened: a bad one is named, nothing half-started.
-    ct_config = commercetools_config(env) if commerce is None else None
-    rb_config = rebound_config(env) if platform is None else None
-    provider = tracer_provider or build_tracer_provider(env)
-    api_health = ApiHealth(clock)
-    async with AsyncExitStack() as stack:
-        if tracer_provider is None:  # ours: flush and close it last, even when cancelled
-            stack.push_async_callback(_shutdown_provider, provider)
-        store = await open_store(stack, settings, clock=clock, ids=ids, policy=retry_policy)
-        if ct_config is not None:
-            adapter = CommercetoolsAdapter(ct_config, tracer_provider=provider)
-            stack.push_async_callback(_shielded_close, adapter.aclose)
-            commerce = recording(adapter, "commercetools", api_health)
-            await prepare_commerce(recording(adapter, "commercetools", api_health), ct_config)
-        else:
-            assert commerce is not None
-            commerce = recording(commerce, "commercetools", api_health)
-        if rb_config is not None:
-            client = ReboundClient.open(rb_config, tracer_provider=provider)
-            stack.push_async_callback(_shielded_close, client.aclose)
-            platform = recording(client, "rebound", api_health)
-            await probe_rebound(platform, rb_config)
-        else:
-            assert platform is not None
-            platform = recording(platform, "rebound", api_health)
-        if settings.shadow:
-            commerce = ShadowCommerce(commerce, store.shadow_log, clock)
-            platform = ShadowPlatform(platform, store.shadow_log, clock, to_sales_order)
-        alerts = None
-        if settings.file.alerts.webhook_url:
-            alerts = WebhookAlertSender(
-                settings.file.alerts.webhook_url, timeout_seconds=settings.file.alerts.timeout_seconds
-            )
-            stack.push_async_callback(_shielded_close, alerts.aclose)
-        wakeups = Wakeups.create()
-        ctx = FlowContext(
-            settings=settings,
-            unit_of_work=traced_unit_of_work(_uow_factory(store), wakeups.relay.nudge),
-            inbox=store.inbox,
-            outbox=TracedOutbox(store.outbox, wakeups.relay.nudge),
-            monitor=store.monitor,
-            commerce=commerce,
-            platform=platform,
-            clock=clock,
-            ids=ids,
-            tracer=provider.get_tracer("backflow"),
-            watermarks=store.watermarks,
-            timeline=store.timeline,
-            reports=store.reports,
-            alerts=alerts,
-        )
-        yield Context(settings, ctx, store, wakeups, api_health, provider)
-
-
-@dataclass
 class Daemon:
-    context: Context
+    composition: Composition
     runtime: Runtime
     http_app: web.Application
 
     @property
-    def ctx(self) -> FlowContext:
-        return self.context.ctx
+    def wiring(self) -> Wiring:
+        return self.composition.wiring
+
+    @property
+    def monitor(self) -> StoreMonitor:
+        """The queues as the admin API reads them (tests wait on them)."""
+        return self.composition.store.monitor
 
     async def run(
         self, *, handle_signals: bool = True, task_status: TaskStatus[int | None] = anyio.TASK_STATUS_IGNORED
     ) -> None:
-        settings = self.context.settings
+        settings = self.wiring.settings
         serve = http_service(self.http_app, settings.http_host, settings.http_port)
         await self.runtime.run(serve, handle_signals=handle_signals, task_status=task_status)
 
@@ -210,7 +112,7 @@ async def bootstrap(
     )
     if not secrets:
         raise ConfigError("REBOUND_WEBHOOK_SECRET is required: without it no webhook can be verified")
-    async with open_context(
+    async with open_wiring(
         settings,
         env=env,
         tracer_provider=tracer_provider,
@@ -219,39 +121,68 @@ async def bootstrap(
         clock=clock,
         ids=ids,
         retry_policy=retry_policy,
-    ) as context:
-        ctx, store = context.ctx, context.store
+    ) as composition:
+        wiring, store, clock = composition.wiring, composition.store, composition.wiring.store.clock
         flows = registry(settings) if callable(registry) else registry
-        run_id = ctx.ids.new_id()
+        run_id = composition.ids.new_id()
         instance = InstanceKeeper(
             instance_lease(store),
             f"{socket.gethostname()}:{os.getpid()}:{run_id[-8:]}",
             settings.runtime.instance_lease_seconds,
             SystemClock(),  # lease times are wall-clock whatever clock the flows run on
         )
-        runtime = Runtime(
-            ctx, flows, context.wakeups, run_id=run_id, restart_policy=restart_policy, instance=instance
+        runtime = runtime_of(
+            wiring,
+            flows,
+            composition.wakeups,
+            run_id=run_id,
+            restart_policy=restart_policy,
+            instance=instance,
         )
-        audit = IntakeAudit(store=store_deps(ctx), inbox=store.inbox)
+        audit = IntakeAudit(store=wiring.store, inbox=store.inbox)
         deps = http_deps(
-            ctx,
+            wiring,
             runtime,
             store=store,
-            api_health=context.api_health,
+            api_health=composition.api_health,
             timeline=timeline or store.timeline,
             intake=audit,
         )
         push = PushIntake(
-            store.inbox, parse_push, ctx.clock, context.wakeups.inbox, settings.push_token, audit
+            store.inbox, parse_push, clock, composition.wakeups.inbox, settings.push_token, audit
         )
         webhook = make_webhook_handler(
-            store.inbox, secrets, ctx.clock, read_body=read_body, audit=audit, max_body=MAX_BODY
+            store.inbox, secrets, clock, read_body=read_body, audit=audit, max_body=MAX_BODY
         )
-        yield Daemon(context, runtime, create_app(deps, webhook=webhook, push=push))
+        yield Daemon(composition, runtime, create_app(deps, webhook=webhook, push=push))
+
+
+def runtime_of(
+    wiring: Wiring,
+    registry: FlowRegistry,
+    wakeups: Wakeups,
+    *,
+    run_id: str,
+    restart_policy: RestartPolicy = DEFAULT_RESTART_POLICY,
+    instance: InstanceKeeper | None = None,
+) -> Runtime:
+    """The runtime over the wiring: handlers bound from it, each actor given its own narrow part."""
+    return Runtime(
+        registry,
+        wiring.dependencies(),
+        wakeups,
+        store=wiring.store,
+        inbox=wiring.inbox,
+        outbox=wiring.outbox,
+        settings=wiring.settings.runtime,
+        run_id=run_id,
+        restart_policy=restart_policy,
+        instance=instance,
+    )
 
 
 def http_deps(
-    ctx: FlowContext,
+    wiring: Wiring,
     runtime: Runtime,
     *,
     store: Store,
@@ -259,34 +190,24 @@ def http_deps(
     timeline: TimelineReader | None,
     intake: IntakeAudit,
 ) -> HttpDeps:
-    """What the HTTP layer reads, taken from the composed context once."""
+    """What the HTTP layer reads and the operator's actions write through, taken from the wiring once."""
+    settings = wiring.settings
     return HttpDeps(
-        store=store_deps(ctx),
-        outbox=ctx.outbox,
-        monitor=ctx.monitor,
-        refund_policy=refund_policy(ctx.settings),
-        admin_token=ctx.settings.admin_token,
-        api_ready_window_seconds=ctx.settings.runtime.api_ready_window_seconds,
-        shadow=ctx.settings.shadow,
+        store=wiring.store,
+        outbox=wiring.outbox,
+        monitor=store.monitor,
+        commerce=wiring.commerce,
+        refund_policy=refund_policy(settings),
+        admin_token=settings.admin_token,
+        api_ready_window_seconds=settings.runtime.api_ready_window_seconds,
+        shadow=settings.shadow,
         runtime=runtime,
         admin=store.admin,
         api_health=api_health,
         shadow_log=store.shadow_log,
         timeline=timeline,
         intake=intake,
-        ctx=ctx,
     )
-
-
-def store_deps(ctx: FlowContext) -> StoreDeps:
-    return StoreDeps(unit_of_work=ctx.unit_of_work, clock=ctx.clock, tracer=ctx.tracer, owners=ctx.settings)
-
-
-def _uow_factory(store: Store) -> UnitOfWorkFactory:
-    # Either store's unit of work has every member of the protocol, but as mutable attributes of concrete
-    # types, which mypy's invariance rule rejects; the protocol declaring read-only properties would
-    # fix it at the source (a port change left to the store's owner).
-    return cast(UnitOfWorkFactory, store.unit_of_work)
 
 
 def _url_password(text: str) -> str | None:
@@ -297,15 +218,3 @@ def _url_password(text: str) -> str | None:
         return urlsplit(text).password or None
     except ValueError:
         return None
-
-
-async def _shielded_close(close: Callable[[], object]) -> None:
-    with anyio.move_on_after(SHUTDOWN_SECONDS, shield=True):
-        result = close()
-        if hasattr(result, "__await__"):
-            await result
-
-
-async def _shutdown_provider(provider: TracerProvider) -> None:
-    with anyio.move_on_after(SHUTDOWN_SECONDS, shield=True):
-        await anyio.to_thread.run_sync(provider.shutdown)

@@ -1,4 +1,4 @@
-"""What `open_context` checks before the daemon serves: each failure a `StartupError` (or a
+"""What `open_wiring` checks before the daemon serves: each failure a `StartupError` (or a
 `ConfigError`) that names the setting to fix and what was found. An API that does not answer is not
 a failure (it is retried, and `/readyz` says so); an API that refuses the credentials is."""
 

@@ -6,8 +6,9 @@ from datetime import datetime
 
 import msgspec
 
+from backflow.app.core.deps import Recorder
+from backflow.domain.return_case import CaseItem, ReturnCase
 from backflow.domain.return_snapshot import ReturnItemSnapshot, ReturnSnapshot
-from backflow.domain.returns import CaseItem, ReturnCase
 from backflow.ports.return_cases import ReturnCaseRecord
 
 
@@ -23,6 +24,13 @@ _DECODER = msgspec.json.Decoder(StoredCase)
 
 def load(record: ReturnCaseRecord) -> StoredCase:
     return _DECODER.decode(record.snapshot)
+
+
+async def read_case(store: Recorder, return_id: str) -> StoredCase | None:
+    """The case as stored now, read in a unit of work of its own; None if there is no such return."""
+    async with store.unit_of_work() as reads:
+        record = await reads.returns.get(return_id)
+    return None if record is None else load(record)
 
 
 def to_record(stored: StoredCase, previous: ReturnCaseRecord | None, now: datetime) -> ReturnCaseRecord:

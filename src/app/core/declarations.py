@@ -8,11 +8,31 @@ holds its interval, so the interval stays configurable and is read once, when th
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from backflow.app.core.context import ActorSpec, InboxHandler, OutboxHandler, ScheduledJob
+OutboxHandler = Callable[..., Awaitable[None]]
+"""Runs one claimed outbox row. Returning completes the row; raising fails this attempt (retried with
+backoff, dead after the configured attempts). Operational problems are raised as exceptions (the
+`ExceptionRepository`) inside the handler's own unit of work, not as Python errors."""
+
+InboxHandler = Callable[..., Awaitable[None]]
+"""Processes one stored inbound event; returning marks it processed, raising counts a failed attempt."""
+
+ScheduledJob = Callable[..., Awaitable[None]]
+"""A periodic job (catch-up sweeps, horizon checks, monitors); raising is logged and retried next run."""
+
+
+@dataclass(frozen=True)
+class ActorSpec:
+    """One actor: the outbox kinds it runs and how many rows it works on at once."""
+
+    name: str
+    kinds: tuple[str, ...]
+    concurrency: int = 4
+    aliases: tuple[str, ...] = ()
+    """Former names still accepted in the `[actors]` table (documented in the README)."""
 
 
 @dataclass(frozen=True)
@@ -39,3 +59,22 @@ class Capability(Protocol):
 
     @property
     def ACTORS(self) -> Sequence[ActorSpec]: ...
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job as the runtime runs it: its interval read from the settings."""
+
+    name: str
+    interval_seconds: float
+    job: ScheduledJob
+
+
+@dataclass(frozen=True)
+class FlowRegistry:
+    """What the runtime runs: handlers by outbox kind and by inbox source, the actors, the jobs."""
+
+    outbox_handlers: Mapping[str, OutboxHandler]
+    actors: Sequence[ActorSpec]
+    inbox_handlers: Mapping[str, InboxHandler]
+    jobs: Sequence[JobSpec]

@@ -31,7 +31,7 @@ class Owners(Protocol):
 
 
 class Recorder(Protocol):
-    """What the shared writers (`raise_problem`, `note`, `quarantine`) read: `StoreDeps` is one."""
+    """What the shared writers (`raise_exception`, `note`, `quarantine`) read: `StoreDeps` is one."""
 
     @property
     def unit_of_work(self) -> UnitOfWorkFactory: ...

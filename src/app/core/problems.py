@@ -22,7 +22,7 @@ def retry_action(payload: Command, idempotency_key: str) -> dict[str, object]:
     }
 
 
-def raise_problem(
+def raise_exception(
     uow: UnitOfWork,
     store: Recorder,
     exception_type: str,

@@ -9,7 +9,7 @@ import base64
 
 from backflow.app.core.deps import Recorder
 from backflow.app.core.evidence import json_value
-from backflow.app.core.problems import raise_problem
+from backflow.app.core.problems import raise_exception
 from backflow.ports.exceptions import Severity
 from backflow.ports.inbox import InboundEvent, StoredInboundEvent
 
@@ -55,7 +55,7 @@ async def quarantine(
     """Raise the event as an exception (`quarantined_event`, or `inbox_event_failed` when the inbox
     processor gives up on it), in a unit of work of its own."""
     async with store.unit_of_work() as uow:
-        raise_problem(
+        raise_exception(
             uow,
             store,
             exception_type,

@@ -10,7 +10,7 @@ from backflow.app.core import keys
 from backflow.domain.errors import BusinessRuleBroken
 from backflow.domain.order import Order
 from backflow.domain.paid import paid_lines
-from backflow.domain.returns import CaseItem, ReturnCase
+from backflow.domain.return_case import CaseItem, ReturnCase
 from backflow.domain.rules import (
     BusinessRule,
     LineIsOnTheOrder,

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from backflow.app.core.context import ActorSpec, InboxHandler, OutboxHandler
-from backflow.app.core.declarations import JobDecl
+from backflow.app.core.declarations import ActorSpec, InboxHandler, JobDecl, OutboxHandler
 from backflow.app.monitors import (
     order_drift,
     received_not_refunded,

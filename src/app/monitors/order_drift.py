@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from backflow.app.core import keys
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.policies import MonitorPolicy
-from backflow.app.core.problems import raise_problem, retry_action
+from backflow.app.core.problems import raise_exception, retry_action
 from backflow.domain.commands import SyncOrder
 from backflow.ports.commerce import CommercePort
 from backflow.ports.errors import NotFoundError
@@ -47,7 +47,7 @@ async def check_orders_missing_in_rebound(
                 pass
             command = SyncOrder(order_id=order.id)
             async with store.unit_of_work() as uow:
-                raise_problem(
+                raise_exception(
                     uow,
                     store,
                     "order_sync_lagging",

@@ -10,9 +10,9 @@ from backflow.app.core.cases import load
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.history import first_received
 from backflow.app.core.policies import MonitorPolicy
-from backflow.app.core.problems import raise_problem, retry_action
+from backflow.app.core.problems import raise_exception, retry_action
 from backflow.domain.commands import IssueRefund
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 from backflow.domain.statuses import is_received
 from backflow.ports.exceptions import Severity
 from backflow.ports.reports import ReportSource
@@ -50,7 +50,7 @@ async def check_received_not_refunded(
                 if case.order_id and proposal is not None:
                     command = IssueRefund(return_id=case.return_id, sequence=case.last_sequence)
                     retry = retry_action(command, keys.refund_key(case.return_id, case.last_sequence))
-                raise_problem(
+                raise_exception(
                     uow,
                     store,
                     "received_not_refunded",

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.policies import MonitorPolicy
-from backflow.app.core.problems import raise_problem
+from backflow.app.core.problems import raise_exception
 from backflow.domain.money import Money
 from backflow.ports.commerce import CommercePort
 from backflow.ports.commerce_types import Transaction
@@ -123,7 +123,7 @@ def _drift(
     paid: Money | None,
     payment_id: str | None,
 ) -> None:
-    raise_problem(
+    raise_exception(
         uow,
         store,
         "refund_drift",

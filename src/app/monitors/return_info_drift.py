@@ -13,11 +13,11 @@ from backflow.app.core import keys
 from backflow.app.core.cases import load
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.policies import MonitorPolicy
-from backflow.app.core.problems import raise_problem, retry_action
+from backflow.app.core.problems import raise_exception, retry_action
 from backflow.domain.commands import AnchorReturn
 from backflow.domain.order import Order
+from backflow.domain.return_case import Position
 from backflow.domain.return_snapshot import ReturnSnapshot
-from backflow.domain.returns import Position
 from backflow.ports.commerce import CommercePort
 from backflow.ports.errors import NotFoundError
 from backflow.ports.exceptions import Severity
@@ -61,7 +61,7 @@ async def _check_one(store: StoreDeps, commerce: CommercePort, snapshot: ReturnS
         command = AnchorReturn(return_id=rid, client_order_id=snapshot.order.clientOrderId)
         retry = retry_action(command, keys.anchor_key(rid))
     async with store.unit_of_work() as uow:
-        raise_problem(
+        raise_exception(
             uow,
             store,
             "return_info_missing",

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.policies import MonitorPolicy
-from backflow.app.core.problems import raise_problem
+from backflow.app.core.problems import raise_exception
 from backflow.ports.commerce import CommercePort
 from backflow.ports.exceptions import Severity
 from backflow.ports.ledgers import StockMovement, StockMovementState
@@ -41,7 +41,7 @@ async def check_stock_drift(
                 continue
             async with store.unit_of_work() as uow:
                 for movement in missing:
-                    raise_problem(
+                    raise_exception(
                         uow,
                         store,
                         "stock_drift",

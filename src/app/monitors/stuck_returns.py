@@ -7,7 +7,7 @@ from backflow.app.core.cases import load
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.history import entered_current_status
 from backflow.app.core.policies import MonitorPolicy
-from backflow.app.core.problems import raise_problem
+from backflow.app.core.problems import raise_exception
 from backflow.ports.exceptions import Severity
 from backflow.ports.reports import ReportSource
 
@@ -34,7 +34,7 @@ async def check_stuck_returns(
                 if since is None or (now - since).total_seconds() <= limits[status.value]:
                     continue
                 order = stored.snapshot.order if stored.snapshot else None
-                raise_problem(
+                raise_exception(
                     uow,
                     store,
                     "return_stuck",

@@ -25,7 +25,7 @@ from backflow.app.core.messages import outbox_message
 from backflow.app.core.notes import note as timeline_note
 from backflow.app.core.return_validation import validate_items
 from backflow.domain.commands import AnchorReturn
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 from backflow.ports.commerce import CommercePort
 from backflow.ports.errors import NotFoundError
 from backflow.ports.exceptions import ExceptionRecord, ExceptionState

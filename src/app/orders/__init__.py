@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from backflow.app.core import messages as kinds
-from backflow.app.core.context import ActorSpec, InboxHandler, OutboxHandler
-from backflow.app.core.declarations import JobDecl
+from backflow.app.core.declarations import ActorSpec, InboxHandler, JobDecl, OutboxHandler
 from backflow.app.orders import commerce_events, poll_messages, sweep_orders, sync_lag, sync_order
 
 OUTBOX_HANDLERS: Mapping[str, OutboxHandler] = {kinds.SYNC_ORDER: sync_order.sync_order}

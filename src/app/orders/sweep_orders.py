@@ -15,7 +15,7 @@ from backflow.app.core import keys
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import outbox_message
 from backflow.app.core.policies import OrderSyncPolicy
-from backflow.app.core.problems import raise_problem, retry_action
+from backflow.app.core.problems import raise_exception, retry_action
 from backflow.domain.commands import SyncOrder
 from backflow.ports.commerce import CommercePort
 from backflow.ports.exceptions import Severity
@@ -57,7 +57,7 @@ async def sweep_orders(
                 uow.outbox.add(outbox_message(command, key))
                 waited = (now - order.lastModifiedAt).total_seconds()
                 if waited > limit:
-                    raise_problem(
+                    raise_exception(
                         uow,
                         store,
                         "order_sync_lagging",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from backflow.app.core import keys
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.policies import OrderSyncPolicy
-from backflow.app.core.problems import raise_problem, retry_action
+from backflow.app.core.problems import raise_exception, retry_action
 from backflow.domain.commands import SyncOrder
 from backflow.ports.exceptions import Severity
 
@@ -21,7 +21,7 @@ async def check_sync_lag(*, store: StoreDeps, order_policy: OrderSyncPolicy) -> 
                 if order.attempts < threshold:
                     continue
                 command = SyncOrder(order_id=order.ct_order_id)
-                raise_problem(
+                raise_exception(
                     uow,
                     store,
                     "order_sync_failing",

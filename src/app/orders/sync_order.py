@@ -7,10 +7,10 @@ from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import decode_payload, outbox_message
 from backflow.app.core.notes import note
 from backflow.app.core.policies import OrderSyncPolicy
-from backflow.app.core.problems import raise_problem, retry_action
+from backflow.app.core.problems import raise_exception, retry_action
 from backflow.domain.commands import AnchorReturn, SyncOrder
 from backflow.domain.order import Order
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 from backflow.ports.commerce import CommercePort
 from backflow.ports.errors import NotFoundError, PortError
 from backflow.ports.exceptions import Severity
@@ -80,7 +80,7 @@ async def _failing(
             )
         )
         if row.attempts >= order_policy.failure_attempts:
-            raise_problem(
+            raise_exception(
                 uow,
                 store,
                 "order_sync_failing",
@@ -131,7 +131,7 @@ async def _synced(store: StoreDeps, order_policy: OrderSyncPolicy, order: Order)
             )
         )
         if lag > limit:
-            raise_problem(
+            raise_exception(
                 uow,
                 store,
                 "order_sync_lagging",

@@ -25,8 +25,8 @@ from backflow.domain.money import Money
 from backflow.domain.order import Order
 from backflow.domain.paid import paid_lines, paid_unit_price
 from backflow.domain.refunds import RefundCalculation, ReturnedUnits, calculate_refund
+from backflow.domain.return_case import CaseItem
 from backflow.domain.return_snapshot import RefundProposal
-from backflow.domain.returns import CaseItem
 from backflow.ports.decisions import Decision, RefundDecision
 from backflow.ports.ledgers import Refund, RefundOutcome, RefundState
 

@@ -22,7 +22,8 @@ from backflow.app.refunds.mismatch import within_limit
 from backflow.domain.commands import IssueRefund
 from backflow.domain.errors import DomainError
 from backflow.domain.money import Money
-from backflow.domain.returns import Outcome, Position, RefundRefused, transition
+from backflow.domain.return_case import Position
+from backflow.domain.returns import Outcome, RefundRefused, transition
 from backflow.ports.decisions import Decision, RefundDecision
 from backflow.ports.errors import ConflictError
 from backflow.ports.exceptions import ExceptionRecord, ExceptionState

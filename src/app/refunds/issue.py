@@ -4,7 +4,7 @@ interaction id. This module reads; the one that follows writes."""
 
 from __future__ import annotations
 
-from backflow.app.core.cases import load
+from backflow.app.core.cases import read_case
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import decode_payload
 from backflow.app.core.notes import note_now
@@ -15,7 +15,7 @@ from backflow.app.refunds.compare import Mismatch, Pay, RefundFacts, Refused, as
 from backflow.app.refunds.mismatch import record_mismatch
 from backflow.app.refunds.settle import fail_refund, settle_refund
 from backflow.domain.commands import IssueRefund
-from backflow.domain.returns import CaseItem, Position
+from backflow.domain.return_case import CaseItem, Position
 from backflow.ports.commerce import CommercePort
 from backflow.ports.outbox import OutboxRow
 from backflow.ports.unit_of_work import UnitOfWorkFactory
@@ -39,11 +39,9 @@ async def issue_refund(
     command = decode_payload(row, IssueRefund)
     rid = command.return_id
     with store.tracer.start_as_current_span("issue_refund", attributes={"return.id": rid}):
-        async with store.unit_of_work() as reads:
-            record = await reads.returns.get(rid)
-        if record is None:
+        stored = await read_case(store, rid)
+        if stored is None:
             return
-        stored = load(record)
         case = stored.case
         proposal = stored.snapshot.refund if stored.snapshot else None
         if case.position not in PAYABLE or case.order_id is None or proposal is None:

@@ -8,7 +8,7 @@ from backflow.app.core.cases import StoredCase, load, to_record
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.notes import note
 from backflow.app.core.policies import RefundPolicy
-from backflow.app.core.problems import raise_problem
+from backflow.app.core.problems import raise_exception
 from backflow.app.refunds.compare import Comparison
 from backflow.domain.money import Money
 from backflow.domain.order import Order
@@ -85,7 +85,7 @@ async def record_mismatch(
     }
     async with store.unit_of_work() as uow:
         record = await uow.returns.get(rid)
-        raise_problem(
+        raise_exception(
             uow,
             store,
             "refund_mismatch",

@@ -4,7 +4,7 @@ already), then ReBound hears REFUND_REJECTED. Each write is idempotent, so a rep
 from __future__ import annotations
 
 from backflow.app.core import keys
-from backflow.app.core.cases import load
+from backflow.app.core.cases import read_case
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import AcknowledgeReturn, RejectRefund, decode_payload, outbox_message
 from backflow.app.core.notes import note
@@ -16,11 +16,10 @@ async def reject_refund(row: OutboxRow, *, store: StoreDeps, commerce: CommerceP
     command = decode_payload(row, RejectRefund)
     rid = command.return_id
     with store.tracer.start_as_current_span("reject_refund", attributes={"return.id": rid}):
-        async with store.unit_of_work() as reads:
-            record = await reads.returns.get(rid)
-        if record is None:
+        stored = await read_case(store, rid)
+        if stored is None:
             return
-        case = load(record).case
+        case = stored.case
         marked: list[str] = []
         if case.order_id is not None:
             order = await commerce.get_order(case.order_id)

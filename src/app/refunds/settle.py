@@ -13,7 +13,7 @@ from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import AckLine, AcknowledgeReturn, outbox_message
 from backflow.app.core.notes import note
 from backflow.app.core.policies import RefundPolicy
-from backflow.app.core.problems import raise_problem
+from backflow.app.core.problems import raise_exception
 from backflow.app.refunds.compare import RefundPlan
 from backflow.domain.order import Order
 from backflow.domain.returns import RefundSucceeded, transition
@@ -132,7 +132,7 @@ async def _pay_original(
         payment = await commerce.find_order_payment(order.id)
     if payment is None:
         async with store.unit_of_work() as uow:
-            raise_problem(
+            raise_exception(
                 uow,
                 store,
                 "missing_payment",
@@ -190,7 +190,7 @@ async def fail_refund(
 ) -> None:
     """`refund_failed` for finance and its timeline entry (and a ledger row marked FAILED), at once."""
     async with store.unit_of_work() as uow:
-        raise_problem(
+        raise_exception(
             uow,
             store,
             "refund_failed",

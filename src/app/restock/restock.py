@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from backflow.app.core import keys
-from backflow.app.core.cases import StoredCase, load
+from backflow.app.core.cases import StoredCase, read_case
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import AckLine, AcknowledgeReturn, decode_payload, outbox_message
 from backflow.app.core.notes import note
 from backflow.app.core.policies import RestockPolicy
-from backflow.app.core.problems import raise_problem, retry_action
+from backflow.app.core.problems import raise_exception, retry_action
 from backflow.domain.commands import RestockItems
 from backflow.domain.order import ReturnShipmentState
-from backflow.domain.returns import CaseItem
+from backflow.domain.return_case import CaseItem
 from backflow.domain.statuses import (
     Disposition,
     RestockTarget,
@@ -36,11 +36,9 @@ async def restock_items(
     command = decode_payload(row, RestockItems)
     rid = command.return_id
     with store.tracer.start_as_current_span("restock_items", attributes={"return.id": rid}):
-        async with store.unit_of_work() as reads:
-            record = await reads.returns.get(rid)
-        if record is None:
+        stored = await read_case(store, rid)
+        if stored is None:
             return
-        stored = load(record)
         if stored.case.order_id is None or not is_graded(stored.case.rebound_status):
             return  # stock changes only after inspection (and once the return is anchored)
         try:
@@ -50,7 +48,7 @@ async def restock_items(
         except PortError as error:
             if row.attempts >= restock_policy.failure_attempts:
                 async with store.unit_of_work() as uow:
-                    raise_problem(
+                    raise_exception(
                         uow,
                         store,
                         "restock_failed",
@@ -224,7 +222,7 @@ async def _item_exception(
 def _raise_item(
     uow: UnitOfWork, store: StoreDeps, kind: str, *, dedupe: str, stored: StoredCase, item: CaseItem
 ) -> None:
-    raise_problem(
+    raise_exception(
         uow,
         store,
         kind,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from backflow.app.core import messages as kinds
-from backflow.app.core.context import ActorSpec, InboxHandler, OutboxHandler
-from backflow.app.core.declarations import JobDecl
+from backflow.app.core.declarations import ActorSpec, InboxHandler, JobDecl, OutboxHandler
 from backflow.app.returns import anchor_return, held_returns, intake, mark_returned, rebound_catchup
 
 OUTBOX_HANDLERS: Mapping[str, OutboxHandler] = {

@@ -9,7 +9,7 @@ import msgspec
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.notes import note
 from backflow.app.core.policies import AnchoringPolicy
-from backflow.app.core.problems import raise_problem, retry_action
+from backflow.app.core.problems import raise_exception, retry_action
 from backflow.domain.commands import AnchorReturn
 from backflow.domain.order import Order
 from backflow.ports.exceptions import Severity
@@ -53,7 +53,7 @@ async def hold_return(
                 order_ref=command.client_order_id,
             )
         if waited > horizon:
-            raise_problem(
+            raise_exception(
                 uow,
                 store,
                 "orphan_return",
@@ -98,7 +98,7 @@ async def refuse_mismatch(
             detail=evidence,
             order_ref=order.id,
         )
-        raise_problem(
+        raise_exception(
             uow,
             store,
             "return_order_mismatch",

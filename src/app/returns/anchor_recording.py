@@ -8,13 +8,14 @@ from backflow.app.core.cases import StoredCase, load, snapshot_item, to_record
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.notes import note
 from backflow.app.core.policies import ReasonsPolicy
-from backflow.app.core.problems import raise_problem
+from backflow.app.core.problems import raise_exception
 from backflow.app.core.return_validation import returnable
 from backflow.app.returns.follow_up import stage_due_on_anchoring
 from backflow.app.returns.reasons import mapped_reason, unmapped_dedupe_key
 from backflow.domain.order import Order
 from backflow.domain.refunds import RefundCalculation
-from backflow.domain.returns import CaseItem, OrderFound, Position, ReturnCase, transition
+from backflow.domain.return_case import CaseItem, Position, ReturnCase
+from backflow.domain.returns import OrderFound, transition
 from backflow.ports.commerce import CommercePort
 from backflow.ports.commerce_types import ReturnItemRequest
 from backflow.ports.errors import ConflictError
@@ -119,7 +120,7 @@ async def _commit_anchoring(
                 if keys.return_item_key(i.rebound_item_id) == request.key
             )
             unmapped[item_id] = raw
-            raise_problem(
+            raise_exception(
                 uow,
                 store,
                 "unmapped_reason_code",

@@ -21,7 +21,7 @@ from backflow.domain.commands import AnchorReturn
 from backflow.domain.errors import BusinessRuleBroken
 from backflow.domain.order import Order
 from backflow.domain.refunds import ReturnedUnits, calculate_refund
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 from backflow.ports.commerce import CommercePort
 from backflow.ports.errors import NotFoundError
 from backflow.ports.outbox import OutboxRow

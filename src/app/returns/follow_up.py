@@ -8,7 +8,7 @@ from backflow.app.core import keys
 from backflow.app.core.messages import MarkItemsReturned, outbox_message
 from backflow.domain.commands import IssueRefund, RestockItems
 from backflow.domain.events import DomainEvent, RefundRequested, RestockDue, ReturnReceived
-from backflow.domain.returns import Position, ReturnCase
+from backflow.domain.return_case import Position, ReturnCase
 from backflow.domain.statuses import is_graded, is_received
 from backflow.ports.unit_of_work import UnitOfWork
 

@@ -7,7 +7,7 @@ from backflow.app.core import keys
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import outbox_message
 from backflow.domain.commands import AnchorReturn
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 
 BATCH = 500
 

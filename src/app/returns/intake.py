@@ -14,18 +14,19 @@ from backflow.app.core.cases import StoredCase, case_items, load, to_record
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import outbox_message
 from backflow.app.core.notes import note
-from backflow.app.core.problems import raise_problem
+from backflow.app.core.problems import raise_exception
 from backflow.app.core.quarantine import quarantine, raw_body
 from backflow.app.returns.follow_up import stage_follow_ups
 from backflow.domain.commands import AnchorReturn
 from backflow.domain.errors import DomainError
+from backflow.domain.return_case import open_case
 from backflow.domain.return_snapshot import (
     EVENT_STATUS,
     ReturnSnapshot,
     decode_return_event,
     decode_return_snapshot,
 )
-from backflow.domain.returns import Outcome, ReboundUpdate, Transition, open_case, transition
+from backflow.domain.returns import Outcome, ReboundUpdate, Transition, transition
 from backflow.ports.exceptions import Severity
 from backflow.ports.inbox import InboundEvent, StoredInboundEvent
 from backflow.ports.return_cases import ReturnCaseRecord
@@ -216,7 +217,7 @@ def _raise_unknowns(
         exception_type = _UNKNOWN_TYPE.get(
             kind, "unknown_event_type" if kind == "event_type" else "unknown_status"
         )
-        raise_problem(
+        raise_exception(
             uow,
             store,
             exception_type,

@@ -11,7 +11,7 @@ from backflow.app.core.deps import StoreDeps
 from backflow.app.core.notes import note
 from backflow.app.core.policies import ReasonsPolicy
 from backflow.app.returns.reasons import mapped_reason, unmapped_dedupe_key
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 from backflow.ports.commerce import CommercePort
 from backflow.ports.errors import ConflictError, PortError
 from backflow.ports.exceptions import ExceptionState

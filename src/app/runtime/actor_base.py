@@ -27,12 +27,12 @@ from enum import Enum
 from typing import ClassVar, Generic, TypeVar
 
 import anyio
-import msgspec
 from opentelemetry.trace import Span, Status, StatusCode
 
-from backflow.app.core.context import FlowContext
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.problems import raise_exception
 from backflow.app.core.tracing import consumer_span
-from backflow.ports.exceptions import NewException, Severity
+from backflow.ports.exceptions import Severity
 
 MAX_ERROR = 2000
 
@@ -62,7 +62,8 @@ class Unit:
 class Actor(ABC, Generic[U]):
     """The base of every actor; subclasses say what a unit is, how it runs and how it is recorded."""
 
-    ctx: FlowContext
+    store: StoreDeps
+    """Its units of work, clock, tracer and exception owners: all the base itself touches."""
     failure_message: ClassVar[str]
     """The log message of a failed unit ("outbox handler failed", ...)."""
 
@@ -108,24 +109,25 @@ class Actor(ABC, Generic[U]):
                 with anyio.CancelScope(shield=True):
                     await self.succeeded(item)
 
-    async def raise_exception(self, exception_type: str, dedupe_key: str, evidence: object) -> None:
+    async def raise_exception(
+        self, exception_type: str, dedupe_key: str, evidence: Mapping[str, object]
+    ) -> None:
         """Open (or sight again, by its dedupe key) an ERROR exception, owned as the settings say."""
-        async with self.ctx.unit_of_work() as uow:
-            uow.exceptions.raise_exception(
-                NewException(
-                    type=exception_type,
-                    owner=self.ctx.settings.owner_of(exception_type),
-                    severity=Severity.ERROR,
-                    dedupe_key=dedupe_key,
-                    evidence=msgspec.json.encode(evidence),
-                )
+        async with self.store.unit_of_work() as uow:
+            raise_exception(
+                uow,
+                self.store,
+                exception_type,
+                dedupe_key=dedupe_key,
+                severity=Severity.ERROR,
+                evidence=evidence,
             )
             await uow.commit()
 
     def _span(self, unit: Unit) -> AbstractContextManager[Span]:
         if unit.consumer:
-            return consumer_span(self.ctx.tracer, unit.span_name, unit.trace_ctx, unit.attributes)
-        return self.ctx.tracer.start_as_current_span(unit.span_name, attributes=dict(unit.attributes))
+            return consumer_span(self.store.tracer, unit.span_name, unit.trace_ctx, unit.attributes)
+        return self.store.tracer.start_as_current_span(unit.span_name, attributes=dict(unit.attributes))
 
 
 def describe(error: BaseException) -> str:

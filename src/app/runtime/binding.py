@@ -13,18 +13,16 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from backflow.app.core.context import FlowContext, FlowRegistry
+from backflow.app.core.declarations import FlowRegistry
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.policies import flow_policies
-from backflow.app.core.settings import ConfigError
+from backflow.app.core.settings import ConfigError, Settings
 from backflow.ports.alerts import AlertSender
-from backflow.ports.clock import Clock
 from backflow.ports.commerce import CommercePort
 from backflow.ports.inbox import Inbox
 from backflow.ports.reports import ReportSource
 from backflow.ports.returns_platform import ReturnsPlatformPort
 from backflow.ports.timeline import TimelineReader
-from backflow.ports.unit_of_work import UnitOfWorkFactory
 from backflow.ports.watermarks import Watermarks
 
 Handler = Callable[..., Awaitable[None]]
@@ -70,30 +68,10 @@ def bind_registry(registry: FlowRegistry, deps: Dependencies) -> FlowRegistry:
     )
 
 
-def context_dependencies(ctx: FlowContext) -> Dependencies:
-    """The dependencies of a composed context (the daemon, one-off commands, tests)."""
-    return flow_dependencies(
-        settings=ctx.settings,
-        unit_of_work=ctx.unit_of_work,
-        clock=ctx.clock,
-        tracer=ctx.tracer,
-        commerce=ctx.commerce,
-        platform=ctx.platform,
-        inbox=ctx.inbox,
-        watermarks=ctx.watermarks,
-        timeline=ctx.timeline,
-        reports=ctx.reports,
-        alerts=ctx.alerts,
-        extra={"ctx": ctx},
-    )
-
-
 def flow_dependencies(
     *,
-    settings: Any,
-    unit_of_work: UnitOfWorkFactory,
-    clock: Clock,
-    tracer: Any,
+    settings: Settings,
+    store: StoreDeps,
     commerce: CommercePort,
     platform: ReturnsPlatformPort,
     inbox: Inbox,
@@ -101,11 +79,10 @@ def flow_dependencies(
     timeline: TimelineReader,
     reports: ReportSource | None,
     alerts: AlertSender | None,
-    extra: Mapping[str, object] | None = None,
 ) -> Dependencies:
     """Everything a flow may name, built once by the composition root."""
     provided: dict[str, object] = {
-        "store": StoreDeps(unit_of_work=unit_of_work, clock=clock, tracer=tracer, owners=settings),
+        "store": store,
         "commerce": commerce,
         "platform": platform,
         "inbox": inbox,
@@ -113,7 +90,6 @@ def flow_dependencies(
         "timeline": timeline,
         "alerts": alerts,
         **flow_policies(settings),
-        **(extra or {}),
     }
     if reports is not None:
         provided["reports"] = reports

@@ -20,8 +20,10 @@ from typing import Any
 import anyio
 from anyio.abc import TaskStatus
 
-from backflow.app.core.context import FlowContext, FlowRegistry
-from backflow.app.runtime.binding import bind_registry, context_dependencies
+from backflow.app.core.declarations import FlowRegistry
+from backflow.app.core.deps import StoreDeps
+from backflow.app.core.settings import RuntimeSettings
+from backflow.app.runtime.binding import Dependencies, bind_registry
 from backflow.app.runtime.health import ActorHealth
 from backflow.app.runtime.inbox_processor import InboxProcessor
 from backflow.app.runtime.instance import InstanceKeeper
@@ -30,6 +32,8 @@ from backflow.app.runtime.relay import Mailbox, run_outbox_relay
 from backflow.app.runtime.scheduler import Scheduler
 from backflow.app.runtime.supervisor import ActorFn, RestartPolicy, supervise
 from backflow.app.runtime.wakeup import Lifecycle, Nudge
+from backflow.ports.inbox import Inbox
+from backflow.ports.outbox import Outbox
 
 log = logging.getLogger(__name__)
 DEFAULT_RESTART_POLICY = RestartPolicy()
@@ -60,7 +64,7 @@ def check_registry(registry: FlowRegistry) -> None:
 
 @dataclass
 class Wakeups:
-    """Created before the flow context, whose unit of work and intake nudge them."""
+    """Created before the ports are composed: the traced unit of work and outbox and the intake nudge them."""
 
     lifecycle: Lifecycle
     relay: Nudge
@@ -75,38 +79,46 @@ class Wakeups:
 class Runtime:
     def __init__(
         self,
-        ctx: FlowContext,
         registry: FlowRegistry,
+        dependencies: Dependencies,
         wakeups: Wakeups,
         *,
+        store: StoreDeps,
+        inbox: Inbox,
+        outbox: Outbox,
+        settings: RuntimeSettings,
         run_id: str,
         restart_policy: RestartPolicy = DEFAULT_RESTART_POLICY,
         instance: InstanceKeeper | None = None,
     ) -> None:
+        """`dependencies` binds the handlers; each actor gets only the ports it drives itself."""
         check_registry(registry)
-        registry = bind_registry(registry, context_dependencies(ctx))
-        self.ctx = ctx
+        registry = bind_registry(registry, dependencies)
         self.registry = registry
+        self.outbox = outbox
+        self.settings = settings
         self.wakeups = wakeups
         self.lifecycle = wakeups.lifecycle
         self.restart_policy = restart_policy
-        self.health = ActorHealth(ctx.clock)
-        runtime = ctx.settings.runtime
-        self.instance = instance or InstanceKeeper(None, run_id, runtime.instance_lease_seconds, ctx.clock)
+        self.health = ActorHealth(store.clock)
+        self.instance = instance or InstanceKeeper(None, run_id, settings.instance_lease_seconds, store.clock)
         self.mailboxes = [Mailbox.open(spec, run_id) for spec in registry.actors]
         self.actors = [
-            OutboxActor(mailbox, registry.outbox_handlers, ctx, wakeups.relay, runtime.lease_seconds)
+            OutboxActor(
+                mailbox, registry.outbox_handlers, outbox, store, wakeups.relay, settings.lease_seconds
+            )
             for mailbox in self.mailboxes
         ]
         self.inbox_processor = InboxProcessor(
             registry.inbox_handlers,
-            ctx,
+            inbox,
+            store,
             self.lifecycle,
             wakeups.inbox,
-            poll_seconds=runtime.poll_seconds,
-            max_attempts=runtime.inbox_max_attempts,
+            poll_seconds=settings.poll_seconds,
+            max_attempts=settings.inbox_max_attempts,
         )
-        self.scheduler = Scheduler(registry.jobs, ctx, self.lifecycle)
+        self.scheduler = Scheduler(registry.jobs, store, self.lifecycle)
         self._running = 0
         self._idle = anyio.Event()
 
@@ -121,7 +133,7 @@ class Runtime:
         task_status: TaskStatus[int | None] = anyio.TASK_STATUS_IGNORED,
     ) -> None:
         """Run until stopped; reports the HTTP port (or None) once everything has started."""
-        runtime = self.ctx.settings.runtime
+        runtime = self.settings
         async with anyio.create_task_group() as root:
             if handle_signals:
                 root.start_soon(self._watch_signals, root.cancel_scope, name="signal watcher")
@@ -166,9 +178,9 @@ class Runtime:
         log.info("backflow stopped")
 
     async def _relay(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
-        runtime = self.ctx.settings.runtime
+        runtime = self.settings
         await run_outbox_relay(
-            self.ctx.outbox,
+            self.outbox,
             self.mailboxes,
             self.lifecycle,
             self.wakeups.relay,

@@ -16,12 +16,13 @@ import anyio
 from anyio.abc import TaskStatus
 from opentelemetry.trace import Span
 
-from backflow.app.core.context import FlowContext, InboxHandler
+from backflow.app.core.declarations import InboxHandler
+from backflow.app.core.deps import StoreDeps
 from backflow.app.core.quarantine import quarantine
 from backflow.app.runtime.actor_base import Actor, Outcome, Unit
 from backflow.app.runtime.wakeup import Lifecycle, Nudge
 from backflow.ports.exceptions import Severity
-from backflow.ports.inbox import StoredInboundEvent
+from backflow.ports.inbox import Inbox, StoredInboundEvent
 
 PAGE = 100
 
@@ -29,7 +30,8 @@ PAGE = 100
 @dataclass
 class InboxProcessor(Actor[StoredInboundEvent]):
     handlers: Mapping[str, InboxHandler]
-    ctx: FlowContext
+    inbox: Inbox
+    store: StoreDeps
     lifecycle: Lifecycle
     wake: Nudge
     poll_seconds: float
@@ -51,11 +53,11 @@ class InboxProcessor(Actor[StoredInboundEvent]):
         attempted = False
         after = 0
         while not self.lifecycle.is_stopping:
-            page = await self.ctx.inbox.pending(limit=PAGE, after_seq=after)
+            page = await self.inbox.pending(limit=PAGE, after_seq=after)
             for stored in page:
                 if self.lifecycle.is_stopping:
                     break
-                if self._not_before.get(stored.seq, 0.0) > self.ctx.clock.monotonic():
+                if self._not_before.get(stored.seq, 0.0) > self.store.clock.monotonic():
                     continue
                 await self.process(stored)
                 attempted = True
@@ -96,7 +98,7 @@ class InboxProcessor(Actor[StoredInboundEvent]):
         return Outcome.DONE
 
     async def succeeded(self, stored: StoredInboundEvent) -> None:
-        await self.ctx.inbox.mark_processed(stored.seq)
+        await self.inbox.mark_processed(stored.seq)
         self._not_before.pop(stored.seq, None)
 
     async def failed(self, stored: StoredInboundEvent, error: str) -> None:
@@ -104,14 +106,16 @@ class InboxProcessor(Actor[StoredInboundEvent]):
         if attempts >= self.max_attempts:
             await self._final(stored, "inbox_event_failed", error)
             return
-        await self.ctx.inbox.mark_failed(stored.seq, error, final=False)
+        await self.inbox.mark_failed(stored.seq, error, final=False)
         delay = min(self.retry_cap_seconds, 0.5 * 2 ** (attempts - 1))
-        self._not_before[stored.seq] = self.ctx.clock.monotonic() + delay
+        self._not_before[stored.seq] = self.store.clock.monotonic() + delay
 
     async def _final(self, stored: StoredInboundEvent, exception_type: str, reason: str) -> None:
         with anyio.CancelScope(shield=True):
             # The exception first: if we crash between the two writes, the event is retried and the
             # exception's dedupe key makes the second raise a sighting, not a second exception.
-            await quarantine(stored, reason, self.ctx, exception_type=exception_type, severity=Severity.ERROR)
-            await self.ctx.inbox.mark_failed(stored.seq, reason, final=True)
+            await quarantine(
+                stored, reason, self.store, exception_type=exception_type, severity=Severity.ERROR
+            )
+            await self.inbox.mark_failed(stored.seq, reason, final=True)
         self._not_before.pop(stored.seq, None)

@@ -17,13 +17,14 @@ import anyio
 from anyio.abc import TaskStatus
 from opentelemetry.trace import Span
 
-from backflow.app.core.context import FlowContext, OutboxHandler
+from backflow.app.core.declarations import OutboxHandler
+from backflow.app.core.deps import StoreDeps
 from backflow.app.core.evidence import json_value
 from backflow.app.runtime.actor_base import Actor, Outcome, Unit
 from backflow.app.runtime.envelope import Envelope
 from backflow.app.runtime.relay import Mailbox
 from backflow.app.runtime.wakeup import Nudge
-from backflow.ports.outbox import OutboxRow, OutboxStatus
+from backflow.ports.outbox import Outbox, OutboxRow, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,8 @@ log = logging.getLogger(__name__)
 class OutboxActor(Actor[Envelope]):
     mailbox: Mailbox
     handlers: Mapping[str, OutboxHandler]
-    ctx: FlowContext
+    outbox: Outbox
+    store: StoreDeps
     relay_wake: Nudge
     lease_seconds: float
 
@@ -84,12 +86,12 @@ class OutboxActor(Actor[Envelope]):
         return Outcome.DONE
 
     async def succeeded(self, envelope: Envelope) -> None:
-        if not await self.ctx.outbox.complete(envelope.row.id, self.mailbox.owner):
+        if not await self.outbox.complete(envelope.row.id, self.mailbox.owner):
             log.warning("lease lost before completion", extra={"outbox_id": envelope.row.id})
 
     async def failed(self, envelope: Envelope, error: str) -> None:
         row = envelope.row
-        if await self.ctx.outbox.fail(row.id, self.mailbox.owner, error) is OutboxStatus.DEAD:
+        if await self.outbox.fail(row.id, self.mailbox.owner, error) is OutboxStatus.DEAD:
             await self._dead_letter(row, error)
 
     async def _run_handler(self, row: OutboxRow) -> None:
@@ -100,11 +102,11 @@ class OutboxActor(Actor[Envelope]):
 
     async def _keep_leased(self, row: OutboxRow, lease: _Lease, handler_scope: anyio.CancelScope) -> None:
         half = self.lease_seconds / 2
-        remaining = (row.lease_until - self.ctx.clock.now()).total_seconds() if row.lease_until else 0.0
+        remaining = (row.lease_until - self.store.clock.now()).total_seconds() if row.lease_until else 0.0
         await anyio.sleep(max(0.0, remaining - half))
         while True:
             try:
-                renewed = await self.ctx.outbox.renew(row.id, self.mailbox.owner, self.lease_seconds)
+                renewed = await self.outbox.renew(row.id, self.mailbox.owner, self.lease_seconds)
             except Exception as exc:  # a failed renewal is retried; the lease still has half its time
                 log.warning("lease renewal failed", extra={"outbox_id": row.id, "error": repr(exc)})
                 renewed = True

@@ -14,8 +14,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from backflow.app import monitors, notify, orders, refunds, restock, returns
-from backflow.app.core.context import ActorSpec, FlowRegistry, JobSpec
-from backflow.app.core.declarations import Capability, JobDecl
+from backflow.app.core.declarations import ActorSpec, Capability, FlowRegistry, JobDecl, JobSpec
 from backflow.app.core.settings import ConfigError, Schedule, Settings
 
 log = logging.getLogger(__name__)

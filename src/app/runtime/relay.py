@@ -14,7 +14,7 @@ import anyio.lowlevel
 from anyio.abc import TaskStatus
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from backflow.app.core.context import ActorSpec
+from backflow.app.core.declarations import ActorSpec
 from backflow.app.runtime.envelope import Envelope
 from backflow.app.runtime.wakeup import Lifecycle, Nudge
 from backflow.ports.outbox import Outbox

@@ -19,7 +19,8 @@ import anyio
 from anyio.abc import TaskStatus
 from opentelemetry.trace import Span
 
-from backflow.app.core.context import FlowContext, JobSpec
+from backflow.app.core.declarations import JobSpec
+from backflow.app.core.deps import StoreDeps
 from backflow.app.runtime.actor_base import Actor, Outcome, Unit
 from backflow.app.runtime.wakeup import Lifecycle
 
@@ -39,7 +40,7 @@ class JobStatus:
 @dataclass
 class Scheduler(Actor[JobSpec]):
     jobs: Sequence[JobSpec]
-    ctx: FlowContext
+    store: StoreDeps
     lifecycle: Lifecycle
     status: dict[str, JobStatus] = field(default_factory=dict)
 
@@ -65,7 +66,7 @@ class Scheduler(Actor[JobSpec]):
 
     async def run_once(self, job: JobSpec) -> None:
         status = self.status.setdefault(job.name, JobStatus(job.name, job.interval_seconds))
-        status.running, status.last_started_at = True, self.ctx.clock.now()
+        status.running, status.last_started_at = True, self.store.clock.now()
         began = anyio.current_time()
         try:
             await self.handle(job)

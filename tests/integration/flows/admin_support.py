@@ -18,14 +18,14 @@ import msgspec
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from backflow.app.bootstrap import http_deps, store_deps
+from backflow.app.bootstrap import http_deps, runtime_of
 from backflow.app.bootstrap.push import parse_push
 from backflow.app.entrypoints.cli import main as cli_main
 from backflow.app.entrypoints.http.intake import PushIntake
 from backflow.app.entrypoints.http.intake_audit import IntakeAudit
 from backflow.app.entrypoints.http.server import create_app
 from backflow.app.runtime.api_health import ApiHealth
-from backflow.app.runtime.daemon import Runtime, Wakeups
+from backflow.app.runtime.daemon import Wakeups
 from tests.integration.flows.conftest import World
 
 TOKEN = "exceptions-test-token-0123456789"
@@ -84,13 +84,15 @@ async def _no_webhook(_: web.Request) -> web.Response:
 async def admin_api(world: World) -> AsyncIterator[Admin]:
     store = world.store
     assert store is not None
-    settings = msgspec.structs.replace(world.ctx.settings, admin_token=TOKEN)
-    ctx = dataclasses.replace(world.ctx, settings=settings)
+    settings = msgspec.structs.replace(world.wiring.settings, admin_token=TOKEN)
+    wiring = dataclasses.replace(
+        world.wiring, settings=settings, store=dataclasses.replace(world.wiring.store, owners=settings)
+    )
     wakeups = Wakeups.create()
-    runtime = Runtime(ctx, world.registry, wakeups, run_id="test")
-    audit = IntakeAudit(store=store_deps(ctx), inbox=store.inbox)
+    runtime = runtime_of(wiring, world.registry, wakeups, run_id="test")
+    audit = IntakeAudit(store=wiring.store, inbox=store.inbox)
     deps = http_deps(
-        ctx, runtime, store=store, api_health=ApiHealth(world.clock), timeline=store.timeline, intake=audit
+        wiring, runtime, store=store, api_health=ApiHealth(world.clock), timeline=store.timeline, intake=audit
     )
     push = PushIntake(store.inbox, parse_push, world.clock, wakeups.inbox, None)
     server = TestServer(create_app(deps, webhook=_no_webhook, push=push), host="127.0.0.1")

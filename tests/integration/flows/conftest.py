@@ -1,4 +1,4 @@
-"""A FlowContext on real parts: a SQLite file, the commercetools simulator, the ReBound simulator."""
+"""The wiring on real parts: a SQLite file, the commercetools simulator, the ReBound simulator."""
 
 from __future__ import annotations
 
@@ -20,13 +20,16 @@ from backflow.adapters.rebound.client import ReboundClient
 from backflow.adapters.rebound.config import ReboundConfig
 from backflow.adapters.sqlite.store import SqliteStore
 from backflow.adapters.uuid7 import Uuid7Generator
-from backflow.app.core.context import FlowContext, FlowRegistry
+from backflow.app.bootstrap.wiring import Wiring
+from backflow.app.core.declarations import FlowRegistry
+from backflow.app.core.deps import StoreDeps
 from backflow.app.core.settings import FileConfig, Policies, Settings
 from backflow.app.runtime.registry import build_registry
 from backflow.devtools.commercetools_sim import SimulatorOptions
 from backflow.devtools.rebound_sim import SimOptions, Simulator
 from backflow.devtools.rebound_sim import create_app as create_rebound_app
 from backflow.devtools.rebound_sim.api import FAULTS, SIM
+from backflow.ports.monitor import StoreMonitor
 from backflow.ports.outbox import RetryPolicy
 from tests.integration.commercetools.conftest import Server, start_sim
 from tests.integration.flows.support import ShiftClock
@@ -46,7 +49,7 @@ def file_config(**policies: Any) -> FileConfig:
 
 @dataclass
 class World:
-    ctx: FlowContext
+    wiring: Wiring
     registry: FlowRegistry
     ct: Server
     rebound: Simulator
@@ -54,11 +57,21 @@ class World:
     rebound_faults: dict[str, Any]
     store: SqliteStore | None = None
 
+    @property
+    def monitor(self) -> StoreMonitor:
+        """The queues as the admin API reads them."""
+        assert self.store is not None
+        return self.store.monitor
+
     def with_config(self, config: FileConfig) -> World:
         """The same world under another TOML configuration (the HTTP app built after sees it too)."""
-        new = Settings(db_path=self.ctx.settings.db_path, file=config)
+        new = Settings(db_path=self.wiring.settings.db_path, file=config)
         return dataclasses.replace(
-            self, ctx=dataclasses.replace(self.ctx, settings=new), registry=build_registry(new)
+            self,
+            wiring=dataclasses.replace(
+                self.wiring, settings=new, store=dataclasses.replace(self.wiring.store, owners=new)
+            ),
+            registry=build_registry(new),
         )
 
     async def order(
@@ -203,23 +216,21 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         ):
             await commerce.prepare()
             platform = ReboundClient(config, session, sleep=no_sleep, rng=random.Random(1))
-            ctx = FlowContext(
+            wiring = Wiring(
                 settings=settings,
-                unit_of_work=store.unit_of_work,
+                store=StoreDeps(
+                    unit_of_work=store.unit_of_work, clock=clock, tracer=NoOpTracer(), owners=settings
+                ),
                 inbox=store.inbox,
                 outbox=store.outbox,
-                monitor=store.monitor,
                 commerce=commerce,
                 platform=platform,
-                clock=clock,
-                ids=Uuid7Generator(),
-                tracer=NoOpTracer(),
                 watermarks=store.watermarks,
                 timeline=store.timeline,
                 reports=store.reports,
             )
             yield World(
-                ctx,
+                wiring,
                 build_registry(settings),
                 ct,
                 rebound_server.app[SIM],

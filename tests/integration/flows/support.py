@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from backflow.app.core.context import FlowContext, FlowRegistry, ScheduledJob
-from backflow.app.runtime.binding import context_dependencies
+from backflow.app.bootstrap.wiring import Wiring
+from backflow.app.core.declarations import FlowRegistry, ScheduledJob
 from backflow.ports.exceptions import ExceptionRecord
 from backflow.ports.inbox import InboundEvent
 
@@ -36,73 +36,71 @@ class ShiftClock:
         self.offset += seconds
 
 
-async def process_inbox(ctx: FlowContext, registry: FlowRegistry, *, limit: int = 200) -> int:
+async def process_inbox(wiring: Wiring, registry: FlowRegistry, *, limit: int = 200) -> int:
     """Every pending inbox event through its handler, in arrival order; an error fails the test."""
     done = 0
-    for stored in await ctx.inbox.pending(limit=limit):
-        await context_dependencies(ctx).run(registry.inbox_handlers[stored.event.source], stored)
-        assert await ctx.inbox.mark_processed(stored.seq)
+    for stored in await wiring.inbox.pending(limit=limit):
+        await wiring.dependencies().run(registry.inbox_handlers[stored.event.source], stored)
+        assert await wiring.inbox.mark_processed(stored.seq)
         done += 1
     return done
 
 
-async def drain(ctx: FlowContext, registry: FlowRegistry, *, rounds: int = 40) -> list[str]:
+async def drain(wiring: Wiring, registry: FlowRegistry, *, rounds: int = 40) -> list[str]:
     """Claim → handler → complete/fail until no row is due (bounded). Returns the errors seen."""
     errors: list[str] = []
     for _ in range(rounds):
-        rows = await ctx.outbox.claim(OWNER, limit=20, lease_seconds=30)
+        rows = await wiring.outbox.claim(OWNER, limit=20, lease_seconds=30)
         if not rows:
             return errors
         for row in rows:
             try:
-                await context_dependencies(ctx).run(registry.outbox_handlers[row.kind], row)
+                await wiring.dependencies().run(registry.outbox_handlers[row.kind], row)
             except Exception as exc:
                 errors.append(f"{row.kind}: {exc!r}")
-                await ctx.outbox.fail(row.id, OWNER, repr(exc))
+                await wiring.outbox.fail(row.id, OWNER, repr(exc))
             else:
-                assert await ctx.outbox.complete(row.id, OWNER)
+                assert await wiring.outbox.complete(row.id, OWNER)
     raise AssertionError("the outbox did not drain")
 
 
-async def settle(ctx: FlowContext, registry: FlowRegistry) -> list[str]:
+async def settle(wiring: Wiring, registry: FlowRegistry) -> list[str]:
     errors: list[str] = []
     for _ in range(10):
-        handled = await process_inbox(ctx, registry)
-        errors += await drain(ctx, registry)
-        if not handled and not await ctx.inbox.pending(limit=1):
+        handled = await process_inbox(wiring, registry)
+        errors += await drain(wiring, registry)
+        if not handled and not await wiring.inbox.pending(limit=1):
             return errors
     raise AssertionError("the inbox did not settle")
 
 
-async def run_job(ctx: FlowContext, job: ScheduledJob) -> None:
+async def run_job(wiring: Wiring, job: ScheduledJob) -> None:
     """One run of a scheduled job, its dependencies bound the way the daemon binds them."""
-    await context_dependencies(ctx).run(job)
+    await wiring.dependencies().run(job)
 
 
-async def run_use_case(
-    ctx: FlowContext, use_case: Callable[..., Awaitable[T]], *args: Any, **given: Any
-) -> T:
+async def run_use_case(wiring: Wiring, use_case: Callable[..., Awaitable[T]], *args: Any, **given: Any) -> T:
     """One use case (finance's decision, an operator's action) with its dependencies bound the way the
     daemon and the HTTP layer bind them; `given` are its own keyword arguments."""
-    return await context_dependencies(ctx).run(functools.partial(use_case, **given), *args)
+    return await wiring.dependencies().run(functools.partial(use_case, **given), *args)
 
 
-async def store_rebound_events(ctx: FlowContext, bodies: list[bytes]) -> None:
+async def store_rebound_events(wiring: Wiring, bodies: list[bytes]) -> None:
     for body in bodies:
         event = msgspec.json.decode(body)
-        await ctx.inbox.store(
+        await wiring.inbox.store(
             InboundEvent(
                 source="rebound",
                 source_id=event["id"],
                 kind=event["type"],
-                received_at=ctx.clock.now(),
+                received_at=wiring.store.clock.now(),
                 body=body,
             )
         )
 
 
-async def exceptions(ctx: FlowContext, kind: str | None = None) -> list[ExceptionRecord]:
-    async with ctx.unit_of_work() as uow:
+async def exceptions(wiring: Wiring, kind: str | None = None) -> list[ExceptionRecord]:
+    async with wiring.store.unit_of_work() as uow:
         found = await uow.exceptions.unresolved(limit=500)
     return [e for e in found if kind is None or e.type == kind]
 

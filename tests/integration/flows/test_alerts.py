@@ -44,27 +44,27 @@ async def test_an_alert_is_retried_through_the_outbox_and_sent_once_per_reason(w
                 ),
             )
             world = world.with_config(config)
-            world = dataclasses.replace(world, ctx=dataclasses.replace(world.ctx, alerts=sender))
+            world = dataclasses.replace(world, wiring=dataclasses.replace(world.wiring, alerts=sender))
             await _orphan(world)
-            [orphan] = await exceptions(world.ctx, "orphan_return")
-            await run_job(world.ctx, queue_alerts)
-            await run_job(world.ctx, queue_alerts)  # already queued: nothing more
-            errors = await drain(world.ctx, world.registry)
+            [orphan] = await exceptions(world.wiring, "orphan_return")
+            await run_job(world.wiring, queue_alerts)
+            await run_job(world.wiring, queue_alerts)  # already queued: nothing more
+            errors = await drain(world.wiring, world.registry)
             assert len(errors) == 1 and "500" in errors[0], errors
             world.clock.advance(3600)  # past the retry's backoff
-            assert await drain(world.ctx, world.registry) == []
+            assert await drain(world.wiring, world.registry) == []
             assert [(r["exception_id"], r["reason"]) for r in received] == [(orphan.id, "opened")] * 2
             assert received[-1]["type"] == "orphan_return" and received[-1]["owner"] == "cx"
             assert "orphan_return for cx: opened" in received[-1]["text"]
-            await run_job(world.ctx, queue_alerts)
-            assert await drain(world.ctx, world.registry) == []
+            await run_job(world.wiring, queue_alerts)
+            assert await drain(world.wiring, world.registry) == []
             assert len(received) == 2, "opened is alerted once"
             world.clock.advance(7200)  # past this type's age limit
-            await run_job(world.ctx, queue_alerts)
-            await run_job(world.ctx, queue_alerts)
-            assert await drain(world.ctx, world.registry) == []
+            await run_job(world.wiring, queue_alerts)
+            await run_job(world.wiring, queue_alerts)
+            assert await drain(world.wiring, world.registry) == []
             assert [r["reason"] for r in received] == ["opened", "opened", "age_limit"]
-            async with world.ctx.unit_of_work() as uow:
+            async with world.wiring.store.unit_of_work() as uow:
                 events = await uow.exceptions.events(orphan.id)
             assert [e.note for e in events if e.action == "alert_queued"] == ["opened", "age_limit"]
     finally:

@@ -13,7 +13,7 @@ from backflow.app.core.settings import FileConfig
 from backflow.app.returns.reapply_reasons import reapply_reason_codes
 from backflow.app.returns.rebound_catchup import rebound_catchup
 from backflow.app.returns.replay import replay_rebound_events
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 from backflow.ports.inbox import InboundEvent
 from tests.integration.flows.conftest import REASONS, World, file_config, item
 from tests.integration.flows.support import (
@@ -35,7 +35,7 @@ TO_REGISTERED = [
 
 
 async def _record(world: World, return_id: str) -> tuple[str, int]:
-    async with world.ctx.unit_of_work() as uow:
+    async with world.wiring.store.unit_of_work() as uow:
         record = await uow.returns.get(return_id)
     assert record is not None
     return record.state, record.last_sequence
@@ -47,13 +47,15 @@ async def test_out_of_order_and_duplicate_events_newest_sequence_wins(world: Wor
         order = await world.order([("TEE-M", 1, 3500)], number=order_number())
         rid, bodies = world.script(order, [item(order)], TO_REGISTERED)
         created, in_transit, delivered, registered = bodies
-        await store_rebound_events(world.ctx, [created, registered, registered])  # a duplicate is stored once
-        assert len(await world.ctx.inbox.pending(limit=10)) == 2
-        assert await settle(world.ctx, world.registry) == []
-        await store_rebound_events(world.ctx, [delivered, in_transit])  # late: older sequences
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(
+            world.wiring, [created, registered, registered]
+        )  # a duplicate is stored once
+        assert len(await world.wiring.inbox.pending(limit=10)) == 2
+        assert await settle(world.wiring, world.registry) == []
+        await store_rebound_events(world.wiring, [delivered, in_transit])  # late: older sequences
+        assert await settle(world.wiring, world.registry) == []
         assert await _record(world, rid) == (Position.ANCHORED, 4)
-        outcomes = [e.outcome for e in await world.ctx.timeline.for_return(rid)]
+        outcomes = [e.outcome for e in await world.wiring.timeline.for_return(rid)]
         assert outcomes.count("stale") == 2
         [returned] = (await world.ct_order(order["id"]))["returnInfo"][0]["items"]
         assert returned["shipmentState"] == "Returned"
@@ -76,15 +78,15 @@ async def test_unknown_status_and_disposition_raise_merchandising_exceptions(wor
         odd_item["data"]["order"]["status"] = "GRADED"
         odd_item["data"]["items"][0].update(quantityReceived=1, condition="A", disposition="GIVE_TO_STAFF")
         await store_rebound_events(
-            world.ctx, [bodies[0], msgspec.json.encode(odd), msgspec.json.encode(odd_item)]
+            world.wiring, [bodies[0], msgspec.json.encode(odd), msgspec.json.encode(odd_item)]
         )
-        await settle(world.ctx, world.registry)
-        [status] = await exceptions(world.ctx, "unknown_status")
-        [disposition] = await exceptions(world.ctx, "unknown_disposition")
+        await settle(world.wiring, world.registry)
+        [status] = await exceptions(world.wiring, "unknown_status")
+        [disposition] = await exceptions(world.wiring, "unknown_disposition")
         assert status.owner == disposition.owner == "merchandising"
         assert evidence(status)["raw"] == "TELEPORTED" and "TELEPORTED" in evidence(status)["body_text"]
         assert disposition.count >= 2  # seen at intake and again when the restock decided: one exception
-        assert (await world.ctx.inbox.get("rebound", "EVT-ODD-STATUS")) is not None  # the event is kept
+        assert (await world.wiring.inbox.get("rebound", "EVT-ODD-STATUS")) is not None  # the event is kept
         assert (await _record(world, rid))[0] == Position.ANCHORED  # other work went on
 
 
@@ -95,7 +97,7 @@ async def test_a_quarantined_event_is_an_exception_carrying_its_body(world: Worl
             ("q-1", b"\xff\xfe not json", "bad signature body"),
             ("q-2", b"{}", None),
         ):
-            await world.ctx.inbox.store(
+            await world.wiring.inbox.store(
                 InboundEvent(
                     source="rebound",
                     source_id=source_id,
@@ -105,9 +107,9 @@ async def test_a_quarantined_event_is_an_exception_carrying_its_body(world: Worl
                     quarantine_reason=reason,
                 )
             )
-        assert await settle(world.ctx, world.registry) == []
+        assert await settle(world.wiring, world.registry) == []
         found = {
-            evidence(e)["source_id"]: evidence(e) for e in await exceptions(world.ctx, "quarantined_event")
+            evidence(e)["source_id"]: evidence(e) for e in await exceptions(world.wiring, "quarantined_event")
         }
         assert found["q-1"]["reason"] == "bad signature body" and "body_base64" in found["q-1"]
         assert found["q-2"]["reason"].startswith("undecodable") and found["q-2"]["body_text"] == "{}"
@@ -123,17 +125,17 @@ async def test_catch_up_from_rebound_repairs_a_missed_webhook(world: World) -> N
     with anyio.fail_after(30):
         order = await world.order([("TEE-M", 1, 3500)], number=order_number())
         rid, bodies = world.script(order, [item(order)], [*TO_REGISTERED, {"event": "refund"}])
-        await store_rebound_events(world.ctx, bodies[:1])  # every later webhook was lost
-        assert await settle(world.ctx, world.registry) == []
-        await run_job(world.ctx, rebound_catchup)
-        await run_job(world.ctx, rebound_catchup)  # the same snapshot again: deduped by the inbox
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies[:1])  # every later webhook was lost
+        assert await settle(world.wiring, world.registry) == []
+        await run_job(world.wiring, rebound_catchup)
+        await run_job(world.wiring, rebound_catchup)  # the same snapshot again: deduped by the inbox
+        assert await settle(world.wiring, world.registry) == []
         assert (await _record(world, rid))[0] == Position.REFUNDED
         payment = await world.ct_payment(order)
         assert [t["amount"]["centAmount"] for t in payment["transactions"] if t["type"] == "Refund"] == [3500]
         # The webhooks arrive after all: older or equal news, nothing moves twice.
-        await store_rebound_events(world.ctx, bodies[1:])
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies[1:])
+        assert await settle(world.wiring, world.registry) == []
         payment = await world.ct_payment(order)
         assert len([t for t in payment["transactions"] if t["type"] == "Refund"]) == 1
 
@@ -143,13 +145,13 @@ async def test_replay_stores_missed_events_and_skips_known_ones(world: World) ->
     with anyio.fail_after(30):
         order = await world.order([("TEE-M", 1, 3500)], number=order_number())
         rid, bodies = world.script(order, [item(order)], TO_REGISTERED)
-        await store_rebound_events(world.ctx, bodies[:2])
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies[:2])
+        assert await settle(world.wiring, world.registry) == []
         report = await run_use_case(
-            world.ctx, replay_rebound_events, world.rebound.options.start - timedelta(minutes=1)
+            world.wiring, replay_rebound_events, world.rebound.options.start - timedelta(minutes=1)
         )
         assert (report.seen, report.stored, report.duplicates) == (4, 2, 2)
-        assert await settle(world.ctx, world.registry) == []
+        assert await settle(world.wiring, world.registry) == []
         assert await _record(world, rid) == (Position.ANCHORED, 4)
 
 
@@ -160,9 +162,9 @@ async def test_an_unmapped_reason_never_blocks_the_refund_and_reapply_fixes_it(w
         rid, bodies = world.script(
             order, [item(order, reason="Colour not as pictured")], [*TO_REGISTERED, {"event": "refund"}]
         )
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
-        [unmapped] = await exceptions(world.ctx, "unmapped_reason_code")
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
+        [unmapped] = await exceptions(world.wiring, "unmapped_reason_code")
         assert (
             unmapped.owner == "merchandising"
             and evidence(unmapped)["reason_code"] == "Colour not as pictured"
@@ -172,16 +174,16 @@ async def test_an_unmapped_reason_never_blocks_the_refund_and_reapply_fixes_it(w
         [returned] = (await world.ct_order(order["id"]))["returnInfo"][0]["items"]
         assert "Colour not as pictured" in returned["comment"] and "custom" not in returned
         assert (
-            await run_use_case(world.ctx, reapply_reason_codes)
+            await run_use_case(world.wiring, reapply_reason_codes)
         ).items_updated == 0  # still not in the table
         updated = world.with_config(
             FileConfig(
                 reasons={**REASONS, "colour not as pictured": "COLOUR"}, policies=file_config().policies
             )
         )
-        report = await run_use_case(updated.ctx, reapply_reason_codes)
+        report = await run_use_case(updated.wiring, reapply_reason_codes)
         assert (report.items_updated, report.exceptions_resolved, report.failures) == (1, 1, [])
         [returned] = (await world.ct_order(order["id"]))["returnInfo"][0]["items"]
         assert returned["key"] == key and returned["custom"]["fields"]["reasonCode"] == "COLOUR"
-        assert await exceptions(world.ctx, "unmapped_reason_code") == []
-        assert (await run_use_case(updated.ctx, reapply_reason_codes)).items_updated == 0  # done once
+        assert await exceptions(world.wiring, "unmapped_reason_code") == []
+        assert (await run_use_case(updated.wiring, reapply_reason_codes)).items_updated == 0  # done once

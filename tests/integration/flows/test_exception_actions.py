@@ -7,7 +7,7 @@ import anyio
 import pytest
 
 from backflow.app.returns.held_returns import sweep_held_returns
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 from tests.integration.flows.admin_support import Admin, admin_api
 from tests.integration.flows.conftest import World, item
 from tests.integration.flows.support import drain, order_number, run_job, settle, store_rebound_events
@@ -21,7 +21,7 @@ RECEIVED = [
 
 
 async def _state(world: World, rid: str) -> str:
-    async with world.ctx.unit_of_work() as uow:
+    async with world.wiring.store.unit_of_work() as uow:
         record = await uow.returns.get(rid)
     assert record is not None
     return record.state
@@ -31,11 +31,11 @@ async def _orphan(world: World) -> tuple[dict[str, object], str]:
     """A return booked under a mistyped order number; its items are lines of the real order."""
     order = await world.order([("TEE-M", 1, 3500)], number=order_number())
     rid, bodies = world.script(f"{order['orderNumber']}-TYPO", [item(order)], [{"event": "created"}])
-    await store_rebound_events(world.ctx, bodies)
-    assert await settle(world.ctx, world.registry) == []
+    await store_rebound_events(world.wiring, bodies)
+    assert await settle(world.wiring, world.registry) == []
     world.clock.advance(3601)
-    await run_job(world.ctx, sweep_held_returns)
-    assert await drain(world.ctx, world.registry) == []
+    await run_job(world.wiring, sweep_held_returns)
+    assert await drain(world.wiring, world.registry) == []
     return order, rid
 
 
@@ -57,7 +57,7 @@ async def test_reanchoring_an_orphan_validates_the_order_then_anchors_and_resolv
             assert status == 200 and queued["state"] == "acknowledged", queued
             assert queued["actions"] == ["resolve", "retry", "reanchor"]
             assert (await api.post(path, body))[0] == 200  # repeated before it ran: nothing more queued
-            assert await drain(world.ctx, world.registry) == []
+            assert await drain(world.wiring, world.registry) == []
             assert await _state(world, rid) == Position.ANCHORED
             [info] = (await world.ct_order(order["id"]))["returnInfo"]
             assert info["returnTrackingId"] == rid
@@ -75,15 +75,15 @@ async def test_a_return_booked_against_the_wrong_order_is_reanchored_through_the
         booked = await world.order([("CAP", 1, 1500)], number=order_number())
         real = await world.order([("TEE-M", 1, 3500)], number=order_number())
         rid, bodies = world.script(booked, [item(real)], [{"event": "created"}])
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
         async with admin_api(world) as api:
             mismatch = await api.exception("return_order_mismatch")
             assert "reanchor" in mismatch["actions"]
             assert (
                 await api.cli("reanchor", str(mismatch["id"]), real["orderNumber"], "--note", "CX fix") == 0
             )
-            assert await drain(world.ctx, world.registry) == []
+            assert await drain(world.wiring, world.registry) == []
             assert await _state(world, rid) == Position.ANCHORED
             assert (await api.exception("return_order_mismatch"))["state"] == "resolved"
             assert await api.cli("reanchor", str(mismatch["id"]), real["orderNumber"]) == 1  # resolved now
@@ -96,8 +96,8 @@ async def test_retry_now_pays_once_the_payment_exists_and_resolves_itself(world:
         rid, bodies = world.script(
             order, [item(order)], [*RECEIVED, {"event": "refund", "milestone": "HUB_RECEIVED"}]
         )
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
         async with admin_api(world) as api:
             missing = await api.exception("missing_payment")
             assert missing["actions"] == ["ack", "resolve", "retry"]
@@ -106,7 +106,7 @@ async def test_retry_now_pays_once_the_payment_exists_and_resolves_itself(world:
             assert status == 200 and queued["duplicate"] is False
             status, again = await api.post(f"/api/exceptions/{missing['id']}/retry", {})
             assert again["duplicate"] is True and again["outbox_id"] == queued["outbox_id"]
-            assert await drain(world.ctx, world.registry) == []
+            assert await drain(world.wiring, world.registry) == []
             payment = await world.ct_payment(order)
             assert [t["amount"]["centAmount"] for t in payment["transactions"] if t["type"] == "Refund"] == [
                 3500
@@ -153,8 +153,8 @@ async def test_every_retry_an_exception_offers_names_a_registered_handler(world:
         _, bodies = world.script(
             order, [item(order)], [*RECEIVED, {"event": "refund", "milestone": "HUB_RECEIVED"}]
         )
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
         async with admin_api(world) as api:
             found = await _every_raised(api)
             assert {e["type"] for e in found} >= {"orphan_return", "missing_payment"}

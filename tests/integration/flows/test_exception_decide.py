@@ -8,7 +8,7 @@ from typing import Any
 import anyio
 import pytest
 
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 from tests.integration.flows.admin_support import admin_api
 from tests.integration.flows.conftest import World, file_config, item
 from tests.integration.flows.support import drain, order_number, settle, store_rebound_events
@@ -26,8 +26,8 @@ async def _mismatch(world: World) -> tuple[dict[str, Any], str]:
     """A return whose ReBound proposal is 53.50 where the order supports 50.00 (TEE 35.00 + CAP 15.00)."""
     order = await world.order([("TEE-M", 1, 3500), ("CAP", 1, 1500)], number=order_number())
     rid, bodies = world.script(order, [item(order, 0), item(order, 1)], [*RECEIVED, STALE_REFUND])
-    await store_rebound_events(world.ctx, bodies)
-    assert await settle(world.ctx, world.registry) == []
+    await store_rebound_events(world.wiring, bodies)
+    assert await settle(world.wiring, world.registry) == []
     return order, rid
 
 
@@ -37,7 +37,7 @@ async def _refunds(world: World, order: dict[str, Any]) -> list[int]:
 
 
 async def _state(world: World, rid: str) -> str:
-    async with world.ctx.unit_of_work() as uow:
+    async with world.wiring.store.unit_of_work() as uow:
         record = await uow.returns.get(rid)
     assert record is not None
     return record.state
@@ -59,9 +59,9 @@ async def test_approving_backflows_amount_pays_it_once(world: World) -> None:
             assert (again_status, again["state"]) == (200, "resolved"), "the same decision again is a no-op"
             other_status, other = await api.post(path, {"decision": "reject"})
             assert other_status == 409 and other["error"]["code"] == "already_decided"
-            assert await drain(world.ctx, world.registry) == []
+            assert await drain(world.wiring, world.registry) == []
             assert await _refunds(world, order) == [5000]
-            assert await drain(world.ctx, world.registry) == []
+            assert await drain(world.wiring, world.registry) == []
             assert await _refunds(world, order) == [5000], "exactly once"
             status, detail = await api.get(f"/api/exceptions/{mismatch['id']}")
             actions = [(e["action"], e["actor"]) for e in detail["events"]]
@@ -70,7 +70,7 @@ async def test_approving_backflows_amount_pays_it_once(world: World) -> None:
         assert await _state(world, rid) == Position.REFUNDED
         [ack] = world.rebound.state.acknowledgements[rid].values()
         assert (ack["type"], ack["amount"]) == ("REFUNDED", "50.00")
-        async with world.ctx.unit_of_work() as uow:
+        async with world.wiring.store.unit_of_work() as uow:
             [credit] = await uow.credits.for_return(rid)
             [ledger] = await uow.refunds.for_return(rid)
         assert credit.state == "released" and ledger.amount_minor == 5000
@@ -88,9 +88,9 @@ async def test_approving_rebounds_amount_within_the_limit_through_the_cli(world:
             assert (decided["state"], decided["changed_by"]) == ("resolved", "bob")
             assert await api.cli("decide", str(mismatch["id"]), "approve_rebound") == 0  # idempotent
             assert await api.cli("decide", str(mismatch["id"]), "approve_backflow") == 1  # refused
-        assert await drain(world.ctx, world.registry) == []
+        assert await drain(world.wiring, world.registry) == []
         assert await _refunds(world, order) == [5350]
-        async with world.ctx.unit_of_work() as uow:
+        async with world.wiring.store.unit_of_work() as uow:
             [ledger] = await uow.refunds.for_return(rid)
         assert ledger.amount_minor == 5350
         [ack] = world.rebound.state.acknowledgements[rid].values()
@@ -114,7 +114,7 @@ async def test_rebounds_amount_over_the_limit_is_refused_with_a_clear_message(wo
             assert still["state"] == "open"
             status, _ = await api.post(f"/api/exceptions/{mismatch['id']}/decide", {"decision": "maybe"})
             assert status == 400
-        assert await drain(world.ctx, world.registry) == []
+        assert await drain(world.wiring, world.registry) == []
         assert await _refunds(world, order) == []
 
 
@@ -127,17 +127,17 @@ async def test_rejecting_tells_rebound_marks_items_not_refunded_and_releases_the
             path = f"/api/exceptions/{mismatch['id']}/decide"
             status, decided = await api.post(path, {"decision": "reject", "note": "not what was sent"})
             assert status == 200 and decided["state"] == "resolved"
-            assert await drain(world.ctx, world.registry) == []
+            assert await drain(world.wiring, world.registry) == []
             status, _ = await api.post(f"/api/exceptions/{mismatch['id']}/retry", {})
             assert status == 409, "a decided (resolved) exception is not retried"
             assert (await api.post(path, {"decision": "reject"}))[0] == 200
-            assert await drain(world.ctx, world.registry) == []
+            assert await drain(world.wiring, world.registry) == []
         assert await _refunds(world, order) == []
         items = [i for info in (await world.ct_order(order["id"]))["returnInfo"] for i in info["items"]]
         assert {i["paymentState"] for i in items} == {"NotRefunded"}
         acks = list(world.rebound.state.acknowledgements[rid].values())
         assert [a["type"] for a in acks] == ["REFUND_REJECTED"]
         assert await _state(world, rid) == Position.HELD_FOR_FINANCE
-        async with world.ctx.unit_of_work() as uow:
+        async with world.wiring.store.unit_of_work() as uow:
             [credit] = await uow.credits.for_return(rid)
         assert credit.state == "released"

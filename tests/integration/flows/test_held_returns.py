@@ -12,7 +12,7 @@ from tests.integration.flows.support import drain, exceptions, run_job, settle, 
 
 
 async def _looks(world: World, return_id: str) -> list[str]:
-    entries = await world.ctx.timeline.for_return(return_id)
+    entries = await world.wiring.timeline.for_return(return_id)
     return [e.outcome for e in entries if e.action == "find order"]
 
 
@@ -24,18 +24,18 @@ async def test_a_return_held_for_its_order_has_one_row_per_change_of_state(world
             [{"clientItemId": "x", "sku": "S", "quantity": 1, "unitPrice": "1.00"}],
             [{"event": "created"}],
         )
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
         for _ in range(10):  # ten ticks of the job within the horizon: looked up ten more times
             world.clock.advance(60)
-            await run_job(world.ctx, sweep_held_returns)
-            assert await drain(world.ctx, world.registry) == []
+            await run_job(world.wiring, sweep_held_returns)
+            assert await drain(world.wiring, world.registry) == []
         assert await _looks(world, rid) == ["held"]
 
         world.clock.advance(3601)  # past the horizon: an orphan, recorded once
         for _ in range(3):
-            await run_job(world.ctx, sweep_held_returns)
-            assert await drain(world.ctx, world.registry) == []
+            await run_job(world.wiring, sweep_held_returns)
+            assert await drain(world.wiring, world.registry) == []
         assert await _looks(world, rid) == ["held", "orphan"]
-        [orphan] = await exceptions(world.ctx, "orphan_return")
+        [orphan] = await exceptions(world.wiring, "orphan_return")
         assert orphan.count == 3, "the exception still counts every sighting"

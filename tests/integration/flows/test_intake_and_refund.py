@@ -7,7 +7,7 @@ import msgspec
 import pytest
 
 from backflow.app.core.keys import return_item_key
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 from tests.integration.flows.conftest import World, item
 from tests.integration.flows.support import (
     drain,
@@ -27,7 +27,7 @@ RECEIVED = [
 
 
 async def _case(world: World, return_id: str) -> tuple[str, dict[str, object]]:
-    async with world.ctx.unit_of_work() as uow:
+    async with world.wiring.store.unit_of_work() as uow:
         record = await uow.returns.get(return_id)
     assert record is not None
     return record.state, msgspec.json.decode(record.snapshot)
@@ -40,8 +40,8 @@ async def test_intake_anchors_writes_return_info_and_posts_the_pending_credit(wo
         rid, bodies = world.script(
             order, [item(order, 0, quantity=2), item(order, 1, reason="Faulty")], [{"event": "created"}]
         )
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
         state, _ = await _case(world, rid)
         assert state == Position.ANCHORED
         fresh = await world.ct_order(order["id"])
@@ -51,10 +51,10 @@ async def test_intake_anchors_writes_return_info_and_posts_the_pending_credit(wo
         assert {i["key"] for i in info["items"]} == {return_item_key(x.rebound_item_id) for x in ret.items}
         assert {i["custom"]["fields"]["reasonCode"] for i in info["items"]} == {"TOO_LARGE", "FAULTY"}
         assert all(i["shipmentState"] == "Advised" for i in info["items"])
-        async with world.ctx.unit_of_work() as uow:
+        async with world.wiring.store.unit_of_work() as uow:
             [credit] = await uow.credits.for_return(rid)
         assert (credit.currency, credit.amount_minor) == ("GBP", 2 * 3500 + 1500)
-        actions = [entry.action for entry in await world.ctx.timeline.for_return(rid)]
+        actions = [entry.action for entry in await world.wiring.timeline.for_return(rid)]
         assert "event return_order.created" in actions and "addReturnInfo" in actions
 
 
@@ -65,8 +65,8 @@ async def test_refund_happy_path_pays_once_marks_items_and_tells_rebound(world: 
         rid, bodies = world.script(
             order, [item(order, 0, quantity=2)], [*RECEIVED, {"event": "refund", "milestone": "HUB_RECEIVED"}]
         )
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
         payment = await world.ct_payment(order)
         refunds = [t for t in payment["transactions"] if t["type"] == "Refund"]
         assert len(refunds) == 1
@@ -78,7 +78,7 @@ async def test_refund_happy_path_pays_once_marks_items_and_tells_rebound(world: 
         acks = world.rebound.state.acknowledgements[rid]
         [ack] = acks.values()
         assert ack["type"] == "REFUNDED" and ack["amount"] == "70.00" and ack["currency"] == "GBP"
-        async with world.ctx.unit_of_work() as uow:
+        async with world.wiring.store.unit_of_work() as uow:
             [credit] = await uow.credits.for_return(rid)
             [ledger] = await uow.refunds.for_return(rid)
         assert credit.state == "released"
@@ -93,11 +93,11 @@ async def test_refund_happy_path_pays_once_marks_items_and_tells_rebound(world: 
         from backflow.app.core.messages import outbox_message
         from backflow.domain.commands import IssueRefund
 
-        await world.ctx.outbox.append(outbox_message(IssueRefund(return_id=rid, sequence=5), "again"))
-        assert await drain(world.ctx, world.registry) == []
+        await world.wiring.outbox.append(outbox_message(IssueRefund(return_id=rid, sequence=5), "again"))
+        assert await drain(world.wiring, world.registry) == []
         payment = await world.ct_payment(order)
         assert len([t for t in payment["transactions"] if t["type"] == "Refund"]) == 1
-        assert await exceptions(world.ctx) == []
+        assert await exceptions(world.wiring) == []
 
 
 @pytest.mark.anyio
@@ -109,12 +109,12 @@ async def test_refund_waits_for_the_warehouse_receipt(world: World) -> None:
             [item(order)],
             [{"event": "created"}, {"event": "in_transit"}, {"event": "refund", "milestone": "DROP_OFF"}],
         )
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
         payment = await world.ct_payment(order)
         assert [t for t in payment["transactions"] if t["type"] == "Refund"] == []
         assert (await _case(world, rid))[0] == Position.REFUND_PENDING
-        held = [e for e in await world.ctx.timeline.for_return(rid) if e.outcome == "held"]
+        held = [e for e in await world.wiring.timeline.for_return(rid) if e.outcome == "held"]
         assert held, "the gate is on the timeline"
         # Received now: the waiting trigger pays.
         ret = world.rebound.state.returns[rid]
@@ -125,8 +125,8 @@ async def test_refund_waits_for_the_warehouse_receipt(world: World) -> None:
         world.rebound.now = world.rebound.now.replace(microsecond=0)
         emitted = world.rebound._apply(ret, flows.Step("delivered"), deliver=False)
         registered = world.rebound._apply(ret, flows.Step("items_registered"), deliver=False)
-        await store_rebound_events(world.ctx, [emitted.body, registered.body])
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, [emitted.body, registered.body])
+        assert await settle(world.wiring, world.registry) == []
         payment = await world.ct_payment(order)
         assert [t["amount"]["centAmount"] for t in payment["transactions"] if t["type"] == "Refund"] == [3500]
 
@@ -140,11 +140,11 @@ async def test_a_wrong_proposal_moves_no_money_and_gives_finance_both_figures(wo
             [item(order, 0), item(order, 1)],
             [*RECEIVED, {"event": "refund", "milestone": "HUB_RECEIVED", "stale": True}],
         )
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
         payment = await world.ct_payment(order)
         assert [t for t in payment["transactions"] if t["type"] == "Refund"] == []
-        [mismatch] = await exceptions(world.ctx, "refund_mismatch")
+        [mismatch] = await exceptions(world.wiring, "refund_mismatch")
         assert mismatch.owner == "finance" and mismatch.return_id == rid
         found = evidence(mismatch)
         lines = {line["line_id"]: line for line in found["lines"]}
@@ -159,7 +159,7 @@ async def test_a_wrong_proposal_moves_no_money_and_gives_finance_both_figures(wo
         ]
         assert found["retry"]["kind"] == "IssueRefund" and found["retry"]["payload"]["return_id"] == rid
         assert (await _case(world, rid))[0] == Position.HELD_FOR_FINANCE
-        async with world.ctx.unit_of_work() as uow:
+        async with world.wiring.store.unit_of_work() as uow:
             [credit] = await uow.credits.for_return(rid)
         assert credit.state == "posted"
 
@@ -172,9 +172,9 @@ async def test_a_rounding_difference_within_tolerance_refunds_backflows_figure(w
         rid, bodies = world.script(
             order, [item(order, quantity=3)], [*RECEIVED, {"event": "refund", "milestone": "HUB_RECEIVED"}]
         )
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
-        assert await exceptions(world.ctx, "refund_mismatch") == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
+        assert await exceptions(world.wiring, "refund_mismatch") == []
         payment = await world.ct_payment(order)
         assert [t["amount"]["centAmount"] for t in payment["transactions"] if t["type"] == "Refund"] == [
             10000
@@ -189,9 +189,9 @@ async def test_no_payment_on_the_order_is_a_finance_exception(world: World) -> N
         rid, bodies = world.script(
             order, [item(order)], [*RECEIVED, {"event": "refund", "milestone": "HUB_RECEIVED"}]
         )
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
-        [missing] = await exceptions(world.ctx, "missing_payment")
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
+        [missing] = await exceptions(world.wiring, "missing_payment")
         assert missing.owner == "finance" and missing.order_ref == order["id"]
         assert evidence(missing)["retry"]["kind"] == "IssueRefund"
         assert (await _case(world, rid))[0] == Position.REFUND_PENDING
@@ -206,11 +206,11 @@ async def test_store_credit_is_recorded_in_the_ledger_without_a_payment_transact
             [item(order)],
             [*RECEIVED, {"event": "refund", "milestone": "HUB_RECEIVED", "outcome": "STORE_CREDIT"}],
         )
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
         payment = await world.ct_payment(order)
         assert [t for t in payment["transactions"] if t["type"] == "Refund"] == []
-        async with world.ctx.unit_of_work() as uow:
+        async with world.wiring.store.unit_of_work() as uow:
             [ledger] = await uow.refunds.for_return(rid)
         assert (ledger.outcome, ledger.payment_id, ledger.amount_minor) == ("store-credit", None, 3500)
         assert (await _case(world, rid))[0] == Position.REFUNDED
@@ -243,9 +243,9 @@ async def test_a_tax_excluded_order_is_compared_net_and_refunded_gross(world: Wo
             [*RECEIVED, {"event": "refund", "milestone": "HUB_RECEIVED"}],
             currency="USD",
         )
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
-        assert await exceptions(world.ctx, "refund_mismatch") == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
+        assert await exceptions(world.wiring, "refund_mismatch") == []
         payment = await world.ct_payment(order)
         assert [t["amount"]["centAmount"] for t in payment["transactions"] if t["type"] == "Refund"] == [4290]
         assert (await _case(world, rid))[0] == Position.REFUNDED

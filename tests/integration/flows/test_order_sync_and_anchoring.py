@@ -12,10 +12,9 @@ from backflow.app.core.messages import outbox_message
 from backflow.app.orders.poll_messages import poll_commerce_messages
 from backflow.app.orders.sweep_orders import sweep_orders
 from backflow.app.returns.held_returns import sweep_held_returns
-from backflow.app.runtime.binding import context_dependencies
 from backflow.devtools.rebound_sim import flows
 from backflow.domain.commands import SyncOrder
-from backflow.domain.returns import Position
+from backflow.domain.return_case import Position
 from tests.integration.flows.conftest import World, file_config, item
 from tests.integration.flows.support import (
     drain,
@@ -30,7 +29,7 @@ from tests.integration.flows.support import (
 
 
 async def _state(world: World, return_id: str) -> str:
-    async with world.ctx.unit_of_work() as uow:
+    async with world.wiring.store.unit_of_work() as uow:
         record = await uow.returns.get(return_id)
     assert record is not None
     return record.state
@@ -40,16 +39,16 @@ async def _state(world: World, return_id: str) -> str:
 async def test_polled_order_messages_sync_the_order_to_rebound_with_its_lag(world: World) -> None:
     with anyio.fail_after(30):
         order = await world.order([("TEE-M", 2, 3500)], number=order_number())
-        await run_job(world.ctx, poll_commerce_messages)
-        await run_job(world.ctx, poll_commerce_messages)  # the cursor moved on: nothing stored twice
-        assert await settle(world.ctx, world.registry) == []
+        await run_job(world.wiring, poll_commerce_messages)
+        await run_job(world.wiring, poll_commerce_messages)  # the cursor moved on: nothing stored twice
+        assert await settle(world.wiring, world.registry) == []
         stored = world.rebound.state.orders[order["orderNumber"]].order
         assert stored.items[0].unitPrice == "35.00" and stored.customFields.ctOrderId == order["id"]
-        async with world.ctx.unit_of_work() as uow:
+        async with world.wiring.store.unit_of_work() as uow:
             synced = await uow.orders.get(order["id"])
         assert synced is not None and synced.status == "synced" and synced.lag_seconds is not None
         assert 0 <= synced.lag_seconds < 60
-        assert await exceptions(world.ctx) == []
+        assert await exceptions(world.wiring) == []
 
 
 @pytest.mark.anyio
@@ -57,9 +56,9 @@ async def test_a_late_sync_raises_order_sync_lagging(world: World) -> None:
     with anyio.fail_after(30):
         order = await world.order([("TEE-M", 1, 3500)], number=order_number())
         world.clock.advance(3600)
-        await world.ctx.outbox.append(outbox_message(SyncOrder(order_id=order["id"]), "sync-late"))
-        assert await drain(world.ctx, world.registry) == []
-        [lagging] = await exceptions(world.ctx, "order_sync_lagging")
+        await world.wiring.outbox.append(outbox_message(SyncOrder(order_id=order["id"]), "sync-late"))
+        assert await drain(world.wiring, world.registry) == []
+        [lagging] = await exceptions(world.wiring, "order_sync_lagging")
         assert lagging.owner == "cx" and evidence(lagging)["lag_seconds"] >= 3600
 
 
@@ -67,11 +66,11 @@ async def test_a_late_sync_raises_order_sync_lagging(world: World) -> None:
 async def test_the_sweep_finds_orders_the_messages_missed(world: World) -> None:
     with anyio.fail_after(30):
         order = await world.order([("TEE-M", 1, 3500)], number=order_number())
-        await run_job(world.ctx, sweep_orders)
-        assert await drain(world.ctx, world.registry) == []
+        await run_job(world.wiring, sweep_orders)
+        assert await drain(world.wiring, world.registry) == []
         assert order["orderNumber"] in world.rebound.state.orders
-        await run_job(world.ctx, sweep_orders)  # synced at this version: nothing new staged
-        assert await world.ctx.outbox.claim("t", limit=5, lease_seconds=5) == []
+        await run_job(world.wiring, sweep_orders)  # synced at this version: nothing new staged
+        assert await world.wiring.outbox.claim("t", limit=5, lease_seconds=5) == []
 
 
 @pytest.mark.anyio
@@ -80,26 +79,26 @@ async def test_a_return_before_its_order_is_held_then_anchored_when_the_order_sy
         number = order_number()
         future_items = [{"clientItemId": "not-yet", "sku": "TEE-M", "quantity": 1, "unitPrice": "35.00"}]
         rid, bodies = world.script(number, future_items, [{"event": "created"}])
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
         assert await _state(world, rid) == Position.AWAITING_ORDER
-        assert [e.outcome for e in await world.ctx.timeline.for_return(rid)].count("held") == 1
+        assert [e.outcome for e in await world.wiring.timeline.for_return(rid)].count("held") == 1
         # The order arrives (ReBound's return names its line) and ReBound sends the next event.
         order = await world.order([("TEE-M", 1, 3500)], number=number)
         ret = world.rebound.state.returns[rid]
         ret.items[0].client_item_id = order["lineItems"][0]["id"]
         emitted = world.rebound._apply(ret, flows.Step("in_transit"), deliver=False)
-        await store_rebound_events(world.ctx, [emitted.body])
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, [emitted.body])
+        assert await settle(world.wiring, world.registry) == []
         assert await _state(world, rid) == Position.AWAITING_ORDER  # events alone do not re-anchor
-        await world.ctx.outbox.append(outbox_message(SyncOrder(order_id=order["id"]), "sync-now"))
-        assert await settle(world.ctx, world.registry) == []
+        await world.wiring.outbox.append(outbox_message(SyncOrder(order_id=order["id"]), "sync-now"))
+        assert await settle(world.wiring, world.registry) == []
         assert await _state(world, rid) == Position.ANCHORED
-        actions = [e.action for e in await world.ctx.timeline.for_return(rid)]
+        actions = [e.action for e in await world.wiring.timeline.for_return(rid)]
         assert actions.index("order synced: anchoring woken") < actions.index("addReturnInfo")
         [info] = (await world.ct_order(order["id"]))["returnInfo"]
         assert len(info["items"]) == 1
-        assert await exceptions(world.ctx, "orphan_return") == []
+        assert await exceptions(world.wiring, "orphan_return") == []
 
 
 @pytest.mark.anyio
@@ -110,15 +109,15 @@ async def test_a_return_whose_order_never_comes_becomes_an_orphan_past_the_horiz
             [{"clientItemId": "x", "sku": "S", "quantity": 1, "unitPrice": "1.00"}],
             [{"event": "created"}],
         )
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
-        assert await exceptions(world.ctx, "orphan_return") == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
+        assert await exceptions(world.wiring, "orphan_return") == []
         world.clock.advance(3601)
-        await run_job(world.ctx, sweep_held_returns)
-        assert await drain(world.ctx, world.registry) == []
-        await run_job(world.ctx, sweep_held_returns)
-        assert await drain(world.ctx, world.registry) == []
-        [orphan] = await exceptions(world.ctx, "orphan_return")
+        await run_job(world.wiring, sweep_held_returns)
+        assert await drain(world.wiring, world.registry) == []
+        await run_job(world.wiring, sweep_held_returns)
+        assert await drain(world.wiring, world.registry) == []
+        [orphan] = await exceptions(world.wiring, "orphan_return")
         assert orphan.owner == "cx" and orphan.return_id == rid and orphan.order_ref == "CT-NEVER"
         assert orphan.count == 2  # seen again: the same exception, not a new one
         found = evidence(orphan)
@@ -135,9 +134,9 @@ async def test_a_wrong_sku_is_a_mismatch_and_nothing_is_written(world: World) ->
     with anyio.fail_after(30):
         order = await world.order([("TEE-M", 1, 3500)], number=order_number())
         rid, bodies = world.script(order, [item(order, sku="OTHER-SKU")], [{"event": "created"}])
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
-        [mismatch] = await exceptions(world.ctx, "return_order_mismatch")
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
+        [mismatch] = await exceptions(world.wiring, "return_order_mismatch")
         assert mismatch.owner == "cx"
         assert [p["rule"] for p in evidence(mismatch)["problems"]] == ["SkuMatchesTheLine"]
         assert (await world.ct_order(order["id"]))["returnInfo"] == []
@@ -150,12 +149,12 @@ async def test_more_units_across_returns_than_ordered_is_a_mismatch(world: World
         order = await world.order([("TEE-M", 2, 3500)], number=order_number())
         first, bodies = world.script(order, [item(order, quantity=2)], [{"event": "created"}])
         second, more = world.script(order, [item(order, quantity=1)], [{"event": "created"}])
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
-        await store_rebound_events(world.ctx, more)
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
+        await store_rebound_events(world.wiring, more)
+        assert await settle(world.wiring, world.registry) == []
         assert await _state(world, first) == Position.ANCHORED
-        [mismatch] = await exceptions(world.ctx, "return_order_mismatch")
+        [mismatch] = await exceptions(world.wiring, "return_order_mismatch")
         assert mismatch.return_id == second
         assert [p["rule"] for p in evidence(mismatch)["problems"]] == ["ReturnedQuantityWithinOrdered"]
 
@@ -166,17 +165,15 @@ async def test_a_sync_that_keeps_failing_is_an_exception_and_keeps_retrying(worl
         world = world.with_config(file_config(order_sync_failure_attempts=1))
         order = await world.order([("TEE-M", 1, 3500)], number=order_number())
         world.rebound_faults["fail_next"] = 100  # ReBound answers 503 to everything
-        await world.ctx.outbox.append(outbox_message(SyncOrder(order_id=order["id"]), "sync-failing"))
-        errors = await drain(world.ctx, world.registry)
+        await world.wiring.outbox.append(outbox_message(SyncOrder(order_id=order["id"]), "sync-failing"))
+        errors = await drain(world.wiring, world.registry)
         assert errors and errors[0].startswith("SyncOrder")
-        [failing] = await exceptions(world.ctx, "order_sync_failing")
+        [failing] = await exceptions(world.wiring, "order_sync_failing")
         assert failing.owner == "cx" and evidence(failing)["retry"]["kind"] == "SyncOrder"
-        async with world.ctx.unit_of_work() as uow:
+        async with world.wiring.store.unit_of_work() as uow:
             synced = await uow.orders.get(order["id"])
         assert synced is not None and synced.status == "failing" and synced.attempts == 1
-        assert [d.kind for d in await world.ctx.monitor.queue_depth() if d.status == "pending"] == [
-            "SyncOrder"
-        ]
+        assert [d.kind for d in await world.monitor.queue_depth() if d.status == "pending"] == ["SyncOrder"]
 
 
 @pytest.mark.anyio
@@ -186,20 +183,18 @@ async def test_two_returns_of_one_unit_anchored_at_once_anchor_only_one(world: W
         order = await world.order([("TEE-M", 1, 3500)], number=order_number())
         first, bodies = world.script(order, [item(order)], [{"event": "created"}])
         second, more = world.script(order, [item(order)], [{"event": "created"}])
-        await store_rebound_events(world.ctx, bodies + more)
-        await process_inbox(world.ctx, world.registry)
-        rows = await world.ctx.outbox.claim("test-race", limit=10, lease_seconds=30)
+        await store_rebound_events(world.wiring, bodies + more)
+        await process_inbox(world.wiring, world.registry)
+        rows = await world.wiring.outbox.claim("test-race", limit=10, lease_seconds=30)
         assert sorted(row.kind for row in rows) == ["AnchorReturn", "AnchorReturn"]
         async with anyio.create_task_group() as tg:
             for row in rows:
-                tg.start_soon(
-                    context_dependencies(world.ctx).run, world.registry.outbox_handlers[row.kind], row
-                )
+                tg.start_soon(world.wiring.dependencies().run, world.registry.outbox_handlers[row.kind], row)
         returned = (await world.ct_order(order["id"]))["returnInfo"]
         assert sum(i["quantity"] for info in returned for i in info["items"]) == 1
         states = sorted([await _state(world, first), await _state(world, second)])
         assert states == sorted([Position.ANCHORED, Position.AWAITING_ORDER])
-        assert len(await exceptions(world.ctx, "return_order_mismatch")) == 1
+        assert len(await exceptions(world.wiring, "return_order_mismatch")) == 1
 
 
 @pytest.mark.anyio
@@ -208,23 +203,23 @@ async def test_an_announced_version_already_synced_costs_no_commercetools_read(w
     with anyio.fail_after(30):
         order = await world.order([("TEE-M", 1, 3500)], number=order_number())
         command = SyncOrder(order_id=order["id"], version=order["version"])
-        await world.ctx.outbox.append(outbox_message(command, "sync-first"))
-        assert await drain(world.ctx, world.registry) == []
+        await world.wiring.outbox.append(outbox_message(command, "sync-first"))
+        assert await drain(world.wiring, world.registry) == []
         reads: list[str] = []
-        commerce = world.ctx.commerce
+        commerce = world.wiring.commerce
 
         class Counting:
             def __getattr__(self, name: str) -> object:
                 reads.append(name)
                 return getattr(commerce, name)
 
-        ctx = dataclasses.replace(world.ctx, commerce=Counting())  # type: ignore[arg-type]
-        await ctx.outbox.append(outbox_message(command, "sync-again"))
-        assert await drain(ctx, world.registry) == []
+        wiring = dataclasses.replace(world.wiring, commerce=Counting())  # type: ignore[arg-type]
+        await wiring.outbox.append(outbox_message(command, "sync-again"))
+        assert await drain(wiring, world.registry) == []
         assert reads == []
         newer = SyncOrder(order_id=order["id"], version=order["version"] + 1)
-        await ctx.outbox.append(outbox_message(newer, "sync-newer"))
-        assert await drain(ctx, world.registry) == []
+        await wiring.outbox.append(outbox_message(newer, "sync-newer"))
+        assert await drain(wiring, world.registry) == []
         assert reads == ["get_order"]
 
 
@@ -235,14 +230,14 @@ async def test_anchoring_that_loses_to_the_inbox_on_the_case_version_reapplies_a
     with anyio.fail_after(30):
         order = await world.order([("TEE-M", 1, 3500)], number=order_number())
         rid, bodies = world.script(order, [item(order)], [{"event": "created"}, {"event": "in_transit"}])
-        await store_rebound_events(world.ctx, bodies[:1])
-        await process_inbox(world.ctx, world.registry)
-        [row] = await world.ctx.outbox.claim("test-race", limit=10, lease_seconds=30)
+        await store_rebound_events(world.wiring, bodies[:1])
+        await process_inbox(world.wiring, world.registry)
+        [row] = await world.wiring.outbox.claim("test-race", limit=10, lease_seconds=30)
         assert row.kind == "AnchorReturn"
-        await store_rebound_events(world.ctx, bodies[1:])
+        await store_rebound_events(world.wiring, bodies[1:])
         written, inbox_done = anyio.Event(), anyio.Event()
         calls: list[str] = []
-        commerce = world.ctx.commerce
+        commerce = world.wiring.commerce
 
         class Gated:
             """commercetools as is, but anchoring waits after its write until the inbox has run."""
@@ -257,25 +252,25 @@ async def test_anchoring_that_loses_to_the_inbox_on_the_case_version_reapplies_a
                 await inbox_done.wait()
                 return answer
 
-        ctx = dataclasses.replace(world.ctx, commerce=Gated())  # type: ignore[arg-type]
+        wiring = dataclasses.replace(world.wiring, commerce=Gated())  # type: ignore[arg-type]
 
         async def inbox_meanwhile() -> None:
             await written.wait()
-            assert await process_inbox(world.ctx, world.registry) == 1  # the in_transit event
+            assert await process_inbox(world.wiring, world.registry) == 1  # the in_transit event
             inbox_done.set()
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(inbox_meanwhile)
-            await context_dependencies(ctx).run(
+            await wiring.dependencies().run(
                 world.registry.outbox_handlers[row.kind], row
             )  # raises: lost commit
         assert calls == ["add_return_info"]  # re-applied without asking commercetools again
-        async with world.ctx.unit_of_work() as uow:
+        async with world.wiring.store.unit_of_work() as uow:
             record = await uow.returns.get(rid)
         assert record is not None and record.state == Position.ANCHORED
         case = load(record).case
         assert case.order_id == order["id"]
         assert case.rebound_status == "IN_TRANSIT" and case.last_sequence == 2  # the inbox's update kept
         assert len((await world.ct_order(order["id"]))["returnInfo"]) == 1
-        assert await world.ctx.outbox.complete(row.id, "test-race")
-        assert await settle(world.ctx, world.registry) == []
+        assert await world.wiring.outbox.complete(row.id, "test-race")
+        assert await settle(world.wiring, world.registry) == []

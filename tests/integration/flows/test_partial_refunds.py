@@ -62,16 +62,16 @@ async def test_two_of_three_for_twenty_refund_13_33_though_rebound_proposes_13_3
             order, [item(order, quantity=2, unitPrice="6.67")], TO_REFUND, currency="EUR"
         )
         assert world.rebound.state.returns[rid].refund.totalAmount == "13.34"  # type: ignore[union-attr]
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
-        assert await exceptions(world.ctx, "refund_mismatch") == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
+        assert await exceptions(world.wiring, "refund_mismatch") == []
         assert await refunds(world, order) == [1333]  # R(2000 * 2/3); 1332 before issue 13
 
         # The last tin in a later return: 20.00 - 13.33 = 6.67, ReBound's 6.67 exactly.
         _, bodies = world.script(
             order, [item(order, quantity=1, unitPrice="6.67")], TO_REFUND, currency="EUR"
         )
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
-        assert await exceptions(world.ctx, "refund_mismatch") == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
+        assert await exceptions(world.wiring, "refund_mismatch") == []
         assert await refunds(world, order) == [1333, 667]

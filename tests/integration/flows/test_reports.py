@@ -47,7 +47,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 async def _month(world: World) -> dict[str, str]:
     """Seven returns: paid, store credit, rejected, approved, owed, cancelled, damaged (written off)."""
-    channel = world.ctx.settings.file.policies.supply_channel_id
+    channel = world.wiring.settings.file.policies.supply_channel_id
     await world.ct.create_inventory("TEE-M", 10, channel)
     rids: dict[str, str] = {}
 
@@ -58,10 +58,10 @@ async def _month(world: World) -> dict[str, str]:
         if grade:
             graded = {"event": "items_graded", "grades": {order["lineItems"][0]["id"]: ["D", grade]}}
             steps = [*steps, graded]
-        await world.ctx.outbox.append(outbox_message(SyncOrder(order_id=order["id"]), f"sync-{name}"))
+        await world.wiring.outbox.append(outbox_message(SyncOrder(order_id=order["id"]), f"sync-{name}"))
         rid, bodies = world.script(order, [item(order, quantity=n)], steps)
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
         rids[name] = rid
 
     line = "TEE-M"
@@ -72,10 +72,12 @@ async def _month(world: World) -> dict[str, str]:
     await returned("owed", [("SOCKS", 3, 500)], RECEIVED, n=3)
     await returned("cancelled", [("CAP", 1, 1500)], [{"event": "created"}, {"event": "cancelled"}])
     await returned("damaged", [("BAG", 1, 4000)], RECEIVED, grade="DAMAGED")
-    for mismatch in await exceptions(world.ctx, "refund_mismatch"):
+    for mismatch in await exceptions(world.wiring, "refund_mismatch"):
         decision = "reject" if mismatch.return_id == rids["rejected"] else "approve_backflow"
-        await run_use_case(world.ctx, decide_refund, mismatch.id, decision, actor="fiona", note="month-end")
-    assert await drain(world.ctx, world.registry) == []
+        await run_use_case(
+            world.wiring, decide_refund, mismatch.id, decision, actor="fiona", note="month-end"
+        )
+    assert await drain(world.wiring, world.registry) == []
     return rids
 
 
@@ -92,13 +94,13 @@ async def test_the_reconciliation_matches_the_ledger_and_both_simulators(
         rids = await _month(world)
         now = world.clock.now()
         period = Period(first_day=(now - timedelta(days=1)).date(), last_day=(now + timedelta(days=1)).date())
-        assert world.ctx.reports is not None
-        report = build(await gather(world.ctx.reports, period, now), period, world.ctx.settings, now)
+        assert world.wiring.reports is not None
+        report = build(await gather(world.wiring.reports, period, now), period, world.wiring.settings, now)
         exported = json.loads(render_json(report))
         gbp, unknown = exported["currencies"]  # n/a: cancelled before it was tied to an order
         assert (gbp["currency"], unknown["currency"]) == ("GBP", "n/a")
         assert unknown["returns"]["opened"] == unknown["returns"]["cancelled"] == 1
-        db = world.ctx.settings.db_path
+        db = world.wiring.settings.db_path
         # independent counts, straight from the tables
         cases = _count(db, "SELECT count(*) FROM return_cases")[0]
         by_outcome = {
@@ -167,12 +169,12 @@ async def test_the_reasons_report_has_mapped_reasons_and_return_rates(world: Wor
         await _month(world)
         from backflow.app.reports.reasons import reasons_report
 
-        assert world.ctx.reports is not None
+        assert world.wiring.reports is not None
         report = reasons_report(
-            await world.ctx.reports.return_cases(),
-            await world.ctx.reports.ordered_quantities(),
+            await world.wiring.reports.return_cases(),
+            await world.wiring.reports.ordered_quantities(),
             None,
-            world.ctx.settings,
+            world.wiring.settings,
             datetime.now(UTC),
         )
         [too_large] = [r for r in report.by_reason if r.reason == "TOO_LARGE"]
@@ -229,7 +231,7 @@ async def test_the_html_report_rendered_in_chromium_shows_the_json_figures(
         ]
         html_path, json_path = tmp_path / "out" / "recon.html", tmp_path / "out" / "recon.json"
         saved = os.environ.get("BACKFLOW_DB")
-        os.environ["BACKFLOW_DB"] = str(world.ctx.settings.db_path)
+        os.environ["BACKFLOW_DB"] = str(world.wiring.settings.db_path)
         try:
             for form, path in (("html", html_path), ("json", json_path)):
                 argv = ["report", "reconciliation", *dates, "--format", form, "--output", str(path)]

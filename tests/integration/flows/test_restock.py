@@ -30,15 +30,15 @@ async def _items(world: World, order_id: str) -> list[dict[str, object]]:
 async def test_a_sellable_item_is_restocked_exactly_once_and_back_in_stock(world: World) -> None:
     with anyio.fail_after(30):
         order = await world.order([("TEE-M", 2, 3500)], number=order_number())
-        await world.ct.create_inventory("TEE-M", 10, world.ctx.settings.file.policies.supply_channel_id)
+        await world.ct.create_inventory("TEE-M", 10, world.wiring.settings.file.policies.supply_channel_id)
         line = order["lineItems"][0]["id"]
         rid, bodies = world.script(order, [item(order, quantity=2)], graded({line: ["A", "SELLABLE"]}))
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
         assert await world.stock("TEE-M") == 12
         [returned] = await _items(world, order["id"])
         assert returned["shipmentState"] == "BackInStock"
-        async with world.ctx.unit_of_work() as uow:
+        async with world.wiring.store.unit_of_work() as uow:
             [movement] = await uow.stock.for_return(rid)
         assert (movement.state, movement.quantity, movement.inventory_version) == (
             "applied",
@@ -50,10 +50,10 @@ async def test_a_sellable_item_is_restocked_exactly_once_and_back_in_stock(world
         assert ack_types == ["RESTOCKED"]
         # The restock handled again (a redelivered row): the marker and the ledger stop a second movement.
         ids = tuple(i.rebound_item_id for i in world.rebound.state.returns[rid].items)
-        await world.ctx.outbox.append(
+        await world.wiring.outbox.append(
             outbox_message(RestockItems(return_id=rid, rebound_item_ids=ids), "again")
         )
-        assert await drain(world.ctx, world.registry) == []
+        assert await drain(world.wiring, world.registry) == []
         assert await world.stock("TEE-M") == 12
 
 
@@ -61,16 +61,16 @@ async def test_a_sellable_item_is_restocked_exactly_once_and_back_in_stock(world
 async def test_a_damaged_item_adds_no_stock_and_is_unusable(world: World) -> None:
     with anyio.fail_after(30):
         order = await world.order([("TEE-M", 1, 3500)], number=order_number())
-        await world.ct.create_inventory("TEE-M", 10, world.ctx.settings.file.policies.supply_channel_id)
+        await world.ct.create_inventory("TEE-M", 10, world.wiring.settings.file.policies.supply_channel_id)
         rid, bodies = world.script(
             order, [item(order)], graded({order["lineItems"][0]["id"]: ["D", "DAMAGED"]})
         )
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
         assert await world.stock("TEE-M") == 10
         [returned] = await _items(world, order["id"])
         assert returned["shipmentState"] == "Unusable"
-        async with world.ctx.unit_of_work() as uow:
+        async with world.wiring.store.unit_of_work() as uow:
             assert await uow.stock.for_return(rid) == []
 
 
@@ -79,11 +79,11 @@ async def test_outlet_goods_go_to_the_outlet_channel_when_one_is_configured(worl
     with anyio.fail_after(30):
         world = world.with_config(file_config(outlet_channel_id=OUTLET))
         order = await world.order([("TEE-M", 1, 3500)], number=order_number())
-        await world.ct.create_inventory("TEE-M", 10, world.ctx.settings.file.policies.supply_channel_id)
+        await world.ct.create_inventory("TEE-M", 10, world.wiring.settings.file.policies.supply_channel_id)
         await world.ct.create_inventory("TEE-M", 0, OUTLET)
         _, bodies = world.script(order, [item(order)], graded({order["lineItems"][0]["id"]: ["C", "OUTLET"]}))
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
         assert (await world.stock("TEE-M", OUTLET), await world.stock("TEE-M")) == (1, 10)
         [returned] = await _items(world, order["id"])
         assert returned["shipmentState"] == "BackInStock"
@@ -93,7 +93,7 @@ async def test_outlet_goods_go_to_the_outlet_channel_when_one_is_configured(worl
 async def test_missing_and_unexpected_items_raise_operations_exceptions(world: World) -> None:
     with anyio.fail_after(30):
         order = await world.order([("TEE-M", 1, 3500), ("CAP", 1, 1500)], number=order_number())
-        await world.ct.create_inventory("CAP", 5, world.ctx.settings.file.policies.supply_channel_id)
+        await world.ct.create_inventory("CAP", 5, world.wiring.settings.file.policies.supply_channel_id)
         tee, cap = (line["id"] for line in order["lineItems"])
         steps = [
             {"event": "created"},
@@ -106,10 +106,10 @@ async def test_missing_and_unexpected_items_raise_operations_exceptions(world: W
             {"event": "items_graded", "grades": {cap: ["A", "SELLABLE"]}},
         ]
         rid, bodies = world.script(order, [item(order, 0), item(order, 1)], steps)
-        await store_rebound_events(world.ctx, bodies)
-        assert await settle(world.ctx, world.registry) == []
-        [missing] = await exceptions(world.ctx, "missing_item")
-        [unexpected] = await exceptions(world.ctx, "unexpected_item")
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
+        [missing] = await exceptions(world.wiring, "missing_item")
+        [unexpected] = await exceptions(world.wiring, "unexpected_item")
         assert missing.owner == unexpected.owner == "operations"
         assert missing.return_id == unexpected.return_id == rid
         assert await world.stock("CAP") == 6
@@ -123,8 +123,8 @@ async def test_restock_failures_are_retried_then_raised_for_operations(world: Wo
         rid, bodies = world.script(
             order, [item(order)], graded({order["lineItems"][0]["id"]: ["A", "SELLABLE"]})
         )
-        await store_rebound_events(world.ctx, bodies)
-        errors = await settle(world.ctx, world.registry)
+        await store_rebound_events(world.wiring, bodies)
+        errors = await settle(world.wiring, world.registry)
         assert errors and all(error.startswith("RestockItems") for error in errors)
-        [failed] = await exceptions(world.ctx, "restock_failed")
+        [failed] = await exceptions(world.wiring, "restock_failed")
         assert failed.owner == "operations" and failed.return_id == rid

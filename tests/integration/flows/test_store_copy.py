@@ -53,8 +53,8 @@ async def test_a_copied_month_reads_back_identically(
         rids = await _month(world)
         now = world.clock.now()
         period = Period(first_day=(now - timedelta(days=1)).date(), last_day=(now + timedelta(days=1)).date())
-        db, sqlite_store = world.ctx.settings.db_path, world.store
-        assert sqlite_store is not None and world.ctx.reports is not None
+        db, sqlite_store = world.wiring.settings.db_path, world.store
+        assert sqlite_store is not None and world.wiring.reports is not None
         assert await anyio.to_thread.run_sync(_copy, db, postgres_empty_dsn) == 0
         out = capsys.readouterr().out
         assert "the row counts of both agree" in out
@@ -63,10 +63,12 @@ async def test_a_copied_month_reads_back_identically(
         assert f"refunds {refunds_in_sqlite:>27}" in out and refunds_in_sqlite > 0
 
         async with PostgresStore.open(postgres_empty_dsn, clock=world.clock, ids=Uuid7Generator()) as pg:
-            before = build(await gather(world.ctx.reports, period, now), period, world.ctx.settings, now)
-            after = build(await gather(pg.reports, period, now), period, world.ctx.settings, now)
+            before = build(
+                await gather(world.wiring.reports, period, now), period, world.wiring.settings, now
+            )
+            after = build(await gather(pg.reports, period, now), period, world.wiring.settings, now)
             assert after == before and render_json(after) == render_json(before)
-            assert await _every_read(pg.reports, period) == await _every_read(world.ctx.reports, period)
+            assert await _every_read(pg.reports, period) == await _every_read(world.wiring.reports, period)
 
             everything = ExceptionQuery(state="any", limit=1000)
             assert await pg.admin.exceptions(everything) == await sqlite_store.admin.exceptions(everything)
@@ -99,7 +101,7 @@ async def test_a_target_with_data_is_refused_and_left_as_it_was(
 ) -> None:
     with anyio.fail_after(60):
         await _month(world)
-        db = world.ctx.settings.db_path
+        db = world.wiring.settings.db_path
         async with PostgresStore.open(postgres_dsn, clock=world.clock, ids=Uuid7Generator()) as pg:
             await pg.watermarks.set("someone-else", b"1")
             assert await anyio.to_thread.run_sync(_copy, db, postgres_dsn) == 1

@@ -17,7 +17,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from backflow.app.bootstrap import Daemon, bootstrap
-from backflow.app.core.context import FlowRegistry
+from backflow.app.core.declarations import FlowRegistry
 from backflow.app.core.settings import RuntimeSettings, Settings
 from backflow.app.runtime.supervisor import RestartPolicy
 from backflow.devtools.commercetools_sim import SimulatorOptions

@@ -13,7 +13,8 @@ from pathlib import Path
 import anyio
 import msgspec
 
-from backflow.app.core.context import ActorSpec, FlowContext, FlowRegistry
+from backflow.app.core.declarations import ActorSpec, FlowRegistry
+from backflow.app.core.deps import StoreDeps
 from backflow.app.entrypoints.cli.common import load_settings
 from backflow.app.entrypoints.cli.run import serve
 from backflow.ports.inbox import StoredInboundEvent
@@ -24,14 +25,14 @@ SECONDS = float(os.environ.get("TEST_HANDLER_SECONDS", "1"))
 CONCURRENCY = int(os.environ.get("TEST_CONCURRENCY", "4"))
 
 
-async def intake(stored: StoredInboundEvent, ctx: FlowContext) -> None:
-    async with ctx.unit_of_work() as uow:
+async def intake(stored: StoredInboundEvent, *, store: StoreDeps) -> None:
+    async with store.unit_of_work() as uow:
         payload = msgspec.json.encode({"event": stored.event.source_id})
         uow.outbox.add(OutboxMessage(kind="slow", payload=payload, idempotency_key=stored.event.source_id))
         await uow.commit()
 
 
-async def slow(row: OutboxRow, ctx: FlowContext) -> None:
+async def slow(row: OutboxRow) -> None:
     await anyio.Path(MARKS / f"start-{row.idempotency_key}").touch()
     await anyio.sleep(SECONDS)
     async with await anyio.open_file(MARKS / "done.log", "a") as log:

@@ -10,7 +10,7 @@ import anyio
 import msgspec
 import pytest
 
-from backflow.app.core.context import ActorSpec, FlowContext
+from backflow.app.core.declarations import ActorSpec
 from backflow.ports.exceptions import NewException, Severity
 from backflow.ports.ledgers import PendingCredit, Refund, RefundOutcome, StockMovement
 from backflow.ports.outbox import OutboxMessage, OutboxRow, RetryPolicy
@@ -30,7 +30,7 @@ class Switchable:
         self.gate = anyio.Event()
         self.done: list[str] = []
 
-    async def __call__(self, row: OutboxRow, ctx: FlowContext) -> None:
+    async def __call__(self, row: OutboxRow) -> None:
         if self.mode == "fail":
             raise RuntimeError("ReBound answered 500")
         if self.mode == "block":
@@ -43,10 +43,10 @@ async def test_dead_letters_and_exception_actions(daemon: DaemonFactory) -> None
     flows = registry(outbox_handlers={"ack": handler}, actors=[ActorSpec("acks", ("ack",))])
     with anyio.fail_after(30):
         async with daemon(flows, retry_policy=RetryPolicy(max_attempts=1)) as run:
-            ctx = run.daemon.ctx
+            wiring = run.daemon.wiring
             payload = msgspec.json.encode({"return_id": "RB-1"})
-            await ctx.outbox.append(OutboxMessage(kind="ack", payload=payload, idempotency_key="ack-RB-1"))
-            await eventually(ctx.monitor.dead_rows)
+            await wiring.outbox.append(OutboxMessage(kind="ack", payload=payload, idempotency_key="ack-RB-1"))
+            await eventually(run.daemon.monitor.dead_rows)
 
             status, dead = await run.get("/api/dead-letters")
             assert status == 200
@@ -121,7 +121,7 @@ async def test_dead_letters_and_exception_actions(daemon: DaemonFactory) -> None
 async def test_exception_filters_and_refusals(daemon: DaemonFactory) -> None:
     with anyio.fail_after(20):
         async with daemon(registry()) as run:
-            async with run.daemon.ctx.unit_of_work() as uow:
+            async with run.daemon.wiring.store.unit_of_work() as uow:
                 for n, (kind, owner) in enumerate([("refund_mismatch", "finance"), ("orphan_return", "cx")]):
                     uow.exceptions.raise_exception(
                         NewException(
@@ -208,7 +208,7 @@ async def _seed_return(run: Running) -> None:
         "items": [{"reboundItemId": "i1", "sku": "SOCK", "quantityExpected": 1}],
     }
     now = datetime.now(UTC)
-    async with run.daemon.ctx.unit_of_work() as uow:
+    async with run.daemon.wiring.store.unit_of_work() as uow:
         uow.returns.add(
             ReturnCaseRecord(
                 return_id="RB-9",
@@ -242,7 +242,7 @@ async def _seed_return(run: Running) -> None:
 
 
 async def _row_status(run: Running, outbox_id: str, status: str) -> bool:
-    row = await run.daemon.context.store.admin.outbox_row(outbox_id)
+    row = await run.daemon.composition.store.admin.outbox_row(outbox_id)
     return row is not None and row.status == status
 
 

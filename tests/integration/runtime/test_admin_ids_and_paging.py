@@ -9,8 +9,9 @@ import anyio
 import msgspec
 import pytest
 
-from backflow.app.core.context import ActorSpec, FlowContext
+from backflow.app.core.declarations import ActorSpec
 from backflow.ports.exceptions import NewException, Severity
+from backflow.ports.monitor import StoreMonitor
 from backflow.ports.outbox import OutboxMessage, OutboxRow, RetryPolicy
 from backflow.ports.return_cases import ReturnCaseRecord
 from tests.integration.runtime.conftest import DaemonFactory, Running, eventually, registry
@@ -18,12 +19,12 @@ from tests.integration.runtime.conftest import DaemonFactory, Running, eventuall
 pytestmark = pytest.mark.anyio
 
 
-async def _count_dead(ctx: FlowContext, wanted: int) -> bool:
-    return len(await ctx.monitor.dead_rows()) >= wanted
+async def _count_dead(monitor: StoreMonitor, wanted: int) -> bool:
+    return len(await monitor.dead_rows()) >= wanted
 
 
 async def seed_exceptions(run: Running, count: int) -> None:
-    async with run.daemon.ctx.unit_of_work() as uow:
+    async with run.daemon.wiring.store.unit_of_work() as uow:
         for n in range(count):
             uow.exceptions.raise_exception(
                 NewException(
@@ -70,15 +71,15 @@ async def test_offset_pages_through_the_exceptions(daemon: DaemonFactory) -> Non
 
 
 async def test_offset_pages_through_returns_and_dead_letters(daemon: DaemonFactory) -> None:
-    async def fail(row: OutboxRow, ctx: FlowContext) -> None:
+    async def fail(row: OutboxRow) -> None:
         raise RuntimeError("always")
 
     flows = registry(outbox_handlers={"ack": fail}, actors=[ActorSpec("acks", ("ack",))])
     now = datetime.now(UTC)
     with anyio.fail_after(30):
         async with daemon(flows, retry_policy=RetryPolicy(max_attempts=1)) as run:
-            ctx = run.daemon.ctx
-            async with ctx.unit_of_work() as uow:
+            wiring = run.daemon.wiring
+            async with wiring.store.unit_of_work() as uow:
                 for n in range(3):
                     snapshot = {"order": {"returnId": f"RB-{n}"}, "items": [{"sku": "SOCK"}]}
                     uow.returns.add(
@@ -106,10 +107,10 @@ async def test_offset_pages_through_returns_and_dead_letters(daemon: DaemonFacto
 
             for n in range(3):
                 payload = msgspec.json.encode({"n": n})
-                await ctx.outbox.append(
+                await wiring.outbox.append(
                     OutboxMessage(kind="ack", payload=payload, idempotency_key=f"ack-{n}")
                 )
-            await eventually(lambda: _count_dead(ctx, 3))
+            await eventually(lambda: _count_dead(run.daemon.monitor, 3))
             _, every = await run.get("/api/dead-letters")
             _, second = await run.get("/api/dead-letters?limit=1&offset=1")
             assert [r["id"] for r in second["items"]] == [every["items"][1]["id"]]

@@ -57,7 +57,7 @@ async def test_pushes_sent_in_small_segments_arrive_whole(
                     size,
                     answer.body[:300],
                 )
-                stored = await run.daemon.ctx.inbox.get("commercetools", message_id)
+                stored = await run.daemon.wiring.inbox.get("commercetools", message_id)
                 assert stored is not None and stored.event.quarantine_reason is None
                 payload = json.loads(stored.event.body)
                 assert payload == json.loads(base64.b64decode(json.loads(body)["message"]["data"]))

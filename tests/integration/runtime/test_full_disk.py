@@ -13,7 +13,6 @@ from pathlib import Path
 import anyio
 import pytest
 
-from backflow.app.core.context import FlowContext
 from backflow.ports.inbox import StoredInboundEvent
 from tests.integration.runtime.conftest import DaemonFactory, Running, eventually, registry
 from tests.rebound_support import envelope, signed_headers
@@ -40,7 +39,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(where)], check=False)
 
 
-async def taken(stored: StoredInboundEvent, ctx: FlowContext) -> None:
+async def taken(stored: StoredInboundEvent) -> None:
     """Each event is processed (its inbox row is marked), as the real intake would."""
 
 

@@ -8,7 +8,7 @@ import anyio
 import msgspec
 import pytest
 
-from backflow.app.core.context import FlowContext
+from backflow.app.bootstrap.wiring import Wiring
 from backflow.ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent
 from tests.integration.runtime.conftest import DaemonFactory, eventually, registry
 
@@ -29,12 +29,12 @@ def event(n: int, source: str = "rebound", **extra: object) -> InboundEvent:
 async def test_events_are_handled_in_arrival_order_and_marked_processed(daemon: DaemonFactory) -> None:
     seen: list[str] = []
 
-    async def handle(stored: StoredInboundEvent, ctx: FlowContext) -> None:
+    async def handle(stored: StoredInboundEvent) -> None:
         seen.append(stored.event.source_id)
 
     with anyio.fail_after(20):
         async with daemon(registry(inbox_handlers={"rebound": handle})) as run:
-            inbox = run.daemon.ctx.inbox
+            inbox = run.daemon.wiring.inbox
             for n in (5, 3, 9, 1, 7):
                 await inbox.store(event(n))
             await eventually(lambda: len(seen) == 5)
@@ -48,37 +48,37 @@ async def test_a_failing_event_is_retried_then_final_with_an_exception_and_other
 ) -> None:
     calls: dict[str, int] = {}
 
-    async def handle(stored: StoredInboundEvent, ctx: FlowContext) -> None:
+    async def handle(stored: StoredInboundEvent) -> None:
         calls[stored.event.source_id] = calls.get(stored.event.source_id, 0) + 1
         if stored.event.source_id == "evt-2":
             raise ValueError("cannot anchor")
 
     with anyio.fail_after(20):
         async with daemon(registry(inbox_handlers={"rebound": handle})) as run:  # 2 attempts allowed
-            ctx = run.daemon.ctx
+            wiring = run.daemon.wiring
             for n in (1, 2, 3):
-                await ctx.inbox.store(event(n))
-            failed = await eventually(lambda: _status(ctx, "evt-2", InboxStatus.FAILED))
+                await wiring.inbox.store(event(n))
+            failed = await eventually(lambda: _status(wiring, "evt-2", InboxStatus.FAILED))
             assert failed.attempts == 2 and failed.last_error == "ValueError: cannot anchor"
             assert calls == {"evt-1": 1, "evt-2": 2, "evt-3": 1}
-            async with ctx.unit_of_work() as uow:
+            async with wiring.store.unit_of_work() as uow:
                 [exception] = await uow.exceptions.unresolved()
             assert exception.type == "inbox_event_failed"
             assert msgspec.json.decode(exception.evidence)["source_id"] == "evt-2"
 
 
 async def test_quarantined_and_unroutable_events_become_exceptions(daemon: DaemonFactory) -> None:
-    async def handle(stored: StoredInboundEvent, ctx: FlowContext) -> None:
+    async def handle(stored: StoredInboundEvent) -> None:
         raise AssertionError("never called for these events")
 
     with anyio.fail_after(20):
         async with daemon(registry(inbox_handlers={"rebound": handle})) as run:
-            ctx = run.daemon.ctx
-            await ctx.inbox.store(event(1, quarantine_reason="not an envelope"))
-            await ctx.inbox.store(event(2, source="somewhere-else"))
-            await eventually(lambda: _status(ctx, "evt-1", InboxStatus.FAILED))
-            await eventually(lambda: _status(ctx, "evt-2", InboxStatus.FAILED, source="somewhere-else"))
-            async with ctx.unit_of_work() as uow:
+            wiring = run.daemon.wiring
+            await wiring.inbox.store(event(1, quarantine_reason="not an envelope"))
+            await wiring.inbox.store(event(2, source="somewhere-else"))
+            await eventually(lambda: _status(wiring, "evt-1", InboxStatus.FAILED))
+            await eventually(lambda: _status(wiring, "evt-2", InboxStatus.FAILED, source="somewhere-else"))
+            async with wiring.store.unit_of_work() as uow:
                 raised = {e.type: e for e in await uow.exceptions.unresolved()}
             assert sorted(raised) == ["inbox_event_failed", "quarantined_event"]
             # One quarantine path (app.core.quarantine): its dedupe key and its evidence shape.
@@ -91,7 +91,7 @@ async def test_quarantined_and_unroutable_events_become_exceptions(daemon: Daemo
 
 
 async def _status(
-    ctx: FlowContext, source_id: str, status: InboxStatus, source: str = "rebound"
+    wiring: Wiring, source_id: str, status: InboxStatus, source: str = "rebound"
 ) -> StoredInboundEvent | None:
-    stored = await ctx.inbox.get(source, source_id)
+    stored = await wiring.inbox.get(source, source_id)
     return stored if stored is not None and stored.status is status else None

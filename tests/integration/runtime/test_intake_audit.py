@@ -92,7 +92,7 @@ async def test_the_same_event_id_with_another_body_keeps_the_first_and_is_a_conf
             assert await webhook(run, second, signed_headers(second)) == 200
             assert await webhook(run, second, signed_headers(second)) == 200, "the same conflict again"
 
-            stored = await run.daemon.ctx.inbox.get("rebound", "01CONFLICT")
+            stored = await run.daemon.wiring.inbox.get("rebound", "01CONFLICT")
             assert stored is not None and stored.event.body == first, "the first body is kept"
             _, overview = await run.get("/api/overview")
             assert overview["intake"]["conflicts"] == 2

@@ -10,7 +10,7 @@ import anyio
 import pytest
 
 from backflow.adapters.postgresql.store import PostgresStore
-from backflow.app.core.context import FlowRegistry
+from backflow.app.core.declarations import FlowRegistry
 from tests.integration.runtime.conftest import DaemonFactory, Running, registry
 from tests.integration.runtime.test_admin_api import (
     test_dead_letters_and_exception_actions,
@@ -60,6 +60,6 @@ def daemon(daemon: DaemonFactory, postgres_dsn: str) -> DaemonFactory:
 async def test_these_runs_are_on_postgresql(daemon: DaemonFactory) -> None:
     with anyio.fail_after(20):
         async with daemon(registry()) as run:
-            assert isinstance(run.daemon.context.store, PostgresStore)
+            assert isinstance(run.daemon.composition.store, PostgresStore)
             status, _ = await run.get("/readyz", headers={})
             assert status == 200

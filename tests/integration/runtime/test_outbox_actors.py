@@ -7,7 +7,8 @@ import anyio
 import msgspec
 import pytest
 
-from backflow.app.core.context import ActorSpec, FlowContext
+from backflow.app.core.declarations import ActorSpec
+from backflow.ports.monitor import StoreMonitor
 from backflow.ports.outbox import OutboxMessage, OutboxRow, OutboxStatus, RetryPolicy
 from tests.integration.runtime.conftest import DaemonFactory, eventually, registry
 
@@ -18,8 +19,8 @@ def message(n: int, kind: str = "work") -> OutboxMessage:
     return OutboxMessage(kind=kind, payload=msgspec.json.encode({"n": n}), idempotency_key=f"{kind}-{n}")
 
 
-async def leased_count(run_ctx: FlowContext) -> int:
-    depth = await run_ctx.monitor.queue_depth()
+async def leased_count(monitor: StoreMonitor) -> int:
+    depth = await monitor.queue_depth()
     return sum(d.count for d in depth if d.status is OutboxStatus.LEASED)
 
 
@@ -27,7 +28,7 @@ async def test_an_actor_holds_no_more_rows_than_its_workers_and_mailbox(daemon: 
     running_now, peak, done = 0, 0, []
     release = anyio.Event()
 
-    async def slow(row: OutboxRow, ctx: FlowContext) -> None:
+    async def slow(row: OutboxRow) -> None:
         nonlocal running_now, peak
         running_now += 1
         peak = max(peak, running_now)
@@ -38,21 +39,23 @@ async def test_an_actor_holds_no_more_rows_than_its_workers_and_mailbox(daemon: 
     flows = registry(outbox_handlers={"work": slow}, actors=[ActorSpec("worker", ("work",), concurrency=2)])
     with anyio.fail_after(20):
         async with daemon(flows) as run:
-            ctx = run.daemon.ctx
+            wiring = run.daemon.wiring
             for n in range(10):
-                await ctx.outbox.append(message(n))
+                await wiring.outbox.append(message(n))
             await eventually(lambda: running_now == 2)
             await anyio.sleep(0.5)  # several relay polls: it must not claim beyond the bound
             assert peak == 2
-            assert await leased_count(ctx) == 4, "2 running + a mailbox of 2; the other 6 stay pending"
+            assert await leased_count(run.daemon.monitor) == 4, (
+                "2 running + a mailbox of 2; the other 6 stay pending"
+            )
             release.set()
             await eventually(lambda: len(done) == 10)
             assert peak == 2
-            await eventually(lambda: _all_done(ctx))
+            await eventually(lambda: _all_done(run.daemon.monitor))
 
 
-async def _all_done(ctx: FlowContext) -> bool:
-    return not [d for d in await ctx.monitor.queue_depth() if d.count]
+async def _all_done(monitor: StoreMonitor) -> bool:
+    return not [d for d in await monitor.queue_depth() if d.count]
 
 
 async def test_a_long_handler_keeps_its_lease(daemon: DaemonFactory) -> None:
@@ -62,7 +65,7 @@ async def test_a_long_handler_keeps_its_lease(daemon: DaemonFactory) -> None:
     finish = anyio.Event()
     seen: list[str] = []
 
-    async def long(row: OutboxRow, ctx: FlowContext) -> None:
+    async def long(row: OutboxRow) -> None:
         seen.append(row.id)
         started.set()
         await finish.wait()
@@ -71,14 +74,14 @@ async def test_a_long_handler_keeps_its_lease(daemon: DaemonFactory) -> None:
     runtime = RuntimeSettings(lease_seconds=0.4, poll_seconds=0.1, shutdown_grace_seconds=2)
     with anyio.fail_after(20):
         async with daemon(flows, runtime=runtime) as run:
-            ctx = run.daemon.ctx
-            await ctx.outbox.append(message(1))
+            wiring = run.daemon.wiring
+            await wiring.outbox.append(message(1))
             await started.wait()
             await anyio.sleep(1.2)  # three lease lengths: without renewal another claimer would get it
-            assert await ctx.outbox.claim("intruder", limit=10, lease_seconds=5) == []
+            assert await wiring.outbox.claim("intruder", limit=10, lease_seconds=5) == []
             finish.set()
-            await eventually(lambda: _all_done(ctx))
-            history = await ctx.monitor.history(seen[0])
+            await eventually(lambda: _all_done(run.daemon.monitor))
+            history = await run.daemon.monitor.history(seen[0])
             assert seen == [seen[0]], "ran once"
             assert [e.to_status for e in history] == [
                 OutboxStatus.PENDING,
@@ -92,7 +95,7 @@ async def test_the_last_failed_attempt_buries_the_row_and_raises_a_dead_letter_e
 ) -> None:
     attempts = 0
 
-    async def broken(row: OutboxRow, ctx: FlowContext) -> None:
+    async def broken(row: OutboxRow) -> None:
         nonlocal attempts
         attempts += 1
         raise RuntimeError("upstream says no")
@@ -101,12 +104,12 @@ async def test_the_last_failed_attempt_buries_the_row_and_raises_a_dead_letter_e
     policy = RetryPolicy(base_seconds=0.01, cap_seconds=0.05, max_attempts=3)
     with anyio.fail_after(20):
         async with daemon(flows, retry_policy=policy) as run:
-            ctx = run.daemon.ctx
-            await ctx.outbox.append(message(7))
-            dead = await eventually(ctx.monitor.dead_rows)
+            wiring = run.daemon.wiring
+            await wiring.outbox.append(message(7))
+            dead = await eventually(run.daemon.monitor.dead_rows)
             assert attempts == 3
             assert dead[0].last_error == "RuntimeError: upstream says no"
-            async with ctx.unit_of_work() as uow:
+            async with wiring.store.unit_of_work() as uow:
                 found = await eventually(lambda: uow.exceptions.unresolved(owner="operations"))
             exception = found[0]
             assert exception.type == "dead_letter"
@@ -125,7 +128,7 @@ async def test_rows_staged_in_a_unit_of_work_start_without_waiting_for_the_poll(
 
     done = anyio.Event()
 
-    async def quick(row: OutboxRow, ctx: FlowContext) -> None:
+    async def quick(row: OutboxRow) -> None:
         done.set()
 
     flows = registry(outbox_handlers={"work": quick}, actors=[ActorSpec("worker", ("work",))])
@@ -133,7 +136,7 @@ async def test_rows_staged_in_a_unit_of_work_start_without_waiting_for_the_poll(
     with anyio.fail_after(20):
         async with daemon(flows, runtime=slow_poll) as run:
             await anyio.sleep(0.2)  # the relay is now waiting out its 30 s poll
-            async with run.daemon.ctx.unit_of_work() as uow:
+            async with run.daemon.wiring.store.unit_of_work() as uow:
                 uow.outbox.add(message(1))
                 await uow.commit()
             with anyio.fail_after(2):

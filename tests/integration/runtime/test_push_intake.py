@@ -53,7 +53,7 @@ async def post(run: Running, body: bytes, query: str = "") -> tuple[int, Any]:
 async def test_platform_and_cloudevents_pushes_are_stored_once(daemon: DaemonFactory) -> None:
     with anyio.fail_after(20):
         async with daemon(registry()) as run:
-            inbox = run.daemon.ctx.inbox
+            inbox = run.daemon.wiring.inbox
             assert await post(run, push(MESSAGE)) == (200, {"id": MESSAGE["id"], "outcome": "stored"})
             stored = await inbox.get("commercetools", MESSAGE["id"])
             assert stored is not None and stored.event.kind == "OrderCreated"
@@ -83,7 +83,7 @@ async def test_a_malformed_push_is_quarantined_and_refused(daemon: DaemonFactory
                 assert (status, answer["error"]["code"]) == (400, "invalid_push")
             for body in bodies:
                 source_id = f"sha256:{hashlib.sha256(body).hexdigest()}"
-                stored = await run.daemon.ctx.inbox.get("commercetools", source_id)
+                stored = await run.daemon.wiring.inbox.get("commercetools", source_id)
                 assert stored is not None and stored.event.body == body, "kept verbatim"
                 assert stored.event.quarantine_reason
             status, overview = await run.get("/api/overview")
@@ -96,4 +96,4 @@ async def test_the_push_token_when_configured(daemon: DaemonFactory) -> None:
             assert (await post(run, push(MESSAGE)))[0] == 401
             assert (await post(run, push(MESSAGE), "?token=wrong"))[0] == 401
             assert (await post(run, push(MESSAGE), "?token=push-secret-123"))[0] == 200
-            assert await run.daemon.ctx.inbox.get("commercetools", MESSAGE["id"]) is not None
+            assert await run.daemon.wiring.inbox.get("commercetools", MESSAGE["id"]) is not None

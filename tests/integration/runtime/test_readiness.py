@@ -9,7 +9,7 @@ from typing import Any
 import anyio
 import pytest
 
-from backflow.app.core.context import ActorSpec, FlowContext
+from backflow.app.core.declarations import ActorSpec
 from backflow.ports.outbox import OutboxRow
 from tests.integration.runtime.conftest import DaemonFactory, eventually, registry
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.anyio
 async def test_ready_when_everything_runs_and_not_while_an_actor_is_restarting(
     daemon: DaemonFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def noop(row: OutboxRow, ctx: FlowContext) -> None:
+    async def noop(row: OutboxRow) -> None:
         return None
 
     flows = registry(outbox_handlers={"work": noop}, actors=[ActorSpec("worker", ("work",))])
@@ -31,7 +31,7 @@ async def test_ready_when_everything_runs_and_not_while_an_actor_is_restarting(
             status, body = await run.get("/readyz", headers={})
             assert (status, body) == (200, {"ready": True, "reasons": []})
 
-            store_outbox = run.daemon.context.store.outbox
+            store_outbox = run.daemon.composition.store.outbox
             real_claim = store_outbox.claim
             crashes = 0
 
@@ -56,7 +56,7 @@ async def test_ready_when_everything_runs_and_not_while_an_actor_is_restarting(
 async def test_not_ready_when_the_database_cannot_be_written(daemon: DaemonFactory) -> None:
     with anyio.fail_after(20):
         async with daemon(registry()) as run:
-            run.daemon.context.store.writer.close()  # the writer refuses everything from now on
+            run.daemon.composition.store.writer.close()  # the writer refuses everything from now on
             status, body = await run.get("/readyz", headers={})
             assert status == 503
             assert any(r.startswith("database not writable") for r in body["reasons"])
@@ -67,12 +67,12 @@ async def test_still_ready_while_an_api_keeps_failing_which_healthz_reports(
 ) -> None:
     with anyio.fail_after(20):
         async with daemon(registry()) as run:
-            health = run.daemon.context.api_health
+            health = run.daemon.composition.api_health
             assert {"commercetools", "rebound"} <= set(health.apis)  # start-up calls noted
             await sims.rebound.close()
             for _ in range(2):
                 with contextlib.suppress(Exception):
-                    await run.daemon.ctx.platform.get_sales_order("nope")
+                    await run.daemon.wiring.platform.get_sales_order("nope")
             health.apis["rebound"].last_success_at = None  # as if it never answered within the window
             status, body = await run.get("/readyz", headers={})
             assert (status, body) == (200, {"ready": True, "reasons": []}), "intake stays open"

@@ -32,7 +32,7 @@ async def test_shadow_mode_writes_nothing_and_records_every_write(daemon: Daemon
     with anyio.fail_after(20):
         async with daemon(registry(), shadow=True) as run:
             before = await state(sims)
-            commerce, platform = run.daemon.ctx.commerce, run.daemon.ctx.platform
+            commerce, platform = run.daemon.wiring.commerce, run.daemon.wiring.platform
             order = await commerce.get_order(seeded["id"])  # a real read
             line = order.lineItems[0]
             item = ReturnItemRequest(key="rb-item-1", quantity=1, line_item_id=line.id)
@@ -52,7 +52,7 @@ async def test_shadow_mode_writes_nothing_and_records_every_write(daemon: Daemon
             assert after == before, "neither simulator saw a write"
             rebound = sims.rebound.app[SIM].state
             assert rebound.orders == {} and rebound.acknowledgements == {}
-            recorded = await run.daemon.context.store.shadow_log.recent()
+            recorded = await run.daemon.composition.store.shadow_log.recent()
             operations = [(w.target, w.operation) for w in reversed(recorded)]
             assert operations == [
                 ("commercetools", "add_return_info"),

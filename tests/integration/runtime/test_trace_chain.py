@@ -9,7 +9,9 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from backflow.app.core.context import ActorSpec, FlowContext
+from backflow.app.core.declarations import ActorSpec
+from backflow.app.core.deps import StoreDeps
+from backflow.ports.commerce import CommercePort
 from backflow.ports.inbox import StoredInboundEvent
 from backflow.ports.outbox import OutboxMessage, OutboxRow
 from tests.integration.runtime.conftest import DaemonFactory, Sims, eventually, registry
@@ -24,14 +26,14 @@ async def test_webhook_to_inbox_to_outbox_to_client_call_is_one_trace(
     order = await sims.seed_order("CT-100045")
     called = anyio.Event()
 
-    async def intake(stored: StoredInboundEvent, ctx: FlowContext) -> None:
-        async with ctx.unit_of_work() as uow:  # the flow sets no trace_ctx: the runtime fills it
+    async def intake(stored: StoredInboundEvent, *, store: StoreDeps) -> None:
+        async with store.unit_of_work() as uow:  # the flow sets no trace_ctx: the runtime fills it
             payload = msgspec.json.encode({"order_id": order["id"]})
             uow.outbox.add(OutboxMessage(kind="fetch-order", payload=payload, idempotency_key="fetch-1"))
             await uow.commit()
 
-    async def fetch(row: OutboxRow, ctx: FlowContext) -> None:
-        await ctx.commerce.get_order(msgspec.json.decode(row.payload)["order_id"])
+    async def fetch(row: OutboxRow, *, commerce: CommercePort) -> None:
+        await commerce.get_order(msgspec.json.decode(row.payload)["order_id"])
         called.set()
 
     flows = registry(

@@ -12,7 +12,7 @@ import pytest
 
 from backflow.adapters.sqlite.connections import migrate, open_writer, split_statements
 from backflow.adapters.sqlite.sql import latest_version, migrations, queries, schema
-from backflow.domain.returns import Position, ReturnCase
+from backflow.domain.return_case import Position, ReturnCase
 
 
 def _shape(conn: sqlite3.Connection) -> dict[str, object]:

@@ -21,20 +21,15 @@ from backflow.domain.events import (
     UnknownValueReceived,
 )
 from backflow.domain.money import Money
+from backflow.domain.return_case import POSITION_RANK, CaseItem, Position, ReturnCase, open_case, status_rank
 from backflow.domain.returns import (
-    POSITION_RANK,
     CaseInput,
-    CaseItem,
     OrderFound,
     Outcome,
-    Position,
     ReboundUpdate,
     RefundRefused,
     RefundSucceeded,
     Resolved,
-    ReturnCase,
-    open_case,
-    status_rank,
     transition,
 )
 from backflow.domain.statuses import ReboundEventType, ReboundStatus

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from backflow.app.core.context import FlowRegistry
+from backflow.app.core.declarations import FlowRegistry
 from backflow.app.core.settings import Settings
 from backflow.app.entrypoints.cli import main
 from backflow.app.entrypoints.cli.run import serve

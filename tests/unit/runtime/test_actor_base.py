@@ -13,14 +13,16 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import Span, SpanKind, StatusCode
 
-from backflow.app.core.context import FlowContext
+from backflow.app.core.deps import StoreDeps
 from backflow.app.runtime.actor_base import Actor, Outcome, Unit
 
 pytestmark = pytest.mark.anyio
 
 
 @dataclass
-class Ctx:
+class TracedStore:
+    """The part of `StoreDeps` the base reads for its spans."""
+
     exporter: InMemorySpanExporter = field(default_factory=InMemorySpanExporter)
 
     def __post_init__(self) -> None:
@@ -31,7 +33,7 @@ class Ctx:
 
 @dataclass
 class Echo(Actor[str]):
-    ctx: FlowContext
+    store: StoreDeps
     recorded: list[str] = field(default_factory=list)
 
     failure_message = "echo failed"
@@ -57,13 +59,13 @@ class Echo(Actor[str]):
 async def test_each_unit_gets_a_consumer_span_a_record_and_a_log_line_on_failure(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    ctx = Ctx()
-    actor = Echo(cast(FlowContext, ctx))
+    store = TracedStore()
+    actor = Echo(cast(StoreDeps, store))
     with anyio.fail_after(5), caplog.at_level(logging.WARNING, logger=__name__):
         for item in ("fine", "boom", "gone", "quarantined"):
             await actor.handle(item)
     assert actor.recorded == ["ok fine", "failed boom: ValueError: no echo"]
-    spans = {s.name: s for s in ctx.exporter.get_finished_spans()}
+    spans = {s.name: s for s in store.exporter.get_finished_spans()}
     assert set(spans) == {"echo fine", "echo boom", "echo gone", "echo quarantined"}
     assert all(s.kind is SpanKind.CONSUMER for s in spans.values())
     assert spans["echo boom"].status.status_code is StatusCode.ERROR

@@ -136,8 +136,7 @@ def test_a_declaration_made_twice_or_a_missing_schedule_setting_is_refused() -> 
 
     import pytest
 
-    from backflow.app.core.context import ActorSpec
-    from backflow.app.core.declarations import Capability, JobDecl
+    from backflow.app.core.declarations import ActorSpec, Capability, JobDecl
     from backflow.app.core.settings import ConfigError
 
     async def job() -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import anyio
 import pytest
 
-from backflow.app.core.context import ActorSpec, FlowContext, FlowRegistry
+from backflow.app.core.declarations import ActorSpec, FlowRegistry
 from backflow.app.runtime.api_health import ApiHealth, recording
 from backflow.app.runtime.daemon import RegistryError, check_registry
 from backflow.app.runtime.wakeup import Nudge
@@ -27,7 +27,7 @@ class Clock:
         return self.at.timestamp()
 
 
-async def handler(row: OutboxRow, ctx: FlowContext) -> None:
+async def handler(row: OutboxRow) -> None:
     return None
 
 

@@ -9,7 +9,8 @@ import anyio
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
-from backflow.app.core.context import FlowContext, JobSpec
+from backflow.app.core.declarations import JobSpec
+from backflow.app.core.deps import StoreDeps
 from backflow.app.runtime.scheduler import Scheduler
 from backflow.app.runtime.wakeup import Lifecycle
 from tests.unit.runtime.test_runtime_parts import Clock
@@ -17,7 +18,9 @@ from tests.unit.runtime.test_runtime_parts import Clock
 pytestmark = pytest.mark.anyio
 
 
-class Ctx:
+class TracedStore:
+    """The part of `StoreDeps` the scheduler reads: its spans and the clock."""
+
     tracer = TracerProvider().get_tracer("test")
     clock = Clock()
 
@@ -38,7 +41,7 @@ async def test_a_slow_job_never_overlaps_and_missed_runs_are_not_queued() -> Non
 
     lifecycle = Lifecycle()
     jobs = [JobSpec("slow", 0.1, slow), JobSpec("failing", 0.1, failing)]
-    scheduler = Scheduler(jobs, cast(FlowContext, Ctx()), lifecycle)
+    scheduler = Scheduler(jobs, cast(StoreDeps, TracedStore()), lifecycle)
     with anyio.fail_after(5):
         async with anyio.create_task_group() as tg:
             await tg.start(scheduler.run)

@@ -16,7 +16,7 @@ from typing import Any
 
 import anyio
 
-from backflow.app.bootstrap import open_context
+from backflow.app.bootstrap.wiring import open_wiring
 from backflow.app.core.startup_errors import classify
 from backflow.app.entrypoints.cli.common import load_settings, say
 from backflow.app.returns.reapply_reasons import reapply_reason_codes
@@ -63,8 +63,8 @@ def _run_use_case(use_case: Callable[..., Awaitable[object]]) -> int:
         return 2
 
     async def run() -> object:
-        async with open_context(settings) as context:
-            return await context.dependencies().run(use_case)
+        async with open_wiring(settings) as composition:
+            return await composition.wiring.dependencies().run(use_case)
 
     try:
         result = anyio.run(run, backend="asyncio")

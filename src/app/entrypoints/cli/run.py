@@ -9,7 +9,7 @@ from typing import Any
 import anyio
 
 from backflow.app.bootstrap import bootstrap
-from backflow.app.core.context import FlowRegistry
+from backflow.app.core.declarations import FlowRegistry
 from backflow.app.core.settings import ConfigError, Settings
 from backflow.app.core.startup_errors import EXIT_CODES, classify
 from backflow.app.entrypoints.cli.common import load_settings, say

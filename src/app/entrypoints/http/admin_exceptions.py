@@ -12,10 +12,9 @@ from typing import TypeVar, get_args
 
 from aiohttp import web
 
-from backflow.app.core.deps import StoreDeps
 from backflow.app.core.exception_actions import ActionRefused, Refusal, load_exception
 from backflow.app.core.settings import Owner
-from backflow.app.entrypoints.http.deps import HttpDeps, actor_of, deps
+from backflow.app.entrypoints.http.deps import actor_of, deps
 from backflow.app.entrypoints.http.responses import (
     HttpError,
     canonical_int,
@@ -77,7 +76,7 @@ async def list_exceptions(request: web.Request) -> web.Response:
         offset=offset_param(request),
     )
     d = deps(request)
-    now = d.ctx.clock.now()
+    now = d.store.clock.now()
     records = await d.admin.exceptions(filters)
     items = [exception_view(record, now) for record in records]
     return json_response(ExceptionList(items=items, count=len(items)))
@@ -92,7 +91,7 @@ async def get_exception(request: web.Request) -> web.Response:
 @routes.post("/api/exceptions/{id}/ack")
 async def acknowledge(request: web.Request) -> web.Response:
     body = await read_json(request, AckRequest)
-    store = _store(deps(request))
+    store = deps(request).store
     record = await _refused_as_http(
         acknowledge_exception(_id(request), actor=actor_of(request), note=body.note, store=store)
     )
@@ -102,7 +101,7 @@ async def acknowledge(request: web.Request) -> web.Response:
 @routes.post("/api/exceptions/{id}/resolve")
 async def resolve(request: web.Request) -> web.Response:
     body = await read_json(request, ResolveRequest)
-    store = _store(deps(request))
+    store = deps(request).store
     record = await _refused_as_http(
         resolve_exception(_id(request), actor=actor_of(request), note=body.note, store=store)
     )
@@ -114,7 +113,7 @@ async def retry(request: web.Request) -> web.Response:
     body = await read_json(request, RetryRequest)
     d = deps(request)
     result, record = await _refused_as_http(
-        retry_exception(_id(request), actor=actor_of(request), note=body.note, store=_store(d), admin=d.admin)
+        retry_exception(_id(request), actor=actor_of(request), note=body.note, store=d.store, admin=d.admin)
     )
     if not result.duplicate:
         d.runtime.wakeups.relay.nudge()
@@ -122,7 +121,7 @@ async def retry(request: web.Request) -> web.Response:
         RetryResult(
             outbox_id=result.id,
             duplicate=result.duplicate,
-            exception=exception_view(record, d.ctx.clock.now()),
+            exception=exception_view(record, d.store.clock.now()),
         )
     )
 
@@ -142,7 +141,7 @@ async def decide(request: web.Request) -> web.Response:
         )
     )
     d.runtime.wakeups.relay.nudge()
-    return json_response(exception_view(record, d.ctx.clock.now()))
+    return json_response(exception_view(record, d.store.clock.now()))
 
 
 @routes.post("/api/exceptions/{id}/reanchor")
@@ -155,12 +154,12 @@ async def reanchor(request: web.Request) -> web.Response:
             body.order_number,
             actor=actor_of(request),
             note=body.note,
-            store=_store(d),
-            commerce=d.ctx.commerce,
+            store=d.store,
+            commerce=d.commerce,
         )
     )
     d.runtime.wakeups.relay.nudge()
-    return json_response(exception_view(record, d.ctx.clock.now()))
+    return json_response(exception_view(record, d.store.clock.now()))
 
 
 def _id(request: web.Request) -> int:
@@ -173,13 +172,7 @@ def _id(request: web.Request) -> int:
 
 
 async def _load(request: web.Request) -> ExceptionRecord:
-    return await load_exception(_store(deps(request)), _id(request))
-
-
-def _store(d: HttpDeps) -> StoreDeps:
-    """What the operator use cases write through (units of work, clock, tracer, exception owners)."""
-    ctx = d.ctx
-    return StoreDeps(unit_of_work=ctx.unit_of_work, clock=ctx.clock, tracer=ctx.tracer, owners=ctx.settings)
+    return await load_exception(deps(request).store, _id(request))
 
 
 async def _refused_as_http(action: Awaitable[T]) -> T:
@@ -191,9 +184,9 @@ async def _refused_as_http(action: Awaitable[T]) -> T:
 
 async def _detail(request: web.Request, record: ExceptionRecord) -> ExceptionDetail:
     d = deps(request)
-    async with d.ctx.unit_of_work() as uow:
+    async with d.store.unit_of_work() as uow:
         events = await uow.exceptions.events(record.id)
-    view: ExceptionView = exception_view(record, d.ctx.clock.now())
+    view: ExceptionView = exception_view(record, d.store.clock.now())
     return ExceptionDetail(exception=view, events=[event_view(e) for e in events])
 
 

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from backflow.app.core.context import FlowContext
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.policies import RefundPolicy
 from backflow.app.entrypoints.http.intake_audit import IntakeAudit
 from backflow.app.runtime.api_health import ApiHealth
 from backflow.app.runtime.daemon import Runtime
 from backflow.ports.admin import AdminStore
+from backflow.ports.commerce import CommercePort
 from backflow.ports.monitor import StoreMonitor
 from backflow.ports.outbox import Outbox
 from backflow.ports.shadow import ShadowLog
@@ -33,6 +33,8 @@ class HttpDeps:
     outbox: Outbox
     """Dead letters: a row's history and its requeue."""
     monitor: StoreMonitor
+    commerce: CommercePort
+    """Re-anchoring an orphan return reads the order it is anchored to."""
     refund_policy: RefundPolicy
     """Finance's decision of a refund mismatch checks the approve-ReBound limit in force."""
     admin_token: str | None
@@ -46,9 +48,6 @@ class HttpDeps:
     """None until the timeline store exists; `/api/returns/{id}` then says `timeline_available: false`."""
     intake: IntakeAudit
     """The intake endpoints' refusals and event-id conflicts, for the overview."""
-    ctx: FlowContext
-    """Only for `admin_exceptions`' calls of the operator use cases, until `operator/` names its own
-    dependencies (a sibling branch of the same refactor); nothing else here reads it."""
 
 
 DEPS = web.AppKey("deps", HttpDeps)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from backflow.app.core.deps import StoreDeps
-from backflow.app.core.problems import raise_problem
+from backflow.app.core.problems import raise_exception
 from backflow.app.entrypoints.http.views import IntakeView, RefusalCount
 from backflow.ports.exceptions import Severity
 from backflow.ports.inbox import InboundEvent, Inbox
@@ -73,7 +73,7 @@ class IntakeAudit:
         }
         log.warning("event delivered again with a different body; the first is kept", extra=evidence)
         async with self.store.unit_of_work() as uow:
-            raise_problem(
+            raise_exception(
                 uow,
                 self.store,
                 CONFLICT,
