@@ -15,11 +15,11 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import cast
-from urllib.parse import urlsplit
 
 import anyio
 from aiohttp import web
 from anyio.abc import TaskStatus
+from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.trace import TracerProvider
 
 from backflow.adapters.commercetools import CommercetoolsAdapter
@@ -28,10 +28,11 @@ from backflow.adapters.rebound.config import parse_secrets
 from backflow.adapters.rebound.mapping import to_sales_order
 from backflow.adapters.rebound.webhook import make_webhook_handler
 from backflow.adapters.system_clock import SystemClock
-from backflow.adapters.telemetry import build_tracer_provider
+from backflow.adapters.telemetry import Metrics, build_meter_provider, build_tracer_provider
 from backflow.adapters.uuid7 import Uuid7Generator
 from backflow.adapters.webhook_alerts import WebhookAlertSender
 from backflow.app.bootstrap.push import parse_push
+from backflow.app.bootstrap.secrets import configured_secrets as configured_secrets  # for the CLI's logging
 from backflow.app.bootstrap.startup import (
     commercetools_config,
     open_store,
@@ -50,11 +51,13 @@ from backflow.app.entrypoints.http.body import MAX_BODY, read_body
 from backflow.app.entrypoints.http.deps import HttpDeps
 from backflow.app.entrypoints.http.intake import PushIntake
 from backflow.app.entrypoints.http.intake_audit import IntakeAudit
+from backflow.app.entrypoints.http.metrics import MetricsPage, observe_intake
 from backflow.app.entrypoints.http.server import create_app, http_service
 from backflow.app.runtime.api_health import ApiHealth, recording
 from backflow.app.runtime.binding import Dependencies, context_dependencies
 from backflow.app.runtime.daemon import DEFAULT_RESTART_POLICY, Runtime, Wakeups
 from backflow.app.runtime.shadow import ShadowCommerce, ShadowPlatform
+from backflow.app.runtime.store_metrics import StoreMetrics
 from backflow.app.runtime.supervisor import RestartPolicy
 from backflow.ports.clock import Clock, IdGenerator
 from backflow.ports.commerce import CommercePort
@@ -64,21 +67,8 @@ from backflow.ports.timeline import TimelineReader
 from backflow.ports.unit_of_work import UnitOfWorkFactory
 
 SHUTDOWN_SECONDS = 5.0
-SECRET_VARIABLES = (
-    "CTP_CLIENT_SECRET",
-    "REBOUND_CLIENT_SECRET",
-    "BACKFLOW_ADMIN_TOKEN",
-    "BACKFLOW_PUSH_TOKEN",
-)
-
-
-def configured_secrets(env: Mapping[str, str]) -> list[str]:
-    """Every secret in the configuration, for the log formatter to mask."""
-    found = [env[name] for name in SECRET_VARIABLES if env.get(name)]
-    if db_password := _url_password(env.get("BACKFLOW_DB", "")):
-        found.append(db_password)
-    found.extend(parse_secrets(env.get("REBOUND_WEBHOOK_SECRET", "")))
-    return found
+METRICS_REFRESH_SECONDS = 15.0
+"""How often the store's figures are read for OTLP export (a scrape also reads them itself)."""
 
 
 @dataclass
@@ -91,6 +81,7 @@ class Context:
     wakeups: Wakeups
     api_health: ApiHealth
     tracer_provider: TracerProvider
+    metrics: Metrics
 
     def dependencies(self) -> Dependencies:
         """What a flow or a one-off use case may ask for by name, bound the way the daemon binds them."""
@@ -116,13 +107,17 @@ async def open_context(
     ct_config = commercetools_config(env) if commerce is None else None
     rb_config = rebound_config(env) if platform is None else None
     provider = tracer_provider or build_tracer_provider(env)
+    metrics = build_meter_provider(env)
     api_health = ApiHealth(clock)
     async with AsyncExitStack() as stack:
         if tracer_provider is None:  # ours: flush and close it last, even when cancelled
             stack.push_async_callback(_shutdown_provider, provider)
+        stack.push_async_callback(_shutdown_provider, metrics.provider)
         store = await open_store(stack, settings, clock=clock, ids=ids, policy=retry_policy)
         if ct_config is not None:
-            adapter = CommercetoolsAdapter(ct_config, tracer_provider=provider)
+            adapter = CommercetoolsAdapter(
+                ct_config, tracer_provider=provider, meter_provider=metrics.provider
+            )
             stack.push_async_callback(_shielded_close, adapter.aclose)
             commerce = recording(adapter, "commercetools", api_health)
             await prepare_commerce(recording(adapter, "commercetools", api_health), ct_config)
@@ -130,7 +125,7 @@ async def open_context(
             assert commerce is not None
             commerce = recording(commerce, "commercetools", api_health)
         if rb_config is not None:
-            client = ReboundClient.open(rb_config, tracer_provider=provider)
+            client = ReboundClient.open(rb_config, tracer_provider=provider, meter_provider=metrics.provider)
             stack.push_async_callback(_shielded_close, client.aclose)
             platform = recording(client, "rebound", api_health)
             await probe_rebound(platform, rb_config)
@@ -163,7 +158,7 @@ async def open_context(
             reports=store.reports,
             alerts=alerts,
         )
-        yield Context(settings, ctx, store, wakeups, api_health, provider)
+        yield Context(settings, ctx, store, wakeups, api_health, provider, metrics)
 
 
 @dataclass
@@ -171,6 +166,7 @@ class Daemon:
     context: Context
     runtime: Runtime
     http_app: web.Application
+    store_metrics: StoreMetrics
 
     @property
     def ctx(self) -> FlowContext:
@@ -181,7 +177,14 @@ class Daemon:
     ) -> None:
         settings = self.context.settings
         serve = http_service(self.http_app, settings.http_host, settings.http_port)
-        await self.runtime.run(serve, handle_signals=handle_signals, task_status=task_status)
+
+        async def serve_and_measure(*, task_status: TaskStatus[int] = anyio.TASK_STATUS_IGNORED) -> None:
+            # The metrics' reading of the store lives and ends with the HTTP server.
+            async with anyio.create_task_group() as group:
+                group.start_soon(self.store_metrics.run, METRICS_REFRESH_SECONDS, METRICS_REFRESH_SECONDS)
+                await serve(task_status=task_status)
+
+        await self.runtime.run(serve_and_measure, handle_signals=handle_signals, task_status=task_status)
 
 
 @asynccontextmanager
@@ -222,6 +225,9 @@ async def bootstrap(
         flows = registry(settings) if callable(registry) else registry
         runtime = Runtime(ctx, flows, context.wakeups, run_id=ctx.ids.new_id(), restart_policy=restart_policy)
         audit = IntakeAudit(store=store_deps(ctx), inbox=store.inbox)
+        meter = context.metrics.provider.get_meter("backflow")
+        observe_intake(meter, audit)
+        store_metrics = StoreMetrics(meter, store.figures, ctx.unit_of_work, store.shadow_log, ctx.clock)
         deps = http_deps(
             ctx,
             runtime,
@@ -229,6 +235,7 @@ async def bootstrap(
             api_health=context.api_health,
             timeline=timeline or store.timeline,
             intake=audit,
+            metrics=MetricsPage(store_metrics, context.metrics.scrape),
         )
         push = PushIntake(
             store.inbox, parse_push, ctx.clock, context.wakeups.inbox, settings.push_token, audit
@@ -236,7 +243,7 @@ async def bootstrap(
         webhook = make_webhook_handler(
             store.inbox, secrets, ctx.clock, read_body=read_body, audit=audit, max_body=MAX_BODY
         )
-        yield Daemon(context, runtime, create_app(deps, webhook=webhook, push=push))
+        yield Daemon(context, runtime, create_app(deps, webhook=webhook, push=push), store_metrics)
 
 
 def http_deps(
@@ -247,6 +254,7 @@ def http_deps(
     api_health: ApiHealth,
     timeline: TimelineReader | None,
     intake: IntakeAudit,
+    metrics: MetricsPage | None = None,
 ) -> HttpDeps:
     """What the HTTP layer reads, taken from the composed context once."""
     return HttpDeps(
@@ -264,6 +272,7 @@ def http_deps(
         timeline=timeline,
         intake=intake,
         ctx=ctx,
+        metrics=metrics,
     )
 
 
@@ -278,16 +287,6 @@ def _uow_factory(store: Store) -> UnitOfWorkFactory:
     return cast(UnitOfWorkFactory, store.unit_of_work)
 
 
-def _url_password(text: str) -> str | None:
-    """The password of a PostgreSQL URL in BACKFLOW_DB, if it carries one."""
-    if "://" not in text:
-        return None
-    try:
-        return urlsplit(text).password or None
-    except ValueError:
-        return None
-
-
 async def _shielded_close(close: Callable[[], object]) -> None:
     with anyio.move_on_after(SHUTDOWN_SECONDS, shield=True):
         result = close()
@@ -295,6 +294,6 @@ async def _shielded_close(close: Callable[[], object]) -> None:
             await result
 
 
-async def _shutdown_provider(provider: TracerProvider) -> None:
+async def _shutdown_provider(provider: TracerProvider | MeterProvider) -> None:
     with anyio.move_on_after(SHUTDOWN_SECONDS, shield=True):
         await anyio.to_thread.run_sync(provider.shutdown)
