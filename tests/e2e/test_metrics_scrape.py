@@ -15,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from backflow.devtools.busy_day.driver import TO_REFUND, graded
 from tests.e2e.stack import Stack, eventually, running_stack
+from tests.integration.deploy.kit import referenced_metrics
 
 pytestmark = pytest.mark.anyio
 ORDERS = 6
@@ -101,6 +102,9 @@ async def test_the_scrape_agrees_with_the_admin_api_after_a_busy_day(tmp_path: P
             assert ("rebound", "/v2/sales-orders/{id}") in routes
             for sample in calls:  # templates only: no order number, id or key in a label
                 assert "MX-" not in sample.labels["route"] and "MX-" not in json.dumps(sample.labels)
+
+            missing = referenced_metrics() - set(samples)
+            assert not missing, f"the alerts and the dashboard read series no scrape has: {missing}"
 
             seen = await stack.ct.get("/_sim/correlations")
             assert seen["missing"] == 0 and seen["recent"]

@@ -31,6 +31,7 @@ from backflow.adapters.system_clock import SystemClock
 from backflow.adapters.telemetry import Metrics, build_meter_provider, build_tracer_provider
 from backflow.adapters.uuid7 import Uuid7Generator
 from backflow.adapters.webhook_alerts import WebhookAlertSender
+from backflow.app.bootstrap.measure import measure
 from backflow.app.bootstrap.push import parse_push
 from backflow.app.bootstrap.secrets import configured_secrets as configured_secrets  # for the CLI's logging
 from backflow.app.bootstrap.startup import (
@@ -51,7 +52,7 @@ from backflow.app.entrypoints.http.body import MAX_BODY, read_body
 from backflow.app.entrypoints.http.deps import HttpDeps
 from backflow.app.entrypoints.http.intake import PushIntake
 from backflow.app.entrypoints.http.intake_audit import IntakeAudit
-from backflow.app.entrypoints.http.metrics import MetricsPage, observe_intake
+from backflow.app.entrypoints.http.metrics import MetricsPage
 from backflow.app.entrypoints.http.server import create_app, http_service
 from backflow.app.runtime.api_health import ApiHealth, recording
 from backflow.app.runtime.binding import Dependencies, context_dependencies
@@ -225,9 +226,7 @@ async def bootstrap(
         flows = registry(settings) if callable(registry) else registry
         runtime = Runtime(ctx, flows, context.wakeups, run_id=ctx.ids.new_id(), restart_policy=restart_policy)
         audit = IntakeAudit(store=store_deps(ctx), inbox=store.inbox)
-        meter = context.metrics.provider.get_meter("backflow")
-        observe_intake(meter, audit)
-        store_metrics = StoreMetrics(meter, store.figures, ctx.unit_of_work, store.shadow_log, ctx.clock)
+        store_metrics = measure(context.metrics.provider, store, ctx, flows, audit)
         deps = http_deps(
             ctx,
             runtime,

@@ -20,7 +20,7 @@ import anyio
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
 from backflow.ports.clock import Clock
-from backflow.ports.metrics import StoreFigures, StoreFiguresReader
+from backflow.ports.metrics import InboxFigure, OutboxFigure, StoreFigures, StoreFiguresReader
 from backflow.ports.shadow import ShadowLog
 from backflow.ports.unit_of_work import UnitOfWorkFactory
 
@@ -36,7 +36,13 @@ class StoreMetrics:
         unit_of_work: UnitOfWorkFactory,
         shadow_log: ShadowLog,
         clock: Clock,
+        *,
+        kinds: Iterable[str] = (),
+        sources: Iterable[str] = (),
     ) -> None:
+        # Every outbox kind and inbox source the daemon handles shows, at 0 when it has no rows,
+        # so an alert on it has a series to read from the start.
+        self._kinds, self._sources = sorted(kinds), sorted(sources)
         self._reader = reader
         self._unit_of_work = unit_of_work
         self._shadow_log = shadow_log
@@ -123,8 +129,23 @@ class StoreMetrics:
         self.figures, self.liability, self.shadow_writes = figures, liability, shadow_writes
 
     # ---------------------------------------------------------------- callbacks (cache only)
+    def _outbox(self) -> list[OutboxFigure]:
+        found = {f.kind: f for f in self.figures.outbox} if self.figures else {}
+        empty = [
+            OutboxFigure(kind=k, pending=0, leased=0, dead=0, oldest_due_age_seconds=None)
+            for k in self._kinds
+        ]
+        return sorted({**{f.kind: f for f in empty}, **found}.values(), key=lambda f: f.kind)
+
+    def _inbox(self) -> list[InboxFigure]:
+        found = {f.source: f for f in self.figures.inbox} if self.figures else {}
+        empty = [
+            InboxFigure(source=s, pending=0, failed=0, oldest_pending_age_seconds=None) for s in self._sources
+        ]
+        return sorted({**{f.source: f for f in empty}, **found}.values(), key=lambda f: f.source)
+
     def _outbox_rows(self, _: CallbackOptions) -> Iterable[Observation]:
-        for f in self.figures.outbox if self.figures else ():
+        for f in self._outbox():
             yield Observation(f.pending, {"kind": f.kind, "status": "pending"})
             yield Observation(f.leased, {"kind": f.kind, "status": "leased"})
             yield Observation(f.dead, {"kind": f.kind, "status": "dead"})
@@ -133,20 +154,20 @@ class StoreMetrics:
         yield Observation(sum(f.leased for f in self.figures.outbox) if self.figures else 0)
 
     def _dead(self, _: CallbackOptions) -> Iterable[Observation]:
-        for f in self.figures.outbox if self.figures else ():
+        for f in self._outbox():
             yield Observation(f.dead, {"kind": f.kind})
 
     def _oldest_due(self, _: CallbackOptions) -> Iterable[Observation]:
-        for f in self.figures.outbox if self.figures else ():
+        for f in self._outbox():
             yield Observation(f.oldest_due_age_seconds or 0.0, {"kind": f.kind})
 
     def _inbox_rows(self, _: CallbackOptions) -> Iterable[Observation]:
-        for f in self.figures.inbox if self.figures else ():
+        for f in self._inbox():
             yield Observation(f.pending, {"source": f.source, "status": "pending"})
             yield Observation(f.failed, {"source": f.source, "status": "failed"})
 
     def _inbox_age(self, _: CallbackOptions) -> Iterable[Observation]:
-        for f in self.figures.inbox if self.figures else ():
+        for f in self._inbox():
             yield Observation(f.oldest_pending_age_seconds or 0.0, {"source": f.source})
 
     def _exceptions(self, _: CallbackOptions) -> Iterable[Observation]:
@@ -154,7 +175,9 @@ class StoreMetrics:
             yield Observation(f.count, {"owner": f.owner, "type": f.type, "age": f.age})
 
     def _liability(self, _: CallbackOptions) -> Iterable[Observation]:
-        for currency, amount in sorted(self.liability.items()):
+        # A currency refunded in shows its liability, 0 when no credit is pending in it.
+        refunded = {f.currency: 0 for f in self.figures.refunds} if self.figures else {}
+        for currency, amount in sorted((refunded | self.liability).items()):
             yield Observation(amount, {"currency": currency})
 
     def _sync_orders(self, _: CallbackOptions) -> Iterable[Observation]:

@@ -1,0 +1,27 @@
+"""The daemon's own instruments on the meter provider: the store's figures and the intake's counts."""
+
+from __future__ import annotations
+
+from opentelemetry.metrics import MeterProvider
+
+from backflow.app.bootstrap.stores import Store
+from backflow.app.core.context import FlowContext, FlowRegistry
+from backflow.app.entrypoints.http.intake_audit import IntakeAudit
+from backflow.app.entrypoints.http.metrics import observe_intake
+from backflow.app.runtime.store_metrics import StoreMetrics
+
+
+def measure(
+    provider: MeterProvider, store: Store, ctx: FlowContext, flows: FlowRegistry, audit: IntakeAudit
+) -> StoreMetrics:
+    meter = provider.get_meter("backflow")
+    observe_intake(meter, audit)
+    return StoreMetrics(
+        meter,
+        store.figures,
+        ctx.unit_of_work,
+        store.shadow_log,
+        ctx.clock,
+        kinds=flows.outbox_handlers,
+        sources=flows.inbox_handlers,
+    )
