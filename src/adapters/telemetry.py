@@ -52,8 +52,10 @@ class Metrics:
 
 def build_meter_provider(env: Mapping[str, str]) -> Metrics:
     registry = CollectorRegistry(auto_describe=False)
-    # No target_info family: the service name is a label Prometheus' own `job` already gives.
-    readers: list[MetricReader] = [PrometheusMetricReader(disable_target_info=True, registry=registry)]
+    # No target_info family nor otel_scope_* labels: Prometheus' own `job` and `instance` say whose.
+    readers: list[MetricReader] = [
+        PrometheusMetricReader(disable_target_info=True, scope_info_enabled=False, registry=registry)
+    ]
     if _otlp_wanted(env, "METRICS"):
         from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 

@@ -12,7 +12,7 @@ from backflow.devtools.commercetools_sim.control import add_control_routes
 from backflow.devtools.commercetools_sim.correlation import Correlations, correlation_middleware
 from backflow.devtools.commercetools_sim.errors import CtError
 from backflow.devtools.commercetools_sim.faults import fault_middleware
-from backflow.devtools.commercetools_sim.keys import PUSHER, STATE, TOKENS
+from backflow.devtools.commercetools_sim.keys import CORRELATIONS, PUSHER, STATE, TOKENS
 from backflow.devtools.commercetools_sim.options import SimulatorOptions
 from backflow.devtools.commercetools_sim.push import Pusher
 from backflow.devtools.commercetools_sim.routes import add_routes
@@ -42,6 +42,7 @@ def create_app(options: SimulatorOptions | None = None) -> web.Application:
         ]
     )
     app[STATE] = state
+    app[CORRELATIONS] = correlations
     app[TOKENS] = TokenStore()
     pusher = Pusher(state)
     app[PUSHER] = pusher
