@@ -37,6 +37,13 @@ system-deps:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 		else echo "chromium not installed and cannot be (needs root and apt-get): the HTML render test will be skipped"; fi; \
 	fi
+	@# promtool (Debian's prometheus package) loads deploy/prometheus/alerts.yml in its test.
+	@if ! command -v promtool >/dev/null 2>&1; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "installing prometheus (promtool checks the alert rules)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
+		else echo "promtool not installed and cannot be (needs root and apt-get): the promtool test will be skipped"; fi; \
+	fi
 	@# initdb and pg_ctl: the store contract suite starts its own PostgreSQL server (marker `postgresql`).
 	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null 2>&1; then \
 		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from types import TracebackType
 
+from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
 from backflow.adapters.commercetools.config import CommercetoolsConfig
@@ -32,9 +33,15 @@ from backflow.ports.commerce_types import (
 
 
 class CommercetoolsAdapter:
-    def __init__(self, config: CommercetoolsConfig, *, tracer_provider: TracerProvider | None = None) -> None:
+    def __init__(
+        self,
+        config: CommercetoolsConfig,
+        *,
+        tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
+    ) -> None:
         self.config = config
-        self.http = CommercetoolsHttp(config, tracer_provider=tracer_provider)
+        self.http = CommercetoolsHttp(config, tracer_provider=tracer_provider, meter_provider=meter_provider)
         self._orders = Orders(self.http)
         self._returns = Returns(self._orders)
         self._payments = Payments(self.http, self._orders)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import random
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -15,14 +16,17 @@ import aiohttp
 import anyio
 import msgspec
 from opentelemetry import propagate, trace
-from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
+from opentelemetry.metrics import MeterProvider
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode, TracerProvider
 
 from backflow.adapters.commercetools.auth import TokenProvider
 from backflow.adapters.commercetools.config import CommercetoolsConfig
 from backflow.adapters.commercetools.errors import error_for
+from backflow.adapters.upstream_metrics import UpstreamCalls
 from backflow.ports.errors import PortError, TransientError, UnauthorizedError
 
 Params = Sequence[tuple[str, str]]
+CORRELATION_HEADER = "X-Correlation-ID"
 
 
 class CommercetoolsHttp:
@@ -31,6 +35,7 @@ class CommercetoolsHttp:
         config: CommercetoolsConfig,
         *,
         tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         rng: random.Random | None = None,
     ) -> None:
@@ -38,6 +43,7 @@ class CommercetoolsHttp:
         self._session: aiohttp.ClientSession | None = None
         self._limit = anyio.Semaphore(config.max_concurrency)
         self._tracer = trace.get_tracer("backflow.commercetools", tracer_provider=tracer_provider)
+        self._calls = UpstreamCalls("commercetools", meter_provider)
         self._sleep = sleep
         self._rng = rng or random.Random()
         self.tokens = TokenProvider(config, self._post_token)
@@ -65,7 +71,6 @@ class CommercetoolsHttp:
         self, method: str, path: str, *, params: Params = (), body: bytes | None = None
     ) -> bytes:
         """Send with retries on transient failures; raise the typed port error otherwise."""
-        url = f"{self.config.project_url}{path}"
         attempt = 0
         refreshed = False
         while True:
@@ -73,7 +78,7 @@ class CommercetoolsHttp:
             try:
                 token = await self.tokens.token()
                 try:
-                    return await self._send(method, url, params, body, token)
+                    return await self._send(method, path, params, body, token)
                 except UnauthorizedError:
                     if refreshed:
                         raise
@@ -91,21 +96,27 @@ class CommercetoolsHttp:
         ceiling = min(self.config.backoff_cap, self.config.backoff_base * 2 ** (attempt - 1))
         return self._rng.uniform(0, ceiling)  # full jitter
 
-    async def _send(self, method: str, url: str, params: Params, body: bytes | None, token: str) -> bytes:
+    async def _send(self, method: str, path: str, params: Params, body: bytes | None, token: str) -> bytes:
+        url = f"{self.config.project_url}{path}"
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = "application/json"
         attributes = {"http.request.method": method, "url.full": url, "server.address": self.config.api_url}
         async with self._limit:
-            with self._tracer.start_as_current_span(
-                f"commercetools {method}", kind=SpanKind.CLIENT, attributes=attributes
-            ) as span:
+            with (
+                self._tracer.start_as_current_span(
+                    f"commercetools {method}", kind=SpanKind.CLIENT, attributes=attributes
+                ) as span,
+                self._calls.timed(method, path) as measured,
+            ):
                 propagate.inject(headers)
+                headers[CORRELATION_HEADER] = correlation_id(span)
                 try:
                     async with self.session.request(
                         method, url, params=list(params), data=body, headers=headers
                     ) as response:
                         payload = await response.read()
+                        measured["status"] = str(response.status)
                         span.set_attribute("http.response.status_code", response.status)
                         if response.status >= 400:
                             span.set_status(Status(StatusCode.ERROR))
@@ -115,6 +126,7 @@ class CommercetoolsHttp:
                     raise
                 except (TimeoutError, aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as error:
                     span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+                    measured["status"] = type(error).__name__
                     raise TransientError(f"{method} {url}: {type(error).__name__}") from error
 
     async def _post_token(
@@ -129,3 +141,9 @@ class CommercetoolsHttp:
                 return response.status, await response.read()
         except (TimeoutError, aiohttp.ClientConnectionError) as error:
             raise TransientError(f"token request: {type(error).__name__}") from error
+
+
+def correlation_id(span: Span) -> str:
+    """The trace id (commercetools logs it, so a support ticket finds the trace), or a fresh id untraced."""
+    context = span.get_span_context()
+    return trace.format_trace_id(context.trace_id) if context.is_valid else uuid.uuid4().hex

@@ -20,6 +20,7 @@ import anyio
 
 from backflow.adapters.postgresql.admin_store import PostgresAdminStore
 from backflow.adapters.postgresql.database import Database, StoreUnavailableError, connect, make_pool
+from backflow.adapters.postgresql.figures import PostgresFigures
 from backflow.adapters.postgresql.inbox import PostgresInbox
 from backflow.adapters.postgresql.migrate import migrate
 from backflow.adapters.postgresql.monitor import PostgresMonitor
@@ -54,6 +55,7 @@ class PostgresStore:
         self.inbox = PostgresInbox(db, clock)
         self.outbox = PostgresOutbox(db, clock, ids, policy=policy, random01=random01)
         self.monitor = PostgresMonitor(db, clock)
+        self.figures = PostgresFigures(db, clock)
         self.timeline = PostgresTimelineReader(db)
         self.watermarks = PostgresWatermarks(db, clock)
         self.admin = PostgresAdminStore(db, clock, ids)

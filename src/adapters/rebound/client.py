@@ -12,6 +12,7 @@ import aiohttp
 import anyio
 import msgspec
 from opentelemetry import trace
+from opentelemetry.metrics import MeterProvider
 
 from backflow.adapters.rebound.config import ReboundConfig
 from backflow.adapters.rebound.http import ReboundHttp, Sleep
@@ -55,13 +56,21 @@ class ReboundClient:
         session: aiohttp.ClientSession,
         *,
         tracer_provider: trace.TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
         sleep: Sleep = anyio.sleep,
         rng: random.Random | None = None,
         days_for_return: int | None = None,
     ) -> None:
         self.config = config
         self._session = session
-        self._http = ReboundHttp(session, config, tracer_provider=tracer_provider, sleep=sleep, rng=rng)
+        self._http = ReboundHttp(
+            session,
+            config,
+            tracer_provider=tracer_provider,
+            meter_provider=meter_provider,
+            sleep=sleep,
+            rng=rng,
+        )
         self._days_for_return = days_for_return
 
     @classmethod
@@ -70,12 +79,19 @@ class ReboundClient:
         config: ReboundConfig,
         *,
         tracer_provider: trace.TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
         days_for_return: int | None = None,
     ) -> ReboundClient:
         """A client with its own session; must be called inside a running event loop."""
         connector = aiohttp.TCPConnector(limit=config.max_concurrency)
         session = aiohttp.ClientSession(connector=connector)
-        return cls(config, session, tracer_provider=tracer_provider, days_for_return=days_for_return)
+        return cls(
+            config,
+            session,
+            tracer_provider=tracer_provider,
+            meter_provider=meter_provider,
+            days_for_return=days_for_return,
+        )
 
     async def aclose(self) -> None:
         await self._session.close()

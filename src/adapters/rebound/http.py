@@ -9,12 +9,14 @@ from dataclasses import dataclass
 import aiohttp
 import anyio
 from opentelemetry import trace
+from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from backflow.adapters.rebound.auth import TokenSource
 from backflow.adapters.rebound.config import ReboundConfig
 from backflow.adapters.rebound.errors import port_error
+from backflow.adapters.upstream_metrics import UpstreamCalls
 from backflow.ports.errors import TransientError
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -35,6 +37,7 @@ class ReboundHttp:
         config: ReboundConfig,
         *,
         tracer_provider: trace.TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
         sleep: Sleep = anyio.sleep,
         rng: random.Random | None = None,
     ) -> None:
@@ -44,6 +47,7 @@ class ReboundHttp:
         self._limit = anyio.Semaphore(config.max_concurrency)
         self._tracer = trace.get_tracer("backflow.rebound", tracer_provider=tracer_provider)
         self._traced = tracer_provider is not None
+        self._calls = UpstreamCalls("rebound", meter_provider)
         self._sleep = sleep
         self._rng = rng or random.Random()
 
@@ -99,9 +103,12 @@ class ReboundHttp:
         sent.update(call.headers)
         timeout = aiohttp.ClientTimeout(total=self._config.request_timeout)
         async with self._limit:
-            with self._tracer.start_as_current_span(
-                f"{call.method} {call.what}", kind=SpanKind.CLIENT, record_exception=False
-            ) as span:
+            with (
+                self._tracer.start_as_current_span(
+                    f"{call.method} {call.what}", kind=SpanKind.CLIENT, record_exception=False
+                ) as span,
+                self._calls.timed(call.method, call.path) as measured,
+            ):
                 span.set_attribute("http.request.method", call.method)
                 span.set_attribute("url.full", url)  # no query string: it may carry cursors
                 if self._traced:
@@ -115,7 +122,9 @@ class ReboundHttp:
                         )
                 except (aiohttp.ClientError, TimeoutError) as exc:
                     span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                    measured["status"] = type(exc).__name__
                     raise TransientError(f"{call.what}: {type(exc).__name__}: {exc}") from exc
+                measured["status"] = str(raw.status)
                 span.set_attribute("http.response.status_code", raw.status)
                 if raw.status >= 400:
                     span.set_status(Status(StatusCode.ERROR))

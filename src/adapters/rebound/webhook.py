@@ -46,7 +46,11 @@ _SIGNATURE_REASONS = {
 
 
 class IntakeAudit(Protocol):
-    """Told of every refusal and every repeated event id (the daemon logs, counts and reviews them)."""
+    """Told of every delivery, refusal and repeated event id (the daemon logs, counts and reviews them)."""
+
+    def accepted(self, source: str, outcome: str) -> None:
+        """A delivery the inbox took: `outcome` is `stored` or `duplicate`."""
+        ...
 
     def refused(self, source: str, reason: str, *, peer: str | None = None) -> None: ...
 
@@ -90,8 +94,10 @@ def make_webhook_handler(
 
     async def stored(event: InboundEvent) -> StoreOutcome:
         outcome = await inbox.store(event)
-        if outcome is StoreOutcome.DUPLICATE and audit is not None:
-            await audit.duplicate(event)
+        if audit is not None:
+            audit.accepted(SOURCE, outcome.value)
+            if outcome is StoreOutcome.DUPLICATE:
+                await audit.duplicate(event)
         return outcome
 
     async def handle(request: web.Request) -> web.StreamResponse:

@@ -407,3 +407,42 @@ SELECT * FROM refund_decisions WHERE decided_at <= :until ORDER BY decided_at, r
 -- name: report_ordered_quantities
 SELECT sku, max(product) AS product, sum(quantity) AS quantity FROM order_line_quantities
 GROUP BY sku ORDER BY sku;
+
+-- name: figures_outbox
+SELECT kind,
+    sum(status = 'pending') AS pending,
+    sum(status = 'leased') AS leased,
+    sum(status = 'dead') AS dead,
+    min(CASE WHEN status = 'pending' AND available_at <= :now THEN available_at
+             WHEN status = 'leased' AND lease_until <= :now THEN lease_until END) AS due
+FROM outbox WHERE status IN ('pending', 'leased', 'dead') GROUP BY kind ORDER BY kind;
+
+-- name: figures_inbox
+SELECT source,
+    sum(status = 'pending') AS pending,
+    sum(status = 'failed') AS failed,
+    min(CASE WHEN status = 'pending' THEN received_at END) AS oldest
+FROM inbox WHERE status IN ('pending', 'failed') GROUP BY source ORDER BY source;
+
+-- name: figures_exceptions
+SELECT owner, type,
+    CASE WHEN :now - first_seen < 3600 THEN 'lt_1h'
+         WHEN :now - first_seen < 86400 THEN '1h_1d'
+         WHEN :now - first_seen < 604800 THEN '1d_7d'
+         ELSE 'gt_7d' END AS age,
+    count(*) AS count
+FROM exceptions WHERE state IN ('open', 'acknowledged') GROUP BY owner, type, age ORDER BY owner, type, age;
+
+-- name: figures_refunds
+SELECT currency, count(*) AS count, sum(amount_minor) AS amount_minor
+FROM refunds WHERE state = 'recorded' GROUP BY currency ORDER BY currency;
+
+-- name: figures_restocked
+SELECT coalesce(sum(quantity), 0) AS units FROM stock_movements WHERE state = 'applied';
+
+-- name: figures_order_sync
+SELECT status, count(*) AS count FROM synced_orders GROUP BY status ORDER BY status;
+
+-- name: figures_sync_lags
+SELECT lag_seconds, last_synced_at FROM synced_orders
+WHERE last_synced_at > :after AND lag_seconds IS NOT NULL ORDER BY last_synced_at LIMIT 10000;

@@ -19,6 +19,7 @@ import anyio
 
 from backflow.adapters.sqlite.admin_store import SqliteAdminStore
 from backflow.adapters.sqlite.connections import open_writer
+from backflow.adapters.sqlite.figures import SqliteFigures
 from backflow.adapters.sqlite.inbox import SqliteInbox
 from backflow.adapters.sqlite.instance_lease import SqliteInstanceLease
 from backflow.adapters.sqlite.monitor import SqliteMonitor
@@ -53,6 +54,7 @@ class SqliteStore:
         self.inbox = SqliteInbox(writer, readers, clock)
         self.outbox = SqliteOutbox(writer, readers, clock, ids, policy=policy, random01=random01)
         self.monitor = SqliteMonitor(readers, clock)
+        self.figures = SqliteFigures(readers, clock)
         self.timeline = SqliteTimelineReader(readers)
         self.watermarks = SqliteWatermarks(writer, readers, clock)
         self.admin = SqliteAdminStore(writer, readers, clock, ids)

@@ -15,7 +15,6 @@ import socket
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import anyio
 from aiohttp import web
@@ -25,7 +24,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from backflow.adapters.rebound.config import parse_secrets
 from backflow.adapters.rebound.webhook import make_webhook_handler
 from backflow.adapters.system_clock import SystemClock
+from backflow.app.bootstrap.measure import measure
 from backflow.app.bootstrap.push import parse_push
+from backflow.app.bootstrap.secrets import configured_secrets as configured_secrets  # for the CLI's logging
 from backflow.app.bootstrap.stores import Store, instance_lease
 from backflow.app.bootstrap.stores import open_report_source as open_report_source  # for `backflow report`
 from backflow.app.bootstrap.wiring import Composition, Wiring, open_wiring
@@ -36,10 +37,12 @@ from backflow.app.entrypoints.http.body import MAX_BODY, read_body
 from backflow.app.entrypoints.http.deps import HttpDeps
 from backflow.app.entrypoints.http.intake import PushIntake
 from backflow.app.entrypoints.http.intake_audit import IntakeAudit
+from backflow.app.entrypoints.http.metrics import MetricsPage
 from backflow.app.entrypoints.http.server import create_app, http_service
 from backflow.app.runtime.api_health import ApiHealth
 from backflow.app.runtime.daemon import DEFAULT_RESTART_POLICY, Runtime, Wakeups
 from backflow.app.runtime.instance import InstanceKeeper
+from backflow.app.runtime.store_metrics import StoreMetrics
 from backflow.app.runtime.supervisor import RestartPolicy
 from backflow.ports.clock import Clock, IdGenerator
 from backflow.ports.commerce import CommercePort
@@ -48,21 +51,8 @@ from backflow.ports.outbox import RetryPolicy
 from backflow.ports.returns_platform import ReturnsPlatformPort
 from backflow.ports.timeline import TimelineReader
 
-SECRET_VARIABLES = (
-    "CTP_CLIENT_SECRET",
-    "REBOUND_CLIENT_SECRET",
-    "BACKFLOW_ADMIN_TOKEN",
-    "BACKFLOW_PUSH_TOKEN",
-)
-
-
-def configured_secrets(env: Mapping[str, str]) -> list[str]:
-    """Every secret in the configuration, for the log formatter to mask."""
-    found = [env[name] for name in SECRET_VARIABLES if env.get(name)]
-    if db_password := _url_password(env.get("BACKFLOW_DB", "")):
-        found.append(db_password)
-    found.extend(parse_secrets(env.get("REBOUND_WEBHOOK_SECRET", "")))
-    return found
+METRICS_REFRESH_SECONDS = 15.0
+"""How often the store's figures are read for OTLP export (a scrape also reads them itself)."""
 
 
 @dataclass
@@ -70,6 +60,7 @@ class Daemon:
     composition: Composition
     runtime: Runtime
     http_app: web.Application
+    store_metrics: StoreMetrics
 
     @property
     def wiring(self) -> Wiring:
@@ -85,7 +76,14 @@ class Daemon:
     ) -> None:
         settings = self.wiring.settings
         serve = http_service(self.http_app, settings.http_host, settings.http_port)
-        await self.runtime.run(serve, handle_signals=handle_signals, task_status=task_status)
+
+        async def serve_and_measure(*, task_status: TaskStatus[int] = anyio.TASK_STATUS_IGNORED) -> None:
+            # The metrics' reading of the store lives and ends with the HTTP server.
+            async with anyio.create_task_group() as group:
+                group.start_soon(self.store_metrics.run, METRICS_REFRESH_SECONDS, METRICS_REFRESH_SECONDS)
+                await serve(task_status=task_status)
+
+        await self.runtime.run(serve_and_measure, handle_signals=handle_signals, task_status=task_status)
 
 
 @asynccontextmanager
@@ -140,6 +138,7 @@ async def bootstrap(
             instance=instance,
         )
         audit = IntakeAudit(store=wiring.store, inbox=store.inbox)
+        store_metrics = measure(composition.metrics.provider, store, wiring, flows, audit)
         deps = http_deps(
             wiring,
             runtime,
@@ -147,6 +146,7 @@ async def bootstrap(
             api_health=composition.api_health,
             timeline=timeline or store.timeline,
             intake=audit,
+            metrics=MetricsPage(store_metrics, composition.metrics.scrape),
         )
         push = PushIntake(
             store.inbox, parse_push, clock, composition.wakeups.inbox, settings.push_token, audit
@@ -154,7 +154,7 @@ async def bootstrap(
         webhook = make_webhook_handler(
             store.inbox, secrets, clock, read_body=read_body, audit=audit, max_body=MAX_BODY
         )
-        yield Daemon(composition, runtime, create_app(deps, webhook=webhook, push=push))
+        yield Daemon(composition, runtime, create_app(deps, webhook=webhook, push=push), store_metrics)
 
 
 def runtime_of(
@@ -189,6 +189,7 @@ def http_deps(
     api_health: ApiHealth,
     timeline: TimelineReader | None,
     intake: IntakeAudit,
+    metrics: MetricsPage | None = None,
 ) -> HttpDeps:
     """What the HTTP layer reads and the operator's actions write through, taken from the wiring once."""
     settings = wiring.settings
@@ -207,14 +208,5 @@ def http_deps(
         shadow_log=store.shadow_log,
         timeline=timeline,
         intake=intake,
+        metrics=metrics,
     )
-
-
-def _url_password(text: str) -> str | None:
-    """The password of a PostgreSQL URL in BACKFLOW_DB, if it carries one."""
-    if "://" not in text:
-        return None
-    try:
-        return urlsplit(text).password or None
-    except ValueError:
-        return None

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from typing import cast
 
 import anyio
+from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.trace import TracerProvider
 
 from backflow.adapters.commercetools import CommercetoolsAdapter
 from backflow.adapters.rebound.client import ReboundClient
 from backflow.adapters.rebound.mapping import to_sales_order
 from backflow.adapters.system_clock import SystemClock
-from backflow.adapters.telemetry import build_tracer_provider
+from backflow.adapters.telemetry import Metrics, build_meter_provider, build_tracer_provider
 from backflow.adapters.uuid7 import Uuid7Generator
 from backflow.adapters.webhook_alerts import WebhookAlertSender
 from backflow.app.bootstrap.startup import (
@@ -96,6 +97,7 @@ class Composition:
     api_health: ApiHealth
     tracer_provider: TracerProvider
     ids: IdGenerator
+    metrics: Metrics
 
 
 @asynccontextmanager
@@ -121,9 +123,13 @@ async def open_wiring(
     async with AsyncExitStack() as stack:
         if tracer_provider is None:  # ours: flush and close it last, even when cancelled
             stack.push_async_callback(_shutdown_provider, provider)
+        metrics = build_meter_provider(env)
+        stack.push_async_callback(_shutdown_provider, metrics.provider)
         store = await open_store(stack, settings, clock=clock, ids=ids, policy=retry_policy)
         if ct_config is not None:
-            adapter = CommercetoolsAdapter(ct_config, tracer_provider=provider)
+            adapter = CommercetoolsAdapter(
+                ct_config, tracer_provider=provider, meter_provider=metrics.provider
+            )
             stack.push_async_callback(shielded_close, adapter.aclose)
             commerce = recording(adapter, "commercetools", api_health)
             await prepare_commerce(recording(adapter, "commercetools", api_health), ct_config)
@@ -131,7 +137,7 @@ async def open_wiring(
             assert commerce is not None
             commerce = recording(commerce, "commercetools", api_health)
         if rb_config is not None:
-            client = ReboundClient.open(rb_config, tracer_provider=provider)
+            client = ReboundClient.open(rb_config, tracer_provider=provider, meter_provider=metrics.provider)
             stack.push_async_callback(shielded_close, client.aclose)
             platform = recording(client, "rebound", api_health)
             await probe_rebound(platform, rb_config)
@@ -166,7 +172,7 @@ async def open_wiring(
             reports=store.reports,
             alerts=alerts,
         )
-        yield Composition(wiring, store, wakeups, api_health, provider, ids)
+        yield Composition(wiring, store, wakeups, api_health, provider, ids, metrics)
 
 
 def _uow_factory(store: Store) -> UnitOfWorkFactory:
@@ -183,6 +189,6 @@ async def shielded_close(close: Callable[[], object]) -> None:
             await result
 
 
-async def _shutdown_provider(provider: TracerProvider) -> None:
+async def _shutdown_provider(provider: TracerProvider | MeterProvider) -> None:
     with anyio.move_on_after(SHUTDOWN_SECONDS, shield=True):
         await anyio.to_thread.run_sync(provider.shutdown)

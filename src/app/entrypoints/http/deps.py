@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -22,6 +23,9 @@ from backflow.ports.monitor import StoreMonitor
 from backflow.ports.outbox import Outbox
 from backflow.ports.shadow import ShadowLog
 from backflow.ports.timeline import TimelineReader
+
+if TYPE_CHECKING:  # the route module imports this one
+    from backflow.app.entrypoints.http.metrics import MetricsPage
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -48,6 +52,8 @@ class HttpDeps:
     """None until the timeline store exists; `/api/returns/{id}` then says `timeline_available: false`."""
     intake: IntakeAudit
     """The intake endpoints' refusals and event-id conflicts, for the overview."""
+    metrics: MetricsPage | None = None
+    """What `GET /metrics` renders; None where no meter provider was built (it answers 404)."""
 
 
 DEPS = web.AppKey("deps", HttpDeps)

@@ -90,6 +90,8 @@ class PushIntake:
         )
         if outcome is StoreOutcome.STORED:
             self.wake.nudge()
+        if self.audit is not None:
+            self.audit.accepted(SOURCE, outcome.value)
         return json_response(IntakeResult(parsed.source_id, outcome.value), status=200)
 
     def _refuse(self, request: web.Request, status: int, code: str, message: str) -> web.Response:

@@ -34,6 +34,8 @@ class IntakeAudit:
     inbox: Inbox
     refusals: Counter[tuple[str, str]] = field(default_factory=Counter)
     """(source, reason) → how many requests were refused for it."""
+    deliveries: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(source, outcome) → how many deliveries were accepted: `stored`, or `duplicate` (already held)."""
     conflicts: int = 0
     since: datetime = field(init=False)
     """When counting began (the process's start)."""
@@ -47,6 +49,9 @@ class IntakeAudit:
             for (source, reason), count in sorted(self.refusals.items())
         ]
         return IntakeView(since=self.since, refused=refused, conflicts=self.conflicts)
+
+    def accepted(self, source: str, outcome: str) -> None:
+        self.deliveries[(source, outcome)] += 1
 
     def refused(self, source: str, reason: str, *, peer: str | None = None) -> None:
         self.refusals[(source, reason)] += 1

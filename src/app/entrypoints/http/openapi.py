@@ -92,6 +92,14 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/healthz", "The process is alive", "health", {200: Health}, secured=False),
     Operation(
         "get",
+        "/metrics",
+        "Prometheus text exposition format: counts by low-cardinality labels, no token needed",
+        "health",
+        {200: None},
+        secured=False,
+    ),
+    Operation(
+        "get",
         "/readyz",
         "Database writable, actors running, APIs answering",
         "health",

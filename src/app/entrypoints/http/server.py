@@ -7,7 +7,7 @@ from aiohttp import web
 from anyio.abc import TaskStatus
 
 from backflow.app.core.startup_errors import ExitCode, StartupError
-from backflow.app.entrypoints.http import admin_exceptions, admin_queues, admin_returns, health
+from backflow.app.entrypoints.http import admin_exceptions, admin_queues, admin_returns, health, metrics
 from backflow.app.entrypoints.http.deps import DEPS, Handler, HttpDeps
 from backflow.app.entrypoints.http.intake import PushIntake, nudging
 from backflow.app.entrypoints.http.middleware import admin_guard, error_middleware, tracing_middleware
@@ -31,7 +31,13 @@ def create_app(deps: HttpDeps, *, webhook: Handler, push: PushIntake) -> web.App
     app.router.add_post("/webhooks/rebound", nudging(webhook, deps.runtime.wakeups.inbox))
     app.router.add_post("/events/commercetools", push.handle)
     app.router.add_get("/api/openapi.json", openapi)
-    for table in (health.routes, admin_queues.routes, admin_exceptions.routes, admin_returns.routes):
+    for table in (
+        health.routes,
+        metrics.routes,
+        admin_queues.routes,
+        admin_exceptions.routes,
+        admin_returns.routes,
+    ):
         app.router.add_routes(table)
     return app
 
