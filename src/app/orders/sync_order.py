@@ -161,7 +161,8 @@ async def _wake_held_returns(uow: UnitOfWork, store: StoreDeps, order: Order) ->
                 continue
             seen.add(record.return_id)
             command = AnchorReturn(return_id=record.return_id, client_order_id=record.client_order_id or ref)
-            uow.outbox.add(outbox_message(command, keys.anchor_key(record.return_id)))
+            lock = keys.order_lock(command.client_order_id)
+            uow.outbox.add(outbox_message(command, keys.anchor_key(record.return_id), lock_key=lock))
             note(
                 uow,
                 store,

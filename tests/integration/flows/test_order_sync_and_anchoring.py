@@ -19,6 +19,7 @@ from backflow.domain.returns import Position
 from tests.integration.flows.conftest import World, file_config, item
 from tests.integration.flows.support import (
     drain,
+    drain_wide,
     evidence,
     exceptions,
     order_number,
@@ -188,13 +189,13 @@ async def test_two_returns_of_one_unit_anchored_at_once_anchor_only_one(world: W
         second, more = world.script(order, [item(order)], [{"event": "created"}])
         await store_rebound_events(world.ctx, bodies + more)
         await process_inbox(world.ctx, world.registry)
-        rows = await world.ctx.outbox.claim("test-race", limit=10, lease_seconds=30)
-        assert sorted(row.kind for row in rows) == ["AnchorReturn", "AnchorReturn"]
-        async with anyio.create_task_group() as tg:
-            for row in rows:
-                tg.start_soon(
-                    context_dependencies(world.ctx).run, world.registry.outbox_handlers[row.kind], row
-                )
+        # Both anchorings are due, but they share the order's lock key: the store hands out one.
+        [row] = await world.ctx.outbox.claim("test-race", limit=10, lease_seconds=30)
+        assert row.kind == "AnchorReturn" and row.lock_key == f"order:{order['orderNumber']}"
+        assert await world.ctx.outbox.claim("test-race-2", limit=10, lease_seconds=30) == []
+        await context_dependencies(world.ctx).run(world.registry.outbox_handlers[row.kind], row)
+        assert await world.ctx.outbox.complete(row.id, "test-race")
+        assert await drain_wide(world.ctx, world.registry) == []
         returned = (await world.ct_order(order["id"]))["returnInfo"]
         assert sum(i["quantity"] for info in returned for i in info["items"]) == 1
         states = sorted([await _state(world, first), await _state(world, second)])

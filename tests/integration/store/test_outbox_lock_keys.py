@@ -104,7 +104,9 @@ async def test_an_expired_lease_frees_its_key(open_store: OpenStore) -> None:
         async with open_store(clock) as store:
             first = await store.outbox.append(message("a1", lock_key="order:a"))
             second = await store.outbox.append(message("a2", lock_key="order:a"))
-            assert [r.id for r in await store.outbox.claim("w1", limit=5, lease_seconds=30, kinds=["x"])] == []
+            assert [
+                r.id for r in await store.outbox.claim("w1", limit=5, lease_seconds=30, kinds=["x"])
+            ] == []
             assert [r.id for r in await store.outbox.claim("w1", limit=5, lease_seconds=30)] == [first.id]
             clock.advance(31)
             # The lapsed row comes first again (it is the older job of the key), and alone.
