@@ -28,6 +28,9 @@ class OutboxMessage(msgspec.Struct, frozen=True, kw_only=True):
     available_at: datetime | None = None
     """Not claimable before this instant; None means now."""
     trace_ctx: dict[str, str] = {}
+    lock_key: str | None = None
+    """The key the job is serialised on (its order, its return): while one row with this key is
+    leased, no other is claimed. None: not serialised."""
 
 
 class AppendResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -50,6 +53,7 @@ class OutboxRow(msgspec.Struct, frozen=True, kw_only=True):
     lease_until: datetime | None
     trace_ctx: dict[str, str]
     last_error: str | None
+    lock_key: str | None = None
 
 
 class OutboxEvent(msgspec.Struct, frozen=True, kw_only=True):
@@ -94,7 +98,11 @@ class Outbox(Protocol):
     async def claim(
         self, owner: str, *, limit: int, lease_seconds: float, kinds: Sequence[str] | None = None
     ) -> list[OutboxRow]:
-        """Lease up to `limit` due rows (pending and due, or leased with an expired lease), oldest first."""
+        """Lease up to `limit` due rows (pending and due, or leased with an expired lease), oldest first.
+
+        Never a row whose lock key an unexpired lease holds, and at most one row per key: so no two
+        jobs with one key run at once, across claimers and processes. An expired lease frees its key.
+        """
         ...
 
     async def renew(self, outbox_id: str, owner: str, lease_seconds: float) -> bool:

@@ -24,6 +24,8 @@ class CommercetoolsConfig:
     """Seconds for one HTTP call, connect included."""
     max_concurrency: int = 16
     """Requests in flight at once over the one connection pool (`CTP_MAX_CONCURRENCY`)."""
+    reserved_for_order_sync: int = 4
+    """Further slots only order sync may use, so a surge of returns cannot starve it (0: none)."""
     max_attempts: int = 4
     """Tries of one request on transient failures (502/503/504, timeouts, resets)."""
     backoff_base: float = 0.2
@@ -34,6 +36,8 @@ class CommercetoolsConfig:
     def __post_init__(self) -> None:
         if self.max_concurrency < 1 or self.max_attempts < 1 or self.conflict_attempts < 1:
             raise ValueError("concurrency and attempt limits must be at least 1")
+        if self.reserved_for_order_sync < 0:
+            raise ValueError("the slots reserved for order sync cannot be negative")
 
     def __repr__(self) -> str:
         return (

@@ -22,6 +22,7 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode, TracerProvid
 from backflow.adapters.commercetools.auth import TokenProvider
 from backflow.adapters.commercetools.config import CommercetoolsConfig
 from backflow.adapters.commercetools.errors import error_for
+from backflow.adapters.commercetools.limiter import ReservingLimiter
 from backflow.adapters.upstream_metrics import UpstreamCalls
 from backflow.ports.errors import PortError, TransientError, UnauthorizedError
 
@@ -41,7 +42,7 @@ class CommercetoolsHttp:
     ) -> None:
         self.config = config
         self._session: aiohttp.ClientSession | None = None
-        self._limit = anyio.Semaphore(config.max_concurrency)
+        self._limit = ReservingLimiter(config.max_concurrency, config.reserved_for_order_sync)
         self._tracer = trace.get_tracer("backflow.commercetools", tracer_provider=tracer_provider)
         self._calls = UpstreamCalls("commercetools", meter_provider)
         self._sleep = sleep
@@ -52,7 +53,8 @@ class CommercetoolsHttp:
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             timeout = aiohttp.ClientTimeout(total=self.config.request_timeout)
-            connector = aiohttp.TCPConnector(limit=self.config.max_concurrency)
+            limit = self.config.max_concurrency + self.config.reserved_for_order_sync
+            connector = aiohttp.TCPConnector(limit=limit)
             self._session = aiohttp.ClientSession(timeout=timeout, connector=connector)
         return self._session
 
@@ -102,7 +104,7 @@ class CommercetoolsHttp:
         if body is not None:
             headers["Content-Type"] = "application/json"
         attributes = {"http.request.method": method, "url.full": url, "server.address": self.config.api_url}
-        async with self._limit:
+        async with self._limit.slot():
             with (
                 self._tracer.start_as_current_span(
                     f"commercetools {method}", kind=SpanKind.CLIENT, attributes=attributes

@@ -19,6 +19,8 @@ from backflow.ports.outbox import OutboxMessage, OutboxRow, OutboxStatus, RetryP
 
 # A live row seen by the insert can finish before we read its id: insert again, a few times at most.
 _APPEND_TRIES = 5
+# Any constant shared by every replica (distinct from the migration lock): claims take it in turn.
+CLAIM_LOCK = 0x6266636C61696D  # "bfclaim"
 
 
 async def record_event(
@@ -53,6 +55,7 @@ async def append(conn: Connection, new_id: str, message: OutboxMessage, now: dat
         "available_at": available_at,
         "now": now,
         "trace_ctx": encode_map(message.trace_ctx),
+        "lock_key": message.lock_key,
     }
     for _ in range(_APPEND_TRIES):
         inserted = await (await conn.execute(q("outbox_insert"), params)).fetchone()
@@ -92,6 +95,7 @@ async def claim(
         "any_kind": kinds is None,
         "kinds": list(kinds or ()),
     }
+    await conn.execute(q("outbox_claim_lock"), {"lock": CLAIM_LOCK})
     rows = await (await conn.execute(q("outbox_claim"), params)).fetchall()
     rows.sort(key=lambda row: row["id"])
     if rows:

@@ -29,9 +29,11 @@ WHERE seq = %(seq)s AND status = 'pending';
 SELECT pg_notify(%(channel)s, '');
 
 -- name: outbox_insert
-INSERT INTO outbox (id, kind, payload, idempotency_key, status, attempts, available_at, created_at, trace_ctx)
+INSERT INTO outbox (
+    id, kind, payload, idempotency_key, status, attempts, available_at, created_at, trace_ctx, lock_key
+)
 VALUES (%(id)s, %(kind)s, %(payload)s, %(idempotency_key)s, 'pending', 0, %(available_at)s, %(now)s,
-        %(trace_ctx)s::json)
+        %(trace_ctx)s::json, %(lock_key)s)
 ON CONFLICT (idempotency_key) WHERE status IN ('pending', 'leased') DO NOTHING
 RETURNING id;
 
@@ -42,28 +44,44 @@ SELECT id FROM outbox WHERE idempotency_key = %(idempotency_key)s AND status IN 
 INSERT INTO outbox_events (outbox_id, at, from_status, to_status, actor, detail)
 VALUES (%(outbox_id)s, %(at)s, %(from_status)s, %(to_status)s, %(actor)s, %(detail)s);
 
+-- name: outbox_claim_lock
+-- Claims run one at a time across replicas (the lock lives until the claim commits), so the claim
+-- statement after it sees every lease committed before, and no two claims both find a key free.
+SELECT pg_advisory_xact_lock(%(lock)s);
+
 -- name: outbox_claim
 -- Lapsed leases first, then due pending rows, oldest first; each branch walks its own partial index.
--- SKIP LOCKED: concurrent claimers (other tasks, other replicas) pass over rows another claim holds,
--- and a row claimed and committed meanwhile no longer matches when re-checked under its lock.
+-- A row whose lock key an unexpired lease holds is passed over (before the LIMIT, so a busy key never
+-- blocks the rows behind it), and of the candidates sharing a key only the oldest is leased.
+-- SKIP LOCKED: a row renewed, completed or failed meanwhile is passed over, not waited for.
 -- SET sees the old values: previous_owner keeps who lost a lapsed lease (NULL for a pending row).
 WITH lapsed AS MATERIALIZED (
-    SELECT id FROM outbox
+    SELECT id, lock_key, 0 AS branch, lease_until AS due FROM outbox AS o
     WHERE status = 'leased' AND lease_until <= %(now)s
       AND (%(any_kind)s OR kind = ANY (%(kinds)s::text[]))
+      AND (lock_key IS NULL OR NOT EXISTS (
+          SELECT 1 FROM outbox AS busy
+          WHERE busy.status = 'leased' AND busy.lock_key = o.lock_key AND busy.lease_until > %(now)s))
     ORDER BY lease_until, id LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
 ), due AS MATERIALIZED (
-    SELECT id FROM outbox
+    SELECT id, lock_key, 1 AS branch, available_at AS due FROM outbox AS o
     WHERE status = 'pending' AND available_at <= %(now)s
       AND (%(any_kind)s OR kind = ANY (%(kinds)s::text[]))
-    ORDER BY available_at, id LIMIT greatest(%(limit)s - (SELECT count(*) FROM lapsed), 0)
+      AND (lock_key IS NULL OR NOT EXISTS (
+          SELECT 1 FROM outbox AS busy
+          WHERE busy.status = 'leased' AND busy.lock_key = o.lock_key AND busy.lease_until > %(now)s))
+    ORDER BY available_at, id LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
+), first_per_key AS (
+    SELECT id, branch, due,
+           row_number() OVER (PARTITION BY coalesce(lock_key, id) ORDER BY branch, due, id) AS nth
+    FROM (SELECT * FROM lapsed UNION ALL SELECT * FROM due) AS candidates
 )
 UPDATE outbox
 SET status = 'leased', lease_owner = %(owner)s, lease_until = %(lease_until)s, attempts = attempts + 1,
     previous_owner = lease_owner
-WHERE id IN (SELECT id FROM lapsed UNION ALL SELECT id FROM due)
+WHERE id IN (SELECT id FROM first_per_key WHERE nth = 1 ORDER BY branch, due, id LIMIT %(limit)s)
 RETURNING *;
 
 -- name: outbox_held_by

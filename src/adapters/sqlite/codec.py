@@ -55,6 +55,7 @@ def outbox_row(row: sqlite3.Row) -> OutboxRow:
         lease_until=dt_or_none(row["lease_until"]),
         trace_ctx=decode_map(row["trace_ctx"]),
         last_error=row["last_error"],
+        lock_key=row["lock_key"],
     )
 
 

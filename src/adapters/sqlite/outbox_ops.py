@@ -52,6 +52,7 @@ def append(conn: sqlite3.Connection, new_id: str, message: OutboxMessage, now: f
             "available_at": available_at,
             "now": now,
             "trace_ctx": encode_map(message.trace_ctx),
+            "lock_key": message.lock_key,
         },
     ).fetchone()
     if inserted is None:

@@ -22,8 +22,10 @@ UPDATE inbox SET status = :status, attempts = attempts + 1, last_error = :error
 WHERE seq = :seq AND status = 'pending';
 
 -- name: outbox_insert
-INSERT INTO outbox (id, kind, payload, idempotency_key, status, attempts, available_at, created_at, trace_ctx)
-VALUES (:id, :kind, :payload, :idempotency_key, 'pending', 0, :available_at, :now, :trace_ctx)
+INSERT INTO outbox (
+    id, kind, payload, idempotency_key, status, attempts, available_at, created_at, trace_ctx, lock_key
+)
+VALUES (:id, :kind, :payload, :idempotency_key, 'pending', 0, :available_at, :now, :trace_ctx, :lock_key)
 ON CONFLICT (idempotency_key) WHERE status IN ('pending', 'leased') DO NOTHING
 RETURNING id;
 
@@ -36,26 +38,39 @@ VALUES (:outbox_id, :at, :from_status, :to_status, :actor, :detail);
 
 -- name: outbox_claim
 -- Due pending rows and expired leases, oldest first; each branch walks its own partial index.
+-- A row whose lock key an unexpired lease holds is passed over (before the LIMIT, so a busy key never
+-- blocks the rows behind it), and of the candidates sharing a key only the oldest is leased. The
+-- writer runs one claim at a time, so no other claim can take the same key meanwhile.
 -- SET sees the old values: previous_owner keeps who lost a lapsed lease (NULL for a pending row).
-UPDATE outbox
-SET status = 'leased', lease_owner = :owner, lease_until = :lease_until, attempts = attempts + 1,
-    previous_owner = lease_owner
-WHERE id IN (
-    SELECT id FROM (
-        SELECT id FROM outbox
+WITH candidates AS (
+    SELECT id, lock_key, 0 AS branch, due FROM (
+        SELECT id, lock_key, lease_until AS due FROM outbox AS o
         WHERE status = 'leased' AND lease_until <= :now
           AND (:any_kind OR kind IN (SELECT value FROM json_each(:kinds)))
+          AND (lock_key IS NULL OR NOT EXISTS (
+              SELECT 1 FROM outbox AS busy
+              WHERE busy.status = 'leased' AND busy.lock_key = o.lock_key AND busy.lease_until > :now))
         ORDER BY lease_until, id LIMIT :limit
     )
     UNION ALL
-    SELECT id FROM (
-        SELECT id FROM outbox
+    SELECT id, lock_key, 1 AS branch, due FROM (
+        SELECT id, lock_key, available_at AS due FROM outbox AS o
         WHERE status = 'pending' AND available_at <= :now
           AND (:any_kind OR kind IN (SELECT value FROM json_each(:kinds)))
+          AND (lock_key IS NULL OR NOT EXISTS (
+              SELECT 1 FROM outbox AS busy
+              WHERE busy.status = 'leased' AND busy.lock_key = o.lock_key AND busy.lease_until > :now))
         ORDER BY available_at, id LIMIT :limit
     )
-    LIMIT :limit
+), first_per_key AS (
+    SELECT id, branch, due,
+           row_number() OVER (PARTITION BY coalesce(lock_key, id) ORDER BY branch, due, id) AS nth
+    FROM candidates
 )
+UPDATE outbox
+SET status = 'leased', lease_owner = :owner, lease_until = :lease_until, attempts = attempts + 1,
+    previous_owner = lease_owner
+WHERE id IN (SELECT id FROM first_per_key WHERE nth = 1 ORDER BY branch, due, id LIMIT :limit)
 RETURNING *;
 
 -- name: outbox_held_by

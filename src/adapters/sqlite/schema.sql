@@ -33,11 +33,12 @@ CREATE TABLE outbox (
     trace_ctx BLOB NOT NULL,
     last_error TEXT,
     finished_at REAL
-) WITHOUT ROWID;
+, lock_key TEXT) WITHOUT ROWID;
 CREATE UNIQUE INDEX outbox_live_key ON outbox (idempotency_key) WHERE status IN ('pending', 'leased');
 CREATE INDEX outbox_due ON outbox (available_at, id) WHERE status = 'pending';
 CREATE INDEX outbox_leases ON outbox (lease_until, id) WHERE status = 'leased';
 CREATE INDEX outbox_dead ON outbox (id) WHERE status = 'dead';
+CREATE INDEX outbox_leased_keys ON outbox (lock_key) WHERE status = 'leased';
 
 CREATE TABLE outbox_events (
     seq INTEGER PRIMARY KEY,

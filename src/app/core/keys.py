@@ -29,6 +29,17 @@ def write_off_marker(return_id: str, rebound_item_id: str) -> str:
     return f"backflow-write-off:{return_id}:{rebound_item_id}"
 
 
+def order_lock(client_order_id: str) -> str:
+    """The lock key of every job that reads and writes one order (anchoring, refunds, restocks,
+    marking items returned): the outbox runs them one at a time per order."""
+    return f"order:{client_order_id}"
+
+
+def order_sync_lock(ct_order_id: str) -> str:
+    """The lock key of an order's syncs: one version of an order at a time."""
+    return f"order-sync:{ct_order_id}"
+
+
 def sync_key(order_id: str, version: int | None) -> str:
     return f"sync:{order_id}:{version if version is not None else 'latest'}"
 

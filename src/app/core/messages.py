@@ -72,13 +72,17 @@ REJECT_REFUND = kind_of(RejectRefund)
 SEND_ALERT = kind_of(SendAlert)
 
 
-def outbox_message(payload: Command, idempotency_key: str) -> OutboxMessage:
-    """The row for `payload`, carrying the current trace context so its processing joins the trace."""
+def outbox_message(payload: Command, idempotency_key: str, *, lock_key: str | None = None) -> OutboxMessage:
+    """The row for `payload`, carrying the current trace context so its processing joins the trace.
+
+    `lock_key` (`keys.order_lock`, ...) serialises it in the store with every other row of that key.
+    """
     return OutboxMessage(
         kind=kind_of(type(payload)),
         payload=msgspec.json.encode(payload),
         idempotency_key=idempotency_key,
         trace_ctx=inject_context(),
+        lock_key=lock_key,
     )
 
 

@@ -91,7 +91,8 @@ async def reanchor_return(
             )
         )
         command = AnchorReturn(return_id=rid, client_order_id=number)
-        uow.outbox.add(outbox_message(command, f"{keys.anchor_key(rid)}#reanchor-{number}"))
+        key, lock = f"{keys.anchor_key(rid)}#reanchor-{number}", keys.order_lock(number)
+        uow.outbox.add(outbox_message(command, key, lock_key=lock))
         summary = f"re-anchoring to order {number}" + (f": {text}" if text else "")
         uow.exceptions.record_action(record.id, "reanchored", actor=actor, note=summary)
         if record.state == ExceptionState.OPEN:

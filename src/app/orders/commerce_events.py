@@ -65,5 +65,6 @@ async def handle_commerce_message(stored: StoredInboundEvent, *, store: StoreDep
             return
         command = SyncOrder(order_id=message.resource.id, version=message.resourceVersion)
         async with store.unit_of_work() as uow:
-            uow.outbox.add(outbox_message(command, keys.sync_key(command.order_id, command.version)))
+            key = keys.sync_key(command.order_id, command.version)
+            uow.outbox.add(outbox_message(command, key, lock_key=keys.order_sync_lock(command.order_id)))
             await uow.commit()

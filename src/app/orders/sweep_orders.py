@@ -54,7 +54,7 @@ async def sweep_orders(
                     continue
                 command = SyncOrder(order_id=order.id, version=order.version)
                 key = keys.sync_key(order.id, order.version)
-                uow.outbox.add(outbox_message(command, key))
+                uow.outbox.add(outbox_message(command, key, lock_key=keys.order_sync_lock(order.id)))
                 waited = (now - order.lastModifiedAt).total_seconds()
                 if waited > limit:
                     raise_exception(

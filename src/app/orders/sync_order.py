@@ -18,6 +18,7 @@ from backflow.ports.outbox import OutboxRow
 from backflow.ports.returns_platform import ReturnsPlatformPort
 from backflow.ports.synced_orders import SyncedOrder, SyncStatus
 from backflow.ports.unit_of_work import UnitOfWork
+from backflow.ports.upstream_priority import critical_path
 
 
 async def sync_order(
@@ -29,7 +30,10 @@ async def sync_order(
     order_policy: OrderSyncPolicy,
 ) -> None:
     command = decode_payload(row, SyncOrder)
-    with store.tracer.start_as_current_span("sync_order", attributes={"order.id": command.order_id}):
+    with (
+        critical_path(),  # its commercetools calls use the reserved slots when the general ones are busy
+        store.tracer.start_as_current_span("sync_order", attributes={"order.id": command.order_id}),
+    ):
         if command.version is not None and await _synced_already(store, command.order_id, command.version):
             return  # the push, the message poll and the sweep each announce a version: one read is enough
         try:
@@ -161,7 +165,8 @@ async def _wake_held_returns(uow: UnitOfWork, store: StoreDeps, order: Order) ->
                 continue
             seen.add(record.return_id)
             command = AnchorReturn(return_id=record.return_id, client_order_id=record.client_order_id or ref)
-            uow.outbox.add(outbox_message(command, keys.anchor_key(record.return_id)))
+            lock = keys.order_lock(command.client_order_id)
+            uow.outbox.add(outbox_message(command, keys.anchor_key(record.return_id), lock_key=lock))
             note(
                 uow,
                 store,

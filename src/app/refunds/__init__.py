@@ -48,7 +48,7 @@ OUTBOX_HANDLERS: Mapping[str, OutboxHandler] = {
 INBOX_HANDLERS: Mapping[str, InboxHandler] = {}
 JOBS: Sequence[JobDecl] = ()
 ACTORS: Sequence[ActorSpec] = (
-    # Refunds are not serialised per order (two returns of one order could recompute against the
-    # same prior refunds at once), so this stays small; raise it in `[actors]` knowingly.
-    ActorSpec("refund", (kinds.ISSUE_REFUND, kinds.REJECT_REFUND), concurrency=2),
+    # The default width: refunds are serialised per order in the store (their rows' lock key), so two
+    # returns of one order never recompute against the same prior refunds at once.
+    ActorSpec("refund", (kinds.ISSUE_REFUND, kinds.REJECT_REFUND)),
 )

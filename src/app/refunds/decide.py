@@ -127,7 +127,7 @@ async def decide_refund(
         else:
             command = IssueRefund(return_id=trigger.return_id, sequence=trigger.sequence)
             key = keys.refund_key(trigger.return_id, trigger.sequence) + "#decided"
-            uow.outbox.add(outbox_message(command, key))
+            uow.outbox.add(outbox_message(command, key, lock_key=await _order_lock(uow, trigger.return_id)))
         timeline_note(
             uow,
             store,
@@ -188,4 +188,13 @@ async def _stage_reject(uow: UnitOfWork, store: StoreDeps, trigger: _Trigger, cu
                 uow.returns.update(to_record(updated, record, store.clock.now()))
     uow.credits.release(trigger.return_id, currency)  # nothing is owed any more
     command = RejectRefund(return_id=trigger.return_id, sequence=trigger.sequence)
-    uow.outbox.add(outbox_message(command, f"reject:{trigger.return_id}:{trigger.sequence}"))
+    key, lock = f"reject:{trigger.return_id}:{trigger.sequence}", await _order_lock(uow, trigger.return_id)
+    uow.outbox.add(outbox_message(command, key, lock_key=lock))
+
+
+async def _order_lock(uow: UnitOfWork, return_id: str) -> str | None:
+    """The order the refund job is serialised on, like every refund of that order."""
+    record = await uow.returns.get(return_id)
+    return (
+        None if record is None or record.client_order_id is None else keys.order_lock(record.client_order_id)
+    )

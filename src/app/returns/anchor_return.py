@@ -5,10 +5,6 @@ not fit it refuses it."""
 
 from __future__ import annotations
 
-import weakref
-
-import anyio
-
 from backflow.app.core.cases import load
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import decode_payload
@@ -27,18 +23,6 @@ from backflow.ports.errors import NotFoundError
 from backflow.ports.outbox import OutboxRow
 from backflow.ports.timeline import TimelineReader
 
-# Validation reads the order's return items, then the write adds ours: two returns of one order
-# anchored at once would both pass. One daemon process owns the outbox, so a lock per order
-# (dropped once nobody holds it) makes read-validate-write one step.
-_ORDER_LOCKS: weakref.WeakValueDictionary[str, anyio.Lock] = weakref.WeakValueDictionary()
-
-
-def _order_lock(client_order_id: str) -> anyio.Lock:
-    lock = _ORDER_LOCKS.get(client_order_id)
-    if lock is None:
-        lock = _ORDER_LOCKS[client_order_id] = anyio.Lock()
-    return lock
-
 
 async def anchor_return(
     row: OutboxRow,
@@ -51,16 +35,18 @@ async def anchor_return(
 ) -> None:
     command = decode_payload(row, AnchorReturn)
     with store.tracer.start_as_current_span("anchor_return", attributes={"return.id": command.return_id}):
-        async with _order_lock(command.client_order_id):
-            await _anchor_once(
-                row,
-                command,
-                store=store,
-                commerce=commerce,
-                timeline=timeline,
-                anchoring_policy=anchoring_policy,
-                reasons_policy=reasons_policy,
-            )
+        # Validation reads the order's return items, then the write adds ours: two returns of one
+        # order anchored at once would both pass. The row's lock key (`keys.order_lock`) makes the
+        # store hand out one job per order at a time, across processes, so read-validate-write is one step.
+        await _anchor_once(
+            row,
+            command,
+            store=store,
+            commerce=commerce,
+            timeline=timeline,
+            anchoring_policy=anchoring_policy,
+            reasons_policy=reasons_policy,
+        )
 
 
 async def _anchor_once(

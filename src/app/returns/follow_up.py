@@ -23,27 +23,33 @@ def stage_follow_ups(
     staged: list[str] = []
     if case.order_id is None:
         return staged
-    rid = case.return_id
+    rid, lock = case.return_id, keys.order_lock(case.client_order_id)
     for event in events:
         match event:
             case RefundRequested(sequence=trigger):
                 uow.outbox.add(
                     outbox_message(
-                        IssueRefund(return_id=rid, sequence=trigger), keys.refund_key(rid, trigger)
+                        IssueRefund(return_id=rid, sequence=trigger),
+                        keys.refund_key(rid, trigger),
+                        lock_key=lock,
                     )
                 )
                 staged.append("IssueRefund")
             case ReturnReceived():
                 uow.outbox.add(
                     outbox_message(
-                        MarkItemsReturned(return_id=rid, sequence=sequence), keys.returned_key(rid, sequence)
+                        MarkItemsReturned(return_id=rid, sequence=sequence),
+                        keys.returned_key(rid, sequence),
+                        lock_key=lock,
                     )
                 )
                 staged.append("MarkItemsReturned")
                 if case.position is Position.REFUND_PENDING:  # a trigger that waited for the receipt
                     uow.outbox.add(
                         outbox_message(
-                            IssueRefund(return_id=rid, sequence=sequence), keys.refund_key(rid, sequence)
+                            IssueRefund(return_id=rid, sequence=sequence),
+                            keys.refund_key(rid, sequence),
+                            lock_key=lock,
                         )
                     )
                     staged.append("IssueRefund")
@@ -57,7 +63,11 @@ def stage_restock(uow: UnitOfWork, case: ReturnCase, sequence: int) -> None:
     ids = tuple(item.rebound_item_id for item in case.items)
     rid = case.return_id
     uow.outbox.add(
-        outbox_message(RestockItems(return_id=rid, rebound_item_ids=ids), keys.restock_key(rid, sequence))
+        outbox_message(
+            RestockItems(return_id=rid, rebound_item_ids=ids),
+            keys.restock_key(rid, sequence),
+            lock_key=keys.order_lock(case.client_order_id),
+        )
     )
 
 
@@ -70,7 +80,9 @@ def stage_due_on_anchoring(uow: UnitOfWork, case: ReturnCase, events: Iterable[D
     if is_received(case.rebound_status):
         uow.outbox.add(
             outbox_message(
-                MarkItemsReturned(return_id=rid, sequence=sequence), keys.returned_key(rid, sequence)
+                MarkItemsReturned(return_id=rid, sequence=sequence),
+                keys.returned_key(rid, sequence),
+                lock_key=keys.order_lock(case.client_order_id),
             )
         )
         staged.append("MarkItemsReturned")

@@ -21,5 +21,6 @@ async def sweep_held_returns(*, store: StoreDeps) -> None:
                 command = AnchorReturn(
                     return_id=record.return_id, client_order_id=record.client_order_id or ""
                 )
-                uow.outbox.add(outbox_message(command, keys.anchor_key(record.return_id)))
+                lock = keys.order_lock(command.client_order_id)
+                uow.outbox.add(outbox_message(command, keys.anchor_key(record.return_id), lock_key=lock))
             await uow.commit()

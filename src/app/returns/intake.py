@@ -169,6 +169,7 @@ async def apply_incoming(incoming: Incoming, event: InboundEvent, store: StoreDe
                     outbox_message(
                         AnchorReturn(return_id=rid, client_order_id=case.client_order_id),
                         keys.anchor_key(rid),
+                        lock_key=keys.order_lock(case.client_order_id),
                     )
                 )
         await uow.commit()

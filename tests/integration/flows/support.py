@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+import anyio
 import msgspec
 
 from backflow.app.bootstrap.wiring import Wiring
@@ -64,11 +65,52 @@ async def drain(wiring: Wiring, registry: FlowRegistry, *, rounds: int = 40) -> 
     raise AssertionError("the outbox did not drain")
 
 
-async def settle(wiring: Wiring, registry: FlowRegistry) -> list[str]:
+async def drain_wide(wiring: Wiring, registry: FlowRegistry, *, workers: int = 4) -> list[str]:
+    """`drain` with `workers` claimers at once, as the actors run: only the rows' lock keys keep the
+    jobs of one order apart. Fails the test if two jobs of one key ever run at once."""
+    errors: list[str] = []
+    running: dict[str, str] = {}  # lock key → the row running under it
+    in_flight = 0
+
+    async def worker(name: str) -> None:
+        nonlocal in_flight
+        for _ in range(400):
+            [row] = await wiring.outbox.claim(name, limit=1, lease_seconds=30) or [None]
+            if row is None:
+                if in_flight == 0:
+                    return
+                await anyio.sleep(0.01)
+                continue
+            in_flight += 1
+            if row.lock_key is not None:
+                assert row.lock_key not in running, f"{row.kind} ran beside {running[row.lock_key]}"
+                running[row.lock_key] = row.kind
+            try:
+                await wiring.dependencies().run(registry.outbox_handlers[row.kind], row)
+            except Exception as exc:
+                errors.append(f"{row.kind}: {exc!r}")
+                await wiring.outbox.fail(row.id, name, repr(exc))
+            else:
+                assert await wiring.outbox.complete(row.id, name)
+            finally:
+                running.pop(row.lock_key or "", None)
+                in_flight -= 1
+        raise AssertionError("the outbox did not drain")
+
+    async with anyio.create_task_group() as tg:
+        for n in range(workers):
+            tg.start_soon(worker, f"{OWNER}-{n}")
+    return errors
+
+
+async def settle(wiring: Wiring, registry: FlowRegistry, *, workers: int = 1) -> list[str]:
+    """Inbox, then outbox, until both are quiet; `workers` > 1 drains the outbox as wide actors do."""
     errors: list[str] = []
     for _ in range(10):
         handled = await process_inbox(wiring, registry)
-        errors += await drain(wiring, registry)
+        errors += await (
+            drain(wiring, registry) if workers == 1 else drain_wide(wiring, registry, workers=workers)
+        )
         if not handled and not await wiring.inbox.pending(limit=1):
             return errors
     raise AssertionError("the inbox did not settle")

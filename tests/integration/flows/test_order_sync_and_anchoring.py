@@ -18,6 +18,7 @@ from backflow.domain.return_case import Position
 from tests.integration.flows.conftest import World, file_config, item
 from tests.integration.flows.support import (
     drain,
+    drain_wide,
     evidence,
     exceptions,
     order_number,
@@ -185,11 +186,13 @@ async def test_two_returns_of_one_unit_anchored_at_once_anchor_only_one(world: W
         second, more = world.script(order, [item(order)], [{"event": "created"}])
         await store_rebound_events(world.wiring, bodies + more)
         await process_inbox(world.wiring, world.registry)
-        rows = await world.wiring.outbox.claim("test-race", limit=10, lease_seconds=30)
-        assert sorted(row.kind for row in rows) == ["AnchorReturn", "AnchorReturn"]
-        async with anyio.create_task_group() as tg:
-            for row in rows:
-                tg.start_soon(world.wiring.dependencies().run, world.registry.outbox_handlers[row.kind], row)
+        # Both anchorings are due, but they share the order's lock key: the store hands out one.
+        [row] = await world.wiring.outbox.claim("test-race", limit=10, lease_seconds=30)
+        assert row.kind == "AnchorReturn" and row.lock_key == f"order:{order['orderNumber']}"
+        assert await world.wiring.outbox.claim("test-race-2", limit=10, lease_seconds=30) == []
+        await world.wiring.dependencies().run(world.registry.outbox_handlers[row.kind], row)
+        assert await world.wiring.outbox.complete(row.id, "test-race")
+        assert await drain_wide(world.wiring, world.registry) == []
         returned = (await world.ct_order(order["id"]))["returnInfo"]
         assert sum(i["quantity"] for info in returned for i in info["items"]) == 1
         states = sorted([await _state(world, first), await _state(world, second)])

@@ -9,7 +9,14 @@ import anyio
 import pytest
 
 from tests.integration.flows.conftest import World, item
-from tests.integration.flows.support import exceptions, order_number, settle, store_rebound_events
+from tests.integration.flows.support import (
+    drain_wide,
+    exceptions,
+    order_number,
+    process_inbox,
+    settle,
+    store_rebound_events,
+)
 
 TO_REFUND = [
     {"event": "created"},
@@ -75,3 +82,33 @@ async def test_two_of_three_for_twenty_refund_13_33_though_rebound_proposes_13_3
         assert await settle(world.wiring, world.registry) == []
         assert await exceptions(world.wiring, "refund_mismatch") == []
         assert await refunds(world, order) == [1333, 667]
+
+
+@pytest.mark.anyio
+async def test_three_returns_of_one_order_triggered_at_once_refund_once_each_against_the_latest(
+    world: World,
+) -> None:
+    # The refund actor runs wide: only the rows' lock key (the order) keeps these refunds apart. Were
+    # they computed at once against no prior refund, each would be R(20.00 / 3) = 6.67: 20.01 paid back.
+    with anyio.fail_after(60):
+        order = await three_for_twenty(world)
+        before: list[bytes] = []
+        triggers: list[bytes] = []
+        for _ in range(3):
+            _, bodies = world.script(
+                order, [item(order, quantity=1, unitPrice="6.67")], TO_REFUND, currency="EUR"
+            )
+            before += bodies[:-1]
+            triggers += bodies[-1:]
+        await store_rebound_events(world.wiring, before)
+        assert await settle(world.wiring, world.registry) == []  # anchored and received, nothing refunded
+        assert await refunds(world, order) == []
+        await store_rebound_events(world.wiring, triggers)
+        assert await process_inbox(world.wiring, world.registry) == 3
+        due = [d for d in await world.monitor.queue_depth() if d.kind == "IssueRefund"]
+        assert [(d.status, d.count) for d in due] == [("pending", 3)]  # all three due at once
+        assert await drain_wide(world.wiring, world.registry, workers=6) == []
+        assert await exceptions(world.wiring, "refund_mismatch") == []
+        paid = await refunds(world, order)
+        assert sorted(paid) == [666, 667, 667]  # the last continues the others: 20.00 - 13.34
+        assert sum(paid) == 2000

@@ -44,5 +44,9 @@ class OpenStore(Protocol):
     ) -> AbstractAsyncContextManager[Store]: ...
 
 
-def message(key: str, kind: str = "restock", payload: bytes = b"{}") -> OutboxMessage:
-    return OutboxMessage(kind=kind, payload=payload, idempotency_key=key, trace_ctx={"traceparent": key})
+def message(
+    key: str, kind: str = "restock", payload: bytes = b"{}", *, lock_key: str | None = None
+) -> OutboxMessage:
+    return OutboxMessage(
+        kind=kind, payload=payload, idempotency_key=key, trace_ctx={"traceparent": key}, lock_key=lock_key
+    )

@@ -104,7 +104,7 @@ def test_actor_concurrency_comes_from_the_actors_table() -> None:
     assert defaults == {
         "order_sync": 8,
         "return_anchoring": 4,
-        "refund": 2,
+        "refund": 4,  # serialised per order in the store, so as wide as the others
         "restock": 4,
         "rebound_acknowledgements": 4,
         "alerts": 2,

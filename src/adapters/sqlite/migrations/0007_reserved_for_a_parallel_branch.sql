@@ -1,4 +1,0 @@
--- 0007: reserved. Issue 17 was split between engineers working in parallel: 0007 and 0009 belong to
--- the other branches and 0008 (the instance lease) to this one. Migrations must be numbered without
--- gaps, so this branch carries an empty 0007 to stay runnable on its own; when the branches merge,
--- the real 0007 replaces this file (delete it then). It changes nothing.
