@@ -7,7 +7,7 @@ Errors are the typed errors of `ports.errors`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Protocol
 
 from backflow.domain.money import Money
@@ -41,9 +41,17 @@ class CommercePort(Protocol):
 
     # ------------------------------------------------------------------ returns
     async def add_return_info(
-        self, order_id: str, items: Sequence[ReturnItemRequest], *, return_tracking_id: str | None = None
+        self,
+        order_id: str,
+        items: Sequence[ReturnItemRequest],
+        *,
+        return_tracking_id: str | None = None,
+        current: Order | None = None,
     ) -> Order:
-        """Append one return info with the items whose key is not on the order yet (none left: no write)."""
+        """Append one return info with the items whose key is not on the order yet (none left: no write).
+
+        `current`: the order as just read or last written; its version is used instead of a fresh read
+        (a stale one costs a 409, then a re-read and a re-plan)."""
         ...
 
     async def set_return_shipment_state(
@@ -52,9 +60,21 @@ class CommercePort(Protocol):
         """Move a return item (by key); reaches Advised→Returned even where the direct action is refused."""
         ...
 
+    async def set_return_shipment_states(
+        self, order_id: str, states: Mapping[str, ReturnShipmentState], *, current: Order | None = None
+    ) -> Order:
+        """Move several return items (item key → state) forward in one request; `current` as above."""
+        ...
+
     async def set_return_payment_state(
         self, order_id: str, item_key: str, state: ReturnPaymentState
     ) -> Order: ...
+
+    async def set_return_payment_states(
+        self, order_id: str, states: Mapping[str, ReturnPaymentState], *, current: Order | None = None
+    ) -> Order:
+        """Set several return items' payment states (item key → state) in one request."""
+        ...
 
     async def set_return_reason(self, order_id: str, item_key: str, reason: ReasonCode) -> Order: ...
 
@@ -68,9 +88,17 @@ class CommercePort(Protocol):
         ...
 
     async def add_refund(
-        self, payment_id: str, amount: Money, interaction_id: str, *, state: TransactionState = "Success"
+        self,
+        payment_id: str,
+        amount: Money,
+        interaction_id: str,
+        *,
+        state: TransactionState = "Success",
+        current: Payment | None = None,
     ) -> Transaction:
-        """A Refund transaction, added once per `interaction_id` (an existing one is returned as is)."""
+        """A Refund transaction, added once per `interaction_id` (an existing one is returned as is).
+
+        `current`: the payment as just read; checked for the interaction id and its version used."""
         ...
 
     async def change_transaction_state(

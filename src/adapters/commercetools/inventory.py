@@ -3,8 +3,9 @@
 The restock marker: a custom field `backflowRestockIds` (Set of String) on the inventory entry holds
 the ids of the most recent restocks applied to it. The quantity change and the marker update travel in
 ONE update request under the entry's `version`, so commercetools applies both or neither. Before every
-attempt the entry is re-read: an id already in the marker means a previous attempt (whose response
-was lost, or whose process died) has been applied, and nothing is sent again.
+attempt the entry is read (the first time by the query that finds it): an id already in the marker
+means a previous attempt (whose response was lost, or whose process died) has been applied, and
+nothing is sent again.
 
 Limits: the marker keeps the last `MARKER_CAPACITY` ids per entry, so a restock retried after that
 many newer restocks of the same entry would apply twice (the stock ledger retries only its own pending
@@ -103,7 +104,8 @@ class Inventory:
             )
         for _ in range(3):  # quantity action fallback and marker Type creation each need one more round
             try:
-                return await self._restock(found.id, quantity, restock_id)
+                # The entry as found carries its version: no second read (a stale one gets a 409).
+                return await self._restock(found, quantity, restock_id)
             except InvalidRequestError as error:
                 if self.add_quantity_supported and "addQuantity" in error.message:
                     self.add_quantity_supported = False
@@ -113,7 +115,8 @@ class Inventory:
                     raise
         raise InvalidRequestError(f"restock {restock_id} kept being refused", codes=("InvalidOperation",))
 
-    async def _restock(self, entry_id: str, quantity: int, restock_id: str) -> RestockOutcome:
+    async def _restock(self, found: InventoryEntry, quantity: int, restock_id: str) -> RestockOutcome:
+        entry_id = found.id
         applied = False
 
         def plan(entry: InventoryEntry) -> Actions | None:
@@ -140,6 +143,10 @@ class Inventory:
             return entry
 
         entry = await update_versioned(
-            lambda: self.get(entry_id), plan, send, attempts=self._http.config.conflict_attempts
+            lambda: self.get(entry_id),
+            plan,
+            send,
+            attempts=self._http.config.conflict_attempts,
+            current=found,
         )
         return RestockOutcome(entry=entry, applied=applied)

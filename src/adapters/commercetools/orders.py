@@ -76,12 +76,18 @@ class Orders:
                 return
             last_id = results[-1].id
 
-    async def update(self, order_id: str, plan: Callable[[Order], Actions | None]) -> Order:
+    async def update(
+        self, order_id: str, plan: Callable[[Order], Actions | None], *, current: Order | None = None
+    ) -> Order:
         path = f"/orders/{quote(order_id, safe='')}"
 
         async def send(version: int, actions: Actions) -> Order:
             return ORDER_DECODER.decode(await self._http.post(path, update_body(version, actions)))
 
         return await update_versioned(
-            lambda: self.get(order_id), plan, send, attempts=self._http.config.conflict_attempts
+            lambda: self.get(order_id),
+            plan,
+            send,
+            attempts=self._http.config.conflict_attempts,
+            current=current,
         )

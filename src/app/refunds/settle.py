@@ -15,7 +15,7 @@ from backflow.app.core.notes import note
 from backflow.app.core.policies import RefundPolicy
 from backflow.app.core.problems import raise_problem
 from backflow.app.refunds.compare import RefundPlan
-from backflow.domain.order import Order
+from backflow.domain.order import Order, ReturnPaymentState
 from backflow.domain.returns import RefundSucceeded, transition
 from backflow.ports.commerce import CommercePort
 from backflow.ports.errors import PortError, TransientError
@@ -54,10 +54,12 @@ async def settle_refund(
         plan = paid
     rid = stored.case.return_id
     with store.tracer.start_as_current_span("issue_refund.payment_states"):
-        for item, _ in plan.due:  # idempotent: an item already Refunded is not written again
-            await commerce.set_return_payment_state(
-                order.id, keys.return_item_key(item.rebound_item_id), "Refunded"
-            )
+        # One request for every item, on the version of the fresh read (a payment write leaves the
+        # order's version alone); idempotent: an item already Refunded is not written again.
+        refunded: dict[str, ReturnPaymentState] = {
+            keys.return_item_key(item.rebound_item_id): "Refunded" for item, _ in plan.due
+        }
+        await commerce.set_return_payment_states(order.id, refunded, current=order)
     async with store.unit_of_work() as uow:
         record = await uow.returns.get(rid)
         if record is None:
@@ -166,7 +168,8 @@ async def _pay_original(
             await uow.commit()
     try:
         with store.tracer.start_as_current_span("issue_refund.add_refund"):
-            await commerce.add_refund(payment.id, plan.amount, plan.interaction_id)
+            # The payment as just read: checked for the interaction id, its version used for the write.
+            await commerce.add_refund(payment.id, plan.amount, plan.interaction_id, current=payment)
     except TransientError:
         if attempts >= policy.failure_attempts:
             detail = {"message": "commercetools kept failing", "attempts": attempts}

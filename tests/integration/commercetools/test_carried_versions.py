@@ -1,0 +1,89 @@
+"""Against the simulator: a write on the version a caller already holds costs one request, several
+items of one order move in one request, and a stale version is re-read and re-planned, never applied
+twice (return item key, interactionId, restock marker)."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from backflow.devtools.commercetools_sim.keys import STATE
+from backflow.domain.money import Money
+from backflow.domain.order import ReturnShipmentState
+from backflow.ports.commerce_types import ReturnItemRequest
+
+from .conftest import Server
+
+pytestmark = pytest.mark.anyio
+
+
+def _calls(sim: Server) -> dict[str, int]:
+    assert sim.app is not None
+    return {k: v for k, v in sim.app[STATE].stats.items() if k.startswith("call ") and "oauth" not in k}
+
+
+def _since(sim: Server, before: dict[str, int]) -> dict[str, int]:
+    return {k: v - before.get(k, 0) for k, v in _calls(sim).items() if v != before.get(k, 0)}
+
+
+async def test_carried_versions_write_once_per_resource_without_reading_again(sim: Server) -> None:
+    with anyio.fail_after(30):
+        order = await sim.create_order([("SKU-V", 2, 1000), ("SKU-W", 1, 500)])
+        await sim.create_payment(order, 2500)
+        await sim.create_inventory("SKU-V", 5, None)
+        lines = [line["id"] for line in order["lineItems"]]
+        items = [
+            ReturnItemRequest(key="rb-v", quantity=1, line_item_id=lines[0]),
+            ReturnItemRequest(key="rb-w", quantity=1, line_item_id=lines[1]),
+        ]
+        async with sim.adapter() as adapter:
+            await adapter.prepare()
+            fresh = await adapter.get_order(order["id"])
+            before = _calls(sim)
+            added = await adapter.add_return_info(order["id"], items, current=fresh)
+            assert _since(sim, before) == {"call POST /orders/{id}": 1}
+
+            # Strict simulator: the direct Advised → Returned is refused once, then remembered.
+            before = _calls(sim)
+            states: dict[str, ReturnShipmentState] = {"rb-v": "Returned", "rb-w": "Returned"}
+            received = await adapter.set_return_shipment_states(order["id"], states, current=added)
+            assert _since(sim, before) == {"call POST /orders/{id}": 2}
+            assert {i.key: i.shipmentState for i in received.return_items()} == states
+
+            before = _calls(sim)
+            refunded = await adapter.set_return_payment_states(
+                order["id"], {"rb-v": "Refunded", "rb-w": "Refunded"}, current=received
+            )
+            graded = await adapter.set_return_shipment_states(
+                order["id"], {"rb-v": "BackInStock", "rb-w": "Unusable"}, current=refunded
+            )
+            assert _since(sim, before) == {"call POST /orders/{id}": 2}
+            assert [(i.shipmentState, i.paymentState) for i in graded.return_items()] == [
+                ("BackInStock", "Refunded"),
+                ("Unusable", "Refunded"),
+            ]
+
+            payment = await adapter.find_order_payment(order["id"])
+            assert payment is not None
+            before = _calls(sim)
+            refund = await adapter.add_refund(
+                payment.id, Money.minor(1000, "EUR"), "rb-carry", current=payment
+            )
+            restock = await adapter.restock("SKU-V", None, 1, "restock-carry")
+            assert _since(sim, before) == {
+                "call POST /payments/{id}": 1,
+                "call GET /inventory": 1,
+                "call POST /inventory/{id}": 1,
+            }
+            assert restock.applied
+
+            # Stale versions: a 409, a re-read, a re-plan that finds the write done, nothing twice.
+            again = await adapter.add_refund(
+                payment.id, Money.minor(1000, "EUR"), "rb-carry", current=payment
+            )
+            re_added = await adapter.add_return_info(order["id"], items, current=fresh)
+            final_payment = await adapter.find_order_payment(order["id"])
+        assert again.id == refund.id
+        assert final_payment is not None
+        assert [t.interactionId for t in final_payment.transactions if t.type == "Refund"] == ["rb-carry"]
+        assert [i.key for i in re_added.return_items()] == ["rb-v", "rb-w"]
