@@ -33,6 +33,15 @@ class CommercePort(Protocol):
 
     async def get_order_by_number(self, order_number: str, *, expand_payments: bool = False) -> Order: ...
 
+    async def recent_order(self, order_id: str) -> Order:
+        """The order as this process last read or wrote it (else read now): only to plan a version-checked
+        write, where a stale copy costs a 409 and a re-read; never for money (that reads `get_order`)."""
+        ...
+
+    async def get_order_and_payment(self, order_id: str) -> tuple[Order, Payment | None]:
+        """The latest order and its payment (as `find_order_payment` picks it) in one read."""
+        ...
+
     async def query_orders(self, query: OrderQuery) -> OrderPage: ...
 
     def sweep_orders(self, where: Sequence[str] = (), *, page_size: int = 500) -> AsyncIterator[Order]:

@@ -68,6 +68,12 @@ class CommercetoolsAdapter:
     async def get_order_by_number(self, order_number: str, *, expand_payments: bool = False) -> Order:
         return await self._orders.get_by_number(order_number, expand_payments=expand_payments)
 
+    async def recent_order(self, order_id: str) -> Order:
+        return await self._orders.recent(order_id)
+
+    async def get_order_and_payment(self, order_id: str) -> tuple[Order, Payment | None]:
+        return await self._payments.order_and_payment(order_id)
+
     async def query_orders(self, query: OrderQuery) -> OrderPage:
         return await self._orders.query(query)
 

@@ -12,6 +12,7 @@ from backflow.adapters.commercetools.http import CommercetoolsHttp
 from backflow.adapters.commercetools.orders import Orders
 from backflow.adapters.commercetools.updates import Actions, update_body, update_versioned
 from backflow.domain.money import Money
+from backflow.domain.order import ORDER_DECODER, Order
 from backflow.ports.commerce_types import Payment, Transaction, TransactionState
 from backflow.ports.errors import NotFoundError
 
@@ -47,7 +48,15 @@ class Payments:
         return _DECODE_PAYMENT.decode(await self._http.get(f"/payments/{quote(payment_id, safe='')}"))
 
     async def find_for_order(self, order_id: str) -> Payment | None:
+        return await self._pick(await self._orders.get_raw(order_id, expand_payments=True))
+
+    async def order_and_payment(self, order_id: str) -> tuple[Order, Payment | None]:
+        """One read with the payments expanded serves both the order and its payment."""
         raw = await self._orders.get_raw(order_id, expand_payments=True)
+        return self._orders.remember(ORDER_DECODER.decode(raw)), await self._pick(raw)
+
+    async def _pick(self, raw: bytes) -> Payment | None:
+        """The first payment holding a Charge, else the first; None without one."""
         info = _DECODE_ORDER_PAYMENTS.decode(raw).paymentInfo
         if info is None or not info.payments:
             return None

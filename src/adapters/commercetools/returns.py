@@ -105,7 +105,10 @@ class Returns:
             planned_on.append(order)
             return rewrite_actions(order, states)
 
+        seen: list[Order] = []  # every copy planned on: the last is the one the refused request had
+
         def plan(order: Order) -> Actions | None:
+            seen.append(order)
             receipt = any(
                 _item(order, key).shipmentState == "Advised" and state != "Advised"
                 for key, state in states.items()
@@ -118,8 +121,8 @@ class Returns:
             if "InvalidOperation" not in error.codes:
                 raise
             self.direct_receipt_allowed = False
-        # A refused request changed nothing, so `current` is still good for the rewrite.
-        order = await self._orders.update(order_id, rewrite, current=current)
+        # A refused request changed nothing, so the copy it was planned on is still good for the rewrite.
+        order = await self._orders.update(order_id, rewrite, current=seen[-1] if seen else current)
         before = planned_on[-1] if planned_on else order
         if any(item.key is None for item in before.return_items()):
             order = await self._orders.update(

@@ -18,6 +18,7 @@ from backflow.app.refunds.compare import RefundPlan
 from backflow.domain.order import Order, ReturnPaymentState
 from backflow.domain.returns import RefundSucceeded, transition
 from backflow.ports.commerce import CommercePort
+from backflow.ports.commerce_types import Payment
 from backflow.ports.errors import PortError, TransientError
 from backflow.ports.exceptions import Severity
 from backflow.ports.ledgers import PendingCredit, RefundOutcome, RefundState
@@ -30,6 +31,7 @@ async def settle_refund(
     plan: RefundPlan,
     stored: StoredCase,
     order: Order,
+    payment: Payment | None,
     *,
     attempts: int,
     retry: dict[str, object],
@@ -37,12 +39,14 @@ async def settle_refund(
     commerce: CommercePort,
     refund_policy: RefundPolicy,
 ) -> None:
-    """`attempts`: of the outbox row (a transient failure past the policy's attempts is raised)."""
+    """`payment`: the order's payment, read with the order; `attempts`: of the outbox row (a transient
+    failure past the policy's attempts is raised)."""
     if plan.outcome is RefundOutcome.ORIGINAL_PAYMENT:
         paid = await _pay_original(
             plan,
             stored,
             order,
+            payment,
             attempts=attempts,
             retry=retry,
             store=store,
@@ -121,6 +125,7 @@ async def _pay_original(
     plan: RefundPlan,
     stored: StoredCase,
     order: Order,
+    payment: Payment | None,
     *,
     attempts: int,
     retry: dict[str, object],
@@ -130,8 +135,6 @@ async def _pay_original(
 ) -> RefundPlan | None:
     """The plan with its payment once commercetools holds the refund; None when it cannot (raised)."""
     rid = stored.case.return_id
-    with store.tracer.start_as_current_span("issue_refund.find_payment"):
-        payment = await commerce.find_order_payment(order.id)
     if payment is None:
         async with store.unit_of_work() as uow:
             raise_problem(

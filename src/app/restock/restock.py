@@ -190,7 +190,7 @@ async def _move_stock(
 async def _set_states(commerce: CommercePort, order_id: str, graded: dict[str, ReturnShipmentState]) -> None:
     """Every graded item in one request on the version just read; an item not on the order, or
     already BackInStock/Unusable, is left alone (the adapter moves an Advised one via Returned)."""
-    order = await commerce.get_order(order_id)
+    order = await commerce.recent_order(order_id)  # version-checked write: a stale copy re-reads
     due: dict[str, ReturnShipmentState] = {}
     for key, state in graded.items():
         on_order = order.return_item_by_key(key)

@@ -23,7 +23,8 @@ async def mark_items_returned(row: OutboxRow, *, store: StoreDeps, commerce: Com
         case = load(record).case
         if case.order_id is None:
             return
-        order = await commerce.get_order(case.order_id)
+        # The copy this process last saw will do: the write is version-checked, a stale copy re-reads.
+        order = await commerce.recent_order(case.order_id)
         moved: list[str] = []
         for item in case.items:
             key = keys.return_item_key(item.rebound_item_id)

@@ -77,6 +77,12 @@ class ShadowCommerce:
     async def get_order_by_number(self, order_number: str, *, expand_payments: bool = False) -> Order:
         return await self._inner.get_order_by_number(order_number, expand_payments=expand_payments)
 
+    async def recent_order(self, order_id: str) -> Order:
+        return await self._inner.recent_order(order_id)
+
+    async def get_order_and_payment(self, order_id: str) -> tuple[Order, Payment | None]:
+        return await self._inner.get_order_and_payment(order_id)
+
     async def query_orders(self, query: OrderQuery) -> OrderPage:
         return await self._inner.query_orders(query)
 

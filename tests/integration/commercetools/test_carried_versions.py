@@ -87,3 +87,30 @@ async def test_carried_versions_write_once_per_resource_without_reading_again(si
         assert final_payment is not None
         assert [t.interactionId for t in final_payment.transactions if t.type == "Refund"] == ["rb-carry"]
         assert [i.key for i in re_added.return_items()] == ["rb-v", "rb-w"]
+
+
+async def test_remembered_order_saves_a_read_and_a_stale_copy_is_replanned(sim: Server) -> None:
+    with anyio.fail_after(30):
+        order = await sim.create_order([("SKU-R", 2, 1000)])
+        await sim.create_payment(order, 2000)
+        item = ReturnItemRequest(key="rb-r", quantity=1, line_item_id=order["lineItems"][0]["id"])
+        async with sim.adapter() as adapter, sim.adapter() as elsewhere:
+            before = _calls(sim)
+            fresh, payment = await adapter.get_order_and_payment(order["id"])
+            assert payment is not None and payment.transactions
+            assert _since(sim, before) == {"call GET /orders/{id}": 1}  # order and payment in one read
+
+            added = await adapter.add_return_info(order["id"], [item], current=fresh)
+            before = _calls(sim)
+            assert await adapter.recent_order(order["id"]) == added  # the write's answer, no read
+            assert _since(sim, before) == {}
+
+            # Another process moves the item meanwhile: the remembered copy is stale.
+            await elsewhere.set_return_payment_state(order["id"], "rb-r", "Refunded")
+            stale = await adapter.recent_order(order["id"])
+            assert stale.version == added.version
+            before = _calls(sim)
+            moved = await adapter.set_return_shipment_states(order["id"], {"rb-r": "Returned"}, current=stale)
+            calls = _since(sim, before)
+        assert calls.get("call GET /orders/{id}") == 1  # the 409 made it re-read, then re-plan
+        assert [(i.shipmentState, i.paymentState) for i in moved.return_items()] == [("Returned", "Refunded")]
