@@ -114,3 +114,25 @@ async def test_remembered_order_saves_a_read_and_a_stale_copy_is_replanned(sim: 
             calls = _since(sim, before)
         assert calls.get("call GET /orders/{id}") == 1  # the 409 made it re-read, then re-plan
         assert [(i.shipmentState, i.paymentState) for i in moved.return_items()] == [("Returned", "Refunded")]
+
+
+async def test_restocks_write_on_the_entry_they_left_until_others_change_it(sim: Server) -> None:
+    with anyio.fail_after(30):
+        await sim.create_inventory("SKU-I", 5, None)
+        async with sim.adapter() as adapter, sim.adapter() as elsewhere:
+            await adapter.prepare()
+            await adapter.restock("SKU-I", None, 1, "restock-1")
+            before = _calls(sim)
+            second = await adapter.restock("SKU-I", None, 1, "restock-2")
+            assert _since(sim, before) == {"call POST /inventory/{id}": 1}  # no query: the entry it left
+
+            await elsewhere.restock("SKU-I", None, 1, "restock-elsewhere")
+            before = _calls(sim)
+            third = await adapter.restock("SKU-I", None, 1, "restock-3")
+            assert _since(sim, before) == {"call POST /inventory/{id}": 2, "call GET /inventory/{id}": 1}
+            before = _calls(sim)
+            again = await adapter.restock("SKU-I", None, 1, "restock-2")  # a repeat: the marker holds it
+            assert _since(sim, before) == {"call GET /inventory": 1}  # contended: found afresh now
+            entry = await adapter.find_inventory_entry("SKU-I", None)
+        assert second.applied and third.applied and not again.applied
+        assert entry is not None and entry.quantityOnStock == 9
