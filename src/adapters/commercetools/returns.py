@@ -88,7 +88,7 @@ class Returns:
     async def set_shipment_states(
         self, order_id: str, states: Mapping[str, ReturnShipmentState], current: Order | None = None
     ) -> Order:
-        planned_on: list[Order] = []  # the orders the rewrite was planned on, the last one succeeded
+        planned_on: list[Order] = []  # the copies a rewrite was planned on: the last one was written
 
         def direct(order: Order) -> Actions | None:
             actions: Actions = []
@@ -116,15 +116,15 @@ class Returns:
             return direct(order) if self.direct_receipt_allowed or not receipt else rewrite(order)
 
         try:
-            return await self._orders.update(order_id, plan, current=current)
+            order = await self._orders.update(order_id, plan, current=current)
         except InvalidRequestError as error:
             if "InvalidOperation" not in error.codes:
                 raise
             self.direct_receipt_allowed = False
-        # A refused request changed nothing, so the copy it was planned on is still good for the rewrite.
-        order = await self._orders.update(order_id, rewrite, current=seen[-1] if seen else current)
-        before = planned_on[-1] if planned_on else order
-        if any(item.key is None for item in before.return_items()):
+            # A refused request changed nothing: the copy it was planned on is still good for the rewrite.
+            order = await self._orders.update(order_id, rewrite, current=seen[-1] if seen else current)
+        before = planned_on[-1] if planned_on else None
+        if before is not None and any(item.key is None for item in before.return_items()):
             order = await self._orders.update(
                 order_id, lambda now: positional_restore(before, now), current=order
             )

@@ -136,3 +136,32 @@ async def test_restocks_write_on_the_entry_they_left_until_others_change_it(sim:
             entry = await adapter.find_inventory_entry("SKU-I", None)
         assert second.applied and third.applied and not again.applied
         assert entry is not None and entry.quantityOnStock == 9
+
+
+async def test_keyless_items_keep_their_states_when_receipts_go_through_the_rewrite(sim: Server) -> None:
+    with anyio.fail_after(30):
+        order = await sim.create_order([("SKU-K", 3, 1000)])
+        line = order["lineItems"][0]["id"]
+        # Another tool's item, without a key, already Returned and Refunded.
+        add = {
+            "action": "addReturnInfo",
+            "items": [{"quantity": 1, "lineItemId": line, "shipmentState": "Returned"}],
+        }
+        placed = await sim.call(
+            "POST", f"/orders/{order['id']}", {"version": order["version"], "actions": [add]}
+        )
+        ref = placed["returnInfo"][0]["items"][0]["id"]
+        refund = {"action": "setReturnPaymentState", "returnItemId": ref, "paymentState": "Refunded"}
+        await sim.call("POST", f"/orders/{order['id']}", {"version": placed["version"], "actions": [refund]})
+        items = [ReturnItemRequest(key=key, quantity=1, line_item_id=line) for key in ("rb-k1", "rb-k2")]
+        async with sim.adapter() as adapter:
+            await adapter.add_return_info(order["id"], items)
+            first = await adapter.set_return_shipment_state(order["id"], "rb-k1", "Returned")  # refused first
+            second = await adapter.set_return_shipment_state(
+                order["id"], "rb-k2", "Returned"
+            )  # rewrite at once
+        for moved in (first, second):
+            keyless = [(i.shipmentState, i.paymentState) for i in moved.return_items() if i.key is None]
+            assert keyless == [("Returned", "Refunded")]
+        keyed = {i.key: i.shipmentState for i in second.return_items() if i.key is not None}
+        assert keyed == {"rb-k1": "Returned", "rb-k2": "Returned"}
