@@ -26,21 +26,29 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from backflow.devtools.stack.http import request
-from backflow.devtools.stack.launcher import Stack, bench_stack
-from backflow.devtools.stack.procstats import peak_rss_mb, read_proc
+from backflow.devtools.stack.launcher import bench_stack
 from bench import prefill
 from bench.report import replace_section
+from bench.surge_measure import (
+    Sampler,
+    api_calls,
+    calls_per_step,
+    done_returns,
+    pct,
+    simulators_cpu,
+    upstream_ceiling,
+)
 from bench.surge_outage import bare_intake, outage_comparison
 from bench.surge_traffic import (
     CT_CONCURRENCY,
     CT_LATENCY,
-    DAEMON_ENV,
     ORDER_RATE,
     RB_CONCURRENCY,
     RB_LATENCY,
     SENDERS,
+    WIDE_IN_FLIGHT,
     blast,
+    daemon_env,
     event_bodies,
     order_feed,
     orders_in_rebound,
@@ -52,58 +60,14 @@ ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"
 
 
-# ------------------------------------------------------------------ measuring the daemon
+STEP_RETURNS = 20
+"""Fresh returns whose calls are counted step by step once the surge is over."""
 
 
-class Sampler:
-    """CPU and RSS of one process from /proc, sampled while a phase runs."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.cpu0, _ = read_proc(pid)
-        self.t0 = time.monotonic()
-        self.rss: list[float] = []
-
-    def sample(self) -> None:
-        self.rss.append(read_proc(self.pid)[1])
-
-    def result(self) -> dict[str, float]:
-        cpu, _ = read_proc(self.pid)
-        wall = time.monotonic() - self.t0
-        return {
-            "cpu_seconds": round(cpu - self.cpu0, 2),
-            "cpu_percent": round(100 * (cpu - self.cpu0) / wall, 1),
-            "rss_mb_max_sampled": round(max(self.rss or [0.0]), 1),
-            "peak_rss_mb": round(peak_rss_mb(self.pid), 1),
-        }
-
-
-def acknowledged(stack: Stack) -> dict[str, set[str]]:
-    _, acks = request("GET", f"{stack.rb}/_sim/acknowledgements", timeout=60)
-    return {rid: {a["type"] for a in by_key.values()} for rid, by_key in (acks or {}).items()}
-
-
-def done_returns(stack: Stack, ids: set[str]) -> int:
-    """Returns both refunded and restocked: ReBound was told both, after commercetools took them."""
-    return sum(
-        1 for rid, types in acknowledged(stack).items() if rid in ids and {"REFUNDED", "RESTOCKED"} <= types
-    )
-
-
-def api_calls(stack: Stack) -> dict[str, int]:
-    _, overview = stack.admin("GET", "/api/overview")
-    return {api["name"]: api["calls"] for api in overview["apis"]}
-
-
-def pct(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
-
-
-def run_size(workdir: Path, stored: int, returns: int, rng: Any) -> dict[str, Any]:
-    stack = bench_stack(workdir, env=DAEMON_ENV)
+def run_size(
+    workdir: Path, stored: int, returns: int, rng: Any, in_flight: int = CT_CONCURRENCY
+) -> dict[str, Any]:
+    stack = bench_stack(workdir, env=daemon_env(in_flight))
     stack.prepare()
     fill_seconds = prefill.fill(stack.db, stored)
     try:
@@ -114,8 +78,11 @@ def run_size(workdir: Path, stored: int, returns: int, rng: Any) -> dict[str, An
         assert stack.daemon is not None
         asyncio.run(seed_shop(stack))
         idle = api_calls(stack)
+        syncing = Sampler(stack.daemon.pid)
         numbers = asyncio.run(orders_in_rebound(stack, returns, rng.randrange(2**32)))
-        # What syncing one order costs, so the order feed's calls can be taken out of the per-return count.
+        # What syncing one order costs (calls and CPU), so the order feed can be taken out of the
+        # per-return figures.
+        cpu_per_order = syncing.cpu_seconds() / returns
         synced = api_calls(stack)
         per_order = {name: (synced.get(name, 0) - idle.get(name, 0)) / returns for name in synced}
         script_returns(stack, numbers)
@@ -123,6 +90,7 @@ def run_size(workdir: Path, stored: int, returns: int, rng: Any) -> dict[str, An
         ids = {json.loads(b)["data"]["order"]["returnId"] for b in bodies}
         calls_before = api_calls(stack)
         sampler = Sampler(stack.daemon.pid)
+        sims = [Sampler(child.pid) for child in stack.simulators]
 
         async def surge() -> tuple[float, dict[int, int], float, int]:
             feed = asyncio.create_task(order_feed(stack, f"SURGE{stored}", 10_000, rng))
@@ -148,6 +116,7 @@ def run_size(workdir: Path, stored: int, returns: int, rng: Any) -> dict[str, An
 
         intake_seconds, statuses, e2e_seconds, _ = asyncio.run(surge())
         usage = sampler.result()
+        sims_cpu = simulators_cpu(stack, sims)
         calls_after = api_calls(stack)
         done = done_returns(stack, ids)
         with sqlite3.connect(f"file:{stack.db}?mode=ro", uri=True) as conn:
@@ -167,6 +136,10 @@ def run_size(workdir: Path, stored: int, returns: int, rng: Any) -> dict[str, An
             )
             for name in calls_after
         }
+        returns_cpu = usage["cpu_seconds"] - len(lags) * cpu_per_order
+        steps = asyncio.run(
+            calls_per_step(stack, STEP_RETURNS, rng.randrange(2**32), stack.secrets.webhook_secret)
+        )
         return {
             "stored_returns": stored,
             "prefill_seconds": round(fill_seconds, 1),
@@ -187,6 +160,12 @@ def run_size(workdir: Path, stored: int, returns: int, rng: Any) -> dict[str, An
             "calls_per_order_sync": {name: round(value, 2) for name, value in per_order.items()},
             "daemon_cpu_ms_per_return": round(1000 * usage["cpu_seconds"] / max(done, 1), 1),
             **usage,
+            "in_flight": in_flight,
+            "calls_per_lifecycle_step": steps,
+            # The surge's CPU less what the orders synced meanwhile cost (measured before the surge).
+            "daemon_cpu_ms_per_return_without_order_sync": round(1000 * returns_cpu / max(done, 1), 1),
+            "daemon_cpu_ms_per_synced_order": round(1000 * cpu_per_order, 2),
+            "simulators_cpu_percent": sims_cpu,
         }
     finally:
         stack.stop()
@@ -217,6 +196,9 @@ def run(quick: bool) -> dict[str, Any]:
             workdir.mkdir()
             by_size.append(run_size(workdir, stored, returns, rng))
         figures["by_stored_returns"] = by_size
+        wide = Path(tmp) / f"in-flight-{WIDE_IN_FLIGHT}"
+        wide.mkdir()
+        figures["in_flight_64"] = run_size(wide, sizes[0], returns, rng, in_flight=WIDE_IN_FLIGHT)
         first = by_size[0]
         figures["bare_handler_accepted_per_s"] = bare_intake(first["webhooks"])
         figures["outage"] = outage_comparison(Path(tmp) / "outage", returns // 2, outage, rng)
@@ -227,15 +209,16 @@ def run(quick: bool) -> dict[str, Any]:
 def summarise(f: dict[str, Any]) -> dict[str, Any]:
     sizes = f["by_stored_returns"]
     first, last = sizes[0], sizes[-1]
-    calls = first["calls_per_return"]
-    ct_calls, rb_calls = calls.get("commercetools", 0.0), calls.get("rebound", 0.0)
-    # Each API's pool holds CT_CONCURRENCY / RB_CONCURRENCY calls at once; a return needs this many of each.
-    ceilings = []
-    if ct_calls:
-        ceilings.append(CT_CONCURRENCY / (ct_calls * CT_LATENCY))
-    if rb_calls:
-        ceilings.append(RB_CONCURRENCY / (rb_calls * RB_LATENCY))
-    ceiling = round(min(ceilings), 2) if ceilings else None
+
+    # Each HTTP request holds a connection: count commercetools by its requests, not the port's calls.
+    def calls(s: dict[str, Any]) -> dict[str, float]:
+        return s["calls_per_return"] | {"commercetools": s["calls_per_lifecycle_step"]["total_per_return"]}
+
+    ceiling = upstream_ceiling(calls(first), CT_CONCURRENCY, RB_CONCURRENCY)
+    wide = f["in_flight_64"]
+    wide_ceiling = upstream_ceiling(calls(wide), WIDE_IN_FLIGHT, WIDE_IN_FLIGHT)
+    steps = max(s["calls_per_lifecycle_step"]["total_per_return"] for s in sizes)
+    cpu = max(s["daemon_cpu_ms_per_return_without_order_sync"] for s in sizes)
     intake_ratio = round(first["intake_accepted_per_s"] / f["bare_handler_accepted_per_s"], 3)
     e2e_ratio = round(first["end_to_end_returns_per_s"] / ceiling, 3) if ceiling else None
     cost_ratio = round(last["daemon_cpu_ms_per_return"] / first["daemon_cpu_ms_per_return"], 2)
@@ -246,7 +229,13 @@ def summarise(f: dict[str, Any]) -> dict[str, Any]:
         "intake_vs_bare": intake_ratio,
         "end_to_end_vs_ceiling": e2e_ratio,
         "cpu_per_return_last_vs_first_size": cost_ratio,
+        "in_flight_64_ceiling_returns_per_s": wide_ceiling,
+        "in_flight_64_end_to_end_vs_ceiling": (
+            round(wide["end_to_end_returns_per_s"] / wide_ceiling, 3) if wide_ceiling else None
+        ),
         "targets": {
+            "commercetools_calls_per_return_at_most_8": steps <= 8,
+            "cpu_per_return_at_most_25ms": cpu <= 25,
             "intake_at_least_half_of_bare": intake_ratio >= 0.5,
             "end_to_end_70pct_of_ceiling": e2e_ratio is not None and e2e_ratio >= 0.7,
             "end_to_end_200_per_s": first["end_to_end_returns_per_s"] >= 200,
@@ -277,7 +266,12 @@ def write_report(figures: dict[str, Any], command: str) -> None:
         "min over the two APIs of concurrency / (calls per return x latency), with the calls counted in the "
         "run. The outage comparison sends each return's `created` webhook once (a third before, a third "
         "during, a third after a commercetools outage) to Backflow and to a naive integration "
-        "(`bench/contenders.py naive`: commercetools called inside the request, nothing stored).\n\n"
+        "(`bench/contenders.py naive`: commercetools called inside the request, nothing stored). "
+        f"Calls per lifecycle step: {STEP_RETURNS} fresh returns after the surge, each step's webhooks "
+        "sent together, commercetools calls counted per route by the simulator (its poller and sweep left "
+        "out). CPU per synced order: while the first orders sync, before the surge; per return without "
+        "order sync: the surge's CPU less that for the orders synced meanwhile. `in_flight_64`: the first "
+        f"size again with {WIDE_IN_FLIGHT} calls in flight to each API.\n\n"
         "```json\n" + json.dumps(figures, indent=2) + "\n```\n"
     )
     replace_section(REPORT, "Surge", section, "Performance")

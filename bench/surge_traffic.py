@@ -25,12 +25,20 @@ CT_LATENCY, RB_LATENCY = 0.030, 0.050
 ORDER_RATE = 50.0
 SENDERS = 32
 CT_CONCURRENCY = RB_CONCURRENCY = 16  # CTP_/REBOUND_MAX_CONCURRENCY given to the daemon (the defaults)
-DAEMON_ENV = {
-    "CTP_MAX_CONCURRENCY": str(CT_CONCURRENCY),
-    "REBOUND_MAX_CONCURRENCY": str(RB_CONCURRENCY),
-    "BACKFLOW_LOG_LEVEL": "WARNING",
-    "BACKFLOW_POLL_SECONDS": "0.5",
-}
+WIDE_IN_FLIGHT = 64
+"""The second run's upstream concurrency: what the same daemon does with four times the calls in flight."""
+
+
+def daemon_env(in_flight: int = CT_CONCURRENCY) -> dict[str, str]:
+    return {
+        "CTP_MAX_CONCURRENCY": str(in_flight),
+        "REBOUND_MAX_CONCURRENCY": str(in_flight),
+        "BACKFLOW_LOG_LEVEL": "WARNING",
+        "BACKFLOW_POLL_SECONDS": "0.5",
+    }
+
+
+DAEMON_ENV = daemon_env()
 
 
 async def seed_shop(stack: Stack) -> None:

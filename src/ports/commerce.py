@@ -7,7 +7,7 @@ Errors are the typed errors of `ports.errors`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Protocol
 
 from backflow.domain.money import Money
@@ -33,6 +33,15 @@ class CommercePort(Protocol):
 
     async def get_order_by_number(self, order_number: str, *, expand_payments: bool = False) -> Order: ...
 
+    async def recent_order(self, order_id: str) -> Order:
+        """The order as this process last read or wrote it (else read now): only to plan a version-checked
+        write, where a stale copy costs a 409 and a re-read; never for money (that reads `get_order`)."""
+        ...
+
+    async def get_order_and_payment(self, order_id: str) -> tuple[Order, Payment | None]:
+        """The latest order and its payment (as `find_order_payment` picks it) in one read."""
+        ...
+
     async def query_orders(self, query: OrderQuery) -> OrderPage: ...
 
     def sweep_orders(self, where: Sequence[str] = (), *, page_size: int = 500) -> AsyncIterator[Order]:
@@ -41,9 +50,17 @@ class CommercePort(Protocol):
 
     # ------------------------------------------------------------------ returns
     async def add_return_info(
-        self, order_id: str, items: Sequence[ReturnItemRequest], *, return_tracking_id: str | None = None
+        self,
+        order_id: str,
+        items: Sequence[ReturnItemRequest],
+        *,
+        return_tracking_id: str | None = None,
+        current: Order | None = None,
     ) -> Order:
-        """Append one return info with the items whose key is not on the order yet (none left: no write)."""
+        """Append one return info with the items whose key is not on the order yet (none left: no write).
+
+        `current`: the order as just read or last written; its version is used instead of a fresh read
+        (a stale one costs a 409, then a re-read and a re-plan)."""
         ...
 
     async def set_return_shipment_state(
@@ -52,9 +69,21 @@ class CommercePort(Protocol):
         """Move a return item (by key); reaches Advised→Returned even where the direct action is refused."""
         ...
 
+    async def set_return_shipment_states(
+        self, order_id: str, states: Mapping[str, ReturnShipmentState], *, current: Order | None = None
+    ) -> Order:
+        """Move several return items (item key → state) forward in one request; `current` as above."""
+        ...
+
     async def set_return_payment_state(
         self, order_id: str, item_key: str, state: ReturnPaymentState
     ) -> Order: ...
+
+    async def set_return_payment_states(
+        self, order_id: str, states: Mapping[str, ReturnPaymentState], *, current: Order | None = None
+    ) -> Order:
+        """Set several return items' payment states (item key → state) in one request."""
+        ...
 
     async def set_return_reason(self, order_id: str, item_key: str, reason: ReasonCode) -> Order: ...
 
@@ -68,9 +97,17 @@ class CommercePort(Protocol):
         ...
 
     async def add_refund(
-        self, payment_id: str, amount: Money, interaction_id: str, *, state: TransactionState = "Success"
+        self,
+        payment_id: str,
+        amount: Money,
+        interaction_id: str,
+        *,
+        state: TransactionState = "Success",
+        current: Payment | None = None,
     ) -> Transaction:
-        """A Refund transaction, added once per `interaction_id` (an existing one is returned as is)."""
+        """A Refund transaction, added once per `interaction_id` (an existing one is returned as is).
+
+        `current`: the payment as just read; checked for the interaction id and its version used."""
         ...
 
     async def change_transaction_state(

@@ -75,6 +75,12 @@ class CommercetoolsAdapter:
     async def get_order_by_number(self, order_number: str, *, expand_payments: bool = False) -> Order:
         return await self._orders.get_by_number(order_number, expand_payments=expand_payments)
 
+    async def recent_order(self, order_id: str) -> Order:
+        return await self._orders.recent(order_id)
+
+    async def get_order_and_payment(self, order_id: str) -> tuple[Order, Payment | None]:
+        return await self._payments.order_and_payment(order_id)
+
     async def query_orders(self, query: OrderQuery) -> OrderPage:
         return await self._orders.query(query)
 
@@ -83,19 +89,34 @@ class CommercetoolsAdapter:
 
     # ------------------------------------------------------------------ returns
     async def add_return_info(
-        self, order_id: str, items: Sequence[ReturnItemRequest], *, return_tracking_id: str | None = None
+        self,
+        order_id: str,
+        items: Sequence[ReturnItemRequest],
+        *,
+        return_tracking_id: str | None = None,
+        current: Order | None = None,
     ) -> Order:
-        return await self._returns.add_return_info(order_id, items, return_tracking_id)
+        return await self._returns.add_return_info(order_id, items, return_tracking_id, current)
 
     async def set_return_shipment_state(
         self, order_id: str, item_key: str, state: ReturnShipmentState
     ) -> Order:
-        return await self._returns.set_shipment_state(order_id, item_key, state)
+        return await self._returns.set_shipment_states(order_id, {item_key: state})
+
+    async def set_return_shipment_states(
+        self, order_id: str, states: Mapping[str, ReturnShipmentState], *, current: Order | None = None
+    ) -> Order:
+        return await self._returns.set_shipment_states(order_id, states, current)
 
     async def set_return_payment_state(
         self, order_id: str, item_key: str, state: ReturnPaymentState
     ) -> Order:
-        return await self._returns.set_payment_state(order_id, item_key, state)
+        return await self._returns.set_payment_states(order_id, {item_key: state})
+
+    async def set_return_payment_states(
+        self, order_id: str, states: Mapping[str, ReturnPaymentState], *, current: Order | None = None
+    ) -> Order:
+        return await self._returns.set_payment_states(order_id, states, current)
 
     async def set_return_reason(self, order_id: str, item_key: str, reason: ReasonCode) -> Order:
         return await self._returns.set_reason(order_id, item_key, reason)
@@ -108,9 +129,15 @@ class CommercetoolsAdapter:
         return await self._payments.for_order(order_id)
 
     async def add_refund(
-        self, payment_id: str, amount: Money, interaction_id: str, *, state: TransactionState = "Success"
+        self,
+        payment_id: str,
+        amount: Money,
+        interaction_id: str,
+        *,
+        state: TransactionState = "Success",
+        current: Payment | None = None,
     ) -> Transaction:
-        return await self._payments.add_refund(payment_id, amount, interaction_id, state)
+        return await self._payments.add_refund(payment_id, amount, interaction_id, state, current)
 
     async def change_transaction_state(
         self, payment_id: str, transaction_id: str, state: TransactionState

@@ -3,8 +3,10 @@
 The restock marker: a custom field `backflowRestockIds` (Set of String) on the inventory entry holds
 the ids of the most recent restocks applied to it. The quantity change and the marker update travel in
 ONE update request under the entry's `version`, so commercetools applies both or neither. Before every
-attempt the entry is re-read: an id already in the marker means a previous attempt (whose response
-was lost, or whose process died) has been applied, and nothing is sent again.
+attempt the entry is read (the first time by the query that finds it): an id already in the marker
+means a previous attempt (whose response was lost, or whose process died) has been applied, and
+nothing is sent again. The next restock of the same entry writes on the entry as this one left it
+(no query) unless that entry turned out to be changed by others too; a stale copy only costs a 409.
 
 Limits: the marker keeps the last `MARKER_CAPACITY` ids per entry, so a restock retried after that
 many newer restocks of the same entry would apply twice (the stock ledger retries only its own pending
@@ -59,12 +61,21 @@ def applied_restocks(entry: InventoryEntry) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
+Where = tuple[str, str | None]
+REMEMBERED_ENTRIES = 10_000
+
+
 class Inventory:
     def __init__(self, http: CommercetoolsHttp) -> None:
         self._http = http
         # commercetools has `addQuantity`; the npm mock does not. After one refusal we send the
         # absolute `changeQuantity` instead, which the version check makes just as safe.
         self.add_quantity_supported = True
+        # The entry as our last restock left it, per (SKU, channel): the next restock writes on it and
+        # saves the query. An entry that something else changes too (checkouts of a selling SKU, another
+        # replica) costs one 409 and is found afresh from then on.
+        self._written: dict[Where, InventoryEntry] = {}
+        self._contended: set[Where] = set()
 
     async def find(self, sku: str, supply_channel_id: str | None) -> InventoryEntry | None:
         params = [("where", "sku = :sku"), ("var.sku", sku), ("limit", "2")]
@@ -96,14 +107,19 @@ class Inventory:
     ) -> RestockOutcome:
         if quantity < 1:
             raise ValueError("a restock adds at least one unit")
-        found = await self.find(sku, supply_channel_id)
+        where = (sku, supply_channel_id)
+        remembered = self._written.pop(where, None)
+        found = remembered or await self.find(sku, supply_channel_id)
         if found is None:
             raise NotFoundError(
                 f"no inventory entry for {sku!r} in channel {supply_channel_id!r}", status=404
             )
         for _ in range(3):  # quantity action fallback and marker Type creation each need one more round
             try:
-                return await self._restock(found.id, quantity, restock_id)
+                # The entry as found carries its version: no second read (a stale one gets a 409).
+                outcome, reread = await self._restock(found, quantity, restock_id)
+                self._remember(where, outcome.entry, contended=reread and remembered is not None)
+                return outcome
             except InvalidRequestError as error:
                 if self.add_quantity_supported and "addQuantity" in error.message:
                     self.add_quantity_supported = False
@@ -113,8 +129,28 @@ class Inventory:
                     raise
         raise InvalidRequestError(f"restock {restock_id} kept being refused", codes=("InvalidOperation",))
 
-    async def _restock(self, entry_id: str, quantity: int, restock_id: str) -> RestockOutcome:
+    def _remember(self, where: Where, entry: InventoryEntry, *, contended: bool) -> None:
+        if contended or where in self._contended:
+            if len(self._contended) >= REMEMBERED_ENTRIES:
+                self._contended.clear()
+            self._contended.add(where)
+            return
+        if len(self._written) >= REMEMBERED_ENTRIES:
+            self._written.pop(next(iter(self._written)))
+        self._written[where] = entry
+
+    async def _restock(
+        self, found: InventoryEntry, quantity: int, restock_id: str
+    ) -> tuple[RestockOutcome, bool]:
+        """The outcome, and whether `found` turned out stale (the entry had to be read again)."""
+        entry_id = found.id
         applied = False
+        reread = False
+
+        async def read() -> InventoryEntry:
+            nonlocal reread
+            reread = True
+            return await self.get(entry_id)
 
         def plan(entry: InventoryEntry) -> Actions | None:
             marker = applied_restocks(entry)
@@ -140,6 +176,10 @@ class Inventory:
             return entry
 
         entry = await update_versioned(
-            lambda: self.get(entry_id), plan, send, attempts=self._http.config.conflict_attempts
+            read,
+            plan,
+            send,
+            attempts=self._http.config.conflict_attempts,
+            current=found,
         )
-        return RestockOutcome(entry=entry, applied=applied)
+        return RestockOutcome(entry=entry, applied=applied), reread

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from urllib.parse import quote
 
@@ -14,6 +15,8 @@ from backflow.ports.commerce_types import OrderPage, OrderQuery
 
 PAYMENTS_EXPANSION = "paymentInfo.payments[*]"
 MAX_LIMIT = 500
+RECENT_ORDERS = 1000
+"""Orders remembered as last read or written (`recent`): enough for the returns in flight, bounded."""
 
 
 class _OrderPageWire(msgspec.Struct):
@@ -33,8 +36,26 @@ def _expand(expand_payments: bool) -> Params:
 class Orders:
     def __init__(self, http: CommercetoolsHttp) -> None:
         self._http = http
+        self._recent: OrderedDict[str, Order] = OrderedDict()
+
+    def remember(self, order: Order) -> Order:
+        self._recent[order.id] = order
+        self._recent.move_to_end(order.id)
+        if len(self._recent) > RECENT_ORDERS:
+            self._recent.popitem(last=False)
+        return order
+
+    async def recent(self, order_id: str) -> Order:
+        """The last copy this process saw; its version makes a write on stale facts a 409, not a mistake."""
+        found = self._recent.get(order_id)
+        return found if found is not None else await self.recent_read(order_id)
+
+    async def recent_read(self, order_id: str) -> Order:
+        """A fresh read that replaces the remembered copy (after a 409, or to plan a write)."""
+        return self.remember(await self.get(order_id))
 
     async def get(self, order_id: str, *, expand_payments: bool = False) -> Order:
+        # Not remembered: order sync reads every new order, and would push out the returns' ones.
         return ORDER_DECODER.decode(
             await self._http.get(f"/orders/{quote(order_id, safe='')}", _expand(expand_payments))
         )
@@ -44,7 +65,7 @@ class Orders:
 
     async def get_by_number(self, order_number: str, *, expand_payments: bool = False) -> Order:
         path = f"/orders/order-number={quote(order_number, safe='')}"
-        return ORDER_DECODER.decode(await self._http.get(path, _expand(expand_payments)))
+        return self.remember(ORDER_DECODER.decode(await self._http.get(path, _expand(expand_payments))))
 
     async def query(self, query: OrderQuery) -> OrderPage:
         params: list[tuple[str, str]] = [("where", w) for w in query.where]
@@ -76,12 +97,20 @@ class Orders:
                 return
             last_id = results[-1].id
 
-    async def update(self, order_id: str, plan: Callable[[Order], Actions | None]) -> Order:
+    async def update(
+        self, order_id: str, plan: Callable[[Order], Actions | None], *, current: Order | None = None
+    ) -> Order:
         path = f"/orders/{quote(order_id, safe='')}"
 
         async def send(version: int, actions: Actions) -> Order:
-            return ORDER_DECODER.decode(await self._http.post(path, update_body(version, actions)))
+            return self.remember(
+                ORDER_DECODER.decode(await self._http.post(path, update_body(version, actions)))
+            )
 
         return await update_versioned(
-            lambda: self.get(order_id), plan, send, attempts=self._http.config.conflict_attempts
+            lambda: self.recent_read(order_id),
+            plan,
+            send,
+            attempts=self._http.config.conflict_attempts,
+            current=current,
         )

@@ -12,6 +12,7 @@ from backflow.adapters.commercetools.http import CommercetoolsHttp
 from backflow.adapters.commercetools.orders import Orders
 from backflow.adapters.commercetools.updates import Actions, update_body, update_versioned
 from backflow.domain.money import Money
+from backflow.domain.order import ORDER_DECODER, Order
 from backflow.ports.commerce_types import Payment, Transaction, TransactionState
 from backflow.ports.errors import NotFoundError
 
@@ -31,12 +32,7 @@ class _OrderPayments(msgspec.Struct):
     paymentInfo: _PaymentInfo | None = None  # commercetools field names are camelCase
 
 
-class _PaymentPage(msgspec.Struct):
-    results: list[Payment]
-
-
 _DECODE_ORDER_PAYMENTS = msgspec.json.Decoder(_OrderPayments)
-_DECODE_PAGE = msgspec.json.Decoder(_PaymentPage)
 
 
 def _has_charge(payment: Payment) -> bool:
@@ -52,7 +48,15 @@ class Payments:
         return _DECODE_PAYMENT.decode(await self._http.get(f"/payments/{quote(payment_id, safe='')}"))
 
     async def find_for_order(self, order_id: str) -> Payment | None:
+        return await self._pick(await self._orders.get_raw(order_id, expand_payments=True))
+
+    async def order_and_payment(self, order_id: str) -> tuple[Order, Payment | None]:
+        """One read with the payments expanded serves both the order and its payment."""
         raw = await self._orders.get_raw(order_id, expand_payments=True)
+        return self._orders.remember(ORDER_DECODER.decode(raw)), await self._pick(raw)
+
+    async def _pick(self, raw: bytes) -> Payment | None:
+        """The first payment holding a Charge, else the first; None without one."""
         info = _DECODE_ORDER_PAYMENTS.decode(raw).paymentInfo
         if info is None or not info.payments:
             return None
@@ -66,26 +70,18 @@ class Payments:
             return []
         return [ref.obj if ref.obj is not None else await self.get(ref.id) for ref in info.payments]
 
-    async def _find_by_interaction(self, payment_id: str, interaction_id: str) -> Transaction | None:
-        params = [
-            ("where", "id = :pid and transactions(interactionId = :iid)"),
-            ("var.pid", payment_id),
-            ("var.iid", interaction_id),
-            ("limit", "1"),
-        ]
-        page = _DECODE_PAGE.decode(await self._http.get("/payments", params))
-        for payment in page.results:
-            found = payment.transaction_by_interaction(interaction_id, "Refund")
-            if found is not None:
-                return found
-        return None
-
     async def add_refund(
-        self, payment_id: str, amount: Money, interaction_id: str, state: TransactionState
+        self,
+        payment_id: str,
+        amount: Money,
+        interaction_id: str,
+        state: TransactionState,
+        current: Payment | None = None,
     ) -> Transaction:
-        existing = await self._find_by_interaction(payment_id, interaction_id)
-        if existing is not None:
-            return existing
+        """Once per `interaction_id`: the plan looks for it on the payment as read (or as `current`
+        holds it), so an existing refund is returned without a write and without a query of its own."""
+        if current is not None and current.id != payment_id:
+            raise ValueError(f"payment {current.id} given for {payment_id}")
         cents = amount.minor_units  # raises when the amount has no exact minor-unit value
         if cents <= 0:
             raise ValueError(f"a refund is a positive amount, not {amount}")
@@ -103,7 +99,7 @@ class Payments:
                 return None
             return [{"action": "addTransaction", "transaction": transaction}]
 
-        payment = await self._update(payment_id, plan)
+        payment = await self._update(payment_id, plan, current)
         found = payment.transaction_by_interaction(interaction_id, "Refund")
         if found is None:
             raise NotFoundError(f"refund {interaction_id} missing on payment {payment_id} after adding it")
@@ -125,12 +121,18 @@ class Payments:
 
         return current(await self._update(payment_id, plan))
 
-    async def _update(self, payment_id: str, plan: Callable[[Payment], Actions | None]) -> Payment:
+    async def _update(
+        self, payment_id: str, plan: Callable[[Payment], Actions | None], current: Payment | None = None
+    ) -> Payment:
         path = f"/payments/{quote(payment_id, safe='')}"
 
         async def send(version: int, actions: Actions) -> Payment:
             return _DECODE_PAYMENT.decode(await self._http.post(path, update_body(version, actions)))
 
         return await update_versioned(
-            lambda: self.get(payment_id), plan, send, attempts=self._http.config.conflict_attempts
+            lambda: self.get(payment_id),
+            plan,
+            send,
+            attempts=self._http.config.conflict_attempts,
+            current=current,
         )

@@ -3,12 +3,16 @@
 Advised → Returned: commercetools' July 2026 documentation allows `setReturnShipmentState` only from
 `Returned` to `BackInStock`/`Unusable`. We try the direct action first; when it is refused with
 `InvalidOperation` we reach the same state with one version-checked `setReturnInfo` that rewrites the
-whole array (see `rewrite.py`), so no item is lost or duplicated.
+whole array (see `rewrite.py`), so no item is lost or duplicated, and remember the refusal.
+
+Several items of one order move in ONE request (commercetools applies a request's actions in order,
+all or none), and a caller that holds the order it just read or wrote passes it as `current`, so its
+version is used instead of reading the order again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from backflow.adapters.commercetools.orders import Orders
@@ -40,6 +44,10 @@ def item_draft(request: ReturnItemRequest) -> dict[str, Any]:
     return draft
 
 
+def _shipment(key: str, state: ReturnShipmentState) -> dict[str, Any]:
+    return {"action": "setReturnShipmentState", "returnItemKey": key, "shipmentState": state}
+
+
 def _item(order: Order, key: str) -> ReturnItem:
     item = order.return_item_by_key(key)
     if item is None:
@@ -50,9 +58,16 @@ def _item(order: Order, key: str) -> ReturnItem:
 class Returns:
     def __init__(self, orders: Orders) -> None:
         self._orders = orders
+        # After one `InvalidOperation` for Advised → Returned, every receipt goes straight to the rewrite:
+        # one request per move instead of a refused one first.
+        self.direct_receipt_allowed = True
 
     async def add_return_info(
-        self, order_id: str, items: Sequence[ReturnItemRequest], return_tracking_id: str | None
+        self,
+        order_id: str,
+        items: Sequence[ReturnItemRequest],
+        return_tracking_id: str | None,
+        current: Order | None = None,
     ) -> Order:
         keys = [item.key for item in items]
         if len(set(keys)) != len(keys):
@@ -68,32 +83,65 @@ class Returns:
                 action["returnTrackingId"] = return_tracking_id
             return [action]
 
-        return await self._orders.update(order_id, plan)
+        return await self._orders.update(order_id, plan, current=current)
 
-    async def set_shipment_state(self, order_id: str, key: str, state: ReturnShipmentState) -> Order:
+    async def set_shipment_states(
+        self, order_id: str, states: Mapping[str, ReturnShipmentState], current: Order | None = None
+    ) -> Order:
+        planned_on: list[Order] = []  # the copies a rewrite was planned on: the last one was written
+
         def direct(order: Order) -> Actions | None:
-            if not shipment_move_needed(_item(order, key).shipmentState, state):
-                return None  # there already, or further on: never move an item backwards
-            return [{"action": "setReturnShipmentState", "returnItemKey": key, "shipmentState": state}]
+            actions: Actions = []
+            for key, state in states.items():
+                now = _item(order, key).shipmentState
+                if not shipment_move_needed(now, state):
+                    continue  # there already, or further on: never move an item backwards
+                if now == "Advised" and state != "Returned":
+                    actions.append(_shipment(key, "Returned"))  # graded implies received: Returned first
+                actions.append(_shipment(key, state))
+            return actions or None
+
+        def rewrite(order: Order) -> Actions | None:
+            planned_on.append(order)
+            return rewrite_actions(order, states)
+
+        seen: list[Order] = []  # every copy planned on: the last is the one the refused request had
+
+        def plan(order: Order) -> Actions | None:
+            seen.append(order)
+            receipt = any(
+                _item(order, key).shipmentState == "Advised" and state != "Advised"
+                for key, state in states.items()
+            )
+            return direct(order) if self.direct_receipt_allowed or not receipt else rewrite(order)
 
         try:
-            return await self._orders.update(order_id, direct)
+            order = await self._orders.update(order_id, plan, current=current)
         except InvalidRequestError as error:
             if "InvalidOperation" not in error.codes:
                 raise
-        before = await self._orders.get(order_id)
-        order = await self._orders.update(order_id, lambda current: rewrite_actions(current, key, state))
-        if any(item.key is None for item in before.return_items()):
-            order = await self._orders.update(order_id, lambda current: positional_restore(before, current))
+            self.direct_receipt_allowed = False
+            # A refused request changed nothing: the copy it was planned on is still good for the rewrite.
+            order = await self._orders.update(order_id, rewrite, current=seen[-1] if seen else current)
+        before = planned_on[-1] if planned_on else None
+        if before is not None and any(item.key is None for item in before.return_items()):
+            order = await self._orders.update(
+                order_id, lambda now: positional_restore(before, now), current=order
+            )
         return order
 
-    async def set_payment_state(self, order_id: str, key: str, state: ReturnPaymentState) -> Order:
+    async def set_payment_states(
+        self, order_id: str, states: Mapping[str, ReturnPaymentState], current: Order | None = None
+    ) -> Order:
         def plan(order: Order) -> Actions | None:
-            if _item(order, key).paymentState == state:
-                return None
-            return [{"action": "setReturnPaymentState", "returnItemKey": key, "paymentState": state}]
+            actions = [
+                {"action": "setReturnPaymentState", "returnItemKey": key, "paymentState": state}
+                for key, state in states.items()
+                if _item(order, key).paymentState != state
+            ]
+            return actions or None
 
-        return await self._orders.update(order_id, plan)
+        return await self._orders.update(order_id, plan, current=current)
 
     async def set_reason(self, order_id: str, key: str, reason: ReasonCode) -> Order:
         def plan(order: Order) -> Actions | None:

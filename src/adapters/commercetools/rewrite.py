@@ -9,6 +9,7 @@ Items without a key get new ids from the rewrite; `positional_restore` fixes the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from backflow.adapters.commercetools.updates import Actions
@@ -68,20 +69,26 @@ def _followups(
     return actions
 
 
-def rewrite_actions(order: Order, key: str, state: ReturnShipmentState) -> Actions | None:
-    """One `setReturnInfo` plus follow-ups moving item `key` to `state`; None when it is there already."""
-    target = order.return_item_by_key(key)
-    if target is None:
-        raise NotFoundError(f"order {order.id} has no return item with key {key!r}", status=404)
-    if not shipment_move_needed(target.shipmentState, state):
-        return None  # there already, or further on: never move an item backwards
+def rewrite_actions(order: Order, moves: Mapping[str, ReturnShipmentState]) -> Actions | None:
+    """One `setReturnInfo` plus follow-ups moving each item (key → state) forward; None when every item
+    is there already (or further on: never backwards)."""
+    targets: dict[str, ReturnShipmentState] = {}
+    for key, state in moves.items():
+        item = order.return_item_by_key(key)
+        if item is None:
+            raise NotFoundError(f"order {order.id} has no return item with key {key!r}", status=404)
+        if shipment_move_needed(item.shipmentState, state):
+            targets[key] = state
+    if not targets:
+        return None
     infos: list[dict[str, Any]] = []
     followups: Actions = []
     for info in order.returnInfo:
         drafts = []
         for item in info.items:
-            shipment = state if item is target else item.shipmentState
-            payment = _target_payment(item, _base(state)) if item is target else item.paymentState
+            moved = targets.get(item.key) if item.key is not None else None
+            shipment = item.shipmentState if moved is None else moved
+            payment = item.paymentState if moved is None else _target_payment(item, _base(moved))
             drafts.append(_draft(item, _base(shipment)))
             if item.key is not None:
                 followups += _followups({"returnItemKey": item.key}, item, shipment, payment)

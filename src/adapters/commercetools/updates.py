@@ -23,14 +23,18 @@ async def update_versioned(
     send: Callable[[int, Actions], Awaitable[R]],
     *,
     attempts: int,
+    current: R | None = None,
 ) -> R:
     """Apply `plan(current)` until it says nothing is left to do (None or []); bounded by `attempts`.
 
     `plan` sees the freshly read resource each round, so a change that a lost response already
     applied is recognised and not applied twice. A transient failure of the write (timeout, reset,
     502/503 after the HTTP client's own retries) is treated like a conflict: re-read, re-plan.
+
+    `current`: the resource as a response just returned it; its version saves the first read (when it
+    is stale the write gets a 409 and the loop re-reads, so nothing is applied on old facts).
     """
-    resource = await read()
+    resource = current if current is not None else await read()
     for round_ in range(1, attempts + 1):
         actions = plan(resource)
         if not actions:

@@ -67,7 +67,8 @@ async def issue_refund(
             )
             return
         with store.tracer.start_as_current_span("issue_refund.fetch_order"):
-            order = await commerce.get_order(case.order_id)  # the latest: never cached figures
+            # The latest: never cached figures; its payment comes with it (one read, not two).
+            order, payment = await commerce.get_order_and_payment(case.order_id)
         facts = await _ledger(
             store.unit_of_work, order.id, command
         )  # read after the order, just before paying
@@ -80,6 +81,7 @@ async def issue_refund(
                 verdict.plan,
                 stored,
                 order,
+                payment,
                 attempts=row.attempts,
                 retry=retry,
                 store=store,

@@ -15,9 +15,10 @@ from backflow.app.core.notes import note
 from backflow.app.core.policies import RefundPolicy
 from backflow.app.core.problems import raise_exception
 from backflow.app.refunds.compare import RefundPlan
-from backflow.domain.order import Order
+from backflow.domain.order import Order, ReturnPaymentState
 from backflow.domain.returns import RefundSucceeded, transition
 from backflow.ports.commerce import CommercePort
+from backflow.ports.commerce_types import Payment
 from backflow.ports.errors import PortError, TransientError
 from backflow.ports.exceptions import Severity
 from backflow.ports.ledgers import PendingCredit, RefundOutcome, RefundState
@@ -30,6 +31,7 @@ async def settle_refund(
     plan: RefundPlan,
     stored: StoredCase,
     order: Order,
+    payment: Payment | None,
     *,
     attempts: int,
     retry: dict[str, object],
@@ -37,12 +39,14 @@ async def settle_refund(
     commerce: CommercePort,
     refund_policy: RefundPolicy,
 ) -> None:
-    """`attempts`: of the outbox row (a transient failure past the policy's attempts is raised)."""
+    """`payment`: the order's payment, read with the order; `attempts`: of the outbox row (a transient
+    failure past the policy's attempts is raised)."""
     if plan.outcome is RefundOutcome.ORIGINAL_PAYMENT:
         paid = await _pay_original(
             plan,
             stored,
             order,
+            payment,
             attempts=attempts,
             retry=retry,
             store=store,
@@ -54,10 +58,12 @@ async def settle_refund(
         plan = paid
     rid = stored.case.return_id
     with store.tracer.start_as_current_span("issue_refund.payment_states"):
-        for item, _ in plan.due:  # idempotent: an item already Refunded is not written again
-            await commerce.set_return_payment_state(
-                order.id, keys.return_item_key(item.rebound_item_id), "Refunded"
-            )
+        # One request for every item, on the version of the fresh read (a payment write leaves the
+        # order's version alone); idempotent: an item already Refunded is not written again.
+        refunded: dict[str, ReturnPaymentState] = {
+            keys.return_item_key(item.rebound_item_id): "Refunded" for item, _ in plan.due
+        }
+        await commerce.set_return_payment_states(order.id, refunded, current=order)
     async with store.unit_of_work() as uow:
         record = await uow.returns.get(rid)
         if record is None:
@@ -119,6 +125,7 @@ async def _pay_original(
     plan: RefundPlan,
     stored: StoredCase,
     order: Order,
+    payment: Payment | None,
     *,
     attempts: int,
     retry: dict[str, object],
@@ -128,8 +135,6 @@ async def _pay_original(
 ) -> RefundPlan | None:
     """The plan with its payment once commercetools holds the refund; None when it cannot (raised)."""
     rid = stored.case.return_id
-    with store.tracer.start_as_current_span("issue_refund.find_payment"):
-        payment = await commerce.find_order_payment(order.id)
     if payment is None:
         async with store.unit_of_work() as uow:
             raise_exception(
@@ -166,7 +171,8 @@ async def _pay_original(
             await uow.commit()
     try:
         with store.tracer.start_as_current_span("issue_refund.add_refund"):
-            await commerce.add_refund(payment.id, plan.amount, plan.interaction_id)
+            # The payment as just read: checked for the interaction id, its version used for the write.
+            await commerce.add_refund(payment.id, plan.amount, plan.interaction_id, current=payment)
     except TransientError:
         if attempts >= policy.failure_attempts:
             detail = {"message": "commercetools kept failing", "attempts": attempts}

@@ -87,6 +87,7 @@ async def _restock(
     assert order_id is not None
     restocked: list[AckLine] = []
     written_off: list[WriteOff] = []
+    graded: dict[str, ReturnShipmentState] = {}
     for item in (i for i in stored.case.items if i.rebound_item_id in wanted):
         disposition = parse_disposition(item.disposition or "")
         target = restock_target(disposition, restock_policy.routing)
@@ -113,7 +114,9 @@ async def _restock(
                 )
             )
         if item.quantity_received > 0:
-            await _set_state(commerce, order_id, item, "BackInStock" if moves else "Unusable")
+            graded[keys.return_item_key(item.rebound_item_id)] = "BackInStock" if moves else "Unusable"
+    if graded:
+        await _set_states(commerce, order_id, graded)
     async with store.unit_of_work() as uow:
         ack = AcknowledgeReturn(
             return_id=stored.case.return_id,
@@ -182,17 +185,17 @@ async def _move_stock(
         await uow.commit()
 
 
-async def _set_state(
-    commerce: CommercePort, order_id: str, item: CaseItem, state: ReturnShipmentState
-) -> None:
-    key = keys.return_item_key(item.rebound_item_id)
-    order = await commerce.get_order(order_id)
-    on_order = order.return_item_by_key(key)
-    if on_order is None or on_order.shipmentState in ("BackInStock", "Unusable"):
-        return
-    if on_order.shipmentState == "Advised":  # graded implies received: Returned first
-        await commerce.set_return_shipment_state(order_id, key, "Returned")
-    await commerce.set_return_shipment_state(order_id, key, state)
+async def _set_states(commerce: CommercePort, order_id: str, graded: dict[str, ReturnShipmentState]) -> None:
+    """Every graded item in one request on the version just read; an item not on the order, or
+    already BackInStock/Unusable, is left alone (the adapter moves an Advised one via Returned)."""
+    order = await commerce.recent_order(order_id)  # version-checked write: a stale copy re-reads
+    due: dict[str, ReturnShipmentState] = {}
+    for key, state in graded.items():
+        on_order = order.return_item_by_key(key)
+        if on_order is not None and on_order.shipmentState not in ("BackInStock", "Unusable"):
+            due[key] = state
+    if due:
+        await commerce.set_return_shipment_states(order_id, due, current=order)
 
 
 async def _item_exception(

@@ -60,8 +60,9 @@ async def record_anchoring(
     case = stored.case
     drafts = [_item_request(reasons_policy, order, stored, item) for item in returnable(case)]
     with store.tracer.start_as_current_span("anchor_return.add_return_info"):
+        # The order as just found: its version saves a read (a stale one costs a 409 and a re-read).
         await commerce.add_return_info(
-            order.id, [request for request, _ in drafts], return_tracking_id=case.return_id
+            order.id, [request for request, _ in drafts], return_tracking_id=case.return_id, current=order
         )
     # The inbox processor may update the case while commercetools answers (a return's webhooks come
     # together); the commit then fails on the stale version. The case move is a pure function of the

@@ -7,6 +7,7 @@ from backflow.app.core.cases import load
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import MarkItemsReturned, decode_payload
 from backflow.app.core.notes import note_now
+from backflow.domain.order import ReturnShipmentState
 from backflow.ports.commerce import CommercePort
 from backflow.ports.outbox import OutboxRow
 
@@ -22,15 +23,18 @@ async def mark_items_returned(row: OutboxRow, *, store: StoreDeps, commerce: Com
         case = load(record).case
         if case.order_id is None:
             return
-        order = await commerce.get_order(case.order_id)
-        moved = []
+        # The copy this process last saw will do: the write is version-checked, a stale copy re-reads.
+        order = await commerce.recent_order(case.order_id)
+        moved: list[str] = []
         for item in case.items:
             key = keys.return_item_key(item.rebound_item_id)
             on_order = order.return_item_by_key(key)
             # Only forward: an item already Returned, BackInStock or Unusable is left alone.
             if item.quantity_received > 0 and on_order is not None and on_order.shipmentState == "Advised":
-                await commerce.set_return_shipment_state(order.id, key, "Returned")
                 moved.append(key)
+        if moved:  # every item in one request, on the version just read
+            received: dict[str, ReturnShipmentState] = dict.fromkeys(moved, "Returned")
+            await commerce.set_return_shipment_states(order.id, received, current=order)
         await note_now(
             store,
             rid,

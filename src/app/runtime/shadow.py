@@ -8,7 +8,7 @@ the flows carry on as they would and their decisions can be compared with what p
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -77,6 +77,12 @@ class ShadowCommerce:
     async def get_order_by_number(self, order_number: str, *, expand_payments: bool = False) -> Order:
         return await self._inner.get_order_by_number(order_number, expand_payments=expand_payments)
 
+    async def recent_order(self, order_id: str) -> Order:
+        return await self._inner.recent_order(order_id)
+
+    async def get_order_and_payment(self, order_id: str) -> tuple[Order, Payment | None]:
+        return await self._inner.get_order_and_payment(order_id)
+
     async def query_orders(self, query: OrderQuery) -> OrderPage:
         return await self._inner.query_orders(query)
 
@@ -102,7 +108,12 @@ class ShadowCommerce:
 
     # writes are recorded; the order as it stands is the plausible answer
     async def add_return_info(
-        self, order_id: str, items: Sequence[ReturnItemRequest], *, return_tracking_id: str | None = None
+        self,
+        order_id: str,
+        items: Sequence[ReturnItemRequest],
+        *,
+        return_tracking_id: str | None = None,
+        current: Order | None = None,
     ) -> Order:
         await self._record(
             "add_return_info", order_id=order_id, items=list(items), return_tracking_id=return_tracking_id
@@ -115,10 +126,24 @@ class ShadowCommerce:
         await self._record("set_return_shipment_state", order_id=order_id, item_key=item_key, state=state)
         return await self._inner.get_order(order_id)
 
+    async def set_return_shipment_states(
+        self, order_id: str, states: Mapping[str, ReturnShipmentState], *, current: Order | None = None
+    ) -> Order:
+        for key, state in states.items():
+            await self._record("set_return_shipment_state", order_id=order_id, item_key=key, state=state)
+        return await self._inner.get_order(order_id)
+
     async def set_return_payment_state(
         self, order_id: str, item_key: str, state: ReturnPaymentState
     ) -> Order:
         await self._record("set_return_payment_state", order_id=order_id, item_key=item_key, state=state)
+        return await self._inner.get_order(order_id)
+
+    async def set_return_payment_states(
+        self, order_id: str, states: Mapping[str, ReturnPaymentState], *, current: Order | None = None
+    ) -> Order:
+        for key, state in states.items():
+            await self._record("set_return_payment_state", order_id=order_id, item_key=key, state=state)
         return await self._inner.get_order(order_id)
 
     async def set_return_reason(self, order_id: str, item_key: str, reason: ReasonCode) -> Order:
@@ -126,7 +151,13 @@ class ShadowCommerce:
         return await self._inner.get_order(order_id)
 
     async def add_refund(
-        self, payment_id: str, amount: Money, interaction_id: str, *, state: TransactionState = "Success"
+        self,
+        payment_id: str,
+        amount: Money,
+        interaction_id: str,
+        *,
+        state: TransactionState = "Success",
+        current: Payment | None = None,
     ) -> Transaction:
         await self._record(
             "add_refund", payment_id=payment_id, amount=amount, interaction_id=interaction_id, state=state

@@ -70,6 +70,19 @@ async def _hang(request: web.Request) -> None:
     raise asyncio.CancelledError  # no response at all: the connection is dropped
 
 
+def route_shape(request: web.Request) -> str:
+    """`/orders/{id}`, `/orders/order-number=…`, `/payments`: what a call was, without its ids, so a
+    benchmark can count the calls each step of a return costs (`GET /_sim/stats`, `call …` keys)."""
+    info = request.match_info
+    if "resource" not in info:
+        return request.path
+    shape = f"/{info['resource']}"
+    if "ident" in info:
+        ident = info["ident"]
+        shape += f"/{ident.split('=', 1)[0]}=…" if "=" in ident else "/{id}"
+    return shape
+
+
 def fault_middleware(
     rules: Callable[[], list[FaultRule]], rng: random.Random, count: Callable[[str], None]
 ) -> Middleware:
@@ -77,6 +90,7 @@ def fault_middleware(
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith("/_sim"):
             return await handler(request)
+        count(f"call {request.method} {route_shape(request)}")
         drop = False
         for rule in rules():
             if not rule.matches(request):

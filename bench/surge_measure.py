@@ -1,0 +1,148 @@
+"""What the surge benchmark reads back: CPU and memory of the daemon and of each simulator, the
+returns ReBound was told are done, the API calls the daemon counted, and the commercetools calls each
+step of a return's lifecycle costs (counted by the simulator per route, `GET /_sim/stats`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+from typing import Any
+
+from backflow.devtools.busy_day.catalog import PLAIN
+from backflow.devtools.busy_day.driver import driving
+from backflow.devtools.busy_day.plan import DayPlan
+from backflow.devtools.stack.http import request
+from backflow.devtools.stack.launcher import Stack
+from backflow.devtools.stack.procstats import peak_rss_mb, read_proc
+from bench.surge_traffic import CT_LATENCY, RB_LATENCY, blast, event_bodies, script_returns
+
+# Calls the daemon makes whatever the returns do: the Messages API poller, the order sweep, tokens.
+BACKGROUND = ("call GET /messages", "call GET /orders", "call POST /oauth/token")
+
+
+class Sampler:
+    """CPU and RSS of one process from /proc, sampled while a phase runs."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.cpu0, _ = read_proc(pid)
+        self.t0 = time.monotonic()
+        self.rss: list[float] = []
+
+    def sample(self) -> None:
+        self.rss.append(read_proc(self.pid)[1])
+
+    def cpu_seconds(self) -> float:
+        return read_proc(self.pid)[0] - self.cpu0
+
+    def result(self) -> dict[str, float]:
+        cpu = self.cpu_seconds()
+        wall = time.monotonic() - self.t0
+        return {
+            "cpu_seconds": round(cpu, 2),
+            "cpu_percent": round(100 * cpu / wall, 1),
+            "rss_mb_max_sampled": round(max(self.rss or [0.0]), 1),
+            "peak_rss_mb": round(peak_rss_mb(self.pid), 1),
+        }
+
+
+def simulators_cpu(stack: Stack, samplers: list[Sampler]) -> dict[str, float]:
+    """Each simulator's share of a core over the phase: near 100 % means it, not Backflow, is the limit."""
+    wall = time.monotonic() - samplers[0].t0
+    return {
+        child.name: round(100 * sampler.cpu_seconds() / wall, 1)
+        for child, sampler in zip(stack.simulators, samplers, strict=True)
+    }
+
+
+def upstream_ceiling(calls: dict[str, float], ct_in_flight: int, rb_in_flight: int) -> float | None:
+    """Each API's pool holds this many calls at once; a return needs `calls` of each."""
+    ct_calls, rb_calls = calls.get("commercetools", 0.0), calls.get("rebound", 0.0)
+    ceilings = []
+    if ct_calls:
+        ceilings.append(ct_in_flight / (ct_calls * CT_LATENCY))
+    if rb_calls:
+        ceilings.append(rb_in_flight / (rb_calls * RB_LATENCY))
+    return round(min(ceilings), 2) if ceilings else None
+
+
+def acknowledged(stack: Stack) -> dict[str, set[str]]:
+    _, acks = request("GET", f"{stack.rb}/_sim/acknowledgements", timeout=60)
+    return {rid: {a["type"] for a in by_key.values()} for rid, by_key in (acks or {}).items()}
+
+
+def done_returns(stack: Stack, ids: set[str]) -> int:
+    """Returns both refunded and restocked: ReBound was told both, after commercetools took them."""
+    return sum(
+        1 for rid, types in acknowledged(stack).items() if rid in ids and {"REFUNDED", "RESTOCKED"} <= types
+    )
+
+
+def api_calls(stack: Stack) -> dict[str, int]:
+    _, overview = stack.admin("GET", "/api/overview")
+    return {api["name"]: api["calls"] for api in overview["apis"]}
+
+
+def pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
+
+
+def sim_calls(stack: Stack) -> dict[str, int]:
+    """The commercetools simulator's calls per route, without the background ones."""
+    _, stats = request("GET", f"{stack.ct}/_sim/stats", timeout=60)
+    return {k: v for k, v in (stats or {}).items() if k.startswith("call ") and k not in BACKGROUND}
+
+
+async def _settled(stack: Stack, within: float = 120.0) -> dict[str, int]:
+    """The simulator's counts once they have not moved for 2 s (the step's work is over)."""
+    last, still, started = sim_calls(stack), 0, time.monotonic()
+    while still < 4 and time.monotonic() - started < within:
+        await asyncio.sleep(0.5)
+        now = sim_calls(stack)
+        still = still + 1 if now == last else 0
+        last = now
+    return last
+
+
+async def calls_per_step(stack: Stack, count: int, seed: int, secret: str) -> dict[str, Any]:
+    """`count` fresh returns (their orders synced first), each step's webhooks sent for all of them at
+    once, then the commercetools calls it caused per return, by route. Run on an otherwise idle stack."""
+    known = {json.loads(b)["data"]["order"]["returnId"] for b in event_bodies(stack)}
+    async with driving(stack, DayPlan(seed=seed)) as driver:
+        drafts = driver.drafts(count, "STEP-", mix=PLAIN)
+        await driver.seed_orders(drafts)
+    for _ in range(1200):  # until order sync has put every one in ReBound (its own ledger says so)
+        with sqlite3.connect(f"file:{stack.db}?mode=ro", uri=True) as conn:
+            (synced,) = conn.execute(
+                "SELECT count(*) FROM synced_orders WHERE order_number LIKE 'STEP-%'"
+            ).fetchone()
+        if synced >= count:
+            break
+        await asyncio.sleep(0.5)
+    script_returns(stack, [draft["orderNumber"] for draft in drafts])
+    by_return: dict[str, list[bytes]] = {}
+    for body in event_bodies(stack):
+        rid = json.loads(body)["data"]["order"]["returnId"]
+        if rid not in known:
+            by_return.setdefault(rid, []).append(body)
+    steps: dict[str, Any] = {}
+    before = await _settled(stack)
+    for index in range(min(len(bodies) for bodies in by_return.values())):
+        batch = [bodies[index] for bodies in by_return.values()]
+        name = json.loads(batch[0])["type"]
+        await blast(f"{stack.url}/webhooks/rebound", batch, secret, 120)
+        after = await _settled(stack)
+        routes = {
+            k.removeprefix("call "): round((after.get(k, 0) - before.get(k, 0)) / len(batch), 2)
+            for k in after
+            if after.get(k, 0) != before.get(k, 0)
+        }
+        steps[name] = {"calls": round(sum(routes.values()), 2), "by_route": routes}
+        before = after
+    total = round(sum(step["calls"] for step in steps.values()), 2)
+    return {"returns": len(by_return), "steps": steps, "total_per_return": total}
