@@ -26,12 +26,20 @@ from backflow.adapters.commercetools import CommercetoolsAdapter
 from backflow.adapters.rebound.client import ReboundClient
 from backflow.adapters.rebound.config import parse_secrets
 from backflow.adapters.rebound.mapping import to_sales_order
+from backflow.adapters.rebound.tracking_mapper import ReboundTrackingMapper
 from backflow.adapters.rebound.webhook import make_webhook_handler
 from backflow.adapters.system_clock import SystemClock
 from backflow.adapters.telemetry import build_tracer_provider
 from backflow.adapters.uuid7 import Uuid7Generator
 from backflow.adapters.webhook_alerts import WebhookAlertSender
 from backflow.app.bootstrap.push import parse_push
+from backflow.app.bootstrap.rebound_intake import (
+    endpoint_auth,
+    masked_headers,
+    push_checks,
+    rebound_endpoints,
+    webhook_capture,
+)
 from backflow.app.bootstrap.startup import (
     commercetools_config,
     open_store,
@@ -47,9 +55,11 @@ from backflow.app.core.policies import refund_policy
 from backflow.app.core.settings import ConfigError, Settings
 from backflow.app.core.traced_outbox import TracedOutbox, traced_unit_of_work
 from backflow.app.entrypoints.http.body import MAX_BODY, read_body
+from backflow.app.entrypoints.http.capture import Capture, capture_enabled
 from backflow.app.entrypoints.http.deps import HttpDeps
 from backflow.app.entrypoints.http.intake import PushIntake
 from backflow.app.entrypoints.http.intake_audit import IntakeAudit
+from backflow.app.entrypoints.http.rebound_intake import Intake
 from backflow.app.entrypoints.http.server import create_app, http_service
 from backflow.app.runtime.api_health import ApiHealth, recording
 from backflow.app.runtime.binding import Dependencies, context_dependencies
@@ -162,6 +172,7 @@ async def open_context(
             timeline=store.timeline,
             reports=store.reports,
             alerts=alerts,
+            tracking=ReboundTrackingMapper(settings.file.rebound.status_table()),
         )
         yield Context(settings, ctx, store, wakeups, api_health, provider)
 
@@ -208,16 +219,20 @@ async def bootstrap(
     )
     if not secrets:
         raise ConfigError("REBOUND_WEBHOOK_SECRET is required: without it no webhook can be verified")
-    async with open_context(
-        settings,
-        env=env,
-        tracer_provider=tracer_provider,
-        commerce=commerce,
-        platform=platform,
-        clock=clock,
-        ids=ids,
-        retry_policy=retry_policy,
-    ) as context:
+    auth = endpoint_auth(env, secrets)
+    async with (
+        AsyncExitStack() as stack,
+        open_context(
+            settings,
+            env=env,
+            tracer_provider=tracer_provider,
+            commerce=commerce,
+            platform=platform,
+            clock=clock,
+            ids=ids,
+            retry_policy=retry_policy,
+        ) as context,
+    ):
         ctx, store = context.ctx, context.store
         flows = registry(settings) if callable(registry) else registry
         runtime = Runtime(ctx, flows, context.wakeups, run_id=ctx.ids.new_id(), restart_policy=restart_policy)
@@ -230,13 +245,23 @@ async def bootstrap(
             timeline=timeline or store.timeline,
             intake=audit,
         )
-        push = PushIntake(
-            store.inbox, parse_push, ctx.clock, context.wakeups.inbox, settings.push_token, audit
-        )
+        checks = await push_checks(stack, env, settings.push_token)
+        push = PushIntake(store.inbox, parse_push, ctx.clock, context.wakeups.inbox, checks.check, audit)
+        capture = Capture(store.inbox, ctx.clock, masked_headers(auth)) if capture_enabled(env) else None
+        intake = Intake(store.inbox, ctx.clock, context.wakeups.inbox, audit, capture)
+        tracking, rebound_push = rebound_endpoints(intake, auth, checks.check)
         webhook = make_webhook_handler(
-            store.inbox, secrets, ctx.clock, read_body=read_body, audit=audit, max_body=MAX_BODY
+            store.inbox,
+            secrets,
+            ctx.clock,
+            read_body=read_body,
+            audit=audit,
+            max_body=MAX_BODY,
+            auth=auth,
+            capture=webhook_capture(capture),
         )
-        yield Daemon(context, runtime, create_app(deps, webhook=webhook, push=push))
+        app = create_app(deps, webhook=webhook, push=push, tracking=tracking, rebound_push=rebound_push)
+        yield Daemon(context, runtime, app)
 
 
 def http_deps(

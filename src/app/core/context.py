@@ -22,6 +22,7 @@ from backflow.ports.outbox import Outbox
 from backflow.ports.reports import ReportSource
 from backflow.ports.returns_platform import ReturnsPlatformPort
 from backflow.ports.timeline import TimelineReader
+from backflow.ports.tracking import TrackingMapper
 from backflow.ports.unit_of_work import UnitOfWorkFactory
 from backflow.ports.watermarks import Watermarks
 
@@ -45,6 +46,9 @@ class FlowContext:
     None stops the daemon before it starts."""
     alerts: AlertSender | None = None
     """Where alerts go; None when no webhook is configured."""
+    tracking: TrackingMapper | None = None
+    """ReBound's published tracking updates read through the configured status table; binding the
+    tracking-update handler where it is None stops the daemon before it starts."""
 
     @property
     def owners(self) -> Settings:

@@ -84,7 +84,7 @@ def context_dependencies(ctx: FlowContext) -> Dependencies:
         timeline=ctx.timeline,
         reports=ctx.reports,
         alerts=ctx.alerts,
-        extra={"ctx": ctx},
+        extra={"ctx": ctx, **({"tracking": ctx.tracking} if ctx.tracking is not None else {})},
     )
 
 
