@@ -38,6 +38,8 @@ from backflow.app.bootstrap.rebound_intake import (
     masked_headers,
     push_checks,
     rebound_endpoints,
+    sftp_intakes,
+    sftp_settings,
     webhook_capture,
 )
 from backflow.app.bootstrap.startup import (
@@ -79,6 +81,7 @@ SECRET_VARIABLES = (
     "REBOUND_CLIENT_SECRET",
     "BACKFLOW_ADMIN_TOKEN",
     "BACKFLOW_PUSH_TOKEN",
+    "REBOUND_SFTP_PASSWORD",
 )
 
 
@@ -220,6 +223,7 @@ async def bootstrap(
     if not secrets:
         raise ConfigError("REBOUND_WEBHOOK_SECRET is required: without it no webhook can be verified")
     auth = endpoint_auth(env, secrets)
+    sftp = sftp_settings(env)
     async with (
         AsyncExitStack() as stack,
         open_context(
@@ -235,7 +239,15 @@ async def bootstrap(
     ):
         ctx, store = context.ctx, context.store
         flows = registry(settings) if callable(registry) else registry
-        runtime = Runtime(ctx, flows, context.wakeups, run_id=ctx.ids.new_id(), restart_policy=restart_policy)
+        intakes = sftp_intakes(sftp, store.inbox, ctx.clock, context.wakeups.inbox)
+        runtime = Runtime(
+            ctx,
+            flows,
+            context.wakeups,
+            run_id=ctx.ids.new_id(),
+            restart_policy=restart_policy,
+            intakes=intakes,
+        )
         audit = IntakeAudit(store=store_deps(ctx), inbox=store.inbox)
         deps = http_deps(
             ctx,

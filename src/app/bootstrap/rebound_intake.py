@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from backflow.adapters.google.push_auth import (
     PushRefused,
     push_auth_from_env,
 )
-from backflow.adapters.rebound import tracking_snapshot
+from backflow.adapters.rebound import sftp_intake, tracking_snapshot
 from backflow.adapters.rebound.config import ReboundConfigError
 from backflow.adapters.rebound.endpoint_auth import (
     SECRET_VARIABLE,
@@ -35,6 +36,9 @@ from backflow.adapters.rebound.endpoint_auth import (
     endpoint_auth_from_env,
 )
 from backflow.adapters.rebound.pubsub_push import parse_rebound_push
+from backflow.adapters.rebound.sftp_config import SftpConfig, sftp_config_from_env
+from backflow.adapters.rebound.sftp_intake import make_sftp_store
+from backflow.adapters.rebound.sftp_poller import SftpFile, Verdict, run_sftp_poller
 from backflow.adapters.rebound.signature import SIGNATURE_HEADER
 from backflow.adapters.rebound.tracking import decode_tracking_update
 from backflow.adapters.rebound.webhook import Capture as WebhookCapture
@@ -44,10 +48,15 @@ from backflow.app.entrypoints.http.capture import ALWAYS_MASKED, Capture
 from backflow.app.entrypoints.http.intake import PushCheck, PushRefusal
 from backflow.app.entrypoints.http.rebound_intake import ParsedReboundPush, Unauthenticated
 from backflow.app.returns import tracking_intake
+from backflow.app.runtime.supervisor import ActorFn
+from backflow.app.runtime.wakeup import Nudge
 from backflow.ports.clock import Clock
+from backflow.ports.inbox import Inbox
 
 # The app names the sources it handles; these are the adapter's, and must stay the same.
 assert tracking_snapshot.SOURCE == tracking_intake.TRACKING_SOURCE == rebound_intake.TRACKING_SOURCE
+assert sftp_intake.SOURCE == tracking_intake.SFTP_SOURCE
+SFTP_INTAKE = "rebound-sftp-poller"
 
 
 def endpoint_auth(env: Mapping[str, str], secrets: Sequence[str] | None = None) -> EndpointAuth:
@@ -138,3 +147,27 @@ def rebound_endpoints(
         intake, tracking_authenticator(auth, intake.clock), tracking_dedupe_key
     )
     return tracking, rebound_intake.ReboundPushIntake(intake, check, parse_push)
+
+
+def sftp_settings(env: Mapping[str, str]) -> SftpConfig | None:
+    """`REBOUND_SFTP_*`, read before anything is opened; None when `REBOUND_SFTP_HOST` is unset."""
+    try:
+        return sftp_config_from_env(env)
+    except ReboundConfigError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def sftp_intakes(
+    config: SftpConfig | None, inbox: Inbox, clock: Clock, wake: Nudge
+) -> list[tuple[str, ActorFn]]:
+    """The SFTP poller as a supervised intake: each file committed to the inbox, then moved."""
+    if config is None:
+        return []
+    store = make_sftp_store(inbox, clock)
+
+    async def stored_and_nudged(file: SftpFile) -> Verdict:
+        verdict = await store(file)
+        wake.nudge()
+        return verdict
+
+    return [(SFTP_INTAKE, functools.partial(run_sftp_poller, config, stored_and_nudged))]
