@@ -8,6 +8,7 @@ from typing import Literal, Protocol
 import msgspec
 
 from backflow.ports.exceptions import ExceptionRecord
+from backflow.ports.inbox import StoredInboundEvent
 from backflow.ports.outbox import AppendResult, OutboxMessage, OutboxRow
 from backflow.ports.return_cases import ReturnCaseRecord
 
@@ -65,6 +66,10 @@ class AdminStore(Protocol):
     async def queue_counts(self) -> list[QueueCounts]: ...
 
     async def inbox_counts(self) -> InboxCounts: ...
+
+    async def quarantined_inbox(self, *, limit: int, after_seq: int = 0) -> list[StoredInboundEvent]:
+        """Inbox rows kept quarantined (unreadable bodies, captured refusals), in arrival order."""
+        ...
 
     async def sync_lag(self) -> SyncLagStats: ...
 

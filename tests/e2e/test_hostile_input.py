@@ -4,6 +4,7 @@ anything; every signed event that is accepted is stored."""
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any
 
@@ -115,3 +116,61 @@ def test_signed_or_not_no_5xx_and_every_accepted_event_is_stored(
         assert status == 401 and after["inbox"] == before["inbox"]
     if status == 202:
         assert after["inbox"] == before["inbox"] + 1, "accepted but not stored"
+
+
+_odd_quantities = ["1", "2.00", "-1", "1.5", "", "1e3", "\uff19"]  # the last is a fullwidth nine
+_quantity = st.one_of(st.sampled_from(_odd_quantities), st.integers(-5, 5), _text)
+_tracking = st.fixed_dictionaries(
+    {
+        "order": st.fixed_dictionaries(
+            {
+                "reboundOrderId": st.one_of(st.just("(00)687000000000099999"), _text),
+                "clientOrderId": _text,
+                "statusDescription": st.sampled_from(["postalIncoming", "Delivered", "parcelLost", ""]),
+                "timestamp": st.sampled_from(
+                    ["2026-11-21T08:40:55.123456Z", "2026-11-21T08:40:55", "not a time", ""]
+                ),
+            },
+            optional={"location": _text, "trackingNumber": st.one_of(_text, st.integers())},
+        ),
+        "items": st.lists(
+            st.fixed_dictionaries(
+                {"reboundItemId": _text, "sku": _text, "quantity": _quantity},
+                optional={
+                    "commercialValue": st.sampled_from(["35.00", "-1", "1e9", "abc", "0.001"]),
+                    "commercialValueCurrency": st.sampled_from(["GBP", "XXX", "", "gbp"]),
+                },
+            ),
+            max_size=3,
+        ),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(update=_tracking, secret_ok=st.booleans(), wrapped=st.booleans())
+def test_tracking_updates_signed_or_not_pushed_or_posted_no_5xx(
+    stack: Stack, update: dict[str, Any], secret_ok: bool, wrapped: bool
+) -> None:
+    body = msgspec.json.encode(update)
+    secrets = (stack.secrets.webhook_secret,) if secret_ok else ("whsec-wrong",)
+    headers = {
+        "Content-Type": "application/json",
+        signature.SIGNATURE_HEADER: signature.sign(secrets, int(time.time()), body),
+    }
+    before = row_counts(stack.db)
+    status, _ = request("POST", f"{stack.url}/webhooks/rebound/tracking", headers=headers, raw=body)
+    after = row_counts(stack.db)
+    assert 200 <= status < 500, status
+    if not secret_ok:
+        assert status == 401 and after["inbox"] == before["inbox"], "nothing unauthenticated is stored"
+    if status == 202:
+        assert after["inbox"] == before["inbox"] + 1, "accepted but not stored"
+    push = body
+    if wrapped:
+        data = base64.b64encode(body).decode()
+        push = msgspec.json.encode({"message": {"data": data, "messageId": "m-1"}, "subscription": "s"})
+    status, _ = request(
+        "POST", f"{stack.url}/events/rebound", headers={"Content-Type": "application/json"}, raw=push
+    )
+    assert 200 <= status < 500, status

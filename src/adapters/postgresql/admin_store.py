@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from backflow.adapters.postgresql import outbox_ops
-from backflow.adapters.postgresql.codec import dt, dt_or_none, exception_record, outbox_row
+from backflow.adapters.postgresql.codec import (
+    dt,
+    dt_or_none,
+    exception_record,
+    outbox_row,
+    stored_inbound_event,
+)
 from backflow.adapters.postgresql.database import Connection, Database
 from backflow.adapters.postgresql.repositories import return_case
 from backflow.adapters.postgresql.sql import q
@@ -13,6 +19,7 @@ from backflow.ports.admin import ExceptionQuery, InboxCounts, QueueCounts, SyncL
 from backflow.ports.clock import Clock, IdGenerator
 from backflow.ports.errors import NotFoundError
 from backflow.ports.exceptions import ExceptionRecord
+from backflow.ports.inbox import StoredInboundEvent
 from backflow.ports.outbox import AppendResult, OutboxMessage, OutboxRow
 from backflow.ports.return_cases import ReturnCaseRecord
 
@@ -65,6 +72,12 @@ class PostgresAdminStore:
                 dead=r["dead"],
             )
             for r in rows
+        ]
+
+    async def quarantined_inbox(self, *, limit: int, after_seq: int = 0) -> list[StoredInboundEvent]:
+        params = {"limit": limit, "after_seq": after_seq}
+        return [
+            stored_inbound_event(row) for row in await self._db.fetchall(q("admin_inbox_quarantined"), params)
         ]
 
     async def inbox_counts(self) -> InboxCounts:

@@ -323,6 +323,9 @@ SELECT kind,
        count(*) FILTER (WHERE status = 'dead') AS dead
 FROM outbox WHERE status IN ('pending', 'leased', 'dead') GROUP BY kind ORDER BY kind;
 
+-- name: admin_inbox_quarantined
+SELECT * FROM inbox WHERE quarantine_reason IS NOT NULL AND seq > %(after_seq)s ORDER BY seq LIMIT %(limit)s;
+
 -- name: admin_inbox_counts
 SELECT count(*) FILTER (WHERE status = 'pending') AS pending,
        count(*) FILTER (WHERE status = 'failed') AS failed,

@@ -19,6 +19,12 @@ from aiohttp import web
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from backflow.adapters.rebound import signature
+from backflow.adapters.rebound.endpoint_auth import (
+    AuthenticationFailed,
+    AuthScheme,
+    EndpointAuth,
+    authenticate,
+)
 from backflow.app.entrypoints.http.responses import error as _error
 from backflow.ports.clock import Clock
 from backflow.ports.inbox import InboundEvent, Inbox, StoreOutcome
@@ -36,12 +42,14 @@ _PROPAGATOR = TraceContextTextMapPropagator()
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 BodyReader = Callable[[web.Request, int], Awaitable[bytes | None]]
 """The whole body, or None when it is larger than the cap (given as the second argument)."""
+Capture = Callable[[web.Request, bytes, str], Awaitable[None]]
+"""Keeps a body refused for its credentials (capture mode); the answer does not change."""
 
 _SIGNATURE_REASONS = {
-    signature.SignatureProblem.MISSING: "signature_missing",
-    signature.SignatureProblem.MALFORMED: "signature_malformed",
-    signature.SignatureProblem.STALE: "timestamp_outside_tolerance",
-    signature.SignatureProblem.MISMATCH: "signature_mismatch",
+    signature.SignatureProblem.MISSING.value: "signature_missing",
+    signature.SignatureProblem.MALFORMED.value: "signature_malformed",
+    signature.SignatureProblem.STALE.value: "timestamp_outside_tolerance",
+    signature.SignatureProblem.MISMATCH.value: "signature_mismatch",
 }
 
 
@@ -81,11 +89,16 @@ def make_webhook_handler(
     audit: IntakeAudit | None = None,
     max_body: int = MAX_BODY,
     tolerance: int = signature.TOLERANCE_SECONDS,
+    auth: EndpointAuth | None = None,
+    capture: Capture | None = None,
 ) -> Handler:
-    """An aiohttp handler for ReBound's webhooks; `secrets` are all currently accepted secrets."""
-    accepted = tuple(secrets)
-    if not accepted:
-        raise ValueError("at least one webhook secret is required (REBOUND_WEBHOOK_SECRET)")
+    """An aiohttp handler for ReBound's webhooks; `secrets` are all currently accepted secrets, for
+    the `hmac` scheme unless `auth` (`REBOUND_WEBHOOK_AUTH`) names another."""
+    if auth is None:
+        if not tuple(secrets):
+            raise ValueError("at least one webhook secret is required (REBOUND_WEBHOOK_SECRET)")
+        auth = EndpointAuth(scheme=AuthScheme.HMAC, secrets=tuple(secrets), tolerance=tolerance)
+    checked = auth
 
     def refuse(request: web.Request, status: int, code: str, message: str, reason: str) -> web.Response:
         if audit is not None:
@@ -106,17 +119,15 @@ def make_webhook_handler(
             message = f"the body exceeds {max_body} bytes"
             return refuse(request, 413, "body_too_large", message, "body_too_large")
         try:
-            signed_at = signature.verify(
-                request.headers.get(signature.SIGNATURE_HEADER),
-                body,
-                accepted,
-                now=clock.now().timestamp(),
-                tolerance=tolerance,
-            )
-        except signature.SignatureError as error:
-            reason = _SIGNATURE_REASONS[error.problem]
-            return refuse(request, 401, "invalid_signature", error.problem.value, reason)
-        headers = _kept_headers(request, signed_at)
+            authenticated = authenticate(checked, request.headers, body, now=clock.now().timestamp())
+        except AuthenticationFailed as failed:
+            if capture is not None:
+                await capture(request, body, failed.reason)
+            if checked.scheme is AuthScheme.HMAC:
+                reason = _SIGNATURE_REASONS.get(failed.reason, "unauthorized")
+                return refuse(request, 401, "invalid_signature", failed.reason, reason)
+            return refuse(request, 401, "unauthorized", failed.reason, "unauthorized")
+        headers = _kept_headers(request, authenticated.kept_headers)
         trace_ctx = _trace_context(request)
         try:
             envelope = _ENVELOPE_DECODER.decode(body)
@@ -140,11 +151,11 @@ def make_webhook_handler(
     return handle
 
 
-def _kept_headers(request: web.Request, signed_at: int) -> dict[str, str]:
+def _kept_headers(request: web.Request, authenticated: dict[str, str]) -> dict[str, str]:
     kept = {
         name: request.headers[name][:_MAX_HEADER_KEPT] for name in _KEPT_HEADERS if name in request.headers
     }
-    kept[SIGNATURE_TIMESTAMP] = str(signed_at)
+    kept.update(authenticated)  # the signed timestamp, for `hmac`
     return kept
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from backflow.adapters.sqlite import outbox_ops
-from backflow.adapters.sqlite.codec import dt_or_none, exception_record, outbox_row
+from backflow.adapters.sqlite.codec import dt_or_none, exception_record, outbox_row, stored_inbound_event
 from backflow.adapters.sqlite.readers import ReaderPool
 from backflow.adapters.sqlite.repositories import return_case
 from backflow.adapters.sqlite.sql import q
@@ -14,6 +14,7 @@ from backflow.ports.admin import ExceptionQuery, InboxCounts, QueueCounts, SyncL
 from backflow.ports.clock import Clock, IdGenerator
 from backflow.ports.errors import NotFoundError
 from backflow.ports.exceptions import ExceptionRecord
+from backflow.ports.inbox import StoredInboundEvent
 from backflow.ports.outbox import AppendResult, OutboxMessage, OutboxRow
 from backflow.ports.return_cases import ReturnCaseRecord
 
@@ -62,6 +63,13 @@ class SqliteAdminStore:
                 dead=r["dead"] or 0,
             )
             for r in rows
+        ]
+
+    async def quarantined_inbox(self, *, limit: int, after_seq: int = 0) -> list[StoredInboundEvent]:
+        params = {"limit": limit, "after_seq": after_seq}
+        return [
+            stored_inbound_event(row)
+            for row in await self._readers.fetchall(q("admin_inbox_quarantined"), params)
         ]
 
     async def inbox_counts(self) -> InboxCounts:

@@ -300,6 +300,9 @@ SELECT kind,
        sum(status = 'dead') AS dead
 FROM outbox WHERE status IN ('pending', 'leased', 'dead') GROUP BY kind ORDER BY kind;
 
+-- name: admin_inbox_quarantined
+SELECT * FROM inbox WHERE quarantine_reason IS NOT NULL AND seq > :after_seq ORDER BY seq LIMIT :limit;
+
 -- name: admin_inbox_counts
 SELECT sum(status = 'pending') AS pending,
        sum(status = 'failed') AS failed,

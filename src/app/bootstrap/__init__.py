@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 import anyio
@@ -26,6 +26,15 @@ from backflow.adapters.rebound.webhook import make_webhook_handler
 from backflow.adapters.system_clock import SystemClock
 from backflow.app.bootstrap.measure import measure
 from backflow.app.bootstrap.push import parse_push
+from backflow.app.bootstrap.rebound_intake import (
+    endpoint_auth,
+    masked_headers,
+    push_checks,
+    rebound_endpoints,
+    sftp_intakes,
+    sftp_settings,
+    webhook_capture,
+)
 from backflow.app.bootstrap.secrets import configured_secrets as configured_secrets  # for the CLI's logging
 from backflow.app.bootstrap.stores import Store, instance_lease
 from backflow.app.bootstrap.stores import open_report_source as open_report_source  # for `backflow report`
@@ -34,16 +43,18 @@ from backflow.app.core.declarations import FlowRegistry
 from backflow.app.core.policies import refund_policy
 from backflow.app.core.settings import ConfigError, Settings
 from backflow.app.entrypoints.http.body import MAX_BODY, read_body
+from backflow.app.entrypoints.http.capture import Capture, capture_enabled
 from backflow.app.entrypoints.http.deps import HttpDeps
 from backflow.app.entrypoints.http.intake import PushIntake
 from backflow.app.entrypoints.http.intake_audit import IntakeAudit
 from backflow.app.entrypoints.http.metrics import MetricsPage
+from backflow.app.entrypoints.http.rebound_intake import Intake
 from backflow.app.entrypoints.http.server import create_app, http_service
 from backflow.app.runtime.api_health import ApiHealth
 from backflow.app.runtime.daemon import DEFAULT_RESTART_POLICY, Runtime, Wakeups
 from backflow.app.runtime.instance import InstanceKeeper
 from backflow.app.runtime.store_metrics import StoreMetrics
-from backflow.app.runtime.supervisor import RestartPolicy
+from backflow.app.runtime.supervisor import ActorFn, RestartPolicy
 from backflow.ports.clock import Clock, IdGenerator
 from backflow.ports.commerce import CommercePort
 from backflow.ports.monitor import StoreMonitor
@@ -110,16 +121,21 @@ async def bootstrap(
     )
     if not secrets:
         raise ConfigError("REBOUND_WEBHOOK_SECRET is required: without it no webhook can be verified")
-    async with open_wiring(
-        settings,
-        env=env,
-        tracer_provider=tracer_provider,
-        commerce=commerce,
-        platform=platform,
-        clock=clock,
-        ids=ids,
-        retry_policy=retry_policy,
-    ) as composition:
+    auth = endpoint_auth(env, secrets)
+    sftp = sftp_settings(env)
+    async with (
+        AsyncExitStack() as stack,
+        open_wiring(
+            settings,
+            env=env,
+            tracer_provider=tracer_provider,
+            commerce=commerce,
+            platform=platform,
+            clock=clock,
+            ids=ids,
+            retry_policy=retry_policy,
+        ) as composition,
+    ):
         wiring, store, clock = composition.wiring, composition.store, composition.wiring.store.clock
         flows = registry(settings) if callable(registry) else registry
         run_id = composition.ids.new_id()
@@ -136,6 +152,7 @@ async def bootstrap(
             run_id=run_id,
             restart_policy=restart_policy,
             instance=instance,
+            intakes=sftp_intakes(sftp, store.inbox, clock, composition.wakeups.inbox),
         )
         audit = IntakeAudit(store=wiring.store, inbox=store.inbox)
         store_metrics = measure(composition.metrics.provider, store, wiring, flows, audit)
@@ -148,13 +165,23 @@ async def bootstrap(
             intake=audit,
             metrics=MetricsPage(store_metrics, composition.metrics.scrape),
         )
-        push = PushIntake(
-            store.inbox, parse_push, clock, composition.wakeups.inbox, settings.push_token, audit
-        )
+        checks = await push_checks(stack, env, settings.push_token)
+        push = PushIntake(store.inbox, parse_push, clock, composition.wakeups.inbox, checks.check, audit)
+        capture = Capture(store.inbox, clock, masked_headers(auth)) if capture_enabled(env) else None
+        intake = Intake(store.inbox, clock, composition.wakeups.inbox, audit, capture)
+        tracking, rebound_push = rebound_endpoints(intake, auth, checks.check)
         webhook = make_webhook_handler(
-            store.inbox, secrets, clock, read_body=read_body, audit=audit, max_body=MAX_BODY
+            store.inbox,
+            secrets,
+            clock,
+            read_body=read_body,
+            audit=audit,
+            max_body=MAX_BODY,
+            auth=auth,
+            capture=webhook_capture(capture),
         )
-        yield Daemon(composition, runtime, create_app(deps, webhook=webhook, push=push), store_metrics)
+        app = create_app(deps, webhook=webhook, push=push, tracking=tracking, rebound_push=rebound_push)
+        yield Daemon(composition, runtime, app, store_metrics)
 
 
 def runtime_of(
@@ -165,6 +192,7 @@ def runtime_of(
     run_id: str,
     restart_policy: RestartPolicy = DEFAULT_RESTART_POLICY,
     instance: InstanceKeeper | None = None,
+    intakes: Sequence[tuple[str, ActorFn]] = (),
 ) -> Runtime:
     """The runtime over the wiring: handlers bound from it, each actor given its own narrow part."""
     return Runtime(
@@ -178,6 +206,7 @@ def runtime_of(
         run_id=run_id,
         restart_policy=restart_policy,
         instance=instance,
+        intakes=intakes,
     )
 
 

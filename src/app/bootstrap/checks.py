@@ -5,30 +5,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from backflow.adapters.commercetools import CommercetoolsAdapter, CommercetoolsConfig
 from backflow.adapters.rebound.client import ReboundClient
 from backflow.adapters.rebound.config import ReboundConfig, ReboundConfigError
 from backflow.adapters.sqlite.preflight import check_database
+from backflow.app.bootstrap.checks_base import Check
+from backflow.app.bootstrap.intake_checks import intake_checks
 from backflow.app.core.settings import ConfigError, settings_from_env
 from backflow.ports.commerce_types import OrderQuery
 from backflow.ports.errors import NotFoundError, PortError
 
 PROBE_ORDER = "backflow-check-config-probe"
 MIN_TOKEN_LENGTH = 16
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    ok: bool
-    message: str
-    warning: bool = False
-
-    def line(self) -> str:
-        label = "ok" if self.ok and not self.warning else ("warn" if self.ok else "FAIL")
-        return f"[{label:>4}] {self.name}: {self.message}"
 
 
 async def check_config(env: Mapping[str, str] | None = None) -> list[Check]:
@@ -47,6 +36,7 @@ async def check_config(env: Mapping[str, str] | None = None) -> list[Check]:
         checks.append(Check("backflow settings", False, str(exc)))
     checks.extend(await _commercetools(env))
     checks.extend(await _rebound(env))
+    checks.extend(intake_checks(env))
     return checks
 
 
@@ -84,12 +74,6 @@ async def _rebound(env: Mapping[str, str]) -> list[Check]:
     except ReboundConfigError as exc:
         return [Check("ReBound settings", False, str(exc))]
     checks = [Check("ReBound settings", True, f"API at {config.api_url}")]
-    if not config.webhook_secrets:
-        checks.append(
-            Check("ReBound webhooks", False, "REBOUND_WEBHOOK_SECRET is not set: webhooks cannot be verified")
-        )
-    else:
-        checks.append(Check("ReBound webhooks", True, f"{len(config.webhook_secrets)} secret(s) accepted"))
     client = ReboundClient.open(config)
     try:
         await client.get_sales_order(PROBE_ORDER)

@@ -20,6 +20,7 @@ from backflow.adapters.sqlite.store import SqliteStore
 from backflow.adapters.system_clock import SystemClock
 from backflow.adapters.uuid7 import Uuid7Generator
 from backflow.app.core.settings import ConfigError, Settings, parse_database
+from backflow.ports.admin import AdminStore
 from backflow.ports.clock import Clock, IdGenerator
 from backflow.ports.instance_lease import InstanceLease
 from backflow.ports.outbox import RetryPolicy
@@ -66,6 +67,23 @@ async def open_report_source(settings: Settings) -> AsyncIterator[ReportSource]:
         raise ConfigError(f"BACKFLOW_DB: {found.message}")
     async with SqliteStore.open(settings.db_path, clock=clock, ids=ids, readers=1) as sqlite:
         yield sqlite.reports
+
+
+@asynccontextmanager
+async def open_admin_store(settings: Settings) -> AsyncIterator[AdminStore]:
+    """The admin reads over an existing store, for `backflow inbox export`: no API needed."""
+    clock, ids = SystemClock(), Uuid7Generator()
+    if settings.db_url is not None:
+        async with PostgresStore.open(settings.db_url, clock=clock, ids=ids, max_connections=2) as pg:
+            yield pg.admin
+        return
+    if not await anyio.Path(settings.db_path).exists():
+        raise ConfigError(f"no Backflow database at {settings.db_path} (BACKFLOW_DB)")
+    found = check_database(settings.db_path)
+    if not found.ok:
+        raise ConfigError(f"BACKFLOW_DB: {found.message}")
+    async with SqliteStore.open(settings.db_path, clock=clock, ids=ids, readers=1) as sqlite:
+        yield sqlite.admin
 
 
 async def copy_sqlite_store(source: Path, target: str) -> dict[str, int]:

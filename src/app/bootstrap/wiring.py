@@ -21,6 +21,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from backflow.adapters.commercetools import CommercetoolsAdapter
 from backflow.adapters.rebound.client import ReboundClient
 from backflow.adapters.rebound.mapping import to_sales_order
+from backflow.adapters.rebound.tracking_mapper import ReboundTrackingMapper
 from backflow.adapters.system_clock import SystemClock
 from backflow.adapters.telemetry import Metrics, build_meter_provider, build_tracer_provider
 from backflow.adapters.uuid7 import Uuid7Generator
@@ -48,6 +49,7 @@ from backflow.ports.outbox import Outbox, RetryPolicy
 from backflow.ports.reports import ReportSource
 from backflow.ports.returns_platform import ReturnsPlatformPort
 from backflow.ports.timeline import TimelineReader
+from backflow.ports.tracking import TrackingMapper
 from backflow.ports.unit_of_work import UnitOfWorkFactory
 from backflow.ports.watermarks import Watermarks
 
@@ -70,6 +72,8 @@ class Wiring:
     reports: ReportSource | None = None
     """The ledgers read-only: binding a flow that asks for `reports` where this is None stops start-up."""
     alerts: AlertSender | None = None
+    tracking: TrackingMapper | None = None
+    """ReBound's published tracking updates read through the configured status table."""
     """Where alerts go; None when no webhook is configured."""
 
     def dependencies(self) -> Dependencies:
@@ -84,6 +88,7 @@ class Wiring:
             timeline=self.timeline,
             reports=self.reports,
             alerts=self.alerts,
+            extra={"tracking": self.tracking} if self.tracking is not None else None,
         )
 
 
@@ -171,6 +176,7 @@ async def open_wiring(
             timeline=store.timeline,
             reports=store.reports,
             alerts=alerts,
+            tracking=ReboundTrackingMapper(settings.file.rebound.status_table()),
         )
         yield Composition(wiring, store, wakeups, api_health, provider, ids, metrics)
 

@@ -7,6 +7,8 @@ for merchandising and never stop the rest of the work.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import msgspec
 
 from backflow.app.core import keys
@@ -77,7 +79,16 @@ def _decode(event: InboundEvent) -> Incoming:
     )
 
 
-def _updates(incoming: Incoming, stored: StoredCase) -> list[ReboundUpdate]:
+Remap = Callable[[ReturnSnapshot | None], "Incoming"]
+"""The incoming event again, given the stored snapshot of its return (read in the same unit of work)."""
+IsNews = Callable[[ReturnSnapshot, ReturnSnapshot | None], bool]
+
+
+def newer_timestamp(snapshot: ReturnSnapshot, known: ReturnSnapshot | None) -> bool:
+    return known is None or snapshot.order.timestamp > known.order.timestamp
+
+
+def _updates(incoming: Incoming, stored: StoredCase, is_news: IsNews) -> list[ReboundUpdate]:
     """The domain inputs for this event. A catch-up snapshot newer than the stored one becomes the
     next sequence(s): its real sequence is at least that high, so a later webhook still wins."""
     items = case_items(incoming.snapshot)
@@ -89,7 +100,7 @@ def _updates(incoming: Incoming, stored: StoredCase) -> list[ReboundUpdate]:
             )
         ]
     known = stored.snapshot
-    if known is not None and known.order.timestamp >= incoming.snapshot.order.timestamp:
+    if not is_news(incoming.snapshot, known):
         return []
     case = stored.case
     next_sequence = case.last_sequence + 1
@@ -104,12 +115,24 @@ def _updates(incoming: Incoming, stored: StoredCase) -> list[ReboundUpdate]:
     return updates
 
 
-async def apply_incoming(incoming: Incoming, event: InboundEvent, store: StoreDeps) -> None:
-    snapshot = incoming.snapshot
-    rid = snapshot.return_id
+async def apply_incoming(
+    incoming: Incoming,
+    event: InboundEvent,
+    store: StoreDeps,
+    *,
+    remap: Remap | None = None,
+    is_news: IsNews = newer_timestamp,
+) -> None:
+    """Without a sequence (catch-up, tracking updates) `is_news` decides against the stored snapshot;
+    `remap` rebuilds the incoming snapshot over the stored one (a tracking update keeps its receipt)."""
+    rid = incoming.snapshot.return_id
+    client_order_id = incoming.snapshot.order.clientOrderId
     async with store.unit_of_work() as uow:
         record = await uow.returns.get(rid)
-        stored = load(record) if record else StoredCase(case=open_case(rid, snapshot.order.clientOrderId))
+        stored = load(record) if record else StoredCase(case=open_case(rid, client_order_id))
+        if remap is not None:
+            incoming = remap(stored.snapshot)
+        snapshot = incoming.snapshot
         ref = stored.case.order_id or stored.case.client_order_id
         detail = {
             "event_id": incoming.event_id,
@@ -127,14 +150,14 @@ async def apply_incoming(incoming: Incoming, event: InboundEvent, store: StoreDe
             order_ref=ref,
         )
         _raise_unknowns(uow, store, incoming, event, ref)
-        updates = _updates(incoming, stored)
+        updates = _updates(incoming, stored, is_news)
         if not updates:
             note(
                 uow,
                 store,
                 rid,
                 source="backflow",
-                action="catch-up snapshot",
+                action=f"{incoming.event_type} snapshot",
                 outcome="stale",
                 detail={"reason": "not newer than the stored snapshot"},
                 order_ref=ref,

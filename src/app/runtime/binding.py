@@ -79,6 +79,7 @@ def flow_dependencies(
     timeline: TimelineReader,
     reports: ReportSource | None,
     alerts: AlertSender | None,
+    extra: Mapping[str, object] | None = None,
 ) -> Dependencies:
     """Everything a flow may name, built once by the composition root."""
     provided: dict[str, object] = {
@@ -90,6 +91,7 @@ def flow_dependencies(
         "timeline": timeline,
         "alerts": alerts,
         **flow_policies(settings),
+        **(extra or {}),
     }
     if reports is not None:
         provided["reports"] = reports

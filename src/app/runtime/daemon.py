@@ -11,9 +11,10 @@ lapses and another run picks it up). A second signal cancels at once.
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,9 +91,13 @@ class Runtime:
         run_id: str,
         restart_policy: RestartPolicy = DEFAULT_RESTART_POLICY,
         instance: InstanceKeeper | None = None,
+        intakes: Sequence[tuple[str, ActorFn]] = (),
     ) -> None:
-        """`dependencies` binds the handlers; each actor gets only the ports it drives itself."""
+        """`dependencies` binds the handlers; each actor gets only the ports it drives itself.
+        `intakes` are pollers that store what they fetch in the inbox (ReBound's SFTP folder):
+        supervised like the actors, and cancelled as soon as the daemon stops."""
         check_registry(registry)
+        self.intakes = tuple(intakes)
         registry = bind_registry(registry, dependencies)
         self.registry = registry
         self.outbox = outbox
@@ -148,6 +153,8 @@ class Runtime:
                     return
             root.start_soon(self.instance.keep, name="instance lease")  # raises if the lease is lost
             await self._start(root, "inbox-processor", self.inbox_processor.run)
+            for name, poller in self.intakes:
+                await self._start(root, name, functools.partial(self._until_stopping, poller))
             for actor in self.actors:
                 await self._start(root, actor.mailbox.spec.name, actor.run)
             await self._start(root, "outbox-relay", self._relay)
@@ -188,6 +195,17 @@ class Runtime:
             poll_seconds=runtime.poll_seconds,
             task_status=task_status,
         )
+
+    async def _until_stopping(
+        self, poller: ActorFn, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        """A poller never ends by itself; it takes no claims, so stopping cancels it at once (what it
+        stored is committed, and what it did not is still at the sender)."""
+        async with anyio.create_task_group() as group:
+            await group.start(poller)
+            task_status.started()
+            await self.lifecycle.stopping.wait()
+            group.cancel_scope.cancel()
 
     async def _start(self, root: anyio.abc.TaskGroup, name: str, actor: ActorFn) -> None:
         self._running += 1

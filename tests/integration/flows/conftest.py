@@ -18,6 +18,7 @@ from opentelemetry.trace import NoOpTracer
 
 from backflow.adapters.rebound.client import ReboundClient
 from backflow.adapters.rebound.config import ReboundConfig
+from backflow.adapters.rebound.tracking_mapper import ReboundTrackingMapper
 from backflow.adapters.sqlite.store import SqliteStore
 from backflow.adapters.uuid7 import Uuid7Generator
 from backflow.app.bootstrap.wiring import Wiring
@@ -228,6 +229,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
                 watermarks=store.watermarks,
                 timeline=store.timeline,
                 reports=store.reports,
+                tracking=ReboundTrackingMapper(settings.file.rebound.status_table()),
             )
             yield World(
                 wiring,

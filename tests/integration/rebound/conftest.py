@@ -17,6 +17,7 @@ from backflow.adapters.rebound.webhook import make_webhook_handler
 from backflow.app.entrypoints.http.body import read_body
 from backflow.devtools.rebound_sim import SimOptions, Simulator, create_app
 from backflow.devtools.rebound_sim.api import SIM
+from tests.integration.runtime.conftest import daemon, provider, sims, spans  # noqa: F401 (a whole daemon)
 from tests.rebound_support import OLD_SECRET, SECRET, WallClock
 
 

@@ -139,6 +139,7 @@ def daemon(tmp_path: Path, sims: Sims, provider: TracerProvider) -> DaemonFactor
         restart_policy: RestartPolicy = QUICK_RESTART,
         timeline: Any = None,
         db_path: Path | None = None,
+        env: dict[str, str] | None = None,
         **settings: Any,
     ) -> AsyncIterator[Running]:
         config = Settings(
@@ -153,7 +154,7 @@ def daemon(tmp_path: Path, sims: Sims, provider: TracerProvider) -> DaemonFactor
             bootstrap(
                 config,
                 registry,
-                env=sims.env,
+                env={**sims.env, **(env or {})},
                 tracer_provider=provider,
                 retry_policy=retry_policy,
                 restart_policy=restart_policy,

@@ -82,3 +82,30 @@ async def test_missing_settings_and_an_unreachable_api(sims: Sims) -> None:
     assert not checks["ReBound settings"].ok and "REBOUND_API_URL" in checks["ReBound settings"].message
     assert not checks["commercetools API"].ok
     assert checks["admin API"].warning
+
+
+async def test_the_intake_settings_are_reported(sims: Sims, tmp_path: Path) -> None:
+    env = sims.env | {
+        "REBOUND_WEBHOOK_AUTH": "header:X-ReBound-Token",
+        "BACKFLOW_PUSH_OIDC_AUDIENCE": "https://backflow.example/events/rebound",
+        "BACKFLOW_PUSH_OIDC_EMAIL": "push@p.iam.gserviceaccount.com",
+        "REBOUND_SFTP_HOST": "127.0.0.1",
+        "REBOUND_SFTP_USER": "rebound",
+        "REBOUND_SFTP_KNOWN_HOSTS": str(tmp_path / "known_hosts"),
+        "REBOUND_SFTP_PASSWORD": "sftp-pass-never-shown",
+        "BACKFLOW_CAPTURE_UNKNOWN": "1",
+    }
+    with anyio.fail_after(20):
+        checks = {c.name: c for c in await check_config(env)}
+    assert checks["ReBound webhooks"].ok
+    assert "header:X-ReBound-Token (static token, 1 secret)" in checks["ReBound webhooks"].message
+    assert "Google OIDC for push@p.iam.gserviceaccount.com" in checks["push authentication"].message
+    assert checks["ReBound SFTP"].ok and "rebound@127.0.0.1:22" in checks["ReBound SFTP"].message
+    assert checks["capture mode"].warning
+    output = "\n".join(c.line() for c in checks.values())
+    assert "sftp-pass-never-shown" not in output and "whsec" not in output
+
+    with anyio.fail_after(20):
+        checks = {c.name: c for c in await check_config(sims.env | {"REBOUND_WEBHOOK_AUTH": "header:"})}
+    assert not checks["ReBound webhooks"].ok
+    assert "REBOUND_WEBHOOK_AUTH=header: needs the header's name" in checks["ReBound webhooks"].message

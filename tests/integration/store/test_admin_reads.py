@@ -211,3 +211,21 @@ async def test_counts_lag_credits_and_the_runtime_writes(open_store: OpenStore) 
                 )
             assert await store.shadow_log.count() == 2
             assert [w.operation for w in await store.shadow_log.recent(limit=5)] == ["op1", "op0"]
+
+
+async def test_the_quarantined_inbox_rows_in_arrival_order_and_pages(open_store: OpenStore) -> None:
+    clock = FakeClock()
+    with anyio.fail_after(20):
+        async with open_store(clock) as store:
+            for n, quarantined in enumerate(("unreadable", None, "captured (wrong token)", "also")):
+                event = InboundEvent(
+                    source="rebound-capture", source_id=f"q{n}", kind="/events/rebound",
+                    received_at=START, body=b"\xff", headers={"Authorization": "***"},
+                    quarantine_reason=quarantined,
+                )  # fmt: skip
+                await store.inbox.store(event)
+            rows = await store.admin.quarantined_inbox(limit=10)
+            assert [row.event.source_id for row in rows] == ["q0", "q2", "q3"]
+            assert rows[1].event.headers == {"Authorization": "***"} and rows[1].event.body == b"\xff"
+            page = await store.admin.quarantined_inbox(limit=1, after_seq=rows[0].seq)
+            assert [row.event.source_id for row in page] == ["q2"]

@@ -30,7 +30,13 @@ def test_every_kind_has_one_handler_and_one_actor() -> None:
         "rebound_acknowledgements",
         "alerts",
     ]
-    assert set(registry.inbox_handlers) == {"rebound", "rebound-catchup", "commercetools"}
+    assert set(registry.inbox_handlers) == {
+        "rebound",
+        "rebound-catchup",
+        "rebound-tracking",
+        "rebound-sftp",
+        "commercetools",
+    }
 
 
 def test_job_intervals_come_from_the_schedule_settings() -> None:

@@ -11,6 +11,7 @@ from backflow.app.entrypoints.cli import (
     check_config,
     demo,
     exceptions,
+    inbox,
     one_shot,
     report,
     run,
@@ -29,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version="backflow 0.1.0")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (run, sim, check_config, one_shot, exceptions, report, store, backup, demo, tui):
+    for command in (run, sim, check_config, one_shot, exceptions, inbox, report, store, backup, demo, tui):
         command.register(subparsers)
     return parser
 

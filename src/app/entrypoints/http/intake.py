@@ -8,8 +8,7 @@ The parser comes from the commercetools adapter through the composition root.
 from __future__ import annotations
 
 import hashlib
-import hmac
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 import msgspec
@@ -40,6 +39,19 @@ PushParser = Callable[[bytes], ParsedPush]
 """Raises `ValueError` when the body is not a push envelope carrying a commercetools notification."""
 
 
+class PushRefusal(Exception):
+    """`status` is 401 (credentials) or 503 (Google's certificates cannot be had just now)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+PushCheck = Callable[[Mapping[str, str], Mapping[str, str]], Awaitable[None]]
+"""Checks a push's headers and query (push token, Google OIDC); raises `PushRefusal`."""
+
+
 class IntakeResult(msgspec.Struct, frozen=True):
     id: str
     outcome: str
@@ -51,12 +63,17 @@ class PushIntake:
     parse: PushParser
     clock: Clock
     wake: Nudge
-    token: str | None = None
+    check: PushCheck | None = None
+    """None: pushes are not authenticated (no push token, no OIDC configured)."""
     audit: IntakeAudit | None = None
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        if self.token is not None and not self._authorized(request):
-            return self._refuse(request, 401, "unauthorized", "the push token is missing or wrong")
+        if self.check is not None:
+            try:
+                await self.check(request.headers, request.query)
+            except PushRefusal as refused:
+                code = "unauthorized" if refused.status == 401 else "unavailable"
+                return self._refuse(request, refused.status, code, refused.reason)
         body = await read_body(request, MAX_BODY)
         if body is None:
             return self._refuse(request, 413, "body_too_large", f"the body exceeds {MAX_BODY} bytes")
@@ -99,12 +116,6 @@ class PushIntake:
         if self.audit is not None:
             self.audit.refused(SOURCE, code, peer=request.remote)
         return error(status, code, message)
-
-    def _authorized(self, request: web.Request) -> bool:
-        assert self.token is not None
-        scheme, _, bearer = request.headers.get("Authorization", "").partition(" ")
-        presented = bearer.strip() if scheme.lower() == "bearer" else request.query.get("token", "")
-        return hmac.compare_digest(presented.encode(), self.token.encode())
 
 
 def nudging(handler: Handler, wake: Nudge) -> Handler:

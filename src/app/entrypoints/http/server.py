@@ -12,13 +12,27 @@ from backflow.app.entrypoints.http.deps import DEPS, Handler, HttpDeps
 from backflow.app.entrypoints.http.intake import PushIntake, nudging
 from backflow.app.entrypoints.http.middleware import admin_guard, error_middleware, tracing_middleware
 from backflow.app.entrypoints.http.openapi import openapi
+from backflow.app.entrypoints.http.rebound_intake import (
+    PUSH_PATH,
+    TRACKING_PATH,
+    ReboundPushIntake,
+    TrackingIntake,
+)
 from backflow.app.runtime.daemon import HttpServe
 
 CLEANUP_SECONDS = 5.0
 
 
-def create_app(deps: HttpDeps, *, webhook: Handler, push: PushIntake) -> web.Application:
-    """`webhook` is the ReBound adapter's handler; `push` parses with the commercetools adapter's parser."""
+def create_app(
+    deps: HttpDeps,
+    *,
+    webhook: Handler,
+    push: PushIntake,
+    tracking: TrackingIntake | None = None,
+    rebound_push: ReboundPushIntake | None = None,
+) -> web.Application:
+    """`webhook` is the ReBound adapter's handler; `push` parses with the commercetools adapter's parser;
+    `tracking` and `rebound_push` take ReBound's published tracking updates (by HTTP and Pub/Sub)."""
     app = web.Application(
         middlewares=[
             tracing_middleware(deps.store.tracer),
@@ -30,6 +44,10 @@ def create_app(deps: HttpDeps, *, webhook: Handler, push: PushIntake) -> web.App
     app[DEPS] = deps
     app.router.add_post("/webhooks/rebound", nudging(webhook, deps.runtime.wakeups.inbox))
     app.router.add_post("/events/commercetools", push.handle)
+    if tracking is not None:
+        app.router.add_post(TRACKING_PATH, tracking.handle)
+    if rebound_push is not None:
+        app.router.add_post(PUSH_PATH, rebound_push.handle)
     app.router.add_get("/api/openapi.json", openapi)
     for table in (
         health.routes,
