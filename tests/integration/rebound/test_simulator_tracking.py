@@ -15,6 +15,7 @@ from backflow.adapters.rebound.tracking import decode_tracking_update
 from backflow.app.runtime.registry import build_registry
 from backflow.devtools.rebound_sim.api import SIM
 from backflow.devtools.rebound_sim.engine import Simulator
+from backflow.devtools.rebound_sim.options import SimOptions
 from backflow.devtools.rebound_sim.tracking_format import auth_headers
 from tests.integration.rebound.test_sftp_daemon import sftp_env
 from tests.integration.rebound.test_tracking_daemon import case_of, rebound_status
@@ -35,11 +36,10 @@ def script(sim: Simulator, order: str) -> str:
 
 
 async def deliver(sims: Sims) -> dict[str, Any]:
-    async with aiohttp.ClientSession() as http:
-        async with http.post(sims.rebound.make_url("/_sim/deliver")) as response:
-            assert response.status == 200
-            answer: dict[str, Any] = await response.json()
-            return answer
+    async with aiohttp.ClientSession() as http, http.post(sims.rebound.make_url("/_sim/deliver")) as response:
+        assert response.status == 200
+        answer: dict[str, Any] = await response.json()
+        return answer
 
 
 async def delivered_once(run: Running, rebound_id: str) -> None:
@@ -55,8 +55,6 @@ async def delivered_once(run: Running, rebound_id: str) -> None:
 
 
 def test_the_published_format_has_string_quantities_and_no_envelope() -> None:
-    from backflow.devtools.rebound_sim.options import SimOptions
-
     sim = Simulator(SimOptions(tracking_url="http://127.0.0.1:9/t"))
     rid = script(sim, "CT-1")
     bodies = [p.body for p in sim.tracking.pending]
