@@ -94,6 +94,20 @@ def build_parser(prog: str = PROG, env: Mapping[str, str] | None = None) -> argp
         default=None,
         help="write each as a file into this folder, the drop folder an SFTP server serves (default: none)",
     )
+    tracking.add_argument(
+        "--sftp-serve",
+        metavar="ROOT",
+        default=None,
+        help="run an SFTP server on 127.0.0.1 serving ROOT and write the files into ROOT/drop; its host key "
+        "goes to ROOT.known_hosts (for REBOUND_SFTP_KNOWN_HOSTS); password login (default: none)",
+    )
+    tracking.add_argument("--sftp-port", type=int, default=0, help="its port (default: any free one)")
+    tracking.add_argument("--sftp-user", default=DEFAULTS.sftp_user, help="its login (default: %(default)s)")
+    tracking.add_argument(
+        "--sftp-password",
+        default=env.get("REBOUND_SFTP_PASSWORD") or DEFAULTS.sftp_password,
+        help="its password (default: $REBOUND_SFTP_PASSWORD, else the simulator's own)",
+    )
     parser.add_argument(
         "--time-scale",
         type=float,
@@ -129,6 +143,10 @@ def main(argv: list[str] | None = None, *, prog: str = PROG, env: Mapping[str, s
         push_audience=args.push_audience,
         push_email=args.push_email,
         sftp_dir=args.sftp_dir,
+        sftp_root=args.sftp_serve,
+        sftp_port=args.sftp_port,
+        sftp_user=args.sftp_user,
+        sftp_password=args.sftp_password,
     )
     try:
         anyio.run(run_simulator, "127.0.0.1", args.port, options)

@@ -10,8 +10,10 @@ from aiohttp import ClientSession, web
 from backflow.devtools.rebound_sim.api import FAULTS, SIM, TOKENS, error
 from backflow.devtools.rebound_sim.engine import Simulator
 from backflow.devtools.rebound_sim.oidc import CERTS_PATH
+from backflow.devtools.rebound_sim.sftp_server import ServedSftp
 
 SESSION = web.AppKey("rebound_sim_session", ClientSession)
+SFTP = web.AppKey("rebound_sim_sftp", ServedSftp)
 _ENCODER = msgspec.json.Encoder()
 _TUNABLE = frozenset(
     {
@@ -137,7 +139,10 @@ async def get_tracking(request: web.Request) -> web.Response:
         {"channel": p.channel, "rebound_order_id": p.rebound_order_id, "attempts": p.attempt}
         for p in tracking.pending
     ]
-    return _json({"attempts": tracking.log, "pending": pending, "channels": tracking.channels()})
+    served = request.app.get(SFTP)
+    return _json(
+        {"attempts": tracking.log, "pending": pending, "channels": tracking.channels(), "sftp_server": served}
+    )
 
 
 async def get_oidc_certs(request: web.Request) -> web.Response:

@@ -74,6 +74,12 @@ class SimOptions(msgspec.Struct, kw_only=True):
     push_email: str = "rebound-push@rebound-sim.iam.gserviceaccount.com"
     sftp_dir: str | None = None
     """A local folder an SFTP server serves (its drop folder): each update becomes one file."""
+    sftp_root: str | None = None
+    """When set, the simulator serves this folder by SFTP on 127.0.0.1 (`sftp_port`, 0: any) and writes
+    updates into its `drop` folder; `sftp_dir` is then set for you."""
+    sftp_port: int = 0
+    sftp_user: str = "rebound"
+    sftp_password: str = "sim-sftp-password"
     tracking_attempts: int = 10
     """Attempts per update and channel before it is given up."""
     tick: float = 0.05

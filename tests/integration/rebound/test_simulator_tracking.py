@@ -10,9 +10,11 @@ import aiohttp
 import anyio
 import msgspec
 import pytest
+from aiohttp.test_utils import TestServer
 
 from backflow.adapters.rebound.tracking import decode_tracking_update
 from backflow.app.runtime.registry import build_registry
+from backflow.devtools.rebound_sim import SFTP, create_app
 from backflow.devtools.rebound_sim.api import SIM
 from backflow.devtools.rebound_sim.engine import Simulator
 from backflow.devtools.rebound_sim.options import SimOptions
@@ -147,3 +149,32 @@ async def test_sftp_files_in_the_served_drop_folder(
 def test_auth_headers_name_an_unknown_scheme() -> None:
     with pytest.raises(ValueError, match="tracking_auth must be"):
         auth_headers("bearer", "x", b"", 0)
+
+
+async def test_the_simulators_own_sftp_server(daemon: DaemonFactory, tmp_path: Path) -> None:
+    options = SimOptions(sftp_root=str(tmp_path / "rebound-sftp"), sftp_password="pw-sim-sftp-4")
+    rebound = TestServer(create_app(options), host="127.0.0.1")
+    with anyio.fail_after(30):
+        await rebound.start_server()
+        try:
+            served = rebound.app[SFTP]
+            env = {
+                "REBOUND_WEBHOOK_SECRET": "x",
+                "REBOUND_SFTP_HOST": "127.0.0.1",
+                "REBOUND_SFTP_PORT": str(served.port),
+                "REBOUND_SFTP_USER": served.username,
+                "REBOUND_SFTP_PASSWORD": "pw-sim-sftp-4",
+                "REBOUND_SFTP_KNOWN_HOSTS": served.known_hosts,
+                "REBOUND_SFTP_DIR": "drop",
+                "REBOUND_SFTP_POLL_SECONDS": "0.05",
+            }
+            async with daemon(build_registry, env=env) as run:
+                rid = script(rebound.app[SIM], "CT-SFTP-2")
+                async with aiohttp.ClientSession() as http, http.post(rebound.make_url("/_sim/deliver")) as r:
+                    assert r.status == 200
+                await delivered_once(run, rid)
+                async with aiohttp.ClientSession() as http, http.get(rebound.make_url("/_sim/tracking")) as r:
+                    listed = await r.json()
+                assert listed["sftp_server"]["port"] == served.port and listed["channels"] == ["sftp"]
+        finally:
+            await rebound.close()
