@@ -66,7 +66,7 @@ async def _run_clock(app: web.Application) -> None:
         if sim.options.time_scale > 0:
             sim.advance(elapsed * sim.options.time_scale)
             await sim.deliverer.flush(app[SESSION], sim.now)
-            await sim.tracking.flush(app[SESSION])
+            await sim.tracking.flush(app[SESSION], sim.now)
 
 
 async def run_simulator(host: str = "127.0.0.1", port: int = 8090, options: SimOptions | None = None) -> None:

@@ -128,7 +128,7 @@ async def post_step(request: web.Request) -> web.Response:
 async def post_deliver(request: web.Request) -> web.Response:
     sim = request.app[SIM]
     attempts = await sim.deliverer.flush(request.app[SESSION], sim.now)
-    tracking = await sim.tracking.flush(request.app[SESSION])
+    tracking = await sim.tracking.flush(request.app[SESSION])  # everything pending, now
     return _json({"attempts": attempts, "tracking": tracking})
 
 

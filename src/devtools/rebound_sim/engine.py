@@ -261,4 +261,5 @@ class Simulator:
     def _publish(self, emitted: EmittedEvent) -> None:
         """The milestone as a published tracking update, over every configured channel."""
         if emitted.tracking is not None:
-            self.tracking.enqueue(emitted.tracking, self.state.returns[emitted.return_id].rebound_order_id)
+            ret = self.state.returns[emitted.return_id]
+            self.tracking.enqueue(emitted.tracking, ret.rebound_order_id, self.now)

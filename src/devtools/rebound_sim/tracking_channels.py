@@ -1,8 +1,9 @@
 """Tracking updates delivered over every channel ReBound offers: HTTP with the endpoint's auth
 scheme, a Google Pub/Sub push with an OIDC token, and a file in an SFTP drop folder.
 
-Channels are chosen when a milestone happens (each configured one gets the update); a failed
-delivery stays pending and is retried on the next flush, up to `tracking_attempts`.
+Channels are chosen when a milestone happens (each configured one gets the update). A failed
+delivery stays pending, due again after `retry_base` * 2^n simulated seconds (the clock loop respects
+that; `POST /_sim/deliver` sends everything pending at once), up to `tracking_attempts`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -31,6 +32,7 @@ class PendingUpdate:
     body: bytes
     rebound_order_id: str
     status_description: str
+    due_at: datetime
     attempt: int = 0
 
 
@@ -60,21 +62,26 @@ class TrackingChannels:
         chosen.append((SFTP, self.options.sftp_dir))
         return [name for name, target in chosen if target]
 
-    def enqueue(self, body: bytes, rebound_order_id: str) -> None:
+    def enqueue(self, body: bytes, rebound_order_id: str, now: datetime) -> None:
         description = msgspec.json.decode(body)["order"]["statusDescription"]
         for channel in self.channels():
-            self.pending.append(PendingUpdate(channel, body, rebound_order_id, description))
+            self.pending.append(PendingUpdate(channel, body, rebound_order_id, description, now))
 
-    async def flush(self, session: aiohttp.ClientSession) -> list[TrackingAttempt]:
-        """Every pending update once, in the order its milestones happened."""
+    async def flush(
+        self, session: aiohttp.ClientSession, now: datetime | None = None
+    ) -> list[TrackingAttempt]:
+        """Every update due at `now` (None: every pending one) once, in the order its milestones happened."""
         attempts = []
-        for update in list(self.pending):
+        for update in [u for u in self.pending if now is None or u.due_at <= now]:
             update.attempt += 1
             attempt = await self._send(session, update)
             if attempt.outcome == "delivered" or update.attempt >= self.options.tracking_attempts:
                 self.pending.remove(update)
                 if attempt.outcome != "delivered":
                     attempt.outcome = "abandoned"
+            elif now is not None:
+                backoff = self.options.retry_base * 2 ** (update.attempt - 1)
+                update.due_at = now + timedelta(seconds=backoff)
             self.log.append(attempt)
             attempts.append(attempt)
         return attempts

@@ -3,6 +3,7 @@ daemon: HTTP with each auth scheme, a Pub/Sub push with the simulator's OIDC tok
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +179,17 @@ async def test_the_simulators_own_sftp_server(daemon: DaemonFactory, tmp_path: P
                 assert listed["sftp_server"]["port"] == served.port and listed["channels"] == ["sftp"]
         finally:
             await rebound.close()
+
+
+async def test_the_clock_loop_backs_off_and_gives_up() -> None:
+    sim = Simulator(SimOptions(tracking_url="http://127.0.0.1:9/refused", retry_base=30, tracking_attempts=2))
+    script(sim, "CT-DOWN-1")
+    now = sim.now
+    with anyio.fail_after(20):
+        async with aiohttp.ClientSession() as http:
+            first = await sim.tracking.flush(http, now)
+            assert {a.outcome for a in first} == {"failed"} and len(first) == len(MILESTONES)
+            assert await sim.tracking.flush(http, now + timedelta(seconds=29)) == [], "not due yet"
+            last = await sim.tracking.flush(http, now + timedelta(seconds=30))
+            assert {(a.outcome, a.attempt) for a in last} == {("abandoned", 2)}
+    assert sim.tracking.pending == []
