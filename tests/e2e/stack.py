@@ -180,9 +180,14 @@ async def eventually(check: Callable[[], Awaitable[Any]], *, within: float = 20.
 
 
 @asynccontextmanager
-async def running_stack(tmp_path: Path, *daemon_args: str) -> AsyncIterator[Stack]:
+async def running_stack(
+    tmp_path: Path, *daemon_args: str, env: Callable[[Endpoints], dict[str, str]] | None = None
+) -> AsyncIterator[Stack]:
+    """`env` adds to the daemon's environment; it is given the ports, known before anything starts."""
     config = demo_config(orphan_horizon_seconds=ORPHAN_HORIZON, catchup_seconds=2.0)
-    launched = launcher.Stack(Layout(tmp_path / "var"), config, tuning=DEMO_TUNING | FAST)
+    ends = Endpoints.allocate()
+    tuning = DEMO_TUNING | FAST | (env(ends) if env else {})
+    launched = launcher.Stack(Layout(tmp_path / "var"), config, tuning=tuning, ends=ends)
     async with aiohttp.ClientSession() as http:
         stack = Stack(launched, http)
         await anyio.to_thread.run_sync(lambda: launched.start(*daemon_args))

@@ -6,17 +6,19 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 import anyio
 from aiohttp import web
 
 from backflow.devtools.rebound_sim.api import FAULTS, SIM, TOKENS, add_api_routes, guard
-from backflow.devtools.rebound_sim.control import SESSION, add_control_routes
+from backflow.devtools.rebound_sim.control import SESSION, SFTP, add_control_routes
 from backflow.devtools.rebound_sim.engine import Simulator
 from backflow.devtools.rebound_sim.options import SimOptions
+from backflow.devtools.rebound_sim.sftp_server import serve_sftp
 
-__all__ = ["SimOptions", "Simulator", "create_app", "run_simulator"]
+__all__ = ["SFTP", "SimOptions", "Simulator", "create_app", "run_simulator"]
 
 
 def create_app(options: SimOptions | None = None) -> web.Application:
@@ -27,7 +29,20 @@ def create_app(options: SimOptions | None = None) -> web.Application:
     add_api_routes(app)
     add_control_routes(app)
     app.cleanup_ctx.append(_background)
+    if app[SIM].options.sftp_root:
+        app.cleanup_ctx.append(_sftp)
     return app
+
+
+async def _sftp(app: web.Application) -> AsyncIterator[None]:
+    """The SFTP server the tracking files are dropped on, for as long as the simulator runs."""
+    options = app[SIM].options
+    assert options.sftp_root is not None
+    root = Path(options.sftp_root)
+    async with serve_sftp(root, options.sftp_port, options.sftp_user, options.sftp_password) as served:
+        app[SFTP] = served
+        options.sftp_dir = served.drop
+        yield
 
 
 async def _background(app: web.Application) -> AsyncIterator[None]:
@@ -51,6 +66,7 @@ async def _run_clock(app: web.Application) -> None:
         if sim.options.time_scale > 0:
             sim.advance(elapsed * sim.options.time_scale)
             await sim.deliverer.flush(app[SESSION], sim.now)
+            await sim.tracking.flush(app[SESSION], sim.now)
 
 
 async def run_simulator(host: str = "127.0.0.1", port: int = 8090, options: SimOptions | None = None) -> None:

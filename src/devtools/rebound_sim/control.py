@@ -9,8 +9,11 @@ from aiohttp import ClientSession, web
 
 from backflow.devtools.rebound_sim.api import FAULTS, SIM, TOKENS, error
 from backflow.devtools.rebound_sim.engine import Simulator
+from backflow.devtools.rebound_sim.oidc import CERTS_PATH
+from backflow.devtools.rebound_sim.sftp_server import ServedSftp
 
 SESSION = web.AppKey("rebound_sim_session", ClientSession)
+SFTP = web.AppKey("rebound_sim_sftp", ServedSftp)
 _ENCODER = msgspec.json.Encoder()
 _TUNABLE = frozenset(
     {
@@ -33,6 +36,13 @@ _TUNABLE = frozenset(
         "time_scale",
         "webhook_url",
         "retry_base",
+        "tracking_url",
+        "tracking_auth",
+        "tracking_secret",
+        "push_url",
+        "push_audience",
+        "push_email",
+        "sftp_dir",
     }
 )
 
@@ -118,7 +128,28 @@ async def post_step(request: web.Request) -> web.Response:
 async def post_deliver(request: web.Request) -> web.Response:
     sim = request.app[SIM]
     attempts = await sim.deliverer.flush(request.app[SESSION], sim.now)
-    return _json({"attempts": attempts})
+    tracking = await sim.tracking.flush(request.app[SESSION])  # everything pending, now
+    return _json({"attempts": attempts, "tracking": tracking})
+
+
+async def get_tracking(request: web.Request) -> web.Response:
+    """Every tracking-update attempt per channel, and what is still pending."""
+    tracking = request.app[SIM].tracking
+    pending = [
+        {"channel": p.channel, "rebound_order_id": p.rebound_order_id, "attempts": p.attempt}
+        for p in tracking.pending
+    ]
+    served = request.app.get(SFTP)
+    return _json(
+        {"attempts": tracking.log, "pending": pending, "channels": tracking.channels(), "sftp_server": served}
+    )
+
+
+async def get_oidc_certs(request: web.Request) -> web.Response:
+    """The push tokens' certificates, as Google serves its own (BACKFLOW_PUSH_OIDC_CERTS_URL)."""
+    body = request.app[SIM].issuer.certificates()
+    headers = {"Cache-Control": "public, max-age=3600, must-revalidate, no-transform"}
+    return web.Response(body=_ENCODER.encode(body), content_type="application/json", headers=headers)
 
 
 async def post_faults(request: web.Request) -> web.Response:
@@ -147,6 +178,8 @@ def add_control_routes(app: web.Application) -> None:
     app.router.add_get("/_sim/state", get_state)
     app.router.add_get("/_sim/returns/{return_id}", get_return)
     app.router.add_get("/_sim/deliveries", get_deliveries)
+    app.router.add_get("/_sim/tracking", get_tracking)
+    app.router.add_get(CERTS_PATH, get_oidc_certs)
     app.router.add_get("/_sim/acknowledgements", get_acknowledgements)
     app.router.add_post("/_sim/seed", post_seed)
     app.router.add_post("/_sim/script", post_script)

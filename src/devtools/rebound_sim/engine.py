@@ -16,8 +16,11 @@ import msgspec
 
 from backflow.devtools.rebound_sim import flows
 from backflow.devtools.rebound_sim.delivery import Deliverer
+from backflow.devtools.rebound_sim.oidc import OidcIssuer
 from backflow.devtools.rebound_sim.options import SimOptions
 from backflow.devtools.rebound_sim.state import EmittedEvent, SimItem, SimReturn, SimState, StoredOrder, ulid
+from backflow.devtools.rebound_sim.tracking_channels import TrackingChannels
+from backflow.devtools.rebound_sim.tracking_format import tracking_update
 from backflow.domain.return_snapshot import ReturnEvent
 from backflow.ports.returns_platform import SalesOrder, SalesOrderItem
 
@@ -38,6 +41,7 @@ class Simulator:
         self.options = options
         self.now = options.start
         self.state = SimState()
+        self.issuer = OidcIssuer()
         self.seed(options.seed)
 
     def seed(self, seed: int) -> None:
@@ -45,6 +49,7 @@ class Simulator:
         self.scenario_rng = random.Random(seed)
         self.api_rng = random.Random(seed + 1)
         self.deliverer = Deliverer(self.options, random.Random(seed + 2))
+        self.tracking = TrackingChannels(self.options, self.issuer)
         self._schedule: list[_Scheduled] = []
 
     # ------------------------------------------------------------------ orders (API side)
@@ -198,6 +203,7 @@ class Simulator:
         order = spec.get("deliveryOrder") or list(range(len(emitted)))
         for index in order:
             self.deliverer.enqueue(emitted[int(index)], self.now)
+            self._publish(emitted[int(index)])
         return ret, [item.event.id for item in emitted]
 
     # ------------------------------------------------------------------ time
@@ -244,8 +250,16 @@ class Simulator:
             data=ret.snapshot(),
             apiVersion=API_VERSION,
         )
-        emitted = EmittedEvent(event, _ENCODER.encode(event), ret.return_id)
+        published = None if step.event == "refund" else tracking_update(ret)
+        emitted = EmittedEvent(event, _ENCODER.encode(event), ret.return_id, published)
         self.state.events.append(emitted)
         if deliver:
             self.deliverer.enqueue(emitted, self.now)
+            self._publish(emitted)
         return emitted
+
+    def _publish(self, emitted: EmittedEvent) -> None:
+        """The milestone as a published tracking update, over every configured channel."""
+        if emitted.tracking is not None:
+            ret = self.state.returns[emitted.return_id]
+            self.tracking.enqueue(emitted.tracking, ret.rebound_order_id, self.now)

@@ -60,6 +60,28 @@ class SimOptions(msgspec.Struct, kw_only=True):
     retry_base: float = 30.0
     retry_window: float = 72 * 3600.0
     delivery_timeout: float = 10.0
+    # -- tracking updates in ReBound's published format, over each channel that is configured
+    tracking_url: str | None = None
+    """Where updates are posted (the daemon's /webhooks/rebound/tracking); None: not by HTTP."""
+    tracking_auth: str = "hmac"
+    """As the daemon's REBOUND_WEBHOOK_AUTH: hmac, header:<Header-Name> or basic."""
+    tracking_secret: str | None = None
+    """The token (basic: user:password); None: the first webhook secret."""
+    push_url: str | None = None
+    """A Pub/Sub push endpoint (the daemon's /events/rebound?token=…) posted with an OIDC token."""
+    push_audience: str | None = None
+    """The token's `aud`; None: the push URL without its query, as Google's default."""
+    push_email: str = "rebound-push@rebound-sim.iam.gserviceaccount.com"
+    sftp_dir: str | None = None
+    """A local folder an SFTP server serves (its drop folder): each update becomes one file."""
+    sftp_root: str | None = None
+    """When set, the simulator serves this folder by SFTP on 127.0.0.1 (`sftp_port`, 0: any) and writes
+    updates into its `drop` folder; `sftp_dir` is then set for you."""
+    sftp_port: int = 0
+    sftp_user: str = "rebound"
+    sftp_password: str = "sim-sftp-password"
+    tracking_attempts: int = 10
+    """Attempts per update and channel before it is given up."""
     tick: float = 0.05
     """Real seconds between ticks of the background loop (when `time_scale` > 0)."""
 

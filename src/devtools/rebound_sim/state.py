@@ -110,6 +110,8 @@ class EmittedEvent:
     event: ReturnEvent
     body: bytes
     return_id: str
+    tracking: bytes | None = None
+    """The milestone in ReBound's published tracking format, when it publishes one."""
 
 
 @dataclass

@@ -1,12 +1,14 @@
-"""Hypothesis over the live webhook endpoint: never a 5xx, and nothing unsigned ever reaches the inbox."""
+"""Hypothesis over the live webhook endpoints (the contract's and the published tracking updates'):
+never a 5xx, and nothing unauthenticated ever reaches the inbox."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import http.client
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 from aiohttp import web
@@ -16,14 +18,28 @@ from hypothesis import strategies as st
 from backflow.adapters.memory.inbox import InMemoryInbox
 from backflow.adapters.rebound import signature
 from backflow.adapters.rebound.webhook import make_webhook_handler
+from backflow.app.bootstrap.rebound_intake import endpoint_auth, rebound_endpoints
 from backflow.app.entrypoints.http.body import read_body
+from backflow.app.entrypoints.http.rebound_intake import Intake
+from backflow.app.runtime.wakeup import Nudge
 from tests.rebound_support import SECRET, WallClock, envelope
+from tests.tracking_support import tracking_body
+
+Routes = Callable[[web.Application, InMemoryInbox], Awaitable[None]]
+
+
+async def _webhook_route(app: web.Application, inbox: InMemoryInbox) -> None:
+    app.router.add_post(
+        "/webhooks/rebound",
+        make_webhook_handler(inbox, (SECRET,), WallClock(), read_body=read_body, max_body=4096),
+    )
 
 
 class _ServerThread:
     """The intake on its own loop in a thread, so each generated example is a plain HTTP request."""
 
-    def __init__(self) -> None:
+    def __init__(self, routes: Routes = _webhook_route) -> None:
+        self.routes = routes
         self.inbox = InMemoryInbox()
         self.loop = asyncio.new_event_loop()
         self.port = 0
@@ -33,10 +49,7 @@ class _ServerThread:
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
         app = web.Application()
-        app.router.add_post(
-            "/webhooks/rebound",
-            make_webhook_handler(self.inbox, (SECRET,), WallClock(), read_body=read_body, max_body=4096),
-        )
+        self.loop.run_until_complete(self.routes(app, self.inbox))  # on this loop: Nudge needs one
         self.runner = web.AppRunner(app)
         self.loop.run_until_complete(self.runner.setup())
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
@@ -107,3 +120,80 @@ def test_no_5xx_and_no_unsigned_body_stored(
     else:
         assert status in (200, 202, 400)
         assert all(event.body == body for event in stored)
+
+
+# -- the published tracking updates, behind each REBOUND_WEBHOOK_AUTH scheme
+TOKEN, BASIC = "rb-fuzz-token-77", "rebound:fuzz-pw-31"
+SCHEMES = {"hmac": SECRET, "header:X-ReBound-Token": TOKEN, "basic": BASIC}
+
+
+async def _tracking_routes(app: web.Application, inbox: InMemoryInbox) -> None:
+    """One tracking endpoint per scheme, composed as the daemon composes it."""
+    intake = Intake(inbox=inbox, clock=WallClock(), wake=Nudge())
+    for number, (scheme, secret) in enumerate(SCHEMES.items()):
+        auth = endpoint_auth({"REBOUND_WEBHOOK_AUTH": scheme}, [secret])
+        tracking, _ = rebound_endpoints(intake, auth, None)
+        app.router.add_post(f"/webhooks/rebound/tracking/{number}", tracking.handle)
+
+
+@pytest.fixture(scope="module")
+def tracking_server() -> Iterator[_ServerThread]:
+    with _ServerThread(_tracking_routes) as running:
+        yield running
+
+
+tracking_bodies = st.one_of(
+    st.binary(max_size=600),
+    st.builds(
+        lambda status, stamp, quantity: tracking_body(
+            status, stamp, items=[{"sku": "S", "quantity": quantity}]
+        ),
+        st.text(max_size=30),
+        st.text(max_size=40),
+        st.one_of(st.text(max_size=12), st.integers(-5, 10**12)),
+    ),
+    st.builds(tracking_body, st.sampled_from(["postalIncoming", "Delivered", "weird"])),
+)
+credential = st.sampled_from(["valid", "wrong", "garbage", "missing", "other-scheme"])
+
+
+def _credentials(scheme: str, kind: str, body: bytes, garbage: str) -> dict[str, str]:
+    if kind == "missing":
+        return {}
+    if kind == "garbage":
+        return {"Authorization": garbage, "X-ReBound-Token": garbage, signature.SIGNATURE_HEADER: garbage}
+    if kind == "other-scheme":  # a valid credential of another scheme is no credential here
+        others = [name for name in SCHEMES if name != scheme]
+        return _credentials(others[len(body) % 2], "valid", body, garbage)
+    secret = SCHEMES[scheme] if kind == "valid" else "not-" + SCHEMES[scheme]
+    if scheme == "hmac":
+        return {signature.SIGNATURE_HEADER: signature.sign((secret,), int(time.time()), body)}
+    if scheme == "basic":
+        return {"Authorization": "Basic " + base64.b64encode(secret.encode()).decode()}
+    return {"X-ReBound-Token": secret}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=tracking_bodies, scheme=st.sampled_from(list(SCHEMES)), kind=credential, garbage=header_text)
+def test_tracking_no_5xx_and_nothing_unauthenticated_stored(
+    tracking_server: _ServerThread, body: bytes, scheme: str, kind: str, garbage: str
+) -> None:
+    headers = _credentials(scheme, kind, body, garbage)
+    before = len(tracking_server.inbox)
+    path = f"/webhooks/rebound/tracking/{list(SCHEMES).index(scheme)}"
+    connection = http.client.HTTPConnection("127.0.0.1", tracking_server.port, timeout=10)
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        status = connection.getresponse().status
+    finally:
+        connection.close()
+    assert status < 500
+    stored = tracking_server.inbox.events[before:]
+    if kind != "valid":
+        assert stored == [], (scheme, kind, status)
+        assert status == 401
+    else:
+        assert status in (200, 202, 400)
+        assert all(event.body == body for event in stored)
+        if status == 400:  # not a tracking update: kept only in quarantine, never processed
+            assert all(event.quarantine_reason for event in stored)
