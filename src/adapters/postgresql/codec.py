@@ -51,4 +51,3 @@ outbox_row = ROWS.outbox_row
 outbox_event = ROWS.outbox_event
 stored_inbound_event = ROWS.stored_inbound_event
 exception_record = ROWS.exception_record
-exception_event = ROWS.exception_event
