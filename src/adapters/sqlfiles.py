@@ -7,6 +7,7 @@ Migrations are files `NNNN_what.sql` in one folder, numbered from 0001 without g
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from pathlib import Path
 
 _NAME = re.compile(r"^-- name: (\w+)\s*$")
@@ -40,3 +41,38 @@ def read_migrations(folder: Path) -> tuple[tuple[int, str, str], ...]:
     if [version for version, _, _ in found] != list(range(1, len(found) + 1)):
         raise ValueError(f"migrations in {folder} must be numbered 0001, 0002, ... without gaps")
     return tuple(found)
+
+
+class SqlFolder:
+    """One adapter's SQL folder (queries.sql, schema.sql, migrations/), each file read once."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @cached_property
+    def _queries(self) -> dict[str, str]:
+        return parse_queries((self.folder / "queries.sql").read_text())
+
+    @cached_property
+    def _schema(self) -> str:
+        return (self.folder / "schema.sql").read_text()
+
+    @cached_property
+    def _migrations(self) -> tuple[tuple[int, str, str], ...]:
+        return read_migrations(self.folder / "migrations")
+
+    def queries(self) -> dict[str, str]:
+        return self._queries
+
+    def q(self, name: str) -> str:
+        return self._queries[name]
+
+    def schema(self) -> str:
+        return self._schema
+
+    def migrations(self) -> tuple[tuple[int, str, str], ...]:
+        """(version, file name, sql) for every migration, in order."""
+        return self._migrations
+
+    def latest_version(self) -> int:
+        return len(self._migrations)

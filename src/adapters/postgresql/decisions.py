@@ -1,67 +1,26 @@
-"""Finance's refund decisions: one per exception, never overwritten."""
+"""Refund decisions on PostgreSQL: reads shared (adapters.sqlstore), the checked insert in the unit."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from backflow.adapters.postgresql.codec import Row, dt
-from backflow.adapters.postgresql.database import Connection, Database
+from backflow.adapters.postgresql.database import Connection
+from backflow.adapters.postgresql.dialect import POSTGRES
 from backflow.adapters.postgresql.sql import q
-from backflow.adapters.postgresql.staging import Staging
-from backflow.ports.decisions import Decision, RefundDecision
-from backflow.ports.errors import ConflictError
+from backflow.adapters.sqlstore.decisions import RefundDecisions, check_not_decided_otherwise, decision_params
+from backflow.ports.decisions import RefundDecision
 
 
-def decision(row: Row) -> RefundDecision:
-    return RefundDecision(
-        return_id=row["return_id"],
-        sequence=row["sequence"],
-        exception_id=row["exception_id"],
-        decision=Decision(row["decision"]),
-        currency=row["currency"],
-        backflow_total_minor=row["backflow_total_minor"],
-        rebound_total_minor=row["rebound_total_minor"],
-        actor=row["actor"],
-        note=row["note"],
-        decided_at=dt(row["decided_at"]),
-    )
-
-
-class PostgresRefundDecisions:
-    def __init__(self, db: Database, staging: Staging) -> None:
-        self._db = db
-        self._staging = staging
-
-    async def for_trigger(self, return_id: str, sequence: int) -> list[RefundDecision]:
-        params = {"return_id": return_id, "sequence": sequence}
-        return [decision(row) for row in await self._db.fetchall(q("decisions_for_trigger"), params)]
-
-    async def for_exception(self, exception_id: int) -> RefundDecision | None:
-        row = await self._db.fetchone(q("decision_for_exception"), {"exception_id": exception_id})
-        return None if row is None else decision(row)
+class PostgresRefundDecisions(RefundDecisions):
+    dialect = POSTGRES
 
     def record(self, decision: RefundDecision) -> None:
-        params = {
-            "return_id": decision.return_id,
-            "sequence": decision.sequence,
-            "exception_id": decision.exception_id,
-            "decision": decision.decision.value,
-            "currency": decision.currency,
-            "backflow_total_minor": decision.backflow_total_minor,
-            "rebound_total_minor": decision.rebound_total_minor,
-            "actor": decision.actor,
-            "note": decision.note,
-        }
+        params = decision_params(decision)
 
         async def insert(conn: Connection, now: datetime) -> None:
             if (await conn.execute(q("decision_record"), {**params, "now": now})).rowcount == 1:
                 return
             cursor = await conn.execute(q("decision_for_exception"), {"exception_id": decision.exception_id})
-            known = await cursor.fetchone()
-            if known is not None and known["decision"] != params["decision"]:
-                raise ConflictError(
-                    f"exception {decision.exception_id} was already decided: {known['decision']}",
-                    current_version=None,
-                )
+            check_not_decided_otherwise(await cursor.fetchone(), params)
 
         self._staging.add(insert)

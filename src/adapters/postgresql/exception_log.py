@@ -1,56 +1,22 @@
-"""Operational exceptions with dedupe by key and a history of every sighting and state change."""
+"""Exceptions on PostgreSQL: reads in adapters.sqlstore; its writes read back on the unit's connection."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from backflow.adapters.postgresql.codec import exception_event, exception_record, ts
-from backflow.adapters.postgresql.database import Connection, Database
+from backflow.adapters.postgresql.database import Connection
+from backflow.adapters.postgresql.dialect import POSTGRES
 from backflow.adapters.postgresql.sql import q
-from backflow.adapters.postgresql.staging import Staging, statement
+from backflow.adapters.sqlstore.exception_log import ACTIONS, ExceptionReads, raise_params
 from backflow.ports.errors import NotFoundError
-from backflow.ports.exceptions import (
-    AlertReason,
-    ExceptionEvent,
-    ExceptionRecord,
-    ExceptionState,
-    NewException,
-)
-
-_ACTIONS = {
-    ExceptionState.OPEN: "reopened",
-    ExceptionState.ACKNOWLEDGED: "acknowledged",
-    ExceptionState.RESOLVED: "resolved",
-}
+from backflow.ports.exceptions import ExceptionState, NewException
 
 
-class PostgresExceptions:
-    def __init__(self, db: Database, staging: Staging) -> None:
-        self._db = db
-        self._staging = staging
-
-    async def get(self, exception_id: int) -> ExceptionRecord | None:
-        row = await self._db.fetchone(q("exception_get"), {"id": exception_id})
-        return None if row is None else exception_record(row)
-
-    async def unresolved(self, *, owner: str | None = None, limit: int = 100) -> list[ExceptionRecord]:
-        rows = await self._db.fetchall(q("exception_unresolved"), {"owner": owner, "limit": limit})
-        return [exception_record(row) for row in rows]
-
-    async def events(self, exception_id: int) -> list[ExceptionEvent]:
-        rows = await self._db.fetchall(q("exception_events"), {"exception_id": exception_id})
-        return [exception_event(row) for row in rows]
+class PostgresExceptions(ExceptionReads):
+    dialect = POSTGRES
 
     def raise_exception(self, exception: NewException) -> None:
-        params = {
-            "type": exception.type,
-            "owner": exception.owner,
-            "severity": exception.severity.value,
-            "dedupe_key": exception.dedupe_key,
-            "return_id": exception.return_id,
-            "order_ref": exception.order_ref,
-            "evidence": exception.evidence,
-        }
+        params = raise_params(exception)
 
         async def upsert(conn: Connection, now: datetime) -> None:
             row = await (await conn.execute(q("exception_raise"), {**params, "now": now})).fetchone()
@@ -70,7 +36,7 @@ class PostgresExceptions:
                 return
             changed = (await conn.execute(q("exception_change_state"), {**params, "now": now})).rowcount == 1
             if changed:
-                await _event(conn, exception_id, now=now, action=_ACTIONS[state], actor=actor, note=note)
+                await _event(conn, exception_id, now=now, action=ACTIONS[state], actor=actor, note=note)
             elif await _get(conn, exception_id) is None:
                 raise NotFoundError(f"exception {exception_id} does not exist")
 
@@ -95,24 +61,6 @@ class PostgresExceptions:
                 await _event(conn, row["id"], now=now, action="resolved", actor=actor, note=note)
 
         self._staging.add(resolve)
-
-    async def alert_candidates(
-        self, *, opened_after: datetime, first_seen_before: datetime, limit: int
-    ) -> list[tuple[ExceptionRecord, AlertReason]]:
-        opened = await self._db.fetchall(
-            q("exception_alert_opened"), {"opened_after": ts(opened_after), "limit": limit}
-        )
-        aged = await self._db.fetchall(
-            q("exception_alert_aged"), {"first_seen_before": ts(first_seen_before), "limit": limit}
-        )
-        found: list[tuple[ExceptionRecord, AlertReason]] = [(exception_record(r), "opened") for r in opened]
-        found += [(exception_record(r), "age_limit") for r in aged]
-        return found
-
-    def mark_alerted(self, exception_id: int, reason: AlertReason) -> None:
-        self._staging.add(
-            statement("exception_mark_alerted", {"exception_id": exception_id, "reason": reason})
-        )
 
 
 async def _get(conn: Connection, exception_id: int) -> dict[str, object] | None:

@@ -1,57 +1,21 @@
-"""Operational exceptions with dedupe by key and a history of every sighting and state change."""
+"""Exceptions on SQLite: reads in adapters.sqlstore; its writes read back on the unit's connection."""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
 
-from backflow.adapters.sqlite.codec import exception_event, exception_record, ts
-from backflow.adapters.sqlite.readers import ReaderPool
+from backflow.adapters.sqlite.dialect import SQLITE
 from backflow.adapters.sqlite.sql import q
-from backflow.adapters.sqlite.staging import Staging
+from backflow.adapters.sqlstore.exception_log import ACTIONS, ExceptionReads, raise_params
 from backflow.ports.errors import NotFoundError
-from backflow.ports.exceptions import (
-    AlertReason,
-    ExceptionEvent,
-    ExceptionRecord,
-    ExceptionState,
-    NewException,
-)
-
-_ACTIONS = {
-    ExceptionState.OPEN: "reopened",
-    ExceptionState.ACKNOWLEDGED: "acknowledged",
-    ExceptionState.RESOLVED: "resolved",
-}
+from backflow.ports.exceptions import ExceptionState, NewException
 
 
-class SqliteExceptions:
-    def __init__(self, readers: ReaderPool, staging: Staging) -> None:
-        self._readers = readers
-        self._staging = staging
-
-    async def get(self, exception_id: int) -> ExceptionRecord | None:
-        row = await self._readers.fetchone(q("exception_get"), {"id": exception_id})
-        return None if row is None else exception_record(row)
-
-    async def unresolved(self, *, owner: str | None = None, limit: int = 100) -> list[ExceptionRecord]:
-        rows = await self._readers.fetchall(q("exception_unresolved"), {"owner": owner, "limit": limit})
-        return [exception_record(row) for row in rows]
-
-    async def events(self, exception_id: int) -> list[ExceptionEvent]:
-        rows = await self._readers.fetchall(q("exception_events"), {"exception_id": exception_id})
-        return [exception_event(row) for row in rows]
+class SqliteExceptions(ExceptionReads):
+    dialect = SQLITE
 
     def raise_exception(self, exception: NewException) -> None:
-        params = {
-            "type": exception.type,
-            "owner": exception.owner,
-            "severity": exception.severity,
-            "dedupe_key": exception.dedupe_key,
-            "return_id": exception.return_id,
-            "order_ref": exception.order_ref,
-            "evidence": exception.evidence,
-        }
+        params = raise_params(exception)
 
         def upsert(conn: sqlite3.Connection, now: float) -> None:
             row = conn.execute(q("exception_raise"), {**params, "now": now}).fetchone()
@@ -70,7 +34,7 @@ class SqliteExceptions:
                 return
             changed = conn.execute(q("exception_change_state"), {**params, "now": now}).rowcount == 1
             if changed:
-                _event(conn, exception_id, now=now, action=_ACTIONS[state], actor=actor, note=note)
+                _event(conn, exception_id, now=now, action=ACTIONS[state], actor=actor, note=note)
             elif conn.execute(q("exception_get"), {"id": exception_id}).fetchone() is None:
                 raise NotFoundError(f"exception {exception_id} does not exist")
 
@@ -94,27 +58,6 @@ class SqliteExceptions:
                 _event(conn, row["id"], now=now, action="resolved", actor=actor, note=note)
 
         self._staging.add(resolve)
-
-    async def alert_candidates(
-        self, *, opened_after: datetime, first_seen_before: datetime, limit: int
-    ) -> list[tuple[ExceptionRecord, AlertReason]]:
-        opened = await self._readers.fetchall(
-            q("exception_alert_opened"), {"opened_after": ts(opened_after), "limit": limit}
-        )
-        aged = await self._readers.fetchall(
-            q("exception_alert_aged"), {"first_seen_before": ts(first_seen_before), "limit": limit}
-        )
-        found: list[tuple[ExceptionRecord, AlertReason]] = [(exception_record(r), "opened") for r in opened]
-        found += [(exception_record(r), "age_limit") for r in aged]
-        return found
-
-    def mark_alerted(self, exception_id: int, reason: AlertReason) -> None:
-        params = {"exception_id": exception_id, "reason": reason}
-
-        def mark(conn: sqlite3.Connection, now: float) -> None:
-            conn.execute(q("exception_mark_alerted"), {**params, "now": now})
-
-        self._staging.add(mark)
 
 
 def _merged_into_unresolved(conn: sqlite3.Connection, exception_id: int, now: float, actor: str) -> bool:

@@ -1,34 +1,17 @@
-"""The SQL text lives in .sql files beside this module; this loads it (parser: adapters.sqlfiles)."""
+"""The SQL text lives in .sql files beside this module; this loads it (adapters.sqlfiles)."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
 
-from backflow.adapters.sqlfiles import parse_queries, read_migrations
+from backflow.adapters.sqlfiles import SqlFolder
 
-HERE = Path(__file__).parent
-
-
-@cache
-def queries() -> dict[str, str]:
-    return parse_queries((HERE / "queries.sql").read_text())
-
-
-def q(name: str) -> str:
-    return queries()[name]
-
-
-@cache
-def schema() -> str:
-    return (HERE / "schema.sql").read_text()
+_SQL = SqlFolder(Path(__file__).parent)
+queries, q, schema, latest_version = _SQL.queries, _SQL.q, _SQL.schema, _SQL.latest_version
 
 
 @cache
 def migrations() -> tuple[tuple[int, str], ...]:
     """(version, sql) for every migration, in order; version n brings user_version from n-1 to n."""
-    return tuple((version, sql) for version, _, sql in read_migrations(HERE / "migrations"))
-
-
-def latest_version() -> int:
-    return len(migrations())
+    return tuple((version, sql) for version, _, sql in _SQL.migrations())

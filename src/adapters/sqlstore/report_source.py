@@ -1,0 +1,85 @@
+"""`ReportSource` on the reader: the ledgers as recorded, for reports and drift monitors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from backflow.adapters.sqlstore.decisions import decision
+from backflow.adapters.sqlstore.dialect import Reads
+from backflow.adapters.sqlstore.ledgers import movement, refund, write_off
+from backflow.adapters.sqlstore.repositories import return_case
+from backflow.ports.decisions import RefundDecision
+from backflow.ports.exceptions import ExceptionRecord
+from backflow.ports.ledgers import StockMovement, WriteOff
+from backflow.ports.reports import CreditChange, OrderedSku, RefundEntry, StatusChange
+from backflow.ports.return_cases import ReturnCaseRecord
+
+
+class ReportSource(Reads):
+    async def return_cases(self, *, created_before: datetime | None = None) -> list[ReturnCaseRecord]:
+        rows = await self._all("report_cases", {"created_before": self.dialect.ts_or_none(created_before)})
+        return [return_case(row, self.dialect) for row in rows]
+
+    async def open_return_cases(self, *, limit: int) -> list[ReturnCaseRecord]:
+        rows = await self._all("report_open_cases", {"limit": limit})
+        return [return_case(row, self.dialect) for row in rows]
+
+    async def status_history(self, *, until: datetime) -> list[StatusChange]:
+        d = self.dialect
+        return [
+            StatusChange(
+                return_id=r["return_id"],
+                at=d.dt(r["at"]),
+                position=r["position"],
+                rebound_status=r["rebound_status"],
+            )
+            for r in await self._all("report_status_history", {"until": d.ts(until)})
+        ]
+
+    async def refunds(self, *, until: datetime) -> list[RefundEntry]:
+        d = self.dialect
+        return [
+            RefundEntry(
+                refund=refund(r), recorded_at=d.dt(r["recorded_at"]), updated_at=d.dt(r["updated_at"])
+            )
+            for r in await self._all("report_refunds", {"until": d.ts(until)})
+        ]
+
+    async def orders_touched_since(self, since: datetime, *, limit: int) -> list[str]:
+        rows = await self._all(
+            "report_orders_touched_since", {"since": self.dialect.ts(since), "limit": limit}
+        )
+        return [row["ct_order_id"] for row in rows]
+
+    async def credit_history(self, *, until: datetime) -> list[CreditChange]:
+        d = self.dialect
+        return [
+            CreditChange(
+                return_id=r["return_id"],
+                currency=r["currency"],
+                at=d.dt(r["at"]),
+                amount_minor=r["amount_minor"],
+                state=r["state"],
+            )
+            for r in await self._all("report_credit_history", {"until": d.ts(until)})
+        ]
+
+    async def stock_movements(self, *, since: datetime, until: datetime) -> list[StockMovement]:
+        params = {"since": self.dialect.ts(since), "until": self.dialect.ts(until)}
+        return [movement(r, self.dialect) for r in await self._all("report_stock_movements", params)]
+
+    async def write_offs(self, *, since: datetime, until: datetime) -> list[WriteOff]:
+        params = {"since": self.dialect.ts(since), "until": self.dialect.ts(until)}
+        return [write_off(r, self.dialect) for r in await self._all("report_write_offs", params)]
+
+    async def exceptions(self, *, until: datetime) -> list[ExceptionRecord]:
+        rows = await self._all("report_exceptions", {"until": self.dialect.ts(until)})
+        return [self.dialect.rows.exception_record(r) for r in rows]
+
+    async def decisions(self, *, until: datetime) -> list[RefundDecision]:
+        rows = await self._all("report_decisions", {"until": self.dialect.ts(until)})
+        return [decision(r, self.dialect) for r in rows]
+
+    async def ordered_quantities(self) -> list[OrderedSku]:
+        rows = await self._all("report_ordered_quantities", {})
+        return [OrderedSku(sku=r["sku"], product=r["product"], quantity=int(r["quantity"])) for r in rows]
