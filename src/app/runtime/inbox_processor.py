@@ -84,9 +84,13 @@ class InboxProcessor(Actor[StoredInboundEvent]):
                 lane.cursor = 0
         for seq, (due, stored) in list(self._retries.items()):
             lane = self._lanes[lane_of(stored.event)]
-            if due <= now and lane.has_room:
+            if due > now:
+                continue
+            if lane.has_room:
                 del self._retries[seq]
                 self._enqueue(workers, lane, stored)
+            else:
+                lane.starved = True  # its workers wake the dispatcher as room frees
         for lane in self._lanes.values():
             await self._fill(workers, lane)
 
@@ -138,7 +142,10 @@ class InboxProcessor(Actor[StoredInboundEvent]):
 
     def _idle_seconds(self) -> float:
         now = self.store.clock.monotonic()
-        soonest = min((due for due, _ in self._retries.values()), default=now + self.poll_seconds)
+        # A retry already due waits for room in its lane, which wakes the dispatcher: no busy loop.
+        soonest = min(
+            (due for due, _ in self._retries.values() if due > now), default=now + self.poll_seconds
+        )
         return max(0.0, min(self.poll_seconds, soonest - now))
 
     def unit_of(self, stored: StoredInboundEvent) -> Unit:
