@@ -34,6 +34,7 @@ from bench.surge_measure import (
     api_calls,
     calls_per_step,
     done_returns,
+    inbox_lag_by_lane,
     pct,
     simulators_cpu,
     upstream_ceiling,
@@ -91,6 +92,7 @@ def run_size(
         calls_before = api_calls(stack)
         sampler = Sampler(stack.daemon.pid)
         sims = [Sampler(child.pid) for child in stack.simulators]
+        surge_started_at = time.time()
 
         async def surge() -> tuple[float, dict[int, int], float, int]:
             feed = asyncio.create_task(order_feed(stack, f"SURGE{stored}", 10_000, rng))
@@ -156,6 +158,9 @@ def run_size(
                 "p95": pct(lags, 0.95),
                 "p99": pct(lags, 0.99),
             },
+            # Arrival → processed in the inbox per lane during the surge (orders: the push's share of
+            # the sync lag above; returns: ReBound events waiting behind each other).
+            "inbox_lag_by_lane_s": inbox_lag_by_lane(stack.db, surge_started_at),
             "calls_per_return": per_return_calls,
             "calls_per_order_sync": {name: round(value, 2) for name, value in per_order.items()},
             "daemon_cpu_ms_per_return": round(1000 * usage["cpu_seconds"] / max(done, 1), 1),
@@ -223,12 +228,14 @@ def summarise(f: dict[str, Any]) -> dict[str, Any]:
     e2e_ratio = round(first["end_to_end_returns_per_s"] / ceiling, 3) if ceiling else None
     cost_ratio = round(last["daemon_cpu_ms_per_return"] / first["daemon_cpu_ms_per_return"], 2)
     lag_p99 = max((s["sync_lag_s"]["p99"] or 0.0) for s in sizes)
+    orders_lane_p99 = max((s["inbox_lag_by_lane_s"]["orders"]["p99"] or 0.0) for s in sizes)
     peak = max(s["peak_rss_mb"] for s in sizes)
     return {
         "upstream_ceiling_returns_per_s": ceiling,
         "intake_vs_bare": intake_ratio,
         "end_to_end_vs_ceiling": e2e_ratio,
         "cpu_per_return_last_vs_first_size": cost_ratio,
+        "orders_lane_inbox_lag_p99_s": orders_lane_p99,
         "in_flight_64_ceiling_returns_per_s": wide_ceiling,
         "in_flight_64_end_to_end_vs_ceiling": (
             round(wide["end_to_end_returns_per_s"] / wide_ceiling, 3) if wide_ceiling else None
@@ -262,7 +269,9 @@ def write_report(figures: dict[str, Any], command: str) -> None:
         "Intake = 2xx answers per second (each durable before the answer). End to end = returns that "
         "ReBound was told are refunded and restocked (after commercetools took return info, receipt, refund "
         "and restock) per second from the first webhook. Sync lag: Backflow's own per-order lag of the "
-        "orders checked out during the surge. CPU and RSS of the daemon from /proc. The upstream ceiling is "
+        "orders checked out during the surge; per lane (`inbox_lag_by_lane_s`): arrival to processing in "
+        "the inbox of the events received during the surge, commercetools order messages in their lane, "
+        "ReBound events in theirs. CPU and RSS of the daemon from /proc. The upstream ceiling is "
         "min over the two APIs of concurrency / (calls per return x latency), with the calls counted in the "
         "run. The outage comparison sends each return's `created` webhook once (a third before, a third "
         "during, a third after a commercetools outage) to Backflow and to a naive integration "

@@ -10,6 +10,7 @@ import sqlite3
 import time
 from typing import Any
 
+from backflow.app.runtime.inbox_lanes import ORDER_SOURCES, ORDERS, RETURNS
 from backflow.devtools.busy_day.catalog import PLAIN
 from backflow.devtools.busy_day.driver import driving
 from backflow.devtools.busy_day.plan import DayPlan
@@ -90,6 +91,24 @@ def pct(values: list[float], q: float) -> float | None:
         return None
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
+
+
+def inbox_lag_by_lane(db: Any, since: float) -> dict[str, dict[str, float | int | None]]:
+    """Seconds from an inbound event's arrival to its processing, per inbox lane, for the events that
+    arrived since `since` (epoch seconds): the order lane's share of the sync lag beside the returns'."""
+    lags: dict[str, list[float]] = {ORDERS: [], RETURNS: []}
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        rows = conn.execute(
+            "SELECT source, processed_at - received_at FROM inbox"
+            " WHERE received_at >= ? AND processed_at IS NOT NULL",
+            (since,),
+        )
+        for source, lag in rows:
+            lags[ORDERS if source in ORDER_SOURCES else RETURNS].append(max(lag, 0.0))
+    return {
+        lane: {"events": len(v), "p50": pct(v, 0.5), "p95": pct(v, 0.95), "p99": pct(v, 0.99)}
+        for lane, v in lags.items()
+    }
 
 
 def sim_calls(stack: Stack) -> dict[str, int]:

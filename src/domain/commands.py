@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import msgspec
 
+from backflow.domain.order import Order
+
 
 class Command(msgspec.Struct, frozen=True, kw_only=True, tag=True, tag_field="type"):
     pass
@@ -14,6 +16,8 @@ class SyncOrder(Command, frozen=True, kw_only=True):
 
     order_id: str
     version: int | None = None
+    order: Order | None = None
+    """The order as an OrderCreated/OrderImported message carried it: synced without reading it again."""
 
 
 class AnchorReturn(Command, frozen=True, kw_only=True):

@@ -33,6 +33,8 @@ class ActorSpec:
     concurrency: int = 4
     aliases: tuple[str, ...] = ()
     """Former names still accepted in the `[actors]` table (documented in the README)."""
+    critical: bool = False
+    """Claimed by a relay loop of its own, so its rows never wait behind the other actors' claims."""
 
 
 @dataclass(frozen=True)

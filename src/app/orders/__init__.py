@@ -15,4 +15,4 @@ JOBS: Sequence[JobDecl] = (
     JobDecl("order_sweep", "order_sweep_seconds", sweep_orders.sweep_orders),
     JobDecl("sync_lag_check", "sync_lag_check_seconds", sync_lag.check_sync_lag),
 )
-ACTORS: Sequence[ActorSpec] = (ActorSpec("order_sync", (kinds.SYNC_ORDER,), concurrency=8),)
+ACTORS: Sequence[ActorSpec] = (ActorSpec("order_sync", (kinds.SYNC_ORDER,), concurrency=8, critical=True),)

@@ -9,6 +9,7 @@ from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import outbox_message
 from backflow.app.core.quarantine import quarantine
 from backflow.domain.commands import SyncOrder
+from backflow.domain.order import ORDER_DECODER, Order
 from backflow.ports.inbox import StoredInboundEvent
 
 # The message types that sync an order: the ones polled for, and the only ones handled from the inbox.
@@ -24,6 +25,8 @@ ORDER_MESSAGE_TYPES = (
     "OrderCustomLineItemRemoved",
     "OrderCustomLineItemQuantityChanged",
 )
+# The messages that carry the whole order at the message's version (commercetools' own snapshot).
+CARRY_THE_ORDER = frozenset({"OrderCreated", "OrderImported"})
 
 
 class _Resource(msgspec.Struct):
@@ -35,6 +38,8 @@ class _Message(msgspec.Struct):
     type: str
     resource: _Resource
     resourceVersion: int | None = None
+    order: msgspec.Raw = msgspec.Raw()
+    """Empty when absent (msgspec decodes no `Raw | None`); decoded only where `CARRY_THE_ORDER`."""
 
 
 class _CloudEvent(msgspec.Struct):
@@ -63,8 +68,21 @@ async def handle_commerce_message(stored: StoredInboundEvent, *, store: StoreDep
             return
         if message.type not in ORDER_MESSAGE_TYPES or message.resource.typeId != "order":
             return
-        command = SyncOrder(order_id=message.resource.id, version=message.resourceVersion)
+        carried = _carried_order(message)
+        command = SyncOrder(order_id=message.resource.id, version=message.resourceVersion, order=carried)
         async with store.unit_of_work() as uow:
             key = keys.sync_key(command.order_id, command.version)
             uow.outbox.add(outbox_message(command, key, lock_key=keys.order_sync_lock(command.order_id)))
             await uow.commit()
+
+
+def _carried_order(message: _Message) -> Order | None:
+    """The order the message carries at its own version, or None (the sync then reads it)."""
+    if message.type not in CARRY_THE_ORDER or not message.order:
+        return None
+    try:
+        order = ORDER_DECODER.decode(message.order)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    same = order.id == message.resource.id and order.version == message.resourceVersion
+    return order if same else None

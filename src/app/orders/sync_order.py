@@ -36,10 +36,12 @@ async def sync_order(
     ):
         if command.version is not None and await _synced_already(store, command.order_id, command.version):
             return  # the push, the message poll and the sweep each announce a version: one read is enough
-        try:
-            order = await commerce.get_order(command.order_id)
-        except NotFoundError:
-            return  # deleted since the message: nothing to offer for returns
+        order = command.order
+        if order is None:
+            try:
+                order = await commerce.get_order(command.order_id)
+            except NotFoundError:
+                return  # deleted since the message: nothing to offer for returns
         async with store.unit_of_work() as reads:
             known = await reads.orders.get(order.id)
         if known is not None and known.status is SyncStatus.SYNCED and known.ct_version >= order.version:

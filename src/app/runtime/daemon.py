@@ -124,6 +124,7 @@ class Runtime:
             max_attempts=settings.inbox_max_attempts,
         )
         self.scheduler = Scheduler(registry.jobs, store, self.lifecycle)
+        self._critical_wake = wakeups.relay.follower()
         self._running = 0
         self._idle = anyio.Event()
 
@@ -185,16 +186,23 @@ class Runtime:
         log.info("backflow stopped")
 
     async def _relay(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
+        """The relay loops: critical actors (order sync) claimed by a loop of their own, so their rows
+        never wait while the loop claims for every other actor in turn."""
         runtime = self.settings
-        await run_outbox_relay(
+        critical = [m for m in self.mailboxes if m.spec.critical]
+        others = [m for m in self.mailboxes if not m.spec.critical]
+        relay = functools.partial(
+            run_outbox_relay,
             self.outbox,
-            self.mailboxes,
-            self.lifecycle,
-            self.wakeups.relay,
+            lifecycle=self.lifecycle,
             lease_seconds=runtime.lease_seconds,
             poll_seconds=runtime.poll_seconds,
-            task_status=task_status,
         )
+        async with anyio.create_task_group() as loops:
+            if critical:
+                await loops.start(functools.partial(relay, critical, wake=self._critical_wake))
+            await loops.start(functools.partial(relay, others, wake=self.wakeups.relay))
+            task_status.started()
 
     async def _until_stopping(
         self, poller: ActorFn, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED

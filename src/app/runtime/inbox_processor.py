@@ -1,4 +1,11 @@
-"""The inbox processor: stored inbound events, in arrival order, dispatched by source to the flows.
+"""The inbox processor: stored inbound events dispatched by source to the flows, in lanes by key.
+
+A dispatcher reads pending events in arrival order and hands each to the queue of its key (see
+`app.runtime.inbox_lanes`): events of one key run one at a time in arrival order, different keys
+run at once within their lane's budget, and commercetools order events have a lane of their own.
+Each lane keeps a cursor, so a full returns lane stops its scan without hiding the order events
+behind it; every few seconds the scans start again from the oldest pending event (a PostgreSQL
+sequence may commit out of order).
 
 Each event runs through the actor base (`app.runtime.actor_base`), under a CONSUMER span parented
 from the request that delivered it. Success marks it processed; a failure is counted and retried
@@ -13,18 +20,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import anyio
-from anyio.abc import TaskStatus
+import msgspec
+from anyio.abc import TaskGroup, TaskStatus
 from opentelemetry.trace import Span
 
 from backflow.app.core.declarations import InboxHandler
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.quarantine import quarantine
 from backflow.app.runtime.actor_base import Actor, Outcome, Unit
+from backflow.app.runtime.inbox_lanes import ORDERS, RETURNS, KeyQueue, Lane, key_of, lane_of
 from backflow.app.runtime.wakeup import Lifecycle, Nudge
 from backflow.ports.exceptions import Severity
 from backflow.ports.inbox import Inbox, StoredInboundEvent
 
 PAGE = 100
+BUFFER_PER_WORKER = 8
+"""Events a lane may hold in its key queues per concurrent worker: enough to keep them busy."""
 
 
 @dataclass
@@ -37,37 +48,105 @@ class InboxProcessor(Actor[StoredInboundEvent]):
     poll_seconds: float
     max_attempts: int
     retry_cap_seconds: float = 30.0
-    _not_before: dict[int, float] = field(default_factory=dict)
-    """seq → monotonic time before which a failed event is not retried (kept in memory only)."""
+    orders_concurrency: int = 4
+    returns_concurrency: int = 8
+    rescan_seconds: float = 5.0
+    _lanes: dict[str, Lane] = field(default_factory=dict)
+    _queues: dict[str, KeyQueue] = field(default_factory=dict)
+    _taken: set[int] = field(default_factory=set)
+    """Seqs queued, running or held for a retry: a scan passes over them."""
+    _retries: dict[int, tuple[float, StoredInboundEvent]] = field(default_factory=dict)
+    """seq → (monotonic time it may run again, the event as it now stands), kept in memory only."""
+    _next_rescan: float = 0.0
 
     failure_message = "inbound event failed"
 
     async def run(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
-        task_status.started()
-        while not self.lifecycle.is_stopping:
-            if not await self.drain():
-                await self.wake.wait(self.poll_seconds)
+        # A restart after a crash starts afresh: whatever was queued is still pending in the store.
+        self._lanes = {
+            ORDERS: Lane(ORDERS, self.orders_concurrency, self.orders_concurrency * BUFFER_PER_WORKER),
+            RETURNS: Lane(RETURNS, self.returns_concurrency, self.returns_concurrency * BUFFER_PER_WORKER),
+        }
+        self._queues, self._taken, self._retries = {}, set(), {}
+        self._next_rescan = 0.0
+        async with anyio.create_task_group() as workers:
+            task_status.started()
+            while not self.lifecycle.is_stopping:
+                await self._dispatch(workers)
+                await self.wake.wait(self._idle_seconds())
+        # Leaving the task group waits for the events already running; queued ones stay pending.
 
-    async def drain(self) -> bool:
-        """One pass over the pending events; True if any was attempted."""
-        attempted = False
-        after = 0
+    async def _dispatch(self, workers: TaskGroup) -> None:
+        now = self.store.clock.monotonic()
+        if now >= self._next_rescan:
+            self._next_rescan = now + self.rescan_seconds
+            for lane in self._lanes.values():
+                lane.cursor = 0
+        for seq, (due, stored) in list(self._retries.items()):
+            lane = self._lanes[lane_of(stored.event)]
+            if due > now:
+                continue
+            if lane.has_room:
+                del self._retries[seq]
+                self._enqueue(workers, lane, stored)
+            else:
+                lane.starved = True  # its workers wake the dispatcher as room frees
+        for lane in self._lanes.values():
+            await self._fill(workers, lane)
+
+    async def _fill(self, workers: TaskGroup, lane: Lane) -> None:
+        """Hand out this lane's pending events from its cursor until the end or a full buffer."""
+        lane.starved = not lane.has_room
+        if lane.starved:
+            return  # a full lane reads nothing: its workers wake the dispatcher as room frees
+        after = lane.cursor
         while not self.lifecycle.is_stopping:
             page = await self.inbox.pending(limit=PAGE, after_seq=after)
             for stored in page:
-                if self.lifecycle.is_stopping:
-                    break
-                if self._not_before.get(stored.seq, 0.0) > self.store.clock.monotonic():
-                    continue
-                await self.process(stored)
-                attempted = True
-            if len(page) < PAGE:
+                if self._lanes[lane_of(stored.event)] is lane and stored.seq not in self._taken:
+                    if not lane.has_room:
+                        lane.starved = True
+                        break
+                    self._taken.add(stored.seq)
+                    self._enqueue(workers, lane, stored)
+                after = stored.seq
+            if lane.starved or len(page) < PAGE:
                 break
-            after = page[-1].seq
-        return attempted
+        lane.cursor = after
 
-    async def process(self, stored: StoredInboundEvent) -> None:
-        await self.handle(stored)
+    def _enqueue(self, workers: TaskGroup, lane: Lane, stored: StoredInboundEvent) -> None:
+        key = key_of(stored.event)
+        lane.outstanding += 1
+        queue = self._queues.get(key)
+        if queue is None:
+            queue = self._queues[key] = KeyQueue(lane)
+            queue.events.append(stored)
+            workers.start_soon(self._run_key, key, queue, name=f"inbox {key}")
+        else:
+            queue.events.append(stored)
+
+    async def _run_key(self, key: str, queue: KeyQueue) -> None:
+        """One key's events, one at a time in arrival order, each under its lane's budget."""
+        lane = queue.lane
+        try:
+            while queue.events and not self.lifecycle.is_stopping:
+                async with lane.running:
+                    await self.handle(queue.events[0])
+                queue.events.popleft()
+                lane.outstanding -= 1
+                if lane.starved and lane.outstanding <= lane.buffer // 2:
+                    lane.starved = False
+                    self.wake.nudge()
+        finally:
+            del self._queues[key]
+
+    def _idle_seconds(self) -> float:
+        now = self.store.clock.monotonic()
+        # A retry already due waits for room in its lane, which wakes the dispatcher: no busy loop.
+        soonest = min(
+            (due for due, _ in self._retries.values() if due > now), default=now + self.poll_seconds
+        )
+        return max(0.0, min(self.poll_seconds, soonest - now))
 
     def unit_of(self, stored: StoredInboundEvent) -> Unit:
         event = stored.event
@@ -99,7 +178,7 @@ class InboxProcessor(Actor[StoredInboundEvent]):
 
     async def succeeded(self, stored: StoredInboundEvent) -> None:
         await self.inbox.mark_processed(stored.seq)
-        self._not_before.pop(stored.seq, None)
+        self._taken.discard(stored.seq)
 
     async def failed(self, stored: StoredInboundEvent, error: str) -> None:
         attempts = stored.attempts + 1
@@ -108,7 +187,9 @@ class InboxProcessor(Actor[StoredInboundEvent]):
             return
         await self.inbox.mark_failed(stored.seq, error, final=False)
         delay = min(self.retry_cap_seconds, 0.5 * 2 ** (attempts - 1))
-        self._not_before[stored.seq] = self.store.clock.monotonic() + delay
+        # Held here (its seq stays taken) until due; the events behind it in its key go on meanwhile.
+        retry = msgspec.structs.replace(stored, attempts=attempts)
+        self._retries[stored.seq] = (self.store.clock.monotonic() + delay, retry)
 
     async def _final(self, stored: StoredInboundEvent, exception_type: str, reason: str) -> None:
         with anyio.CancelScope(shield=True):
@@ -118,4 +199,4 @@ class InboxProcessor(Actor[StoredInboundEvent]):
                 stored, reason, self.store, exception_type=exception_type, severity=Severity.ERROR
             )
             await self.inbox.mark_failed(stored.seq, reason, final=True)
-        self._not_before.pop(stored.seq, None)
+        self._taken.discard(stored.seq)

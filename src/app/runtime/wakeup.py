@@ -10,9 +10,18 @@ class Nudge:
 
     def __init__(self) -> None:
         self._event = anyio.Event()
+        self._followers: list[Nudge] = []
 
     def nudge(self) -> None:
         self._event.set()
+        for follower in self._followers:
+            follower.nudge()
+
+    def follower(self) -> Nudge:
+        """A nudge for a second loop, nudged with this one (each loop re-arms only its own)."""
+        follower = Nudge()
+        self._followers.append(follower)
+        return follower
 
     async def wait(self, seconds: float) -> None:
         with anyio.move_on_after(seconds):

@@ -12,6 +12,7 @@ from backflow.app.core.messages import outbox_message
 from backflow.app.orders.poll_messages import poll_commerce_messages
 from backflow.app.orders.sweep_orders import sweep_orders
 from backflow.app.returns.held_returns import sweep_held_returns
+from backflow.devtools.commercetools_sim.keys import STATE
 from backflow.devtools.rebound_sim import flows
 from backflow.domain.commands import SyncOrder
 from backflow.domain.return_case import Position
@@ -224,6 +225,35 @@ async def test_an_announced_version_already_synced_costs_no_commercetools_read(w
         await wiring.outbox.append(outbox_message(newer, "sync-newer"))
         assert await drain(wiring, world.registry) == []
         assert reads == ["get_order"]
+
+
+@pytest.mark.anyio
+async def test_an_order_created_message_carrying_the_order_syncs_it_without_reading_it_again(
+    world: World,
+) -> None:
+    with anyio.fail_after(30):
+        order = await world.order([("TEE-M", 1, 3500)], number=order_number())
+        before = _order_reads(world)
+        await run_job(world.wiring, poll_commerce_messages)  # OrderCreated carries the order at version 1
+        assert await settle(world.wiring, world.registry) == []
+        assert order["orderNumber"] in world.rebound.state.orders
+        assert _order_reads(world) == before  # the message's own copy was synced: no GET of the order
+        async with world.wiring.store.unit_of_work() as uow:
+            synced = await uow.orders.get(order["id"])
+        assert synced is not None and synced.status == "synced" and synced.ct_version == 1
+        # A command that carries no order (the sweep, an edit message) still reads it: one read. The
+        # order is at version 2 since its payment was added.
+        assert order["version"] == 2
+        newer = SyncOrder(order_id=order["id"], version=order["version"])
+        await world.wiring.outbox.append(outbox_message(newer, "sync-newer"))
+        assert await drain(world.wiring, world.registry) == []
+        assert _order_reads(world) == before + 1
+
+
+def _order_reads(world: World) -> int:
+    """GETs of one order by id, as the commercetools simulator counts calls by route (`/_sim/stats`)."""
+    assert world.ct.app is not None
+    return int(world.ct.app[STATE].stats.get("call GET /orders/{id}", 0))
 
 
 @pytest.mark.anyio

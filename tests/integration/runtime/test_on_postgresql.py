@@ -17,6 +17,10 @@ from tests.integration.runtime.test_admin_api import (
     test_exception_filters_and_refusals,
     test_returns_search_detail_and_the_overview,
 )
+from tests.integration.runtime.test_inbox_lanes import (
+    test_an_order_event_runs_while_every_returns_worker_is_blocked,
+    test_one_key_in_order_while_other_keys_run_at_once,
+)
 from tests.integration.runtime.test_inbox_processor import (
     test_a_failing_event_is_retried_then_final_with_an_exception_and_others_go_on,
     test_events_are_handled_in_arrival_order_and_marked_processed,
@@ -38,9 +42,11 @@ __all__ = [
     "test_a_failing_event_is_retried_then_final_with_an_exception_and_others_go_on",
     "test_a_long_handler_keeps_its_lease",
     "test_an_actor_holds_no_more_rows_than_its_workers_and_mailbox",
+    "test_an_order_event_runs_while_every_returns_worker_is_blocked",
     "test_dead_letters_and_exception_actions",
     "test_events_are_handled_in_arrival_order_and_marked_processed",
     "test_exception_filters_and_refusals",
+    "test_one_key_in_order_while_other_keys_run_at_once",
     "test_quarantined_and_unroutable_events_become_exceptions",
     "test_returns_search_detail_and_the_overview",
     "test_rows_staged_in_a_unit_of_work_start_without_waiting_for_the_poll",

@@ -141,3 +141,28 @@ async def test_rows_staged_in_a_unit_of_work_start_without_waiting_for_the_poll(
                 await uow.commit()
             with anyio.fail_after(2):
                 await done.wait()
+
+
+async def test_a_critical_actor_runs_its_rows_while_every_other_actor_is_busy(daemon: DaemonFactory) -> None:
+    # Claimed by a relay loop of its own (order sync): it does not wait for the other actors' claims.
+    release = anyio.Event()
+    urgent: list[int] = []
+
+    async def slow(row: OutboxRow) -> None:
+        await release.wait()
+
+    async def fast(row: OutboxRow) -> None:
+        urgent.append(msgspec.json.decode(row.payload)["n"])
+
+    actors = [ActorSpec("worker", ("work",), concurrency=2), ActorSpec("sync", ("sync",), critical=True)]
+    flows = registry(outbox_handlers={"work": slow, "sync": fast}, actors=actors)
+    with anyio.fail_after(20):
+        async with daemon(flows) as run:
+            wiring = run.daemon.wiring
+            for n in range(10):
+                await wiring.outbox.append(message(n))
+            for n in range(3):
+                await wiring.outbox.append(message(n, kind="sync"))
+            await eventually(lambda: sorted(urgent) == [0, 1, 2])
+            release.set()
+            await eventually(lambda: _all_done(run.daemon.monitor))

@@ -113,6 +113,23 @@ def test_an_api_never_reached_is_not_ready() -> None:
 
 
 @pytest.mark.anyio
+async def test_a_follower_is_nudged_with_its_leader_and_neither_takes_the_other_s_nudge() -> None:
+    leader = Nudge()
+    follower = leader.follower()
+    with anyio.fail_after(5):
+        leader.nudge()
+        await leader.wait(10)  # the leader's loop re-arms its own nudge...
+        await follower.wait(10)  # ...and the follower's is still there: returns at once
+        leader.nudge()
+        await follower.wait(10)
+        await leader.wait(10)
+        follower.nudge()  # a follower's own nudge does not wake the leader
+        with anyio.move_on_after(0.05) as waited:
+            await leader._event.wait()
+        assert waited.cancelled_caught
+
+
+@pytest.mark.anyio
 async def test_a_nudge_during_the_work_is_not_lost() -> None:
     nudge = Nudge()
     with anyio.fail_after(5):
