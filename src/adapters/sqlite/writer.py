@@ -95,7 +95,7 @@ class GroupCommitWriter:
                 while len(batch) < self._max_batch:
                     try:
                         batch.append(self._receive.receive_nowait())
-                    except anyio.WouldBlock:
+                    except (anyio.WouldBlock, anyio.EndOfStream):  # EndOfStream: closed while draining
                         break
                 try:
                     # Not cancellable: once a batch is handed to the thread, it runs to COMMIT/ROLLBACK.

@@ -46,7 +46,9 @@ class StartupError(Exception):
 def classify(error: BaseException) -> tuple[ExitCode, str]:
     """The exit code and the one line for a failure; in an exception group, a known cause first."""
     leaves = list(_leaves(error))
-    known = [e for e in leaves if isinstance(e, StartupError | ConfigError)]
+    # A clean-up that fails while the daemon stops (a closed stream, say) replaces the exception it
+    # interrupted: the known cause is then found in the chain behind it.
+    known = [e for e in _with_context(leaves) if isinstance(e, StartupError | ConfigError)]
     leaf = (known or leaves or [error])[0]
     if isinstance(leaf, StartupError):
         return leaf.code, str(leaf)
@@ -62,3 +64,13 @@ def _leaves(error: BaseException) -> Iterator[BaseException]:
             yield from _leaves(inner)
     else:
         yield error
+
+
+def _with_context(leaves: list[BaseException]) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    for leaf in leaves:
+        inner: BaseException | None = leaf
+        while inner is not None and id(inner) not in seen:
+            seen.add(id(inner))
+            yield from _leaves(inner)
+            inner = inner.__context__
