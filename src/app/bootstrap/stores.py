@@ -23,6 +23,7 @@ from backflow.app.core.settings import ConfigError, Settings, parse_database
 from backflow.ports.admin import AdminStore
 from backflow.ports.clock import Clock, IdGenerator
 from backflow.ports.instance_lease import InstanceLease
+from backflow.ports.job_ticks import JobTicks
 from backflow.ports.outbox import RetryPolicy
 from backflow.ports.reports import ReportSource
 
@@ -48,6 +49,12 @@ def instance_lease(store: Store) -> InstanceLease | None:
     """SQLite: one daemon works on a database file at a time. PostgreSQL: none, explicitly; replicas
     share the work there (claims on the rows, keyed serialisation in the store)."""
     return store.instance_lease if isinstance(store, SqliteStore) else None
+
+
+def job_ticks(store: Store) -> JobTicks | None:
+    """PostgreSQL: replicas claim each job's tick in the database. SQLite: None, every tick is the
+    one active daemon's (the scheduler's default)."""
+    return None if isinstance(store, SqliteStore) else store.job_ticks
 
 
 @asynccontextmanager
