@@ -36,7 +36,7 @@ from backflow.app.bootstrap.rebound_intake import (
     webhook_capture,
 )
 from backflow.app.bootstrap.secrets import configured_secrets as configured_secrets  # for the CLI's logging
-from backflow.app.bootstrap.stores import Store, instance_lease, job_ticks
+from backflow.app.bootstrap.stores import Store, instance_lease, job_ticks, work_listeners
 from backflow.app.bootstrap.stores import open_report_source as open_report_source  # for `backflow report`
 from backflow.app.bootstrap.wiring import Composition, Wiring, open_wiring
 from backflow.app.core.declarations import FlowRegistry
@@ -153,7 +153,10 @@ async def bootstrap(
             run_id=run_id,
             restart_policy=restart_policy,
             instance=instance,
-            intakes=sftp_intakes(sftp, store.inbox, clock, composition.wakeups.inbox),
+            intakes=(
+                *sftp_intakes(sftp, store.inbox, clock, composition.wakeups.inbox),
+                *work_listeners(store, inbox=composition.wakeups.inbox, relay=composition.wakeups.relay),
+            ),
             job_ticks=job_ticks(store),
         )
         audit = IntakeAudit(store=wiring.store, inbox=store.inbox)

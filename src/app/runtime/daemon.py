@@ -96,9 +96,10 @@ class Runtime:
         job_ticks: JobTicks | None = None,
     ) -> None:
         """`dependencies` binds the handlers; each actor gets only the ports it drives itself.
-        `intakes` are pollers that store what they fetch in the inbox (ReBound's SFTP folder):
-        supervised like the actors, and cancelled as soon as the daemon stops. `job_ticks` decides
-        which replica runs a job's tick (None: every tick is ours, one active daemon per database)."""
+        `intakes` are pollers that store what they fetch in the inbox (ReBound's SFTP folder), and
+        listeners that wake the loops for other replicas' work: supervised like the actors, and
+        cancelled as soon as the daemon stops. `job_ticks` decides which replica runs a job's tick
+        (None: every tick is ours, one active daemon per database)."""
         check_registry(registry)
         self.intakes = tuple(intakes)
         registry = bind_registry(registry, dependencies)
