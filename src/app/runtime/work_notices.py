@@ -30,7 +30,7 @@ def listen_for_work(open_notices: OpenNotices, nudges: Mapping[str, Nudge]) -> A
                 nudge.nudge()
             task_status.started()
             async for channel in notices:
-                if (nudge := nudges.get(channel)) is not None:
-                    nudge.nudge()
+                if (heard := nudges.get(channel)) is not None:
+                    heard.nudge()
 
     return listener
