@@ -46,6 +46,8 @@ TABLES = (
     "shadow_writes",
     "runtime_probe",
 )
+# PostgreSQL-only state with nothing to copy: SQLite's one daemon keeps its job ticks in memory.
+NOT_COPIED = ("job_ticks",)
 _TRIGGERED = ("return_cases", "pending_credits")  # their triggers write the history tables
 _BATCH = 1000
 
