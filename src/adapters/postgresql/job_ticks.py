@@ -1,4 +1,4 @@
-"""Each scheduled job's tick claimed by one replica (PostgreSQL only; the query is in job_ticks.sql).
+"""Each scheduled job's tick claimed by one replica (PostgreSQL only; the query is in replicas.sql).
 
 Ticks are the grid floor(epoch seconds / interval) on the store's clock, so replicas whose loops
 started at different moments still agree on which tick it is; a replica that finds the tick taken
@@ -8,17 +8,10 @@ skips it, and whichever replica tries first in the next tick runs it.
 from __future__ import annotations
 
 import math
-from functools import cache
-from pathlib import Path
 
 from backflow.adapters.postgresql.database import Database
-from backflow.adapters.sqlfiles import parse_queries
+from backflow.adapters.postgresql.sql import replica_queries
 from backflow.ports.clock import Clock
-
-
-@cache
-def _begin() -> str:
-    return parse_queries((Path(__file__).parent / "job_ticks.sql").read_text())["job_tick_begin"]
 
 
 class PostgresJobTicks:
@@ -30,6 +23,7 @@ class PostgresJobTicks:
         now = self._clock.now()
         tick = math.floor(now.timestamp() / interval_seconds)
         row = await self._db.fetchone(
-            _begin(), {"name": name, "interval_seconds": interval_seconds, "tick": tick, "now": now}
+            replica_queries()["job_tick_begin"],
+            {"name": name, "interval_seconds": interval_seconds, "tick": tick, "now": now},
         )
         return row is not None

@@ -177,6 +177,13 @@ CREATE TABLE watermarks (
     updated_at timestamptz NOT NULL
 );
 
+-- Replicas coordinate (0003): an inbound event's claim while one replica processes it.
+CREATE TABLE inbox_claims (
+    seq bigint PRIMARY KEY REFERENCES inbox (seq) ON DELETE CASCADE,
+    holder text COLLATE "C" NOT NULL,
+    claimed_until timestamptz NOT NULL
+);
+
 -- Scheduled jobs: the last tick claimed per job (0003), so each tick runs on one replica only.
 CREATE TABLE job_ticks (
     name text COLLATE "C" PRIMARY KEY,

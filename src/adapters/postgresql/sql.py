@@ -20,6 +20,12 @@ def q(name: str) -> str:
 
 
 @cache
+def replica_queries() -> dict[str, str]:
+    """PostgreSQL-only coordination of replicas (replicas.sql): no SQLite counterpart."""
+    return parse_queries((HERE / "replicas.sql").read_text())
+
+
+@cache
 def schema() -> str:
     return (HERE / "schema.sql").read_text()
 

@@ -126,6 +126,8 @@ class Runtime:
             wakeups.inbox,
             poll_seconds=settings.poll_seconds,
             max_attempts=settings.inbox_max_attempts,
+            holder=run_id,
+            claim_seconds=settings.lease_seconds,
         )
         self.scheduler = Scheduler(registry.jobs, store, self.lifecycle, job_ticks or EveryTick())
         self._running = 0

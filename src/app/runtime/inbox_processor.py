@@ -3,7 +3,8 @@
 Each event runs through the actor base (`app.runtime.actor_base`), under a CONSUMER span parented
 from the request that delivered it. Success marks it processed; a failure is counted and retried
 after a backoff (later events are not held up); the last allowed failure is final and raises an
-exception. Quarantined bodies go straight to an exception.
+exception. Quarantined bodies go straight to an exception. Each event is claimed before it runs, so
+replicas sharing a database never process one at the same time.
 Both are raised through `app.core.quarantine`, like the events a flow could not read.
 """
 
@@ -37,6 +38,9 @@ class InboxProcessor(Actor[StoredInboundEvent]):
     poll_seconds: float
     max_attempts: int
     retry_cap_seconds: float = 30.0
+    holder: str = "daemon"
+    """Who claims the events (the run id): replicas on one PostgreSQL database each claim theirs."""
+    claim_seconds: float = 30.0
     _not_before: dict[int, float] = field(default_factory=dict)
     """seq → monotonic time before which a failed event is not retried (kept in memory only)."""
 
@@ -59,6 +63,10 @@ class InboxProcessor(Actor[StoredInboundEvent]):
                     break
                 if self._not_before.get(stored.seq, 0.0) > self.store.clock.monotonic():
                     continue
+                if not await self.inbox.claim(stored.seq, self.holder, self.claim_seconds):
+                    # Another replica is on it (or just finished it): it goes on in arrival order from
+                    # there; skipping past it here could run a later event of the same return first.
+                    return attempted
                 await self.process(stored)
                 attempted = True
             if len(page) < PAGE:

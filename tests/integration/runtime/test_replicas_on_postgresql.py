@@ -1,17 +1,22 @@
 """Two daemons (replicas) on one PostgreSQL database: work one commits wakes the other at once
-(LISTEN/NOTIFY), and a scheduled job runs on one replica per tick. Both poll only once an hour, so
-the other replica can only have learned of the row from the notification."""
+(LISTEN/NOTIFY), a scheduled job runs on one replica per tick, each inbound event is processed once.
+In the wake-up test both poll only once an hour, so the other replica can only have learned of the
+row from the notification."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 import anyio
 import pytest
 
 from backflow.app.core.declarations import ActorSpec, JobSpec
 from backflow.app.core.settings import RuntimeSettings
+from backflow.ports.inbox import InboundEvent, StoredInboundEvent
 from backflow.ports.outbox import OutboxRow
 from tests.integration.runtime.conftest import DaemonFactory, eventually, registry
 from tests.integration.runtime.test_outbox_actors import message
+from tests.integration.store.support import START
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgresql]
 
@@ -67,3 +72,32 @@ async def test_two_replicas_run_a_scheduled_job_on_one_of_them_per_tick(
             await eventually(lambda: sum(s.runs + s.ticks_elsewhere for s in statuses) == 2)
             assert runs == 1
             assert sorted(s.runs for s in statuses) == [0, 1]
+
+
+async def test_two_replicas_process_each_inbound_event_once_in_arrival_order(
+    daemon: DaemonFactory, postgres_dsn: str
+) -> None:
+    handled: list[tuple[str, str]] = []
+
+    def handler(replica: str) -> Callable[[StoredInboundEvent], Awaitable[None]]:
+        async def handle(stored: StoredInboundEvent) -> None:
+            handled.append((stored.event.source_id, replica))
+            await anyio.sleep(0.01)  # a real handler awaits: the other replica gets its chances
+
+        return handle
+
+    with anyio.fail_after(60):
+        async with (
+            daemon(registry(inbox_handlers={"rebound": handler("a")}), db_url=postgres_dsn) as a,
+            daemon(registry(inbox_handlers={"rebound": handler("b")}), db_url=postgres_dsn) as b,
+        ):
+            ids = [f"e{n:03}" for n in range(40)]
+            for n, source_id in enumerate(ids):
+                intake = (a if n % 2 else b).daemon.composition.store.inbox
+                event = InboundEvent(
+                    source="rebound", source_id=source_id, kind="k", received_at=START, body=b"{}"
+                )
+                await intake.store(event)
+            await eventually(lambda: len(handled) >= len(ids), within=30)
+            await anyio.sleep(0.3)  # time for a second, duplicate run to show up, if there were one
+    assert [source_id for source_id, _ in handled] == ids, "each once, in arrival order"
