@@ -55,6 +55,7 @@ class PostgresServer:
         self.root = Path(tempfile.mkdtemp(prefix="backflow-pg-"))
         self.data = self.root / "data"
         self.port = 0
+        self._options = ""
         self._run_as: pwd.struct_passwd | None = None
         if os.geteuid() == 0:
             try:
@@ -87,14 +88,24 @@ class PostgresServer:
                 ]
             )
             try:
-                self._run(
-                    "pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data),
-                    "-l", str(self.root / "server.log"), "-o", options,
-                )  # fmt: skip
+                self._options = options
+                self.resume()
                 return
             except PostgresUnavailableError:
                 if attempt == 2:
                     raise
+
+    def resume(self) -> None:
+        """Start the initialised server (again, after `halt`) on its port, with its data."""
+        self._run(
+            "pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data),
+            "-l", str(self.root / "server.log"), "-o", self._options,
+        )  # fmt: skip
+
+    def halt(self) -> None:
+        """An outage: the server ends every connection and stops, keeping its data for `resume`
+        (a clean stop: the test cluster runs without fsync, so a crash could lose what it committed)."""
+        self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "fast", "-w")
 
     def stop(self) -> None:
         with contextlib.suppress(PostgresUnavailableError):

@@ -57,3 +57,12 @@ class TransientError(PortError):
     ) -> None:
         super().__init__(message, status=status, codes=codes)
         self.retry_after = retry_after
+
+
+class StoreUnavailable(ConnectionError):
+    """The store's database cannot be reached just now (its server is down, restarting or cut off).
+
+    Not an outbound port's error: any store call may raise it. What the call wrote is rolled back
+    or, if the connection broke during COMMIT, unknown; either way retrying an idempotent write is
+    safe, so intake answers 503 and the sender retries.
+    """

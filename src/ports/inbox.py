@@ -59,6 +59,12 @@ class Inbox(Protocol):
         """Pending events in arrival order (quarantined ones included: the processor raises them)."""
         ...
 
+    async def claim(self, seq: int, holder: str, seconds: float) -> bool:
+        """Take a pending event for processing for `seconds` (or until it is marked); False if it is
+        no longer pending or another holder's claim is live. Several replicas (PostgreSQL) claim, so
+        each event is processed by one of them at a time; one active daemon (SQLite) always may."""
+        ...
+
     async def mark_processed(self, seq: int) -> bool:
         """Pending → processed; False if it was not pending."""
         ...

@@ -46,6 +46,9 @@ TABLES = (
     "shadow_writes",
     "runtime_probe",
 )
+# PostgreSQL-only state with nothing to copy: SQLite's one daemon keeps its job ticks in memory and
+# claims no inbound event (a stopped store holds no live claim either).
+NOT_COPIED = ("job_ticks", "inbox_claims")
 _TRIGGERED = ("return_cases", "pending_credits")  # their triggers write the history tables
 _BATCH = 1000
 

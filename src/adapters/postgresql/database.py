@@ -7,16 +7,18 @@ cancellation: it reaches COMMIT or ROLLBACK, never an unknown middle (as the SQL
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import anyio
 import psycopg
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow, dict_row
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from backflow.adapters.postgresql.sql import q
+from backflow.ports.errors import StoreUnavailable
 
 Connection = AsyncConnection[DictRow]
 T = TypeVar("T")
@@ -26,7 +28,7 @@ Params = Mapping[str, Any]
 STATEMENT_TIMEOUT_MS = 30_000
 
 
-class StoreUnavailableError(ConnectionError):
+class StoreUnavailableError(StoreUnavailable):
     """The server cannot be reached or refuses us (address, credentials, database name)."""
 
 
@@ -38,8 +40,11 @@ async def connect(dsn: str, *, connect_timeout: float) -> Connection:
             dsn, autocommit=True, row_factory=dict_row, connect_timeout=max(int(connect_timeout), 2)
         )
     except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise StoreUnavailableError(f"cannot open the PostgreSQL store: {reason}") from exc
+        raise StoreUnavailableError(f"cannot open the PostgreSQL store: {_first_line(exc)}") from exc
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 async def _configure(conn: Connection) -> None:
@@ -61,23 +66,48 @@ def make_pool(dsn: str, *, min_size: int, max_size: int, timeout: float) -> Asyn
     )
 
 
+# While the server is known to be gone, callers wait this long for a connection, not the pool's
+# full timeout: intake answers 503 at once and the sender retries, rather than hanging.
+ACQUIRE_WHILE_DOWN_SECONDS = 1.0
+
+
 class Database:
     def __init__(self, pool: AsyncConnectionPool[Connection]) -> None:
         self.pool = pool
+        self.unreachable: str | None = None
+        """Why the last attempt to use the server failed (None once one succeeds again)."""
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[Connection]:
+        """A pooled connection; a lost server (refused, broken, none free within the timeout) is the
+        port's StoreUnavailable. psycopg_pool discards broken connections and reconnects by itself."""
+        timeout = ACQUIRE_WHILE_DOWN_SECONDS if self.unreachable else None
+        try:
+            async with self.pool.connection(timeout=timeout) as conn:
+                yield conn
+        except psycopg.errors.QueryCanceled:
+            raise  # a statement timeout: the server is there, the statement was too slow
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            if isinstance(exc, psycopg.OperationalError) or self.unreachable is None:
+                self.unreachable = _first_line(exc)  # a pool timeout keeps the server's own reason
+            raise StoreUnavailableError(
+                f"the PostgreSQL server cannot be reached: {self.unreachable}"
+            ) from exc
+        self.unreachable = None
 
     async def fetchall(self, sql: str, params: Params) -> list[DictRow]:
-        async with self.pool.connection() as conn:
+        async with self._connection() as conn:
             cursor = await conn.execute(sql, params)
             return await cursor.fetchall()
 
     async def fetchone(self, sql: str, params: Params) -> DictRow | None:
-        async with self.pool.connection() as conn:
+        async with self._connection() as conn:
             cursor = await conn.execute(sql, params)
             return await cursor.fetchone()
 
     async def write(self, operation: Callable[[Connection], Awaitable[T]]) -> T:
         """Run `operation` in one transaction; its result once committed, its error once rolled back."""
-        async with self.pool.connection() as conn:
+        async with self._connection() as conn:
             with anyio.CancelScope(shield=True):
                 async with conn.transaction():
                     result = await operation(conn)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from backflow.adapters.postgresql.codec import encode_map, stored_inbound_event, ts
 from backflow.adapters.postgresql.database import Connection, Database, notify
 from backflow.adapters.postgresql.notifications import INBOX_CHANNEL
-from backflow.adapters.postgresql.sql import q
+from backflow.adapters.postgresql.sql import q, replica_queries
 from backflow.ports.clock import Clock
 from backflow.ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent, StoreOutcome
 
@@ -42,14 +44,35 @@ class PostgresInbox:
         rows = await self._db.fetchall(q("inbox_pending"), {"limit": limit, "after_seq": after_seq})
         return [stored_inbound_event(row) for row in rows]
 
+    async def claim(self, seq: int, holder: str, seconds: float) -> bool:
+        now = self._clock.now()
+        params = {"seq": seq, "holder": holder, "now": now, "until": now + timedelta(seconds=seconds)}
+
+        async def take(conn: Connection) -> bool:
+            cursor = await conn.execute(replica_queries()["inbox_claim_lock"], params)
+            if await cursor.fetchone() is None:
+                return False
+            cursor = await conn.execute(replica_queries()["inbox_claim"], params)
+            return await cursor.fetchone() is not None
+
+        return await self._db.write(take)
+
     async def mark_processed(self, seq: int) -> bool:
-        params = {"seq": seq, "now": self._clock.now()}
-        return await self._db.execute(q("inbox_mark_processed"), params) == 1
+        return await self._mark(q("inbox_mark_processed"), {"seq": seq, "now": self._clock.now()})
 
     async def mark_failed(self, seq: int, error: str, *, final: bool) -> bool:
         status = InboxStatus.FAILED if final else InboxStatus.PENDING
-        params = {"seq": seq, "error": error, "status": status.value}
-        return await self._db.execute(q("inbox_mark_failed"), params) == 1
+        return await self._mark(q("inbox_mark_failed"), {"seq": seq, "error": error, "status": status.value})
+
+    async def _mark(self, sql: str, params: dict[str, object]) -> bool:
+        """The mark and the end of the event's claim in one transaction (a retry may go to anyone)."""
+
+        async def mark(conn: Connection) -> bool:
+            cursor = await conn.execute(sql, params)
+            await conn.execute(replica_queries()["inbox_claim_release"], params)
+            return cursor.rowcount == 1
+
+        return await self._db.write(mark)
 
     async def get(self, source: str, source_id: str) -> StoredInboundEvent | None:
         row = await self._db.fetchone(q("inbox_get"), {"source": source, "source_id": source_id})

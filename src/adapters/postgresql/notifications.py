@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+import anyio
 from psycopg import AsyncConnection, sql
 
 INBOX_CHANNEL = "backflow_inbox"
@@ -30,4 +31,5 @@ async def listen(dsn: str, channels: Sequence[str]) -> AsyncIterator[AsyncIterat
 
         yield channels_heard()
     finally:
-        await conn.close()
+        with anyio.CancelScope(shield=True):  # a stop cancels the listener: still close the connection
+            await conn.close()

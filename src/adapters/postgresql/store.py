@@ -22,6 +22,7 @@ from backflow.adapters.postgresql.admin_store import PostgresAdminStore
 from backflow.adapters.postgresql.database import Database, StoreUnavailableError, connect, make_pool
 from backflow.adapters.postgresql.figures import PostgresFigures
 from backflow.adapters.postgresql.inbox import PostgresInbox
+from backflow.adapters.postgresql.job_ticks import PostgresJobTicks
 from backflow.adapters.postgresql.migrate import migrate
 from backflow.adapters.postgresql.monitor import PostgresMonitor
 from backflow.adapters.postgresql.notifications import INBOX_CHANNEL, OUTBOX_CHANNEL, listen
@@ -61,6 +62,7 @@ class PostgresStore:
         self.admin = PostgresAdminStore(db, clock, ids)
         self.shadow_log = PostgresShadowLog(db)
         self.reports = PostgresReportSource(db)
+        self.job_ticks = PostgresJobTicks(db, clock)
 
     def unit_of_work(self) -> PostgresUnitOfWork:
         return PostgresUnitOfWork(self.db, self._clock, self._ids)

@@ -42,6 +42,10 @@ class SqliteInbox:
         rows = await self._readers.fetchall(q("inbox_pending"), {"limit": limit, "after_seq": after_seq})
         return [stored_inbound_event(row) for row in rows]
 
+    async def claim(self, seq: int, holder: str, seconds: float) -> bool:
+        # One active daemon per database (the instance lease), which reads its events one at a time.
+        return True
+
     async def mark_processed(self, seq: int) -> bool:
         params = {"seq": seq, "now": self._clock.now().timestamp()}
         return await self._writer.submit(lambda c: c.execute(q("inbox_mark_processed"), params).rowcount == 1)

@@ -36,7 +36,7 @@ from backflow.app.bootstrap.rebound_intake import (
     webhook_capture,
 )
 from backflow.app.bootstrap.secrets import configured_secrets as configured_secrets  # for the CLI's logging
-from backflow.app.bootstrap.stores import Store, instance_lease
+from backflow.app.bootstrap.stores import Store, instance_lease, job_ticks, work_listeners
 from backflow.app.bootstrap.stores import open_report_source as open_report_source  # for `backflow report`
 from backflow.app.bootstrap.wiring import Composition, Wiring, open_wiring
 from backflow.app.core.declarations import FlowRegistry
@@ -57,6 +57,7 @@ from backflow.app.runtime.store_metrics import StoreMetrics
 from backflow.app.runtime.supervisor import ActorFn, RestartPolicy
 from backflow.ports.clock import Clock, IdGenerator
 from backflow.ports.commerce import CommercePort
+from backflow.ports.job_ticks import JobTicks
 from backflow.ports.monitor import StoreMonitor
 from backflow.ports.outbox import RetryPolicy
 from backflow.ports.returns_platform import ReturnsPlatformPort
@@ -152,7 +153,11 @@ async def bootstrap(
             run_id=run_id,
             restart_policy=restart_policy,
             instance=instance,
-            intakes=sftp_intakes(sftp, store.inbox, clock, composition.wakeups.inbox),
+            intakes=(
+                *sftp_intakes(sftp, store.inbox, clock, composition.wakeups.inbox),
+                *work_listeners(store, inbox=composition.wakeups.inbox, relay=composition.wakeups.relay),
+            ),
+            job_ticks=job_ticks(store),
         )
         audit = IntakeAudit(store=wiring.store, inbox=store.inbox)
         store_metrics = measure(composition.metrics.provider, store, wiring, flows, audit)
@@ -193,6 +198,7 @@ def runtime_of(
     restart_policy: RestartPolicy = DEFAULT_RESTART_POLICY,
     instance: InstanceKeeper | None = None,
     intakes: Sequence[tuple[str, ActorFn]] = (),
+    job_ticks: JobTicks | None = None,
 ) -> Runtime:
     """The runtime over the wiring: handlers bound from it, each actor given its own narrow part."""
     return Runtime(
@@ -207,6 +213,7 @@ def runtime_of(
         restart_policy=restart_policy,
         instance=instance,
         intakes=intakes,
+        job_ticks=job_ticks,
     )
 
 

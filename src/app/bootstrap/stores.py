@@ -20,9 +20,13 @@ from backflow.adapters.sqlite.store import SqliteStore
 from backflow.adapters.system_clock import SystemClock
 from backflow.adapters.uuid7 import Uuid7Generator
 from backflow.app.core.settings import ConfigError, Settings, parse_database
+from backflow.app.runtime.supervisor import ActorFn
+from backflow.app.runtime.wakeup import Nudge
+from backflow.app.runtime.work_notices import listen_for_work
 from backflow.ports.admin import AdminStore
 from backflow.ports.clock import Clock, IdGenerator
 from backflow.ports.instance_lease import InstanceLease
+from backflow.ports.job_ticks import JobTicks
 from backflow.ports.outbox import RetryPolicy
 from backflow.ports.reports import ReportSource
 
@@ -48,6 +52,23 @@ def instance_lease(store: Store) -> InstanceLease | None:
     """SQLite: one daemon works on a database file at a time. PostgreSQL: none, explicitly; replicas
     share the work there (claims on the rows, keyed serialisation in the store)."""
     return store.instance_lease if isinstance(store, SqliteStore) else None
+
+
+def job_ticks(store: Store) -> JobTicks | None:
+    """PostgreSQL: replicas claim each job's tick in the database. SQLite: None, every tick is the
+    one active daemon's (the scheduler's default)."""
+    return None if isinstance(store, SqliteStore) else store.job_ticks
+
+
+def work_listeners(store: Store, *, inbox: Nudge, relay: Nudge) -> tuple[tuple[str, ActorFn], ...]:
+    """PostgreSQL: a listener that wakes this replica for work any replica committed (NOTIFY).
+    SQLite: none, the one active daemon's own writes nudge its loops directly."""
+    if isinstance(store, SqliteStore):
+        return ()
+    from backflow.adapters.postgresql.notifications import INBOX_CHANNEL, OUTBOX_CHANNEL
+
+    nudges = {INBOX_CHANNEL: inbox, OUTBOX_CHANNEL: relay}
+    return (("work-listener", listen_for_work(lambda: store.wakeups(tuple(nudges)), nudges)),)
 
 
 @asynccontextmanager

@@ -30,10 +30,11 @@ from backflow.app.runtime.inbox_processor import InboxProcessor
 from backflow.app.runtime.instance import InstanceKeeper
 from backflow.app.runtime.outbox_actor import OutboxActor
 from backflow.app.runtime.relay import Mailbox, run_outbox_relay
-from backflow.app.runtime.scheduler import Scheduler
+from backflow.app.runtime.scheduler import EveryTick, Scheduler
 from backflow.app.runtime.supervisor import ActorFn, RestartPolicy, supervise
 from backflow.app.runtime.wakeup import Lifecycle, Nudge
 from backflow.ports.inbox import Inbox
+from backflow.ports.job_ticks import JobTicks
 from backflow.ports.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -92,10 +93,13 @@ class Runtime:
         restart_policy: RestartPolicy = DEFAULT_RESTART_POLICY,
         instance: InstanceKeeper | None = None,
         intakes: Sequence[tuple[str, ActorFn]] = (),
+        job_ticks: JobTicks | None = None,
     ) -> None:
         """`dependencies` binds the handlers; each actor gets only the ports it drives itself.
-        `intakes` are pollers that store what they fetch in the inbox (ReBound's SFTP folder):
-        supervised like the actors, and cancelled as soon as the daemon stops."""
+        `intakes` are pollers that store what they fetch in the inbox (ReBound's SFTP folder), and
+        listeners that wake the loops for other replicas' work: supervised like the actors, and
+        cancelled as soon as the daemon stops. `job_ticks` decides which replica runs a job's tick
+        (None: every tick is ours, one active daemon per database)."""
         check_registry(registry)
         self.intakes = tuple(intakes)
         registry = bind_registry(registry, dependencies)
@@ -122,8 +126,10 @@ class Runtime:
             wakeups.inbox,
             poll_seconds=settings.poll_seconds,
             max_attempts=settings.inbox_max_attempts,
+            holder=run_id,
+            claim_seconds=settings.lease_seconds,
         )
-        self.scheduler = Scheduler(registry.jobs, store, self.lifecycle)
+        self.scheduler = Scheduler(registry.jobs, store, self.lifecycle, job_ticks or EveryTick())
         self._critical_wake = wakeups.relay.follower()
         self._running = 0
         self._idle = anyio.Event()

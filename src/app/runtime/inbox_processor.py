@@ -10,7 +10,8 @@ sequence may commit out of order).
 Each event runs through the actor base (`app.runtime.actor_base`), under a CONSUMER span parented
 from the request that delivered it. Success marks it processed; a failure is counted and retried
 after a backoff (later events are not held up); the last allowed failure is final and raises an
-exception. Quarantined bodies go straight to an exception.
+exception. Quarantined bodies go straight to an exception. Each event is claimed before it runs, so
+replicas sharing a database never process one at the same time.
 Both are raised through `app.core.quarantine`, like the events a flow could not read.
 """
 
@@ -58,6 +59,9 @@ class InboxProcessor(Actor[StoredInboundEvent]):
     _retries: dict[int, tuple[float, StoredInboundEvent]] = field(default_factory=dict)
     """seq → (monotonic time it may run again, the event as it now stands), kept in memory only."""
     _next_rescan: float = 0.0
+    holder: str = "daemon"
+    """Who claims the events (the run id): replicas on one PostgreSQL database each claim theirs."""
+    claim_seconds: float = 30.0
 
     failure_message = "inbound event failed"
 
@@ -107,6 +111,11 @@ class InboxProcessor(Actor[StoredInboundEvent]):
                     if not lane.has_room:
                         lane.starved = True
                         break
+                    if not await self.inbox.claim(stored.seq, self.holder, self.claim_seconds):
+                        # Another replica is on it: this lane goes on from there on a later pass, so no
+                        # later event of the same key runs first here.
+                        lane.starved = True
+                        break
                     self._taken.add(stored.seq)
                     self._enqueue(workers, lane, stored)
                 after = stored.seq
@@ -131,7 +140,12 @@ class InboxProcessor(Actor[StoredInboundEvent]):
         try:
             while queue.events and not self.lifecycle.is_stopping:
                 async with lane.running:
-                    await self.handle(queue.events[0])
+                    stored = queue.events[0]
+                    # Claimed again as it starts: a claim that lapsed while it queued may be another's now.
+                    if await self.inbox.claim(stored.seq, self.holder, self.claim_seconds):
+                        await self.handle(stored)
+                    else:
+                        self._taken.discard(stored.seq)
                 queue.events.popleft()
                 lane.outstanding -= 1
                 if lane.starved and lane.outstanding <= lane.buffer // 2:

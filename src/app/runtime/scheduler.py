@@ -7,6 +7,9 @@ the supervisor. A loop per job gives the same guarantees more simply: one instan
 loop awaits the run), missed runs coalesced (the next run is the next tick on the fixed-rate grid
 that is still in the future), and a span, a record and a log line per run through the actor base
 (`app.runtime.actor_base`), like every other actor.
+
+Across replicas (PostgreSQL) each loop still ticks, but a run first claims the job's tick through
+the store (`ports.job_ticks`): one replica runs it, the others skip that tick.
 """
 
 from __future__ import annotations
@@ -23,6 +26,14 @@ from backflow.app.core.declarations import JobSpec
 from backflow.app.core.deps import StoreDeps
 from backflow.app.runtime.actor_base import Actor, Outcome, Unit
 from backflow.app.runtime.wakeup import Lifecycle
+from backflow.ports.job_ticks import JobTicks
+
+
+class EveryTick:
+    """One active daemon per database (SQLite's instance lease): every tick is this daemon's own."""
+
+    async def try_begin(self, name: str, interval_seconds: float) -> bool:
+        return True
 
 
 @dataclass
@@ -35,6 +46,8 @@ class JobStatus:
     last_started_at: datetime | None = None
     last_duration_seconds: float | None = None
     last_error: str | None = None
+    ticks_elsewhere: int = 0
+    """Ticks another replica claimed first (or that could not be claimed: the store was down)."""
 
 
 @dataclass
@@ -42,6 +55,7 @@ class Scheduler(Actor[JobSpec]):
     jobs: Sequence[JobSpec]
     store: StoreDeps
     lifecycle: Lifecycle
+    ticks: JobTicks = field(default_factory=EveryTick)
     status: dict[str, JobStatus] = field(default_factory=dict)
 
     failure_message = "scheduled job failed"
@@ -66,6 +80,9 @@ class Scheduler(Actor[JobSpec]):
 
     async def run_once(self, job: JobSpec) -> None:
         status = self.status.setdefault(job.name, JobStatus(job.name, job.interval_seconds))
+        if not await self._claim_tick(job):
+            status.ticks_elsewhere += 1
+            return
         status.running, status.last_started_at = True, self.store.clock.now()
         began = anyio.current_time()
         try:
@@ -74,6 +91,15 @@ class Scheduler(Actor[JobSpec]):
             status.runs += 1
             status.running = False
             status.last_duration_seconds = anyio.current_time() - began
+
+    async def _claim_tick(self, job: JobSpec) -> bool:
+        try:
+            return await self.ticks.try_begin(job.name, job.interval_seconds)
+        except Exception as exc:  # the store is down: skip this tick rather than crash the loop
+            self.log.warning(
+                "cannot claim the job's tick: skipped", extra={"job": job.name, "error": repr(exc)}
+            )
+            return False
 
     def unit_of(self, job: JobSpec) -> Unit:
         return Unit(

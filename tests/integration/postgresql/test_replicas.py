@@ -81,3 +81,52 @@ async def test_committed_work_wakes_a_listener_on_another_connection(postgres_ds
             event = InboundEvent(source="rebound", source_id="e1", kind="k", received_at=START, body=b"{}")
             await store.inbox.store(event)
             assert await anext(channels) == "backflow_inbox"
+
+
+async def test_an_inbound_event_is_claimed_by_one_replica_until_marked_or_lapsed(postgres_dsn: str) -> None:
+    clock = FakeClock()
+    with anyio.fail_after(20):
+        async with _store(postgres_dsn, clock) as a, _store(postgres_dsn, clock) as b:
+            for n in (1, 2):
+                event = InboundEvent(
+                    source="rebound", source_id=f"e{n}", kind="k", received_at=START, body=b"{}"
+                )
+                await a.inbox.store(event)
+            first, second = [stored.seq for stored in await a.inbox.pending(limit=10)]
+            assert await a.inbox.claim(first, "replica-a", 30)
+            assert not await b.inbox.claim(first, "replica-b", 30), "a live claim is another's"
+            assert await a.inbox.claim(first, "replica-a", 30), "the holder may renew it"
+            assert await b.inbox.claim(second, "replica-b", 30), "claims are per event"
+
+            await a.inbox.mark_failed(first, "upstream down", final=False)
+            assert await b.inbox.claim(first, "replica-b", 30), (
+                "a failed attempt ends the claim: anyone retries"
+            )
+            await b.inbox.mark_processed(first)
+            assert not await a.inbox.claim(first, "replica-a", 30), "a processed event is never claimed"
+
+            clock.advance(31)  # replica-b died holding `second`: its claim lapses
+            assert await a.inbox.claim(second, "replica-a", 30)
+
+
+async def test_replicas_racing_for_each_event_never_both_get_one(postgres_dsn: str) -> None:
+    clock, wins = FakeClock(), []
+    with anyio.fail_after(60):
+        async with AsyncExitStack() as stack:
+            replicas = [await stack.enter_async_context(_store(postgres_dsn, clock)) for _ in range(3)]
+            for n in range(20):
+                event = InboundEvent(
+                    source="rebound", source_id=f"e{n}", kind="k", received_at=START, body=b"{}"
+                )
+                await replicas[0].inbox.store(event)
+            events = await replicas[0].inbox.pending(limit=100)
+
+            async def race(store: PostgresStore, holder: str) -> None:
+                for stored in events:
+                    if await store.inbox.claim(stored.seq, holder, 30):
+                        wins.append(stored.seq)
+
+            async with anyio.create_task_group() as tg:
+                for r, store in enumerate(replicas):
+                    tg.start_soon(race, store, f"replica-{r}")
+            assert sorted(wins) == sorted(stored.seq for stored in events), "each event won exactly once"

@@ -13,6 +13,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
 from backflow.app.core.tracing import extract_context, inject_context
 from backflow.app.entrypoints.http.deps import Handler
 from backflow.app.entrypoints.http.responses import HttpError, error
+from backflow.ports.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 ADMIN_PREFIX = "/api/"
@@ -66,6 +67,15 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     except HttpError as exc:
         return exc.response()
+    except StoreUnavailable as exc:
+        # Never a 2xx for what was not stored: a 503 makes ReBound and Pub/Sub deliver it again.
+        log.warning("database unavailable", extra={"path": request.path, "error": str(exc)})
+        return error(
+            503,
+            "store_unavailable",
+            "the database cannot be reached; retry later",
+            headers={"Retry-After": "5"},
+        )
     except web.HTTPException as exc:
         if exc.status >= 400:
             return error(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
