@@ -126,7 +126,7 @@ async def blast(url: str, bodies: list[bytes], secret: str, within: float) -> tu
 
 
 async def order_feed(stack: Stack, prefix: str, seconds: float, rng: Any) -> int:
-    """Orders checked out at ORDER_RATE per second (one seed call each), for `seconds`."""
+    """Orders checked out at ORDER_RATE per second (one from-cart call each), for `seconds`."""
     sent = 0
     started = time.monotonic()
     async with aiohttp.ClientSession() as session:
@@ -134,7 +134,8 @@ async def order_feed(stack: Stack, prefix: str, seconds: float, rng: Any) -> int
             due = int((time.monotonic() - started) * ORDER_RATE)
             while sent < due:
                 draft = catalog.order_draft(rng, f"{prefix}-{sent:06d}", mix=PLAIN)
-                async with session.post(f"{stack.ct}/_sim/seed", json={"orders": [draft]}) as response:
+                body = {"orders": [draft]}
+                async with session.post(f"{stack.ct}/_sim/orders/from-cart", json=body) as response:
                     assert response.status == 201, await response.text()
                 sent += 1
             await asyncio.sleep(0.01)

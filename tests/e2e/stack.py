@@ -97,12 +97,12 @@ class Stack:
 
     # ---------------------------------------------------------------- scenario helpers
     async def order(self, number: str, *, paid: bool = True, seed: int = 1) -> dict[str, Any]:
-        """A plain EUR order (fixed line ids) seeded in commercetools, as it stands there now."""
+        """A plain EUR order (fixed line ids) placed in commercetools from a cart, as it stands there now."""
         draft = order_draft(random.Random(f"{seed}:{number}"), number, mix=LATE)
         if paid:
             [order] = await self.driver().seed_orders([draft])
         else:
-            [order] = (await self.ct.post("/_sim/seed", {"orders": [draft]}))["orders"]
+            [order] = (await self.ct.post("/_sim/orders/from-cart", {"orders": [draft]}))["orders"]
         return dict(order)
 
     async def script(

@@ -1,6 +1,8 @@
-"""The shop's catalogue: SKUs, and seeded order drafts for the commercetools simulator, each paid by a
-Charge. The demo's mix has currencies, tax modes, cart and order discounts and shipping; a plain mix
-(the benchmarks', the chaos run's) has one currency and none of the extras, so every refund is exact."""
+"""The shop's catalogue: SKUs, its cart discounts and codes, and carts checked out in the commercetools
+simulator (`/_sim/orders/from-cart`, which prices them the way commercetools does), each paid by a
+Charge of the priced cart's total. The demo's mix has currencies, tax modes, discount codes (a sale on
+some SKUs, an order-level discount) and shipping; a plain mix (the benchmarks', the chaos run's) has one
+currency and none of the extras, so every refund is exact."""
 
 from __future__ import annotations
 
@@ -56,6 +58,38 @@ LATE = OrderMix(markets=(EUR,), quantities=(1,), extras=False, fixed_line_ids=Tr
 PLAIN = OrderMix(markets=(GBP,), quantities=(1, 2, 3), extras=False)
 
 
+SALE_SKUS = tuple(sku for sku in SKUS if sku.split("-")[0] in ("TEE", "JEANS", "SNEAKER", "SCARF", "SKIRT"))
+SALE_CODE = "SALE15"
+"""15 % off every line of a sale SKU, for carts that carry the code (applied before the order discount)."""
+ORDER_CODE = "TENOFF"
+"""10 % off the cart's total (the order's discountOnTotalPrice)."""
+
+
+def discount_drafts() -> dict[str, list[dict[str, Any]]]:
+    """The shop's cart discounts and the codes that apply them, for `/_sim/seed`. Both need a code, so a
+    cart without one (every plain-mix cart) is priced at its list prices."""
+    skus = ", ".join(f'"{sku}"' for sku in SALE_SKUS)
+    sale = {
+        "key": "sale-15",
+        "value": {"type": "relative", "permyriad": 1500},
+        "target": {"type": "lineItems", "predicate": f"sku in ({skus})"},
+        "sortOrder": "0.8",
+    }
+    order = {
+        "key": "ten-off",
+        "value": {"type": "relative", "permyriad": 1000},
+        "target": {"type": "totalPrice"},
+        "sortOrder": "0.4",
+    }
+    return {
+        "cartDiscounts": [sale, order],
+        "discountCodes": [
+            {"code": SALE_CODE, "cartDiscounts": [{"key": "sale-15"}]},
+            {"code": ORDER_CODE, "cartDiscounts": [{"key": "ten-off"}]},
+        ],
+    }
+
+
 def base_price(sku: str) -> int:
     """A stable EUR cent price per SKU (same SKU, same price, in every run)."""
     return 1500 + (sum(map(ord, sku)) * 37) % 10500
@@ -65,35 +99,27 @@ def _money(market: Market, minor: int) -> dict[str, Any]:
     return {"currencyCode": market.currency, "centAmount": minor}
 
 
-def _line(rng: random.Random, market: Market, mix: OrderMix, *, line_id: str | None) -> dict[str, Any]:
-    sku = rng.choice(SKUS)
-    quantity = _pick(rng, mix.quantities)
-    unit = round(base_price(sku) * market.rate)
-    tax = {
+def _tax_rate(market: Market) -> dict[str, Any]:
+    return {
         "name": f"{market.country} tax",
         "amount": market.tax_rate,
         "includedInPrice": market.tax_included,
         "country": market.country,
     }
+
+
+def _line(rng: random.Random, market: Market, mix: OrderMix, *, line_id: str | None) -> dict[str, Any]:
+    """A cart line: the SKU's price in the market's currency, a quantity and the market's tax rate."""
+    sku = rng.choice(SKUS)
     line: dict[str, Any] = {
         "name": {"en": sku},
         "variant": {"sku": sku},
-        "price": {"value": _money(market, unit)},
-        "quantity": quantity,
-        "taxRate": tax,
-        "totalPrice": _money(market, unit * quantity),
+        "price": {"value": _money(market, round(base_price(sku) * market.rate))},
+        "quantity": _pick(rng, mix.quantities),
+        "taxRate": _tax_rate(market),
     }
     if line_id is not None:
         line["id"] = line_id
-    if mix.extras and rng.random() < 0.2:  # a cart discount: 15 % off this line
-        discounted = round(unit * 0.85)
-        line["discountedPricePerQuantity"] = [
-            {
-                "quantity": quantity,
-                "discountedPrice": {"value": _money(market, discounted), "includedDiscounts": []},
-            }
-        ]
-        line["totalPrice"] = _money(market, discounted * quantity)
     return line
 
 
@@ -102,7 +128,8 @@ def _pick(rng: random.Random, choices: tuple[int, ...]) -> int:
 
 
 def order_draft(rng: random.Random, number: str, *, mix: OrderMix = MIXED) -> dict[str, Any]:
-    """One order of `mix` (the same rng state gives the same order)."""
+    """One cart of `mix`, checked out as order `number` (the same rng state gives the same cart); the
+    simulator computes its discounts, taxes and totals when it is placed."""
     markets = mix.markets
     market = markets[0] if len(markets) == 1 else rng.choices(markets, [m.weight for m in markets])[0]
     count = rng.choice((1, 1, 2, 2, 3))
@@ -115,7 +142,6 @@ def order_draft(rng: random.Random, number: str, *, mix: OrderMix = MIXED) -> di
         )
         for _ in range(count)
     ]
-    total = sum(line["totalPrice"]["centAmount"] for line in lines)
     draft: dict[str, Any] = {
         "orderNumber": number,
         "customerEmail": f"{number.lower()}@example.com",
@@ -124,36 +150,44 @@ def order_draft(rng: random.Random, number: str, *, mix: OrderMix = MIXED) -> di
         "priceRoundingMode": "HalfEven",
         "taxRoundingMode": "HalfEven",
     }
-    if mix.extras and rng.random() < 0.1:  # an order-level discount: 10 % of the lines
-        discount = total // 10
-        draft["discountOnTotalPrice"] = {"discountedAmount": _money(market, discount)}
-        total -= discount
+    codes = []
+    # Half the SKUs are on sale: a sale code on 40 % of the carts discounts about 20 % of the lines.
     if mix.extras and rng.random() < 0.4:
-        shipping = round(495 * market.rate)
+        codes.append(SALE_CODE)
+    if mix.extras and rng.random() < 0.1:
+        codes.append(ORDER_CODE)
+    if codes:
+        draft["discountCodes"] = codes
+    if mix.extras and rng.random() < 0.4:
         draft["shippingInfo"] = {
             "shippingMethodName": "Standard",
-            "price": _money(market, shipping),
-            "taxRate": lines[0]["taxRate"],
+            "price": _money(market, round(495 * market.rate)),
+            "taxRate": _tax_rate(market),
         }
-        total += shipping
-    draft["totalPrice"] = _money(market, total)
     return draft
 
 
-def charged(draft: dict[str, Any]) -> dict[str, Any]:
-    """What the customer was charged: the order total, plus the tax when prices exclude it."""
-    money = draft["totalPrice"]
-    tax = draft["lineItems"][0]["taxRate"]
+def charged(order: dict[str, Any]) -> dict[str, Any]:
+    """What the customer was charged for a priced cart (or order): its taxed gross total, or, for a
+    draft priced by hand, the total plus the tax when prices exclude it."""
+    money = order["totalPrice"]
+    if "taxedPrice" in order:
+        return {
+            "currencyCode": money["currencyCode"],
+            "centAmount": order["taxedPrice"]["totalGross"]["centAmount"],
+        }
+    tax = order["lineItems"][0]["taxRate"]
     amount = money["centAmount"]
     if not tax["includedInPrice"]:
         amount = round(amount * (1 + tax["amount"]))
     return {"currencyCode": money["currencyCode"], "centAmount": amount}
 
 
-def payment_draft(draft: dict[str, Any]) -> dict[str, Any]:
-    amount = charged(draft)
+def payment_draft(order: dict[str, Any]) -> dict[str, Any]:
+    """A Charge of what the customer paid for `order` (a priced cart, or a draft priced by hand)."""
+    amount = charged(order)
     return {
-        "key": f"pay-{draft['orderNumber']}",
+        "key": f"pay-{order['orderNumber']}",
         "amountPlanned": amount,
         "paymentMethodInfo": {"paymentInterface": "demo-psp", "method": "CREDIT_CARD"},
         "transactions": [
@@ -161,7 +195,7 @@ def payment_draft(draft: dict[str, Any]) -> dict[str, Any]:
                 "type": "Charge",
                 "amount": amount,
                 "state": "Success",
-                "interactionId": f"psp-{draft['orderNumber']}",
+                "interactionId": f"psp-{order['orderNumber']}",
             }
         ],
     }
@@ -192,6 +226,10 @@ def return_item(line: dict[str, Any], reason: str, *, quantity: int | None = Non
 
 
 def unit_price_text(line: dict[str, Any]) -> str:
-    """A plain line's unit price as ReBound carries it (major units, the currency's digits)."""
-    cents = line["totalPrice"]["centAmount"] // line["quantity"]
+    """A plain line's unit price as ReBound carries it (major units, the currency's digits), from the
+    placed order's line or, before the order exists, from the cart's."""
+    if "totalPrice" in line:
+        cents = line["totalPrice"]["centAmount"] // line["quantity"]
+    else:  # a cart line not placed yet: a plain line is charged its list price
+        cents = line["price"]["value"]["centAmount"]
     return f"{cents // 100}.{cents % 100:02d}"

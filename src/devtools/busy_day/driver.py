@@ -62,7 +62,8 @@ class Driver:
 
     # ---------------------------------------------------------------- commercetools: the shop
     async def seed_shop(self) -> None:
-        """The reason-code Type for return items and every SKU's stock in both channels."""
+        """The reason-code Type for return items, every SKU's stock in both channels, and the cart
+        discounts with their codes."""
         field_def = {
             "name": "reasonCode",
             "label": {"en": "Return reason"},
@@ -76,24 +77,27 @@ class Driver:
             "resourceTypeIds": ["order-return-item"],
             "fieldDefinitions": [field_def],
         }
-        await self.ct.post("/_sim/seed", {"types": [reason_type], "inventory": catalog.inventory_drafts()})
+        shop = {"types": [reason_type], "inventory": catalog.inventory_drafts(), **catalog.discount_drafts()}
+        await self.ct.post("/_sim/seed", shop)
 
     def drafts(self, count: int, prefix: str, *, mix: OrderMix = MIXED) -> list[dict[str, Any]]:
         return [catalog.order_draft(self.rng, f"{prefix}{n:05d}", mix=mix) for n in range(1, count + 1)]
 
     async def seed_orders(self, drafts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Payments first (their ids go on the orders), then the orders: each one an OrderCreated push.
-        The orders as commercetools now holds them."""
+        """Carts checked out as a shop does, a batch per call: each cart priced by commercetools, a
+        payment made for its total, then the order placed from the cart with that payment (an
+        OrderCreated push each). The orders as commercetools now holds them."""
         created: list[dict[str, Any]] = []
         for start in range(0, len(drafts), BATCH):
-            batch = drafts[start : start + BATCH]
+            carts = [dict(draft) for draft in drafts[start : start + BATCH]]
+            priced = await self.ct.post("/_sim/orders/from-cart", {"orders": carts, "dryRun": True})
             payments = await self.ct.post(
-                "/_sim/seed", {"payments": [catalog.payment_draft(d) for d in batch]}
+                "/_sim/seed", {"payments": [catalog.payment_draft(o) for o in priced["orders"]]}
             )
-            for draft, payment in zip(batch, payments["payments"], strict=True):
-                draft["paymentInfo"] = {"payments": [{"typeId": "payment", "id": payment["id"]}]}
-            created += (await self.ct.post("/_sim/seed", {"orders": batch}))["orders"]
-            self.log.seeded_orders += len(batch)
+            for cart, payment in zip(carts, payments["payments"], strict=True):
+                cart["paymentInfo"] = {"payments": [{"typeId": "payment", "id": payment["id"]}]}
+            created += (await self.ct.post("/_sim/orders/from-cart", {"orders": carts}))["orders"]
+            self.log.seeded_orders += len(carts)
         return created
 
     # ---------------------------------------------------------------- ReBound: returns

@@ -88,12 +88,13 @@ def discount_code(state: SimState, draft: dict[str, Any]) -> dict[str, Any]:
 
 
 async def order_from_cart_route(request: web.Request) -> web.Response:
-    """Body `{"orders":[cart-like draft]}`: each placed as if from a priced cart; returns them."""
+    """Body `{"orders":[cart-like draft, ...], "dryRun": false}`: each placed as if from a priced cart
+    (one call for a whole batch); returns them. With `dryRun` they are only priced: nothing is stored."""
     state = _state(request)
     body = await _json(request)
-    return web.json_response(
-        {"orders": [order_from_cart(state, d) for d in body.get("orders", [])]}, status=201
-    )
+    dry_run = bool(body.get("dryRun", False))
+    orders = [order_from_cart(state, d, dry_run=dry_run) for d in body.get("orders", [])]
+    return web.json_response({"orders": orders}, status=200 if dry_run else 201)
 
 
 async def set_faults(request: web.Request) -> web.Response:

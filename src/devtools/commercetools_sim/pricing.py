@@ -10,7 +10,8 @@ after an order edit. The rules (contracts/commercetools.md §3):
 - a totalPrice-targeted cart discount is the order's `discountOnTotalPrice`: it is not folded into line
   totals, but prorated over the lines' taxed prices (largest remainder), which then add up to the
   order's `totalPrice`;
-- taxes per line at LineItemLevel from the line's `taxRate`, rounded with `taxRoundingMode`.
+- taxes per line at LineItemLevel from the line's `taxRate`, rounded with `taxRoundingMode`; shipping
+  with a `taxRate` is taxed the same way (its `taxedPrice`), and counts in the order's tax portions.
 
 A discount the simulator does not know (a line imported with figures of its own) is kept as it stands:
 the line's discounted unit price, or the order's discounted amount, is carried over unchanged.
@@ -173,7 +174,10 @@ def price_order(state: SimState, order: Resource) -> Resource:
         net_sum, gross_sum = net_sum + net, gross_sum + gross
         key = str(line["taxRate"]["amount"])
         portions[key] = portions.get(key, 0) + gross - net
-    shipping = _shipping(order)
+    shipping = _shipping(order, tax_mode)
+    if shipping[1] != shipping[0]:
+        key = str(order["shippingInfo"]["taxRate"]["amount"])
+        portions[key] = portions.get(key, 0) + shipping[1] - shipping[0]
     order["totalPrice"] = cents(sum(totals) - discount + shipping[2], currency)
     _set_order_discount(
         order, discount, included, currency, (net_sum, gross_sum) if taxed_everywhere else None
@@ -204,12 +208,20 @@ def _taxed_price(net: int, gross: int, currency: str, rate: Resource) -> Resourc
     }
 
 
-def _shipping(order: Resource) -> tuple[int, int, int]:
-    """(net, gross, price) of the order's shipping, as it was charged."""
+def _shipping(order: Resource, mode: RoundingMode) -> tuple[int, int, int]:
+    """(net, gross, price) of the order's shipping: taxed from its `taxRate` when it has one, else as
+    it was charged (a `taxedPrice` given with it, or untaxed)."""
     info: Any = order.get("shippingInfo")
     if not info:
         return 0, 0, 0
     price = int(info["price"]["centAmount"])
+    if info.get("taxRate"):
+        currency = info["price"]["currencyCode"]
+        rate = parse_rate(str(info["taxRate"]["amount"]))
+        net, gross = _taxed(price, rate, bool(info["taxRate"]["includedInPrice"]), mode)
+        info["price"] = cents(price, currency)
+        info["taxedPrice"] = _taxed_price(net, gross, currency, info["taxRate"])
+        return net, gross, price
     taxed = info.get("taxedPrice")
     if taxed:
         return int(taxed["totalNet"]["centAmount"]), int(taxed["totalGross"]["centAmount"]), price

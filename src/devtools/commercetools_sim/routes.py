@@ -204,11 +204,12 @@ def seed_order(state: SimState, draft: Resource) -> Resource:
     return order
 
 
-def order_from_cart(state: SimState, draft: Resource) -> Resource:
+def order_from_cart(state: SimState, draft: Resource, *, dry_run: bool = False) -> Resource:
     """An order as if checked out from a priced cart: the draft gives prices, quantities, tax rates,
     `discountCodes` (codes seeded with `/_sim/seed`) and a line's `externalTotalPrice`; the simulator
     computes `discountedPricePerQuantity`, line and order `taxedPrice`, `discountOnTotalPrice` and the
-    totals (`pricing.price_order`). Line ids may be fixed, as with `seed_order`."""
+    totals (`pricing.price_order`). Line ids may be fixed, as with `seed_order`. A `dry_run` prices the
+    cart and stores nothing (a checkout prices the cart before the payment for its total is made)."""
     computed = {"discountOnTotalPrice", "taxedPrice", "discountCodes", "totalPrice"}
     lines = draft.get("lineItems", [])
     currency = next((li["price"]["value"]["currencyCode"] for li in lines), draft.get("currency", "EUR"))
@@ -226,6 +227,8 @@ def order_from_cart(state: SimState, draft: Resource) -> Resource:
             line["totalPrice"] = typed_money(line_draft["externalTotalPrice"]["totalPrice"], "totalPrice")
     for code in draft.get("discountCodes", []):
         add_discount_code(state, order, {"code": code})
+    if dry_run:
+        return price_order(state, order)
     order = state.insert("order", price_order(state, order))
     state.emit("order", order, "OrderCreated", {"order": order})
     return order
