@@ -43,8 +43,12 @@ async def end_state(stack: Stack, rebound_id: str, channel: str) -> tuple[Any, .
         return bool(case.get("rebound_status") == "DELIVERED")
 
     await eventually(delivered, within=20)
-    detail = await eventually(lambda: _recorded(stack, rebound_id), within=20)
+    await eventually(lambda: _recorded(stack, rebound_id), within=20)
     await eventually(stack.idle, within=20)
+    # An update that lost a race with the anchoring's write to the case is retried after a short
+    # backoff (held in memory, so the queues look idle meanwhile): wait until every update delivered
+    # has been taken in once; a fifth would still fail the count below.
+    detail = await eventually(lambda: _all_taken_in(stack, rebound_id), within=20)
     listed = await stack.admin.get(f"/api/returns?query={rebound_id}")
     actions = [entry["action"] for entry in detail["timeline"]]
     sent = await stack.rebound.get("/_sim/tracking")
@@ -108,6 +112,12 @@ async def test_sftp_files_the_daemon_polls(tmp_path: Path) -> None:
                 assert await end_state(stack, rebound_id, "sftp") == EXPECTED
                 processed = sorted(path.name for path in (server.drop / "processed").iterdir())
                 assert len(processed) == len(MILESTONES) and all(n.endswith(".json") for n in processed)
+
+
+async def _all_taken_in(stack: Stack, rebound_id: str) -> dict[str, Any] | None:
+    detail = await stack.case(rebound_id)
+    taken = [e for e in detail["timeline"] if e["action"] == "event tracking update"]
+    return detail if len(taken) >= len(MILESTONES) else None
 
 
 async def _recorded(stack: Stack, rebound_id: str) -> dict[str, Any] | None:
