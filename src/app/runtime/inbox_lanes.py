@@ -38,7 +38,11 @@ class _CommerceBody(msgspec.Struct):
 
 
 class _ReturnOrder(msgspec.Struct):
-    returnId: str  # ReBound's field names are camelCase
+    """A webhook's or snapshot's return (`returnId`), or a tracking update's (`reboundOrderId`,
+    the same id in ReBound's published format): events of one return share a key whatever the channel."""
+
+    returnId: str | None = None  # ReBound's field names are camelCase
+    reboundOrderId: str | None = None
 
 
 class _ReturnSnapshot(msgspec.Struct):
@@ -61,7 +65,8 @@ def lane_of(event: InboundEvent) -> str:
 
 
 def key_of(event: InboundEvent) -> str:
-    """The order id of a commercetools message, the return id of a ReBound event, else the source."""
+    """The order id of a commercetools message, the return id of a ReBound event (webhook, catch-up
+    snapshot or tracking update), else the source."""
     found: str | None = None
     if event.quarantine_reason is None:
         try:
@@ -72,7 +77,7 @@ def key_of(event: InboundEvent) -> str:
             else:
                 rebound = _REBOUND.decode(event.body)
                 order = rebound.order or (rebound.data.order if rebound.data else None)
-                found = order.returnId if order else None
+                found = (order.returnId or order.reboundOrderId) if order else None
         except (msgspec.DecodeError, msgspec.ValidationError):
             found = None
     return f"{event.source}:{found}" if found is None else f"{lane_of(event)}:{found}"

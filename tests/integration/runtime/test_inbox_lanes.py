@@ -47,6 +47,12 @@ def test_keys_are_read_from_each_body_shape() -> None:
         {"specversion": "1.0", "data": msgspec.json.decode(order_message(2, "O2").body)}
     )
     assert key_of(msgspec.structs.replace(order_message(2, "x"), body=cloud)) == "orders:O2"
+    # A tracking update names its return as `reboundOrderId`: the same key as the return's webhooks.
+    tracking = msgspec.json.encode(
+        {"order": {"reboundOrderId": "R1", "clientOrderId": "O1", "statusDescription": "Delivered"}}
+    )
+    update = msgspec.structs.replace(rebound_event(5, "x"), source="rebound-tracking", body=tracking)
+    assert key_of(update) == key_of(rebound_event(1, "R1")) == "returns:R1"
     # A body naming no key shares its source's key (arrival order kept), and so does garbage.
     assert key_of(msgspec.structs.replace(rebound_event(3, "x"), body=b'{"n": 3}')) == "rebound:None"
     assert key_of(msgspec.structs.replace(rebound_event(4, "x"), body=b"not json")) == "rebound:None"
