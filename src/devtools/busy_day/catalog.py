@@ -226,10 +226,16 @@ def return_item(line: dict[str, Any], reason: str, *, quantity: int | None = Non
 
 
 def unit_price_text(line: dict[str, Any]) -> str:
-    """A plain line's unit price as ReBound carries it (major units, the currency's digits), from the
-    placed order's line or, before the order exists, from the cart's."""
+    """A plain line's unit price as ReBound carries it (major units, the currency's digits: "12.34"
+    for EUR, "1234" for JPY), from the placed order's line or, before the order exists, the cart's."""
     if "totalPrice" in line:
-        cents = line["totalPrice"]["centAmount"] // line["quantity"]
+        money = line["totalPrice"]
+        minor = money["centAmount"] // line["quantity"]
     else:  # a cart line not placed yet: a plain line is charged its list price
-        cents = line["price"]["value"]["centAmount"]
-    return f"{cents // 100}.{cents % 100:02d}"
+        money = line["price"]["value"]
+        minor = money["centAmount"]
+    digits = int(money.get("fractionDigits", 2))
+    if digits == 0:
+        return str(minor)
+    whole, part = divmod(minor, 10**digits)
+    return f"{whole}.{part:0{digits}d}"
