@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio
 import psycopg
@@ -215,7 +215,7 @@ def ratio(a: float, b: float) -> float:
     return round(a / b, 2)
 
 
-def write_report(figures: dict[str, object], command: str) -> None:
+def write_report(figures: dict[str, Any], command: str) -> None:
     section = (
         "## Outbox on PostgreSQL\n\n"
         f"Command: `{command}`\n\n"
@@ -230,6 +230,25 @@ def write_report(figures: dict[str, object], command: str) -> None:
         "figures), and the PostgreSQL server runs on the same 2 cores and disk as the benchmark, so "
         "every PostgreSQL figure also pays for the server's processes; a managed server on its own "
         "hosts adds a network round trip per statement and takes the server's CPU off the client.\n\n"
-        "```json\n" + json.dumps(figures, indent=2) + "\n```\n"
+        + side_by_side(figures)
+        + "\n```json\n"
+        + json.dumps(figures, indent=2)
+        + "\n```\n"
     )
     replace_section(REPORT, "Outbox on PostgreSQL", section, "Performance")
+
+
+def side_by_side(figures: dict[str, Any]) -> str:
+    lite, pg = figures["sqlite"], figures["postgresql"]
+    big = next(k for k in lite["claim_latency"] if k.endswith("_done_rows"))
+    rows = [
+        ("appends/s", lite["appends_per_s"], pg["appends_per_s"]),
+        ("end-to-end jobs/s", lite["end_to_end_jobs_per_s"], pg["end_to_end_jobs_per_s"]),
+    ]
+    for table, label in (("empty", "empty table"), (big, f"{int(big.split('_')[0]):,} done rows")):
+        for stat in ("median_ms", "p95_ms"):
+            name = f"claim {stat.split('_')[0]}, {label} (ms)"
+            rows.append((name, lite["claim_latency"][table][stat], pg["claim_latency"][table][stat]))
+    lines = ["| | SQLite | PostgreSQL | PostgreSQL / SQLite |", "|---|---|---|---|"]
+    lines += [f"| {name} | {a:,} | {b:,} | {b / a:.2f} |" for name, a, b in rows]
+    return "\n".join(lines) + "\n"
