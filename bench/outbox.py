@@ -30,19 +30,18 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import anyio
-import msgspec
 
 from backflow.adapters.sqlite.connections import open_writer
 from backflow.adapters.sqlite.store import SqliteStore
 from backflow.adapters.system_clock import SystemClock
 from backflow.adapters.uuid7 import Uuid7Generator
 from backflow.ports.outbox import OutboxMessage
+from bench.outbox_baselines import PAYLOAD, huey_end_to_end, raw_appends
 from bench.report import replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"
 PRODUCERS = 64
-PAYLOAD = msgspec.json.encode({"return_id": "R-000123", "sku": "SKU-1", "quantity": 2, "channel": "main"})
 
 
 # Opens a store (SQLite or PostgreSQL): the measurements below only use its `outbox`.
@@ -74,28 +73,6 @@ async def ours_appends(open_store: Opener, total: int) -> float:
                 tg.start_soon(produce, p)
         elapsed = time.perf_counter() - started
     return per_producer * PRODUCERS / elapsed
-
-
-def raw_appends(path: Path, total: int, batch: int) -> float:
-    """Raw sqlite3 on the same schema: `batch` rows per transaction (1 = the naive rate)."""
-    conn = open_writer(path)
-    ids = Uuid7Generator()
-    sql = (
-        "INSERT INTO outbox (id, kind, payload, idempotency_key, status, available_at, created_at, trace_ctx)"
-        " VALUES (?, 'restock', ?, ?, 'pending', ?, ?, x'7b7d')"
-    )
-    started = time.perf_counter()
-    for start in range(0, total, batch):
-        now = time.time()
-        rows = [
-            (ids.new_id(), PAYLOAD, f"key-{n}", now, now) for n in range(start, min(start + batch, total))
-        ]
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(sql, rows)
-        conn.execute("COMMIT")
-    elapsed = time.perf_counter() - started
-    conn.close()
-    return total / elapsed
 
 
 # ------------------------------------------------------------------ end to end
@@ -134,30 +111,6 @@ async def ours_end_to_end(open_store: Opener, total: int, workers: int = 4) -> f
             for w in range(workers):
                 tg.start_soon(work, f"worker-{w}")
         elapsed = time.perf_counter() - started
-    return total / elapsed
-
-
-def huey_end_to_end(path: Path, total: int) -> float:
-    from huey import SqliteHuey
-
-    huey = SqliteHuey(filename=str(path), fsync=True, journal_mode="wal")
-
-    @huey.task()
-    def restock(payload: bytes) -> None:
-        del payload
-
-    started = time.perf_counter()
-    for _ in range(total):
-        restock(PAYLOAD)
-    done = 0
-    while done < total:
-        task = huey.dequeue()
-        if task is None:
-            break
-        done += 1
-    elapsed = time.perf_counter() - started
-    if done != total:
-        raise RuntimeError(f"huey dequeued {done} of {total}")
     return total / elapsed
 
 

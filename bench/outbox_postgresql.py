@@ -29,7 +29,6 @@ from backflow.adapters.postgresql.store import PostgresStore
 from backflow.adapters.system_clock import SystemClock
 from backflow.adapters.uuid7 import Uuid7Generator
 from bench.outbox import (
-    PAYLOAD,
     PRODUCERS,
     REPORT,
     ROOT,
@@ -40,6 +39,7 @@ from bench.outbox import (
     ours_end_to_end,
     sqlite_store,
 )
+from bench.outbox_baselines import PAYLOAD
 from bench.report import replace_section
 
 DURABLE = "-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
