@@ -114,6 +114,8 @@ async def open_admin_store(settings: Settings) -> AsyncIterator[AdminStore]:
     """The admin reads over an existing store, for `backflow inbox export`: no API needed."""
     clock, ids = SystemClock(), Uuid7Generator()
     if settings.db_url is not None:
+        from backflow.adapters.postgresql.store import PostgresStore
+
         async with PostgresStore.open(
             settings.db_url, clock=clock, ids=ids, **pool_options(settings, most=2)
         ) as pg:
