@@ -1,10 +1,13 @@
 """Outbox benchmark: group-commit appends, end to end against huey, claim latency at 1M rows, memory.
 
     .venv/bin/python bench/outbox.py [--quick]
+    .venv/bin/python bench/outbox.py --store postgresql [--quick] [--pg-url postgresql://...]
 
 Every contender runs with the same durability: WAL and synchronous=FULL (huey: fsync=True).
 The figures are printed as one JSON object on the last line and written, with the command, to
-the "Outbox" section of docs/performance.md (other sections are kept).
+the "Outbox" section of docs/performance.md (other sections are kept). With `--store postgresql`
+the same measurements run on SQLite and on PostgreSQL side by side, written to "Outbox on
+PostgreSQL" instead (bench/outbox_postgresql.py).
 """
 
 from __future__ import annotations
@@ -18,37 +21,47 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import anyio
-import msgspec
 
 from backflow.adapters.sqlite.connections import open_writer
 from backflow.adapters.sqlite.store import SqliteStore
 from backflow.adapters.system_clock import SystemClock
 from backflow.adapters.uuid7 import Uuid7Generator
 from backflow.ports.outbox import OutboxMessage
+from bench.outbox_baselines import PAYLOAD, huey_end_to_end, raw_appends
 from bench.report import replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"
 PRODUCERS = 64
-PAYLOAD = msgspec.json.encode({"return_id": "R-000123", "sku": "SKU-1", "quantity": 2, "channel": "main"})
+
+
+# Opens a store (SQLite or PostgreSQL): the measurements below only use its `outbox`.
+Opener = Callable[[], AbstractAsyncContextManager[Any]]
 
 
 def message(n: int) -> OutboxMessage:
     return OutboxMessage(kind="restock", payload=PAYLOAD, idempotency_key=f"key-{n}")
 
 
+def sqlite_store(path: Path) -> Opener:
+    return lambda: SqliteStore.open(path, clock=SystemClock(), ids=Uuid7Generator())
+
+
 # ------------------------------------------------------------------ durable appends
 
 
-async def ours_appends(path: Path, total: int) -> float:
+async def ours_appends(open_store: Opener, total: int) -> float:
     per_producer = total // PRODUCERS
-    async with SqliteStore.open(path, clock=SystemClock(), ids=Uuid7Generator()) as store:
+    async with open_store() as store:
 
         async def produce(p: int) -> None:
             for n in range(per_producer):
@@ -62,35 +75,13 @@ async def ours_appends(path: Path, total: int) -> float:
     return per_producer * PRODUCERS / elapsed
 
 
-def raw_appends(path: Path, total: int, batch: int) -> float:
-    """Raw sqlite3 on the same schema: `batch` rows per transaction (1 = the naive rate)."""
-    conn = open_writer(path)
-    ids = Uuid7Generator()
-    sql = (
-        "INSERT INTO outbox (id, kind, payload, idempotency_key, status, available_at, created_at, trace_ctx)"
-        " VALUES (?, 'restock', ?, ?, 'pending', ?, ?, x'7b7d')"
-    )
-    started = time.perf_counter()
-    for start in range(0, total, batch):
-        now = time.time()
-        rows = [
-            (ids.new_id(), PAYLOAD, f"key-{n}", now, now) for n in range(start, min(start + batch, total))
-        ]
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(sql, rows)
-        conn.execute("COMMIT")
-    elapsed = time.perf_counter() - started
-    conn.close()
-    return total / elapsed
-
-
 # ------------------------------------------------------------------ end to end
 
 
-async def ours_end_to_end(path: Path, total: int, workers: int = 4) -> float:
+async def ours_end_to_end(open_store: Opener, total: int, workers: int = 4) -> float:
     per_producer = total // PRODUCERS
     total = per_producer * PRODUCERS
-    async with SqliteStore.open(path, clock=SystemClock(), ids=Uuid7Generator()) as store:
+    async with open_store() as store:
         completed = 0
 
         async def produce(p: int) -> None:
@@ -123,30 +114,6 @@ async def ours_end_to_end(path: Path, total: int, workers: int = 4) -> float:
     return total / elapsed
 
 
-def huey_end_to_end(path: Path, total: int) -> float:
-    from huey import SqliteHuey
-
-    huey = SqliteHuey(filename=str(path), fsync=True, journal_mode="wal")
-
-    @huey.task()
-    def restock(payload: bytes) -> None:
-        del payload
-
-    started = time.perf_counter()
-    for _ in range(total):
-        restock(PAYLOAD)
-    done = 0
-    while done < total:
-        task = huey.dequeue()
-        if task is None:
-            break
-        done += 1
-    elapsed = time.perf_counter() - started
-    if done != total:
-        raise RuntimeError(f"huey dequeued {done} of {total}")
-    return total / elapsed
-
-
 # ------------------------------------------------------------------ claim latency on a big table
 
 
@@ -169,9 +136,9 @@ def fill_completed(path: Path, rows: int) -> None:
     conn.close()
 
 
-async def claim_latency(path: Path, rounds: int, batch: int = 10) -> dict[str, float]:
+async def claim_latency(open_store: Opener, rounds: int, batch: int = 10) -> dict[str, float]:
     samples: list[float] = []
-    async with SqliteStore.open(path, clock=SystemClock(), ids=Uuid7Generator()) as store:
+    async with open_store() as store:
         for r in range(rounds):
             for n in range(batch):
                 await store.outbox.append(message(r * batch + n))
@@ -230,16 +197,16 @@ def run(quick: bool) -> dict[str, object]:
     (ROOT / "var").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-outbox-", dir=ROOT / "var") as tmp:
         d = Path(tmp)
-        ours = anyio.run(ours_appends, d / "ours.sqlite", appends, backend="asyncio")
+        ours = anyio.run(ours_appends, sqlite_store(d / "ours.sqlite"), appends, backend="asyncio")
         naive = raw_appends(d / "naive.sqlite", naive_n, batch=1)
         ceiling = raw_appends(d / "ceiling.sqlite", appends, batch=5_000)
-        e2e = anyio.run(ours_end_to_end, d / "e2e.sqlite", e2e_n, backend="asyncio")
+        e2e = anyio.run(ours_end_to_end, sqlite_store(d / "e2e.sqlite"), e2e_n, backend="asyncio")
         huey = huey_end_to_end(d / "huey.sqlite", max(naive_n, 1_000))
-        empty = anyio.run(claim_latency, d / "empty.sqlite", rounds, backend="asyncio")
+        empty = anyio.run(claim_latency, sqlite_store(d / "empty.sqlite"), rounds, backend="asyncio")
         fill_started = time.perf_counter()
         fill_completed(d / "big.sqlite", big_rows)
         fill_seconds = time.perf_counter() - fill_started
-        big = anyio.run(claim_latency, d / "big.sqlite", rounds, backend="asyncio")
+        big = anyio.run(claim_latency, sqlite_store(d / "big.sqlite"), rounds, backend="asyncio")
         memory = anyio.run(memory_while_growing, d / "mem.sqlite", 10, int(20_000 * scale), backend="asyncio")
     warm = memory[2:]
     return {
@@ -295,10 +262,26 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="a short run (smaller tables and counts)")
+    parser.add_argument(
+        "--store",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="postgresql: the same measurements on SQLite and PostgreSQL side by side",
+    )
+    parser.add_argument(
+        "--pg-url", help="with --store postgresql: an existing server (default: start a throwaway one)"
+    )
     args = parser.parse_args()
-    figures = run(args.quick)
     command = ".venv/bin/python bench/outbox.py" + (" --quick" if args.quick else "")
-    write_report(figures, command)
+    if args.store == "postgresql":
+        from bench import outbox_postgresql
+
+        figures = outbox_postgresql.run(args.quick, args.pg_url)
+        command += " --store postgresql" + (" --pg-url …" if args.pg_url else "")
+        outbox_postgresql.write_report(figures, command)
+    else:
+        figures = run(args.quick)
+        write_report(figures, command)
     print(json.dumps(figures))
 
 

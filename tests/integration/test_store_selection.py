@@ -14,7 +14,7 @@ from backflow.adapters.postgresql.store import PostgresStore
 from backflow.adapters.sqlite.store import SqliteStore
 from backflow.adapters.system_clock import SystemClock
 from backflow.adapters.uuid7 import Uuid7Generator
-from backflow.app.bootstrap.stores import open_store
+from backflow.app.bootstrap.stores import open_admin_store, open_report_source, open_store
 from backflow.app.core.declarations import FlowRegistry
 from backflow.app.core.settings import Settings, settings_from_env
 from backflow.app.core.startup_errors import ExitCode
@@ -52,6 +52,18 @@ async def test_a_postgresql_url_opens_postgresql_and_creates_no_file(
             assert isinstance(store, PostgresStore)
             await store.admin.probe_write()
     assert [p async for p in anyio.Path(tmp_path).iterdir()] == []
+
+
+@pytest.mark.postgresql
+async def test_the_one_off_commands_open_postgresql_with_a_small_pool(postgres_dsn: str) -> None:
+    """`backflow report` and `backflow inbox export` (the admin reads) on a PostgreSQL store; the
+    admin reads used to name PostgresStore without importing it (a NameError)."""
+    settings = settings_from_env({"BACKFLOW_DB": postgres_dsn, "BACKFLOW_PG_POOL_MAX": "6"})
+    with anyio.fail_after(20):
+        async with open_admin_store(settings) as admin:
+            assert await admin.queue_counts() is not None
+        async with open_report_source(settings) as source:
+            assert await source.return_cases() == []
 
 
 def test_an_unreachable_postgresql_stops_the_start_in_one_line(

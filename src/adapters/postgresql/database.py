@@ -24,9 +24,6 @@ Connection = AsyncConnection[DictRow]
 T = TypeVar("T")
 Params = Mapping[str, Any]
 
-# Writes that hang (a lock never released, a server gone silent) end with an error after this long.
-STATEMENT_TIMEOUT_MS = 30_000
-
 
 class StoreUnavailableError(StoreUnavailable):
     """The server cannot be reached or refuses us (address, credentials, database name)."""
@@ -37,7 +34,7 @@ async def connect(dsn: str, *, connect_timeout: float) -> Connection:
     in silence until its timeout): for migrating at start and for the copy command."""
     try:
         return await Connection.connect(
-            dsn, autocommit=True, row_factory=dict_row, connect_timeout=max(int(connect_timeout), 2)
+            dsn, autocommit=True, row_factory=dict_row, connect_timeout=_whole_seconds(connect_timeout)
         )
     except psycopg.OperationalError as exc:
         raise StoreUnavailableError(f"cannot open the PostgreSQL store: {_first_line(exc)}") from exc
@@ -47,23 +44,44 @@ def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
-async def _configure(conn: Connection) -> None:
-    await conn.execute("SET TIME ZONE 'UTC'")
-    await conn.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+def make_pool(
+    dsn: str,
+    *,
+    min_size: int,
+    max_size: int,
+    connect_timeout: float,
+    pool_timeout: float,
+    statement_timeout: float,
+    lock_timeout: float,
+) -> AsyncConnectionPool[Connection]:
+    """Statements that hang (a lock never released, a server gone silent) end with an error after
+    `statement_timeout` seconds; lock waits after `lock_timeout` (0: only the statement's)."""
 
+    async def configure(conn: Connection) -> None:
+        await conn.execute("SET TIME ZONE 'UTC'")
+        await conn.execute(f"SET statement_timeout = {round(statement_timeout * 1000)}")
+        await conn.execute(f"SET lock_timeout = {round(lock_timeout * 1000)}")
 
-def make_pool(dsn: str, *, min_size: int, max_size: int, timeout: float) -> AsyncConnectionPool[Connection]:
     return AsyncConnectionPool(
         dsn,
         connection_class=Connection,
-        kwargs={"autocommit": True, "row_factory": dict_row},
-        configure=_configure,
+        kwargs={
+            "autocommit": True,
+            "row_factory": dict_row,
+            "connect_timeout": _whole_seconds(connect_timeout),
+        },
+        configure=configure,
         min_size=min_size,
         max_size=max_size,
-        timeout=timeout,
+        timeout=pool_timeout,
         open=False,
         name="backflow",
     )
+
+
+def _whole_seconds(timeout: float) -> int:
+    """libpq's connect_timeout is whole seconds, and it reads anything under 2 as 2."""
+    return max(round(timeout), 2)
 
 
 # While the server is known to be gone, callers wait this long for a connection, not the pool's
@@ -81,12 +99,12 @@ class Database:
     async def _connection(self) -> AsyncIterator[Connection]:
         """A pooled connection; a lost server (refused, broken, none free within the timeout) is the
         port's StoreUnavailable. psycopg_pool discards broken connections and reconnects by itself."""
-        timeout = ACQUIRE_WHILE_DOWN_SECONDS if self.unreachable else None
+        timeout = min(ACQUIRE_WHILE_DOWN_SECONDS, self.pool.timeout) if self.unreachable else None
         try:
             async with self.pool.connection(timeout=timeout) as conn:
                 yield conn
-        except psycopg.errors.QueryCanceled:
-            raise  # a statement timeout: the server is there, the statement was too slow
+        except (psycopg.errors.QueryCanceled, psycopg.errors.LockNotAvailable):
+            raise  # a statement or lock timeout: the server is there, the statement was too slow
         except (psycopg.OperationalError, PoolTimeout) as exc:
             if isinstance(exc, psycopg.OperationalError) or self.unreachable is None:
                 self.unreachable = _first_line(exc)  # a pool timeout keeps the server's own reason

@@ -18,9 +18,12 @@ OUTBOX_CHANNEL = "backflow_outbox"
 
 
 @asynccontextmanager
-async def listen(dsn: str, channels: Sequence[str]) -> AsyncIterator[AsyncIterator[str]]:
+async def listen(
+    dsn: str, channels: Sequence[str], *, connect_timeout: float = 30.0
+) -> AsyncIterator[AsyncIterator[str]]:
     """A dedicated connection LISTENing on `channels`; iterate for the channel of each notification."""
-    conn = await AsyncConnection.connect(dsn, autocommit=True)
+    # libpq's connect_timeout is whole seconds, at least 2 (as the pool's).
+    conn = await AsyncConnection.connect(dsn, autocommit=True, connect_timeout=max(round(connect_timeout), 2))
     try:
         for channel in channels:
             await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))

@@ -48,8 +48,10 @@ class PostgresStore:
         *,
         policy: RetryPolicy,
         random01: Callable[[], float],
+        connect_timeout: float = 30.0,
     ) -> None:
         self.db = db
+        self._connect_timeout = connect_timeout
         self._dsn = dsn
         self._clock = clock
         self._ids = ids
@@ -71,7 +73,7 @@ class PostgresStore:
         self, channels: Sequence[str] = (INBOX_CHANNEL, OUTBOX_CHANNEL)
     ) -> AbstractAsyncContextManager[AsyncIterator[str]]:
         """Listen for committed work (any replica's); yields the channel of each notification."""
-        return listen(self._dsn, channels)
+        return listen(self._dsn, channels, connect_timeout=self._connect_timeout)
 
     @classmethod
     @asynccontextmanager
@@ -86,16 +88,36 @@ class PostgresStore:
         min_connections: int = 1,
         max_connections: int = 10,
         connect_timeout: float = 30.0,
+        pool_timeout: float = 30.0,
+        statement_timeout: float = 30.0,
+        lock_timeout: float = 0.0,
     ) -> AsyncIterator[PostgresStore]:
-        """Migrate the schema, then open the pool; on exit, the pool closes (in-flight writes finish)."""
+        """Migrate the schema, then open the pool; on exit, the pool closes (in-flight writes finish).
+        Times in seconds (the BACKFLOW_PG_* settings; app.core.postgres_settings explains each)."""
         # One plain connection first: a wrong address, password or database name fails the start at
         # once, clearly (StoreUnavailableError), before a pool exists.
         async with await connect(dsn, connect_timeout=connect_timeout) as conn:
             await migrate(conn)
-        pool = make_pool(dsn, min_size=min_connections, max_size=max_connections, timeout=connect_timeout)
+        pool = make_pool(
+            dsn,
+            min_size=min_connections,
+            max_size=max_connections,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+            statement_timeout=statement_timeout,
+            lock_timeout=lock_timeout,
+        )
         await pool.open(wait=True, timeout=connect_timeout)
         try:
-            yield cls(Database(pool), dsn, clock, ids, policy=policy or RetryPolicy(), random01=random01)
+            yield cls(
+                Database(pool),
+                dsn,
+                clock,
+                ids,
+                policy=policy or RetryPolicy(),
+                random01=random01,
+                connect_timeout=connect_timeout,
+            )
         finally:
             with anyio.CancelScope(shield=True):
                 await pool.close()

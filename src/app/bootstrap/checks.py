@@ -1,5 +1,6 @@
-"""`backflow check-config`: the configuration, the database path (a file that can be created or
-written, at a schema version this release knows), and one real call to each API with its credentials."""
+"""`backflow check-config`: the configuration, the database (a SQLite file that can be created or
+written, at a schema version this release knows, or a reachable PostgreSQL server), and one real call
+to each API with its credentials."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from collections.abc import Mapping
 from backflow.adapters.commercetools import CommercetoolsAdapter, CommercetoolsConfig
 from backflow.adapters.rebound.client import ReboundClient
 from backflow.adapters.rebound.config import ReboundConfig, ReboundConfigError
-from backflow.adapters.sqlite.preflight import check_database
 from backflow.app.bootstrap.checks_base import Check
+from backflow.app.bootstrap.database_check import database_check
 from backflow.app.bootstrap.intake_checks import intake_checks
 from backflow.app.core.settings import ConfigError, settings_from_env
 from backflow.ports.commerce_types import OrderQuery
@@ -30,8 +31,7 @@ async def check_config(env: Mapping[str, str] | None = None) -> list[Check]:
             Check("backflow settings", True, f"{len(settings.file.reasons)} reason mappings, {where}")
         )
         checks.append(_admin_token(settings.admin_token))
-        found = check_database(settings.db_path)
-        checks.append(Check("database (BACKFLOW_DB)", found.ok, found.message))
+        checks.append(await database_check(settings))
     except ConfigError as exc:
         checks.append(Check("backflow settings", False, str(exc)))
     checks.extend(await _commercetools(env))

@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import anyio
 
@@ -43,9 +43,26 @@ def open_store(
     if settings.db_url is not None:
         from backflow.adapters.postgresql.store import PostgresStore
 
-        return PostgresStore.open(settings.db_url, clock=clock, ids=ids, policy=policy)
+        return PostgresStore.open(
+            settings.db_url, clock=clock, ids=ids, policy=policy, **pool_options(settings)
+        )
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
     return SqliteStore.open(settings.db_path, clock=clock, ids=ids, policy=policy)
+
+
+def pool_options(settings: Settings, *, most: int | None = None) -> dict[str, Any]:
+    """PostgresStore.open's pool and timeouts from BACKFLOW_PG_*; `most` caps the pool of a one-off
+    command (a report needs a connection or two, not a replica's pool)."""
+    pg = settings.postgres
+    max_size = pg.pool_max if most is None else min(pg.pool_max, most)
+    return {
+        "min_connections": min(pg.pool_min, max_size),
+        "max_connections": max_size,
+        "connect_timeout": pg.connect_timeout_seconds,
+        "pool_timeout": pg.pool_timeout_seconds,
+        "statement_timeout": pg.statement_timeout_seconds,
+        "lock_timeout": pg.lock_timeout_seconds,
+    }
 
 
 def instance_lease(store: Store) -> InstanceLease | None:
@@ -78,7 +95,9 @@ async def open_report_source(settings: Settings) -> AsyncIterator[ReportSource]:
     if settings.db_url is not None:
         from backflow.adapters.postgresql.store import PostgresStore
 
-        async with PostgresStore.open(settings.db_url, clock=clock, ids=ids, max_connections=2) as pg:
+        async with PostgresStore.open(
+            settings.db_url, clock=clock, ids=ids, **pool_options(settings, most=2)
+        ) as pg:
             yield pg.reports
         return
     if not await anyio.Path(settings.db_path).exists():
@@ -95,7 +114,11 @@ async def open_admin_store(settings: Settings) -> AsyncIterator[AdminStore]:
     """The admin reads over an existing store, for `backflow inbox export`: no API needed."""
     clock, ids = SystemClock(), Uuid7Generator()
     if settings.db_url is not None:
-        async with PostgresStore.open(settings.db_url, clock=clock, ids=ids, max_connections=2) as pg:
+        from backflow.adapters.postgresql.store import PostgresStore
+
+        async with PostgresStore.open(
+            settings.db_url, clock=clock, ids=ids, **pool_options(settings, most=2)
+        ) as pg:
             yield pg.admin
         return
     if not await anyio.Path(settings.db_path).exists():

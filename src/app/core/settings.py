@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from backflow.app.core.config_error import ConfigError as ConfigError  # noqa: PLC0414 (re-exported: callers import it from here)
+from backflow.app.core.postgres_settings import PostgresSettings, postgres_settings_from_env
 from backflow.domain.tracking_statuses import StatusTable
 
 Owner = Literal["cx", "finance", "operations", "merchandising"]
@@ -44,10 +46,6 @@ DEFAULT_OWNERS: dict[str, Owner] = {
     "return_info_missing": "cx",
     "dead_letter": "operations",
 }
-
-
-class ConfigError(ValueError):
-    """The configuration cannot be used; the message says which setting and why."""
 
 
 class Policies(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
@@ -183,6 +181,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """The SQLite file, when `db_url` is None."""
     db_url: str | None = None
     """A PostgreSQL URL (`postgresql://...`): the store is then PostgreSQL and `db_path` is unused."""
+    postgres: PostgresSettings = PostgresSettings()
     config_path: Path | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8080
@@ -238,6 +237,7 @@ def settings_from_env(env: Mapping[str, str], *, shadow: bool = False) -> Settin
     return Settings(
         db_path=db_path,
         db_url=db_url,
+        postgres=postgres_settings_from_env(env),
         config_path=config_path,
         http_host=env.get("BACKFLOW_HTTP_HOST", "127.0.0.1"),
         http_port=int(port_text),
