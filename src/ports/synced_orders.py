@@ -49,6 +49,10 @@ class SyncedOrderRepository(Protocol):
         """Stage the order as synced (commercetools' copy at its version); never replaces a newer one."""
         ...
 
+    def forget_snapshot(self, ct_order_id: str) -> None:
+        """Stage the removal of the kept copy: a write of ours has moved the order past it."""
+        ...
+
     async def snapshot(self, ref: str) -> Order | None:
         """The order last kept with this order number (else this id): only to plan a version-checked
         write, where a stale copy costs a 409; never for money."""

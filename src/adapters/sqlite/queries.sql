@@ -176,6 +176,9 @@ ON CONFLICT (ct_order_id) DO UPDATE SET
     order_number = excluded.order_number, version = excluded.version, body = excluded.body
 WHERE excluded.version > order_snapshots.version;
 
+-- name: order_snapshot_forget
+DELETE FROM order_snapshots WHERE ct_order_id = :ct_order_id;
+
 -- name: order_snapshot_by_ref
 SELECT body FROM order_snapshots WHERE order_number = :ref
 UNION ALL SELECT body FROM order_snapshots WHERE ct_order_id = :ref

@@ -128,6 +128,9 @@ class SyncedOrders(Repository):
         }
         self._stage("order_snapshot_keep", params)
 
+    def forget_snapshot(self, ct_order_id: str) -> None:
+        self._stage("order_snapshot_forget", {"ct_order_id": ct_order_id})
+
     async def snapshot(self, ref: str) -> Order | None:
         row = await self._one("order_snapshot_by_ref", {"ref": ref})
         return None if row is None else ORDER_DECODER.decode(bytes(row["body"]))

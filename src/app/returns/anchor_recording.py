@@ -159,6 +159,9 @@ async def _commit_anchoring(
             uow.exceptions.resolve_key(
                 f"{kind}:{case.return_id}", actor="backflow", note=f"anchored to order {order.id}"
             )
+        # Our return info moved the order past the copy order sync kept: a later return of it would
+        # only get a 409 on that copy, so it looks the order up instead (one request fewer).
+        uow.orders.forget_snapshot(order.id)
         result = transition(case, OrderFound(order_id=order.id))
         staged = stage_due_on_anchoring(uow, result.case, result.events)
         uow.returns.update(

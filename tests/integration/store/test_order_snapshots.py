@@ -56,4 +56,8 @@ async def test_the_newest_synced_copy_is_kept_and_found_by_number_or_id(open_sto
                 uow.orders.keep_snapshot(_order(4, quantity=1))  # an edit synced later replaces it
                 await uow.commit()
             kept = await store.unit_of_work().orders.snapshot("1001")
+            async with store.unit_of_work() as uow:
+                uow.orders.forget_snapshot("o1")  # a write of ours moved the order past it
+                await uow.commit()
+            assert await store.unit_of_work().orders.snapshot("1001") is None
         assert kept is not None and (kept.version, kept.lineItems[0].quantity) == (4, 1)
