@@ -1,7 +1,7 @@
-"""Anchoring a return to its commercetools order: find it, validate every item, compute the pending
-credit. Then the anchoring is recorded (`anchor_recording`), or the return stays held
-(`anchor_holding`): an order not there yet holds it (an orphan past the horizon), an order that does
-not fit it refuses it."""
+"""Anchoring a return to its commercetools order: find it (the copy order sync kept, written at its
+version; else a lookup), validate every item, compute the pending credit. Then the anchoring is
+recorded (`anchor_recording`), or the return stays held (`anchor_holding`): an order not there yet
+holds it (an orphan past the horizon), an order that does not fit it refuses it."""
 
 from __future__ import annotations
 
