@@ -36,6 +36,8 @@ from bench.surge_measure import (
     done_returns,
     inbox_lag_by_lane,
     pct,
+    requests_per_return,
+    sim_requests,
     simulators_cpu,
     upstream_ceiling,
 )
@@ -78,7 +80,7 @@ def run_size(
         stack.start_daemon()
         assert stack.daemon is not None
         asyncio.run(seed_shop(stack))
-        idle = api_calls(stack)
+        idle, idle_requests = api_calls(stack), sim_requests(stack)
         syncing = Sampler(stack.daemon.pid)
         numbers = asyncio.run(orders_in_rebound(stack, returns, rng.randrange(2**32)))
         # What syncing one order costs (calls and CPU), so the order feed can be taken out of the
@@ -86,10 +88,12 @@ def run_size(
         cpu_per_order = syncing.cpu_seconds() / returns
         synced = api_calls(stack)
         per_order = {name: (synced.get(name, 0) - idle.get(name, 0)) / returns for name in synced}
+        synced_requests = sim_requests(stack)
+        requests_per_order = {k: (v - idle_requests.get(k, 0)) / returns for k, v in synced_requests.items()}
         script_returns(stack, numbers)
         bodies = event_bodies(stack)
         ids = {json.loads(b)["data"]["order"]["returnId"] for b in bodies}
-        calls_before = api_calls(stack)
+        calls_before, requests_before = api_calls(stack), sim_requests(stack)
         sampler = Sampler(stack.daemon.pid)
         sims = [Sampler(child.pid) for child in stack.simulators]
         surge_started_at = time.time()
@@ -119,7 +123,7 @@ def run_size(
         intake_seconds, statuses, e2e_seconds, _ = asyncio.run(surge())
         usage = sampler.result()
         sims_cpu = simulators_cpu(stack, sims)
-        calls_after = api_calls(stack)
+        calls_after, requests_after = api_calls(stack), sim_requests(stack)
         done = done_returns(stack, ids)
         with sqlite3.connect(f"file:{stack.db}?mode=ro", uri=True) as conn:
             lags = [
@@ -162,6 +166,10 @@ def run_size(
             # the sync lag above; returns: ReBound events waiting behind each other).
             "inbox_lag_by_lane_s": inbox_lag_by_lane(stack.db, surge_started_at),
             "calls_per_return": per_return_calls,
+            # Counted by the simulator in HTTP requests (calls_per_return counts the daemon's port calls).
+            "commercetools_requests_per_return": requests_per_return(
+                requests_before, requests_after, requests_per_order, len(lags), done
+            ),
             "calls_per_order_sync": {name: round(value, 2) for name, value in per_order.items()},
             "daemon_cpu_ms_per_return": round(1000 * usage["cpu_seconds"] / max(done, 1), 1),
             **usage,

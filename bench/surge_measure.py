@@ -117,6 +117,30 @@ def sim_calls(stack: Stack) -> dict[str, int]:
     return {k: v for k, v in (stats or {}).items() if k.startswith("call ") and k not in BACKGROUND}
 
 
+def sim_requests(stack: Stack) -> dict[str, int]:
+    """Requests (`call …`) and 409 answers (`conflict …`) per route, background left out."""
+    _, stats = request("GET", f"{stack.ct}/_sim/stats", timeout=60)
+    return {
+        k: v
+        for k, v in (stats or {}).items()
+        if k.startswith(("call ", "conflict ")) and k.replace("conflict ", "call ", 1) not in BACKGROUND
+    }
+
+
+def requests_per_return(
+    before: dict[str, int], after: dict[str, int], per_order: dict[str, float], orders: int, done: int
+) -> dict[str, Any]:
+    """The whole surge's commercetools requests per return by route (the orders synced meanwhile taken
+    out), and how many of them were refused with 409: what the lifecycle count on idle returns misses."""
+    per = {
+        k: round((after.get(k, 0) - before.get(k, 0) - orders * per_order.get(k, 0.0)) / max(done, 1), 3)
+        for k in after
+    }
+    calls = {k.removeprefix("call "): v for k, v in per.items() if k.startswith("call ") and v}
+    conflicts = {k.removeprefix("conflict "): v for k, v in per.items() if k.startswith("conflict ") and v}
+    return {"total": round(sum(calls.values()), 2), "by_route": calls, "conflicts_by_route": conflicts}
+
+
 async def _settled(stack: Stack, within: float = 120.0) -> dict[str, int]:
     """The simulator's counts once they have not moved for 2 s (the step's work is over)."""
     last, still, started = sim_calls(stack), 0, time.monotonic()

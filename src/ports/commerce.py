@@ -56,11 +56,14 @@ class CommercePort(Protocol):
         *,
         return_tracking_id: str | None = None,
         current: Order | None = None,
+        reread: bool = True,
     ) -> Order:
         """Append one return info with the items whose key is not on the order yet (none left: no write).
 
         `current`: the order as just read or last written; its version is used instead of a fresh read
-        (a stale one costs a 409, then a re-read and a re-plan)."""
+        (a stale one costs a 409, then a re-read and a re-plan). `reread=False`: the write is tried once,
+        on `current`; a 409 (or a transient failure) is raised, so that a caller whose plan rests on more
+        than the return items (the anchoring's validation) re-reads and re-validates itself."""
         ...
 
     async def set_return_shipment_state(

@@ -8,6 +8,8 @@ from typing import Protocol
 
 import msgspec
 
+from backflow.domain.order import Order
+
 
 class SyncStatus(StrEnum):
     PENDING = "pending"
@@ -41,4 +43,17 @@ class SyncedOrderRepository(Protocol):
 
     def upsert(self, order: SyncedOrder) -> None:
         """Stage an insert-or-replace; an older ct_version never overwrites a newer one."""
+        ...
+
+    def keep_snapshot(self, order: Order) -> None:
+        """Stage the order as synced (commercetools' copy at its version); never replaces a newer one."""
+        ...
+
+    def forget_snapshot(self, ct_order_id: str) -> None:
+        """Stage the removal of the kept copy: a write of ours has moved the order past it."""
+        ...
+
+    async def snapshot(self, ref: str) -> Order | None:
+        """The order last kept with this order number (else this id): only to plan a version-checked
+        write, where a stale copy costs a 409; never for money."""
         ...

@@ -95,8 +95,9 @@ class CommercetoolsAdapter:
         *,
         return_tracking_id: str | None = None,
         current: Order | None = None,
+        reread: bool = True,
     ) -> Order:
-        return await self._returns.add_return_info(order_id, items, return_tracking_id, current)
+        return await self._returns.add_return_info(order_id, items, return_tracking_id, current, reread)
 
     async def set_return_shipment_state(
         self, order_id: str, item_key: str, state: ReturnShipmentState

@@ -98,8 +98,14 @@ class Orders:
             last_id = results[-1].id
 
     async def update(
-        self, order_id: str, plan: Callable[[Order], Actions | None], *, current: Order | None = None
+        self,
+        order_id: str,
+        plan: Callable[[Order], Actions | None],
+        *,
+        current: Order | None = None,
+        reread: bool = True,
     ) -> Order:
+        """`reread=False` (with `current`): one attempt, its 409 raised to the caller."""
         path = f"/orders/{quote(order_id, safe='')}"
 
         async def send(version: int, actions: Actions) -> Order:
@@ -111,6 +117,6 @@ class Orders:
             lambda: self.recent_read(order_id),
             plan,
             send,
-            attempts=self._http.config.conflict_attempts,
+            attempts=self._http.config.conflict_attempts if reread or current is None else 1,
             current=current,
         )

@@ -68,6 +68,7 @@ class Returns:
         items: Sequence[ReturnItemRequest],
         return_tracking_id: str | None,
         current: Order | None = None,
+        reread: bool = True,
     ) -> Order:
         keys = [item.key for item in items]
         if len(set(keys)) != len(keys):
@@ -83,7 +84,7 @@ class Returns:
                 action["returnTrackingId"] = return_tracking_id
             return [action]
 
-        return await self._orders.update(order_id, plan, current=current)
+        return await self._orders.update(order_id, plan, current=current, reread=reread)
 
     async def set_shipment_states(
         self, order_id: str, states: Mapping[str, ReturnShipmentState], current: Order | None = None

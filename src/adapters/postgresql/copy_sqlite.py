@@ -32,6 +32,7 @@ TABLES = (
     "return_status_history",
     "synced_orders",
     "order_line_quantities",
+    "order_snapshots",
     "exceptions",
     "exception_events",
     "exception_alerts",

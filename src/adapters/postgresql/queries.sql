@@ -184,6 +184,21 @@ ON CONFLICT (ct_order_id) DO UPDATE SET
     attempts = excluded.attempts, last_error = excluded.last_error
 WHERE excluded.ct_version >= synced_orders.ct_version;
 
+-- name: order_snapshot_keep
+INSERT INTO order_snapshots (ct_order_id, order_number, version, body)
+VALUES (%(ct_order_id)s, %(order_number)s, %(version)s, %(body)s)
+ON CONFLICT (ct_order_id) DO UPDATE SET
+    order_number = excluded.order_number, version = excluded.version, body = excluded.body
+WHERE excluded.version > order_snapshots.version;
+
+-- name: order_snapshot_forget
+DELETE FROM order_snapshots WHERE ct_order_id = %(ct_order_id)s;
+
+-- name: order_snapshot_by_ref
+(SELECT body FROM order_snapshots WHERE order_number = %(ref)s LIMIT 1)
+UNION ALL (SELECT body FROM order_snapshots WHERE ct_order_id = %(ref)s)
+LIMIT 1;
+
 -- name: exception_raise
 INSERT INTO exceptions
     (type, owner, severity, state, dedupe_key, return_id, order_ref, evidence, first_seen, last_seen, count)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from backflow.adapters.sqlstore.dialect import Dialect, Repository, Row
+from backflow.domain.order import ORDER_DECODER, Order
 from backflow.ports.errors import ConflictError
 from backflow.ports.return_cases import ReturnCaseRecord
 from backflow.ports.synced_orders import SyncedOrder, SyncStatus
@@ -115,3 +118,19 @@ class SyncedOrders(Repository):
     async def failing(self, *, limit: int) -> list[SyncedOrder]:
         rows = await self._all("synced_order_failing", {"limit": limit})
         return [_synced_order(row, self.dialect) for row in rows]
+
+    def keep_snapshot(self, order: Order) -> None:
+        params = {
+            "ct_order_id": order.id,
+            "order_number": order.orderNumber,
+            "version": order.version,
+            "body": msgspec.json.encode(order),
+        }
+        self._stage("order_snapshot_keep", params)
+
+    def forget_snapshot(self, ct_order_id: str) -> None:
+        self._stage("order_snapshot_forget", {"ct_order_id": ct_order_id})
+
+    async def snapshot(self, ref: str) -> Order | None:
+        row = await self._one("order_snapshot_by_ref", {"ref": ref})
+        return None if row is None else ORDER_DECODER.decode(bytes(row["body"]))

@@ -136,6 +136,8 @@ async def _synced(store: StoreDeps, order_policy: OrderSyncPolicy, order: Order)
                 products={line.variant.sku: _name(line.name) for line in order.lineItems if line.variant.sku},
             )
         )
+        # The anchoring of its returns plans on this copy instead of looking the order up again.
+        uow.orders.keep_snapshot(order)
         if lag > limit:
             raise_exception(
                 uow,

@@ -18,10 +18,15 @@ from backflow.domain.return_case import CaseItem, Position, ReturnCase
 from backflow.domain.returns import OrderFound, transition
 from backflow.ports.commerce import CommercePort
 from backflow.ports.commerce_types import ReturnItemRequest
-from backflow.ports.errors import ConflictError
+from backflow.ports.errors import ConflictError, NotFoundError
 from backflow.ports.exceptions import Severity
 from backflow.ports.ledgers import PendingCredit
 from backflow.ports.return_cases import ReturnCaseRecord
+
+
+class StaleOrderCopy(Exception):
+    """The order changed (or went) since the copy the anchoring planned on; nothing was written."""
+
 
 CASE_WRITE_ATTEMPTS = 3
 """Commits of the anchored case on a stale version before the row fails into the outbox's backoff."""
@@ -56,14 +61,27 @@ async def record_anchoring(
     store: StoreDeps,
     commerce: CommercePort,
     reasons_policy: ReasonsPolicy,
+    reread: bool = True,
 ) -> None:
+    """`reread=False`: `order` is a kept copy; the write is tried once on its version, and StaleOrderCopy
+    (nothing written) says the order changed or went since, so the anchoring must read and validate again."""
     case = stored.case
     drafts = [_item_request(reasons_policy, order, stored, item) for item in returnable(case)]
     with store.tracer.start_as_current_span("anchor_return.add_return_info"):
-        # The order as just found: its version saves a read (a stale one costs a 409 and a re-read).
-        await commerce.add_return_info(
-            order.id, [request for request, _ in drafts], return_tracking_id=case.return_id, current=order
-        )
+        # The order as just found (or as order sync kept it): its version saves a read. A stale one costs
+        # a 409: re-read and re-planned here (`reread`), or handed back to re-validate (`StaleOrderCopy`).
+        try:
+            await commerce.add_return_info(
+                order.id,
+                [request for request, _ in drafts],
+                return_tracking_id=case.return_id,
+                current=order,
+                reread=reread,
+            )
+        except (ConflictError, NotFoundError) as stale:
+            if reread:
+                raise
+            raise StaleOrderCopy(order.id) from stale
     # The inbox processor may update the case while commercetools answers (a return's webhooks come
     # together); the commit then fails on the stale version. The case move is a pure function of the
     # stored case and the order found, so the loser re-reads and re-applies at once, a bounded number
@@ -141,6 +159,9 @@ async def _commit_anchoring(
             uow.exceptions.resolve_key(
                 f"{kind}:{case.return_id}", actor="backflow", note=f"anchored to order {order.id}"
             )
+        # Our return info moved the order past the copy order sync kept: a later return of it would
+        # only get a 409 on that copy, so it looks the order up instead (one request fewer).
+        uow.orders.forget_snapshot(order.id)
         result = transition(case, OrderFound(order_id=order.id))
         staged = stage_due_on_anchoring(uow, result.case, result.events)
         uow.returns.update(

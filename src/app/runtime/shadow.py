@@ -114,6 +114,7 @@ class ShadowCommerce:
         *,
         return_tracking_id: str | None = None,
         current: Order | None = None,
+        reread: bool = True,
     ) -> Order:
         await self._record(
             "add_return_info", order_id=order_id, items=list(items), return_tracking_id=return_tracking_id

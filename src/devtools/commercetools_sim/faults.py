@@ -106,6 +106,8 @@ def fault_middleware(
                 return web.json_response(body, status=rule.error_status)
             drop = drop or bool(rule.drop_rate and rng.random() < rule.drop_rate)
         response = await handler(request)
+        if response.status == 409:  # a version conflict: what racing writers cost, per route
+            count(f"conflict {request.method} {route_shape(request)}")
         if drop and request.transport is not None:
             # The write is applied; the client only sees its connection cut.
             count("fault.drop")

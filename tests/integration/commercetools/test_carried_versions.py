@@ -11,6 +11,7 @@ from backflow.devtools.commercetools_sim.keys import STATE
 from backflow.domain.money import Money
 from backflow.domain.order import ReturnShipmentState
 from backflow.ports.commerce_types import ReturnItemRequest
+from backflow.ports.errors import ConflictError
 
 from .conftest import Server
 
@@ -165,3 +166,23 @@ async def test_keyless_items_keep_their_states_when_receipts_go_through_the_rewr
             assert keyless == [("Returned", "Refunded")]
         keyed = {i.key: i.shipmentState for i in second.return_items() if i.key is not None}
         assert keyed == {"rb-k1": "Returned", "rb-k2": "Returned"}
+
+
+async def test_a_write_without_reread_hands_a_stale_copy_back_and_writes_nothing(sim: Server) -> None:
+    with anyio.fail_after(30):
+        order = await sim.create_order([("SKU-K", 2, 1000)])
+        item = ReturnItemRequest(key="rb-k", quantity=1, line_item_id=order["lineItems"][0]["id"])
+        async with sim.adapter() as adapter:
+            kept = await adapter.get_order(order["id"])
+            # The order moves on after the copy was kept (as an edit or another writer would move it).
+            moved = {
+                "version": kept.version,
+                "actions": [{"action": "changeOrderState", "orderState": "Confirmed"}],
+            }
+            await sim.call("POST", f"/orders/{order['id']}", moved)
+            before = _calls(sim)
+            with pytest.raises(ConflictError):
+                await adapter.add_return_info(order["id"], [item], current=kept, reread=False)
+            assert _since(sim, before) == {"call POST /orders/{id}": 1}  # no re-read, no second write
+            fresh = await adapter.get_order(order["id"])
+        assert fresh.returnInfo == []

@@ -1,0 +1,8 @@
+-- 0004: the order as last synced, for the anchoring to plan on without looking the order up.
+CREATE TABLE order_snapshots (
+    ct_order_id text COLLATE "C" PRIMARY KEY,
+    order_number text COLLATE "C",
+    version integer NOT NULL,
+    body bytea NOT NULL
+);
+CREATE INDEX order_snapshots_number ON order_snapshots (order_number);
