@@ -6,6 +6,7 @@ traced back to the rows behind it. Nothing here writes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -59,6 +60,11 @@ class ReportSource(Protocol):
         ...
 
     async def status_history(self, *, until: datetime) -> list[StatusChange]: ...
+
+    async def status_history_of(self, return_ids: Sequence[str], *, until: datetime) -> list[StatusChange]:
+        """The changes of these returns only, oldest first: what a monitor's batch needs, whatever the
+        size of the whole history (the full one is a row per change of every return ever stored)."""
+        ...
 
     async def refunds(self, *, until: datetime) -> list[RefundEntry]: ...
 

@@ -327,11 +327,12 @@ FROM outbox WHERE status IN ('pending', 'leased', 'dead') GROUP BY kind ORDER BY
 SELECT * FROM inbox WHERE quarantine_reason IS NOT NULL AND seq > %(after_seq)s ORDER BY seq LIMIT %(limit)s;
 
 -- name: admin_inbox_counts
+-- Unsettled and quarantined rows only, each through its partial index (never every processed row).
 SELECT count(*) FILTER (WHERE status = 'pending') AS pending,
        count(*) FILTER (WHERE status = 'failed') AS failed,
-       count(*) FILTER (WHERE quarantine_reason IS NOT NULL) AS quarantined,
+       (SELECT count(*) FROM inbox WHERE quarantine_reason IS NOT NULL) AS quarantined,
        min(received_at) FILTER (WHERE status = 'pending') AS oldest_pending
-FROM inbox;
+FROM inbox WHERE status IN ('pending', 'failed');
 
 -- name: admin_sync_counts
 SELECT count(*) FILTER (WHERE status = 'synced') AS synced,
@@ -421,6 +422,11 @@ SELECT * FROM return_cases WHERE state != 'CLOSED' ORDER BY updated_at, return_i
 
 -- name: report_status_history
 SELECT * FROM return_status_history WHERE at <= %(until)s ORDER BY seq;
+
+-- name: report_status_history_of
+-- A monitor's batch of returns only, through the (return_id, seq) index.
+SELECT * FROM return_status_history
+WHERE return_id = ANY (%(return_ids)s::text[]) AND at <= %(until)s ORDER BY seq;
 
 -- name: report_refunds
 SELECT * FROM refunds WHERE recorded_at <= %(until)s ORDER BY recorded_at, interaction_id;

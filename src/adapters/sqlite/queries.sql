@@ -304,11 +304,12 @@ FROM outbox WHERE status IN ('pending', 'leased', 'dead') GROUP BY kind ORDER BY
 SELECT * FROM inbox WHERE quarantine_reason IS NOT NULL AND seq > :after_seq ORDER BY seq LIMIT :limit;
 
 -- name: admin_inbox_counts
-SELECT sum(status = 'pending') AS pending,
-       sum(status = 'failed') AS failed,
-       sum(quarantine_reason IS NOT NULL) AS quarantined,
+-- Unsettled and quarantined rows only, each through its partial index (never every processed row).
+SELECT coalesce(sum(status = 'pending'), 0) AS pending,
+       coalesce(sum(status = 'failed'), 0) AS failed,
+       (SELECT count(*) FROM inbox WHERE quarantine_reason IS NOT NULL) AS quarantined,
        min(CASE WHEN status = 'pending' THEN received_at END) AS oldest_pending
-FROM inbox;
+FROM inbox WHERE status IN ('pending', 'failed');
 
 -- name: admin_sync_counts
 SELECT sum(status = 'synced') AS synced, sum(status = 'pending') AS pending,
@@ -394,6 +395,11 @@ SELECT * FROM return_cases WHERE state != 'CLOSED' ORDER BY updated_at, return_i
 
 -- name: report_status_history
 SELECT * FROM return_status_history WHERE at <= :until ORDER BY seq;
+
+-- name: report_status_history_of
+-- A monitor's batch of returns only, through the (return_id, seq) index.
+SELECT * FROM return_status_history
+WHERE return_id IN (SELECT value FROM json_each(:return_ids)) AND at <= :until ORDER BY seq;
 
 -- name: report_refunds
 SELECT * FROM refunds WHERE recorded_at <= :until ORDER BY recorded_at, interaction_id;

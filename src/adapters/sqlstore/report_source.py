@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from backflow.adapters.sqlstore.decisions import decision
-from backflow.adapters.sqlstore.dialect import Reads
+from backflow.adapters.sqlstore.dialect import Reads, Row
 from backflow.adapters.sqlstore.ledgers import movement, refund, write_off
 from backflow.adapters.sqlstore.repositories import return_case
 from backflow.ports.decisions import RefundDecision
@@ -25,6 +26,15 @@ class ReportSource(Reads):
         return [return_case(row, self.dialect) for row in rows]
 
     async def status_history(self, *, until: datetime) -> list[StatusChange]:
+        return self._changes(await self._all("report_status_history", {"until": self.dialect.ts(until)}))
+
+    async def status_history_of(self, return_ids: Sequence[str], *, until: datetime) -> list[StatusChange]:
+        if not return_ids:
+            return []
+        params = {"return_ids": self.dialect.texts(return_ids), "until": self.dialect.ts(until)}
+        return self._changes(await self._all("report_status_history_of", params))
+
+    def _changes(self, rows: Sequence[Row]) -> list[StatusChange]:
         d = self.dialect
         return [
             StatusChange(
@@ -33,7 +43,7 @@ class ReportSource(Reads):
                 position=r["position"],
                 rebound_status=r["rebound_status"],
             )
-            for r in await self._all("report_status_history", {"until": d.ts(until)})
+            for r in rows
         ]
 
     async def refunds(self, *, until: datetime) -> list[RefundEntry]:
