@@ -61,6 +61,31 @@ class ReportSource(Protocol):
 
     async def status_history(self, *, until: datetime) -> list[StatusChange]: ...
 
+    async def active_return_cases(
+        self, *, since: datetime, until: datetime, including: Sequence[str] = ()
+    ) -> list[ReturnCaseRecord]:
+        """Cases created by `until` that a period's report names: created in [since, until], or with a
+        status change in it, or in `including` (their refunds, decisions or mismatches fall in it).
+        Oldest first, as `return_cases`; bounded by the period's activity, not by the history."""
+        ...
+
+    async def active_status_history(self, *, since: datetime, until: datetime) -> list[StatusChange]:
+        """The whole history up to `until` of the returns that changed in [since, until], oldest first:
+        enough to tell which of them were first received or cancelled in the period."""
+        ...
+
+    async def return_cases_page(
+        self,
+        *,
+        since: datetime | None,
+        until: datetime | None,
+        after: tuple[datetime, str] | None,
+        limit: int,
+    ) -> list[ReturnCaseRecord]:
+        """Up to `limit` cases created in [since, until] (either open-ended) after the (created_at,
+        return_id) key `after`, oldest first: a whole-history report reads them page by page."""
+        ...
+
     async def status_history_of(self, return_ids: Sequence[str], *, until: datetime) -> list[StatusChange]:
         """The changes of these returns only, oldest first: what a monitor's batch needs, whatever the
         size of the whole history (the full one is a row per change of every return ever stored)."""

@@ -417,6 +417,28 @@ SELECT * FROM return_cases
 WHERE (%(created_before)s::timestamptz IS NULL OR created_at <= %(created_before)s)
 ORDER BY created_at, return_id;
 
+-- name: report_active_cases
+-- Only the cases a period's report names, each part through an index (never every stored case).
+SELECT * FROM return_cases
+WHERE created_at <= %(until)s AND return_id IN (
+    SELECT return_id FROM return_cases WHERE created_at >= %(since)s AND created_at <= %(until)s
+    UNION SELECT return_id FROM return_status_history WHERE at >= %(since)s AND at <= %(until)s
+    UNION SELECT unnest(%(return_ids)s::text[]))
+ORDER BY created_at, return_id;
+
+-- name: report_active_status_history
+SELECT * FROM return_status_history
+WHERE at <= %(until)s AND return_id IN (
+    SELECT return_id FROM return_status_history WHERE at >= %(since)s AND at <= %(until)s)
+ORDER BY seq;
+
+-- name: report_cases_page
+SELECT * FROM return_cases
+WHERE (%(since)s::timestamptz IS NULL OR created_at >= %(since)s)
+  AND (%(until)s::timestamptz IS NULL OR created_at <= %(until)s)
+  AND (%(after_at)s::timestamptz IS NULL OR (created_at, return_id) > (%(after_at)s, %(after_id)s))
+ORDER BY created_at, return_id LIMIT %(limit)s;
+
 -- name: report_open_cases
 SELECT * FROM return_cases WHERE state != 'CLOSED' ORDER BY updated_at, return_id LIMIT %(limit)s;
 

@@ -390,6 +390,27 @@ ON CONFLICT (ct_order_id, sku) DO UPDATE SET quantity = excluded.quantity, produ
 SELECT * FROM return_cases WHERE (:created_before IS NULL OR created_at <= :created_before)
 ORDER BY created_at, return_id;
 
+-- name: report_active_cases
+-- Only the cases a period's report names, each part through an index (never every stored case).
+SELECT * FROM return_cases
+WHERE created_at <= :until AND return_id IN (
+    SELECT return_id FROM return_cases WHERE created_at >= :since AND created_at <= :until
+    UNION SELECT return_id FROM return_status_history WHERE at >= :since AND at <= :until
+    UNION SELECT value FROM json_each(:return_ids))
+ORDER BY created_at, return_id;
+
+-- name: report_active_status_history
+SELECT * FROM return_status_history
+WHERE at <= :until AND return_id IN (
+    SELECT return_id FROM return_status_history WHERE at >= :since AND at <= :until)
+ORDER BY seq;
+
+-- name: report_cases_page
+SELECT * FROM return_cases
+WHERE (:since IS NULL OR created_at >= :since) AND (:until IS NULL OR created_at <= :until)
+  AND (:after_at IS NULL OR created_at > :after_at OR (created_at = :after_at AND return_id > :after_id))
+ORDER BY created_at, return_id LIMIT :limit;
+
 -- name: report_open_cases
 SELECT * FROM return_cases WHERE state != 'CLOSED' ORDER BY updated_at, return_id LIMIT :limit;
 

@@ -302,6 +302,8 @@ CREATE TABLE instance_lease (
 -- the open-case monitors, the queue counts (overview, /metrics) and the inbox counts scanned every
 -- finished row on each call: CPU that grew with the history, not with the work.
 CREATE INDEX return_cases_open ON return_cases (updated_at, return_id) WHERE state != 'CLOSED';
+-- A report of a period reads the cases created in it (and pages through them in this order).
+CREATE INDEX return_cases_created ON return_cases (created_at, return_id);
 CREATE INDEX outbox_live ON outbox (kind, status, available_at, lease_until, attempts)
     WHERE status IN ('pending', 'leased', 'dead');
 CREATE INDEX inbox_unsettled ON inbox (source, status, received_at) WHERE status IN ('pending', 'failed');

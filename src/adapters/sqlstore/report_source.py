@@ -28,6 +28,35 @@ class ReportSource(Reads):
     async def status_history(self, *, until: datetime) -> list[StatusChange]:
         return self._changes(await self._all("report_status_history", {"until": self.dialect.ts(until)}))
 
+    async def active_return_cases(
+        self, *, since: datetime, until: datetime, including: Sequence[str] = ()
+    ) -> list[ReturnCaseRecord]:
+        d = self.dialect
+        params = {"since": d.ts(since), "until": d.ts(until), "return_ids": d.texts(including)}
+        return [return_case(row, d) for row in await self._all("report_active_cases", params)]
+
+    async def active_status_history(self, *, since: datetime, until: datetime) -> list[StatusChange]:
+        params = {"since": self.dialect.ts(since), "until": self.dialect.ts(until)}
+        return self._changes(await self._all("report_active_status_history", params))
+
+    async def return_cases_page(
+        self,
+        *,
+        since: datetime | None,
+        until: datetime | None,
+        after: tuple[datetime, str] | None,
+        limit: int,
+    ) -> list[ReturnCaseRecord]:
+        d = self.dialect
+        params = {
+            "since": d.ts_or_none(since),
+            "until": d.ts_or_none(until),
+            "after_at": d.ts_or_none(after[0] if after else None),
+            "after_id": after[1] if after else "",
+            "limit": limit,
+        }
+        return [return_case(row, d) for row in await self._all("report_cases_page", params)]
+
     async def status_history_of(self, return_ids: Sequence[str], *, until: datetime) -> list[StatusChange]:
         if not return_ids:
             return []

@@ -64,16 +64,25 @@ class Ledgers(msgspec.Struct, kw_only=True):
 
 
 async def gather(source: ReportSource, period: Period, now: datetime) -> Ledgers:
-    end = period.end
+    """The ledgers `build` reads. Cases and status history are those of the returns the period names
+    (created or changed in it, or named by its refunds, decisions and mismatches: every row `build`
+    makes is about one of them), never every return ever stored."""
+    start, end = period.start, period.end
+    refunds = await source.refunds(until=end)
+    exceptions = await source.exceptions(until=end)
+    decisions = await source.decisions(until=max(now, end))
+    named = {e.refund.return_id for e in refunds if period.contains(e.updated_at)}
+    named |= {d.return_id for d in decisions if period.contains(d.decided_at)}
+    named |= {x.return_id for x in exceptions if x.return_id and period.contains(x.first_seen)}
     return Ledgers(
-        cases=await source.return_cases(created_before=end),
-        history=await source.status_history(until=end),
-        refunds=await source.refunds(until=end),
+        cases=await source.active_return_cases(since=start, until=end, including=sorted(named)),
+        history=await source.active_status_history(since=start, until=end),
+        refunds=refunds,
         credits=await source.credit_history(until=end),
-        movements=await source.stock_movements(since=period.start, until=end),
-        write_offs=await source.write_offs(since=period.start, until=end),
-        exceptions=await source.exceptions(until=end),
-        decisions=await source.decisions(until=max(now, end)),
+        movements=await source.stock_movements(since=start, until=end),
+        write_offs=await source.write_offs(since=start, until=end),
+        exceptions=exceptions,
+        decisions=decisions,
     )
 
 

@@ -1,0 +1,95 @@
+"""The reports' bounded reads, on both stores: a period's cases and history are those of the returns it
+names (never every stored return), and the whole-history report pages through the cases in order."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import anyio
+import msgspec
+import pytest
+
+from backflow.ports.return_cases import ReturnCaseRecord
+from tests.integration.store.support import START, FakeClock, OpenStore, Store
+
+pytestmark = pytest.mark.anyio
+
+DAY = 86_400
+PERIOD_START, PERIOD_END = START + timedelta(days=1), START + timedelta(days=2)
+
+
+def _case(return_id: str, status: str, *, version: int = 0) -> ReturnCaseRecord:
+    snapshot = {"case": {"rebound_status": status}}
+    return ReturnCaseRecord(
+        return_id=return_id,
+        client_order_id=f"order-{return_id}",
+        ct_order_id=f"ct-{return_id}",
+        state="anchored",
+        last_sequence=1,
+        snapshot=msgspec.json.encode(snapshot),
+        version=version,
+        created_at=START,
+        updated_at=START,
+    )
+
+
+async def _write(
+    store: Store, *, added: tuple[str, ...] = (), moved: tuple[tuple[str, str, int], ...] = ()
+) -> None:
+    async with store.unit_of_work() as uow:
+        for return_id in added:
+            uow.returns.add(_case(return_id, "CREATED"))
+        for return_id, status, version in moved:
+            uow.returns.update(_case(return_id, status, version=version))
+        await uow.commit()
+
+
+async def test_a_period_reads_the_returns_it_names_and_their_whole_history(open_store: OpenStore) -> None:
+    clock = FakeClock()
+    with anyio.fail_after(20):
+        async with open_store(clock) as store:
+            await _write(store, added=("RB-old", "RB-quiet", "RB-named"))
+            clock.advance(DAY + 10)
+            await _write(store, moved=(("RB-old", "AT_HUB", 1),))  # changed in the period
+            await _write(store, added=("RB-new",))  # created in the period
+            clock.advance(2 * DAY)
+            await _write(store, added=("RB-late",), moved=(("RB-old", "DELIVERED", 2),))  # after it
+
+            reports = store.reports
+            cases = await reports.active_return_cases(
+                since=PERIOD_START, until=PERIOD_END, including=["RB-named", "RB-unknown"]
+            )
+            assert [c.return_id for c in cases] == ["RB-named", "RB-old", "RB-new"]
+            history = await reports.active_status_history(since=PERIOD_START, until=PERIOD_END)
+            assert [(c.return_id, c.rebound_status) for c in history] == [
+                ("RB-old", "CREATED"),  # before the period, but part of a return that changed in it
+                ("RB-old", "AT_HUB"),
+                ("RB-new", "CREATED"),
+            ]
+            assert [
+                c.return_id for c in await reports.active_return_cases(since=PERIOD_START, until=PERIOD_END)
+            ] == [
+                "RB-old",
+                "RB-new",
+            ]
+
+
+async def test_the_whole_history_is_read_page_by_page_in_creation_order(open_store: OpenStore) -> None:
+    clock = FakeClock()
+    with anyio.fail_after(20):
+        async with open_store(clock) as store:
+            await _write(store, added=("RB-b", "RB-a", "RB-c"))
+            clock.advance(DAY + 10)
+            await _write(store, added=("RB-e", "RB-d"))
+            pages, after = [], None
+            while True:
+                page = await store.reports.return_cases_page(since=None, until=None, after=after, limit=2)
+                pages.append([c.return_id for c in page])
+                if len(page) < 2:
+                    break
+                after = (page[-1].created_at, page[-1].return_id)
+            assert pages == [["RB-a", "RB-b"], ["RB-c", "RB-d"], ["RB-e"]]
+            in_period = await store.reports.return_cases_page(
+                since=PERIOD_START, until=PERIOD_END, after=None, limit=10
+            )
+            assert [c.return_id for c in in_period] == ["RB-d", "RB-e"]
