@@ -74,6 +74,21 @@ class ReportSource(Protocol):
         enough to tell which of them were first received or cancelled in the period."""
         ...
 
+    async def active_refunds(
+        self, *, since: datetime, until: datetime, including: Sequence[str] = ()
+    ) -> list[RefundEntry]:
+        """Refunds first written by `until` that changed in [since, until] or belong to `including`,
+        in the order of `refunds`."""
+        ...
+
+    async def active_credit_history(
+        self, *, since: datetime, until: datetime, including: Sequence[str] = ()
+    ) -> list[CreditChange]:
+        """The credit changes a period's liability needs, in the order of `credit_history`: those in
+        [since, until], every change of the returns in `including`, and before `since` only the latest
+        change of each credit still posted then (what was owed when the period began)."""
+        ...
+
     async def return_cases_page(
         self,
         *,

@@ -432,6 +432,25 @@ WHERE at <= %(until)s AND return_id IN (
     SELECT return_id FROM return_status_history WHERE at >= %(since)s AND at <= %(until)s)
 ORDER BY seq;
 
+-- name: report_active_refunds
+SELECT * FROM refunds
+WHERE recorded_at <= %(until)s AND interaction_id IN (
+    SELECT interaction_id FROM refunds WHERE updated_at >= %(since)s AND updated_at <= %(until)s
+    UNION SELECT interaction_id FROM refunds WHERE return_id = ANY (%(return_ids)s::text[]))
+ORDER BY recorded_at, interaction_id;
+
+-- name: report_active_credit_history
+-- Before the period only the latest change of each credit, and only if it was still owed then.
+SELECT * FROM credit_history WHERE at <= %(until)s AND seq IN (
+    SELECT seq FROM credit_history WHERE at >= %(since)s AND at <= %(until)s
+    UNION SELECT seq FROM credit_history WHERE return_id = ANY (%(return_ids)s::text[])
+    UNION SELECT seq FROM (
+        SELECT seq, state, amount_minor, row_number() OVER (
+            PARTITION BY return_id, currency ORDER BY at DESC, seq DESC) AS latest
+        FROM credit_history WHERE at < %(since)s) AS before_period
+    WHERE latest = 1 AND state = 'posted' AND amount_minor > 0)
+ORDER BY at, seq;
+
 -- name: report_cases_page
 SELECT * FROM return_cases
 WHERE (%(since)s::timestamptz IS NULL OR created_at >= %(since)s)

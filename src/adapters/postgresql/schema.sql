@@ -318,6 +318,8 @@ FOR EACH ROW EXECUTE FUNCTION return_status_record();
 CREATE INDEX return_cases_open ON return_cases (updated_at, return_id) WHERE state <> 'CLOSED';
 -- A report of a period reads the cases created in it (and pages through them in this order).
 CREATE INDEX return_cases_created ON return_cases (created_at, return_id);
+-- The credit changes of the returns a period names.
+CREATE INDEX credit_history_return ON credit_history (return_id, currency, at, seq);
 CREATE INDEX outbox_live ON outbox (kind, status, available_at, lease_until, attempts)
     WHERE status IN ('pending', 'leased', 'dead');
 CREATE INDEX inbox_unsettled ON inbox (source, status, received_at) WHERE status IN ('pending', 'failed');

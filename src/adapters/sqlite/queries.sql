@@ -405,6 +405,25 @@ WHERE at <= :until AND return_id IN (
     SELECT return_id FROM return_status_history WHERE at >= :since AND at <= :until)
 ORDER BY seq;
 
+-- name: report_active_refunds
+SELECT * FROM refunds
+WHERE recorded_at <= :until AND interaction_id IN (
+    SELECT interaction_id FROM refunds WHERE updated_at >= :since AND updated_at <= :until
+    UNION SELECT interaction_id FROM refunds WHERE return_id IN (SELECT value FROM json_each(:return_ids)))
+ORDER BY recorded_at, interaction_id;
+
+-- name: report_active_credit_history
+-- Before the period only the latest change of each credit, and only if it was still owed then.
+SELECT * FROM credit_history WHERE at <= :until AND seq IN (
+    SELECT seq FROM credit_history WHERE at >= :since AND at <= :until
+    UNION SELECT seq FROM credit_history WHERE return_id IN (SELECT value FROM json_each(:return_ids))
+    UNION SELECT seq FROM (
+        SELECT seq, state, amount_minor, row_number() OVER (
+            PARTITION BY return_id, currency ORDER BY at DESC, seq DESC) AS latest
+        FROM credit_history WHERE at < :since)
+    WHERE latest = 1 AND state = 'posted' AND amount_minor > 0)
+ORDER BY at, seq;
+
 -- name: report_cases_page
 SELECT * FROM return_cases
 WHERE (:since IS NULL OR created_at >= :since) AND (:until IS NULL OR created_at <= :until)

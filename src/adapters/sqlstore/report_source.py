@@ -39,6 +39,20 @@ class ReportSource(Reads):
         params = {"since": self.dialect.ts(since), "until": self.dialect.ts(until)}
         return self._changes(await self._all("report_active_status_history", params))
 
+    async def active_refunds(
+        self, *, since: datetime, until: datetime, including: Sequence[str] = ()
+    ) -> list[RefundEntry]:
+        d = self.dialect
+        params = {"since": d.ts(since), "until": d.ts(until), "return_ids": d.texts(including)}
+        return [self._refund_entry(r) for r in await self._all("report_active_refunds", params)]
+
+    async def active_credit_history(
+        self, *, since: datetime, until: datetime, including: Sequence[str] = ()
+    ) -> list[CreditChange]:
+        d = self.dialect
+        params = {"since": d.ts(since), "until": d.ts(until), "return_ids": d.texts(including)}
+        return [self._credit_change(r) for r in await self._all("report_active_credit_history", params)]
+
     async def return_cases_page(
         self,
         *,
@@ -76,13 +90,16 @@ class ReportSource(Reads):
         ]
 
     async def refunds(self, *, until: datetime) -> list[RefundEntry]:
-        d = self.dialect
         return [
-            RefundEntry(
-                refund=refund(r), recorded_at=d.dt(r["recorded_at"]), updated_at=d.dt(r["updated_at"])
-            )
-            for r in await self._all("report_refunds", {"until": d.ts(until)})
+            self._refund_entry(r)
+            for r in await self._all("report_refunds", {"until": self.dialect.ts(until)})
         ]
+
+    def _refund_entry(self, r: Row) -> RefundEntry:
+        d = self.dialect
+        return RefundEntry(
+            refund=refund(r), recorded_at=d.dt(r["recorded_at"]), updated_at=d.dt(r["updated_at"])
+        )
 
     async def orders_touched_since(self, since: datetime, *, limit: int) -> list[str]:
         rows = await self._all(
@@ -91,17 +108,17 @@ class ReportSource(Reads):
         return [row["ct_order_id"] for row in rows]
 
     async def credit_history(self, *, until: datetime) -> list[CreditChange]:
-        d = self.dialect
-        return [
-            CreditChange(
-                return_id=r["return_id"],
-                currency=r["currency"],
-                at=d.dt(r["at"]),
-                amount_minor=r["amount_minor"],
-                state=r["state"],
-            )
-            for r in await self._all("report_credit_history", {"until": d.ts(until)})
-        ]
+        rows = await self._all("report_credit_history", {"until": self.dialect.ts(until)})
+        return [self._credit_change(r) for r in rows]
+
+    def _credit_change(self, r: Row) -> CreditChange:
+        return CreditChange(
+            return_id=r["return_id"],
+            currency=r["currency"],
+            at=self.dialect.dt(r["at"]),
+            amount_minor=r["amount_minor"],
+            state=r["state"],
+        )
 
     async def stock_movements(self, *, since: datetime, until: datetime) -> list[StockMovement]:
         params = {"since": self.dialect.ts(since), "until": self.dialect.ts(until)}

@@ -45,10 +45,12 @@ REFUND = {"event": "refund", "milestone": "HUB_RECEIVED"}
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-async def _month(world: World) -> dict[str, str]:
-    """Seven returns: paid, store credit, rejected, approved, owed, cancelled, damaged (written off)."""
+async def _month(world: World, *, stock: bool = True) -> dict[str, str]:
+    """Seven returns: paid, store credit, rejected, approved, owed, cancelled, damaged (written off).
+    `stock=False` when the inventory entry already exists (a second batch)."""
     channel = world.wiring.settings.file.policies.supply_channel_id
-    await world.ct.create_inventory("TEE-M", 10, channel)
+    if stock:
+        await world.ct.create_inventory("TEE-M", 10, channel)
     rids: dict[str, str] = {}
 
     async def returned(

@@ -9,6 +9,8 @@ import anyio
 import msgspec
 import pytest
 
+from backflow.ports.ledgers import PendingCredit
+from backflow.ports.reports import CreditChange
 from backflow.ports.return_cases import ReturnCaseRecord
 from tests.integration.store.support import START, FakeClock, OpenStore, Store
 
@@ -93,3 +95,37 @@ async def test_the_whole_history_is_read_page_by_page_in_creation_order(open_sto
                 since=PERIOD_START, until=PERIOD_END, after=None, limit=10
             )
             assert [c.return_id for c in in_period] == ["RB-d", "RB-e"]
+
+
+async def test_a_period_reads_the_credits_owed_when_it_began_not_every_credit(open_store: OpenStore) -> None:
+    clock = FakeClock()
+    with anyio.fail_after(20):
+        async with open_store(clock) as store:
+            async with store.unit_of_work() as uow:
+                for return_id in ("R-owed", "R-paid", "R-moved"):
+                    uow.credits.post(PendingCredit(return_id=return_id, currency="EUR", amount_minor=100))
+                await uow.commit()
+            clock.advance(10)
+            async with store.unit_of_work() as uow:
+                uow.credits.release("R-paid", "EUR")
+                await uow.commit()
+            clock.advance(DAY)
+            async with store.unit_of_work() as uow:
+                uow.credits.release("R-moved", "EUR")  # in the period
+                await uow.commit()
+
+            def changes(found: list[CreditChange]) -> list[tuple[str, str]]:
+                return [(c.return_id, c.state) for c in found]
+
+            owed = await store.reports.active_credit_history(since=PERIOD_START, until=PERIOD_END)
+            assert changes(owed) == [("R-owed", "posted"), ("R-moved", "posted"), ("R-moved", "released")]
+            named = await store.reports.active_credit_history(
+                since=PERIOD_START, until=PERIOD_END, including=["R-paid"]
+            )
+            assert changes(named) == [
+                ("R-owed", "posted"),
+                ("R-paid", "posted"),
+                ("R-moved", "posted"),
+                ("R-paid", "released"),
+                ("R-moved", "released"),
+            ]

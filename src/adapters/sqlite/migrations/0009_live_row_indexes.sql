@@ -4,6 +4,9 @@
 CREATE INDEX return_cases_open ON return_cases (updated_at, return_id) WHERE state != 'CLOSED';
 -- A report of a period reads the cases created in it (and pages through them in this order).
 CREATE INDEX return_cases_created ON return_cases (created_at, return_id);
+-- The refunds and credit changes of a period, and those of the returns it names.
+CREATE INDEX refunds_updated ON refunds (updated_at);
+CREATE INDEX credit_history_return ON credit_history (return_id, currency, at, seq);
 CREATE INDEX outbox_live ON outbox (kind, status, available_at, lease_until, attempts)
     WHERE status IN ('pending', 'leased', 'dead');
 CREATE INDEX inbox_unsettled ON inbox (source, status, received_at) WHERE status IN ('pending', 'failed');
