@@ -452,10 +452,11 @@ SELECT * FROM credit_history WHERE at <= %(until)s AND seq IN (
 ORDER BY at, seq;
 
 -- name: report_cases_page
+-- Keyset paging: the row value seeks in the (created_at, return_id) index, so each page costs its size.
 SELECT * FROM return_cases
-WHERE (%(since)s::timestamptz IS NULL OR created_at >= %(since)s)
+WHERE (created_at, return_id) > (%(after_at)s, %(after_id)s)
+  AND (%(since)s::timestamptz IS NULL OR created_at >= %(since)s)
   AND (%(until)s::timestamptz IS NULL OR created_at <= %(until)s)
-  AND (%(after_at)s::timestamptz IS NULL OR (created_at, return_id) > (%(after_at)s, %(after_id)s))
 ORDER BY created_at, return_id LIMIT %(limit)s;
 
 -- name: report_open_cases

@@ -425,9 +425,10 @@ SELECT * FROM credit_history WHERE at <= :until AND seq IN (
 ORDER BY at, seq;
 
 -- name: report_cases_page
+-- Keyset paging: the row value seeks in the (created_at, return_id) index, so each page costs its size.
 SELECT * FROM return_cases
-WHERE (:since IS NULL OR created_at >= :since) AND (:until IS NULL OR created_at <= :until)
-  AND (:after_at IS NULL OR created_at > :after_at OR (created_at = :after_at AND return_id > :after_id))
+WHERE (created_at, return_id) > (:after_at, :after_id)
+  AND (:since IS NULL OR created_at >= :since) AND (:until IS NULL OR created_at <= :until)
 ORDER BY created_at, return_id LIMIT :limit;
 
 -- name: report_open_cases

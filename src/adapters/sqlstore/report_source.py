@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from backflow.adapters.sqlstore.decisions import decision
 from backflow.adapters.sqlstore.dialect import Reads, Row
@@ -14,6 +14,9 @@ from backflow.ports.exceptions import ExceptionRecord
 from backflow.ports.ledgers import StockMovement, WriteOff
 from backflow.ports.reports import CreditChange, OrderedSku, RefundEntry, StatusChange
 from backflow.ports.return_cases import ReturnCaseRecord
+
+BEFORE_ANY_CASE = datetime(1, 1, 2, tzinfo=UTC)
+"""The key the first page starts after (never NULL: a NULL bound would stop the index seek)."""
 
 
 class ReportSource(Reads):
@@ -62,11 +65,12 @@ class ReportSource(Reads):
         limit: int,
     ) -> list[ReturnCaseRecord]:
         d = self.dialect
+        after_at, after_id = after or (BEFORE_ANY_CASE, "")
         params = {
             "since": d.ts_or_none(since),
             "until": d.ts_or_none(until),
-            "after_at": d.ts_or_none(after[0] if after else None),
-            "after_id": after[1] if after else "",
+            "after_at": d.ts(after_at),
+            "after_id": after_id,
             "limit": limit,
         }
         return [return_case(row, d) for row in await self._all("report_cases_page", params)]
