@@ -109,8 +109,9 @@ class ReportSource(Protocol):
     async def refunds(self, *, until: datetime) -> list[RefundEntry]: ...
 
     async def orders_touched_since(self, since: datetime, *, limit: int) -> list[str]:
-        """commercetools order ids whose return cases or refunds changed since `since` (for monitors:
-        the work is bounded by recent activity, not by the size of the history)."""
+        """Up to `limit` commercetools order ids whose return cases or refunds changed since `since`,
+        the most recently changed first (for monitors: each run reads `limit` rows of an index, whatever
+        the size of the history or of the lookback)."""
         ...
 
     async def credit_history(self, *, until: datetime) -> list[CreditChange]: ...

@@ -473,12 +473,13 @@ WHERE return_id = ANY (%(return_ids)s::text[]) AND at <= %(until)s ORDER BY seq;
 -- name: report_refunds
 SELECT * FROM refunds WHERE recorded_at <= %(until)s ORDER BY recorded_at, interaction_id;
 
--- name: report_orders_touched_since
-SELECT ct_order_id FROM return_cases WHERE ct_order_id IS NOT NULL AND updated_at >= %(since)s
-UNION
-SELECT c.ct_order_id FROM refunds AS r JOIN return_cases AS c ON c.return_id = r.return_id
-WHERE r.updated_at >= %(since)s AND c.ct_order_id IS NOT NULL
-ORDER BY 1 LIMIT %(limit)s;
+-- name: report_cases_touched_since
+SELECT ct_order_id, updated_at FROM return_cases
+WHERE updated_at >= %(since)s AND ct_order_id IS NOT NULL ORDER BY updated_at DESC LIMIT %(limit)s;
+
+-- name: report_refunds_touched_since
+SELECT c.ct_order_id, r.updated_at FROM refunds AS r JOIN return_cases AS c ON c.return_id = r.return_id
+WHERE r.updated_at >= %(since)s AND c.ct_order_id IS NOT NULL ORDER BY r.updated_at DESC LIMIT %(limit)s;
 
 -- name: report_credit_history
 SELECT * FROM credit_history WHERE at <= %(until)s ORDER BY at, seq;

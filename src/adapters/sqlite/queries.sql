@@ -445,12 +445,13 @@ WHERE return_id IN (SELECT value FROM json_each(:return_ids)) AND at <= :until O
 -- name: report_refunds
 SELECT * FROM refunds WHERE recorded_at <= :until ORDER BY recorded_at, interaction_id;
 
--- name: report_orders_touched_since
-SELECT ct_order_id FROM return_cases WHERE ct_order_id IS NOT NULL AND updated_at >= :since
-UNION
-SELECT c.ct_order_id FROM refunds AS r JOIN return_cases AS c ON c.return_id = r.return_id
-WHERE r.updated_at >= :since AND c.ct_order_id IS NOT NULL
-ORDER BY 1 LIMIT :limit;
+-- name: report_cases_touched_since
+SELECT ct_order_id, updated_at FROM return_cases WHERE updated_at >= :since AND ct_order_id IS NOT NULL
+ORDER BY updated_at DESC LIMIT :limit;
+
+-- name: report_refunds_touched_since
+SELECT c.ct_order_id, r.updated_at FROM refunds AS r JOIN return_cases AS c ON c.return_id = r.return_id
+WHERE r.updated_at >= :since AND c.ct_order_id IS NOT NULL ORDER BY r.updated_at DESC LIMIT :limit;
 
 -- name: report_credit_history
 SELECT * FROM credit_history WHERE at <= :until ORDER BY at, seq;

@@ -106,10 +106,14 @@ class ReportSource(Reads):
         )
 
     async def orders_touched_since(self, since: datetime, *, limit: int) -> list[str]:
-        rows = await self._all(
-            "report_orders_touched_since", {"since": self.dialect.ts(since), "limit": limit}
-        )
-        return [row["ct_order_id"] for row in rows]
+        params = {"since": self.dialect.ts(since), "limit": limit}
+        # Two index walks newest first, merged here: a UNION sorted in SQL had to read every row in the
+        # lookback (at 1 M returns touched in it, every tick of the refund-drift monitor).
+        rows = [*await self._all("report_cases_touched_since", params)]
+        rows += await self._all("report_refunds_touched_since", params)
+        newest_first = sorted(rows, key=lambda r: r["ct_order_id"])
+        newest_first.sort(key=lambda r: self.dialect.dt(r["updated_at"]), reverse=True)
+        return list(dict.fromkeys(r["ct_order_id"] for r in newest_first))[:limit]
 
     async def credit_history(self, *, until: datetime) -> list[CreditChange]:
         rows = await self._all("report_credit_history", {"until": self.dialect.ts(until)})

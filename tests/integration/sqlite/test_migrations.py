@@ -154,6 +154,8 @@ LIVE_ROW_READS = {
     "figures_outbox": "outbox_live",
     "figures_inbox": "inbox_unsettled",
     "admin_inbox_counts": "inbox_unsettled",
+    "report_cases_touched_since": "return_cases_updated (updated_at>?)",
+    "report_refunds_touched_since": "refunds_updated (updated_at>?)",
     "report_cases_page": "return_cases_created ((created_at,return_id)>(?,?))",
 }
 

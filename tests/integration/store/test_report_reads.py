@@ -129,3 +129,19 @@ async def test_a_period_reads_the_credits_owed_when_it_began_not_every_credit(op
                 ("R-paid", "released"),
                 ("R-moved", "released"),
             ]
+
+
+async def test_orders_touched_lately_come_newest_first_up_to_the_limit(open_store: OpenStore) -> None:
+    clock = FakeClock()
+    with anyio.fail_after(20):
+        async with open_store(clock) as store:
+            await _write(store, added=("RB-a", "RB-c"))
+            clock.advance(10)
+            await _write(store, added=("RB-b",))
+            clock.advance(10)
+            await _write(store, moved=(("RB-c", "AT_HUB", 1),))
+            since = START - timedelta(seconds=1)
+            touched = store.reports.orders_touched_since
+            assert await touched(since, limit=5) == ["ct-RB-c", "ct-RB-b", "ct-RB-a"]
+            assert await touched(since, limit=2) == ["ct-RB-c", "ct-RB-b"]
+            assert await touched(START + timedelta(seconds=5), limit=5) == ["ct-RB-c", "ct-RB-b"]

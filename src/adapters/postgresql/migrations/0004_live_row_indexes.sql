@@ -6,6 +6,8 @@ CREATE INDEX return_cases_open ON return_cases (updated_at, return_id) WHERE sta
 CREATE INDEX return_cases_created ON return_cases (created_at, return_id);
 -- The credit changes of the returns a period names.
 CREATE INDEX credit_history_return ON credit_history (return_id, currency, at, seq);
+-- The refund-drift monitor's orders touched lately, newest first.
+CREATE INDEX return_cases_updated ON return_cases (updated_at);
 CREATE INDEX outbox_live ON outbox (kind, status, available_at, lease_until, attempts)
     WHERE status IN ('pending', 'leased', 'dead');
 CREATE INDEX inbox_unsettled ON inbox (source, status, received_at) WHERE status IN ('pending', 'failed');

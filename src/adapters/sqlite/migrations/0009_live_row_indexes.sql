@@ -7,6 +7,8 @@ CREATE INDEX return_cases_created ON return_cases (created_at, return_id);
 -- The refunds and credit changes of a period, and those of the returns it names.
 CREATE INDEX refunds_updated ON refunds (updated_at);
 CREATE INDEX credit_history_return ON credit_history (return_id, currency, at, seq);
+-- The refund-drift monitor's orders touched lately, newest first.
+CREATE INDEX return_cases_updated ON return_cases (updated_at);
 CREATE INDEX outbox_live ON outbox (kind, status, available_at, lease_until, attempts)
     WHERE status IN ('pending', 'leased', 'dead');
 CREATE INDEX inbox_unsettled ON inbox (source, status, received_at) WHERE status IN ('pending', 'failed');
