@@ -52,6 +52,17 @@ class OrderedSku(msgspec.Struct, frozen=True, kw_only=True):
     """Units ordered over every synced order whose lines are known."""
 
 
+PageKey = tuple[object, str]
+"""Where a page of cases ended: the store's own (created_at, return_id), exactly as stored (a time
+decoded and encoded again can fall just before it, and the next page would start over)."""
+
+
+class CasesPage(msgspec.Struct, frozen=True, kw_only=True):
+    cases: list[ReturnCaseRecord]
+    next_after: PageKey | None
+    """The key to read the next page after; None once this page was the last."""
+
+
 class ReportSource(Protocol):
     async def return_cases(self, *, created_before: datetime | None = None) -> list[ReturnCaseRecord]: ...
 
@@ -90,15 +101,10 @@ class ReportSource(Protocol):
         ...
 
     async def return_cases_page(
-        self,
-        *,
-        since: datetime | None,
-        until: datetime | None,
-        after: tuple[datetime, str] | None,
-        limit: int,
-    ) -> list[ReturnCaseRecord]:
-        """Up to `limit` cases created in [since, until] (either open-ended) after the (created_at,
-        return_id) key `after`, oldest first: a whole-history report reads them page by page."""
+        self, *, since: datetime | None, until: datetime | None, after: PageKey | None, limit: int
+    ) -> CasesPage:
+        """Up to `limit` cases created in [since, until] (either open-ended), oldest first, after the
+        key the previous page returned: a whole-history report reads them page by page."""
         ...
 
     async def status_history_of(self, return_ids: Sequence[str], *, until: datetime) -> list[StatusChange]:

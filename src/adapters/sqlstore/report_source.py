@@ -12,7 +12,7 @@ from backflow.adapters.sqlstore.repositories import return_case
 from backflow.ports.decisions import RefundDecision
 from backflow.ports.exceptions import ExceptionRecord
 from backflow.ports.ledgers import StockMovement, WriteOff
-from backflow.ports.reports import CreditChange, OrderedSku, RefundEntry, StatusChange
+from backflow.ports.reports import CasesPage, CreditChange, OrderedSku, PageKey, RefundEntry, StatusChange
 from backflow.ports.return_cases import ReturnCaseRecord
 
 BEFORE_ANY_CASE = datetime(1, 1, 2, tzinfo=UTC)
@@ -57,23 +57,20 @@ class ReportSource(Reads):
         return [self._credit_change(r) for r in await self._all("report_active_credit_history", params)]
 
     async def return_cases_page(
-        self,
-        *,
-        since: datetime | None,
-        until: datetime | None,
-        after: tuple[datetime, str] | None,
-        limit: int,
-    ) -> list[ReturnCaseRecord]:
+        self, *, since: datetime | None, until: datetime | None, after: PageKey | None, limit: int
+    ) -> CasesPage:
         d = self.dialect
-        after_at, after_id = after or (BEFORE_ANY_CASE, "")
+        after_at, after_id = after or (d.ts(BEFORE_ANY_CASE), "")
         params = {
             "since": d.ts_or_none(since),
             "until": d.ts_or_none(until),
-            "after_at": d.ts(after_at),
+            "after_at": after_at,
             "after_id": after_id,
             "limit": limit,
         }
-        return [return_case(row, d) for row in await self._all("report_cases_page", params)]
+        rows = await self._all("report_cases_page", params)
+        last = (rows[-1]["created_at"], rows[-1]["return_id"]) if len(rows) == limit else None
+        return CasesPage(cases=[return_case(row, d) for row in rows], next_after=last)
 
     async def status_history_of(self, return_ids: Sequence[str], *, until: datetime) -> list[StatusChange]:
         if not return_ids:

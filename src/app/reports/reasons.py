@@ -104,10 +104,10 @@ async def read_returned_items(
             after=after,
             limit=PAGE,
         )
-        items += returned_items(page, period, settings)
-        if len(page) < PAGE:
+        items += returned_items(page.cases, period, settings)
+        if page.next_after is None:
             return items
-        after = (page[-1].created_at, page[-1].return_id)
+        after = page.next_after
 
 
 def reasons_report(

@@ -3,12 +3,16 @@ names (never every stored return), and the whole-history report pages through th
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
 import anyio
 import msgspec
 import pytest
 
+from backflow.adapters.sqlite.store import SqliteStore
+from backflow.adapters.uuid7 import Uuid7Generator
 from backflow.ports.ledgers import PendingCredit
 from backflow.ports.reports import CreditChange
 from backflow.ports.return_cases import ReturnCaseRecord
@@ -86,15 +90,16 @@ async def test_the_whole_history_is_read_page_by_page_in_creation_order(open_sto
             pages, after = [], None
             while True:
                 page = await store.reports.return_cases_page(since=None, until=None, after=after, limit=2)
-                pages.append([c.return_id for c in page])
-                if len(page) < 2:
+                pages.append([c.return_id for c in page.cases])
+                if page.next_after is None:
                     break
-                after = (page[-1].created_at, page[-1].return_id)
+                after = page.next_after
             assert pages == [["RB-a", "RB-b"], ["RB-c", "RB-d"], ["RB-e"]]
             in_period = await store.reports.return_cases_page(
                 since=PERIOD_START, until=PERIOD_END, after=None, limit=10
             )
-            assert [c.return_id for c in in_period] == ["RB-d", "RB-e"]
+            assert [c.return_id for c in in_period.cases] == ["RB-d", "RB-e"]
+            assert in_period.next_after is None
 
 
 async def test_a_period_reads_the_credits_owed_when_it_began_not_every_credit(open_store: OpenStore) -> None:
@@ -145,3 +150,26 @@ async def test_orders_touched_lately_come_newest_first_up_to_the_limit(open_stor
             assert await touched(since, limit=5) == ["ct-RB-c", "ct-RB-b", "ct-RB-a"]
             assert await touched(since, limit=2) == ["ct-RB-c", "ct-RB-b"]
             assert await touched(START + timedelta(seconds=5), limit=5) == ["ct-RB-c", "ct-RB-b"]
+
+
+async def test_pages_end_when_cases_share_a_time_finer_than_a_microsecond(tmp_path: Path) -> None:
+    """Rows written with a raw float time (as bench/prefill.py does): a page key decoded to a datetime
+    and encoded again would fall just before them, and every page would start over."""
+    path = tmp_path / "db.sqlite"
+    async with SqliteStore.open(path, clock=FakeClock(), ids=Uuid7Generator()):
+        pass
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO return_cases (return_id, client_order_id, state, last_sequence, snapshot, version,"
+            " created_at, updated_at) VALUES (?, 'o', 'CLOSED', 1, x'7b7d', 1, ?, ?)",
+            [(f"RB-{n}", 1740830400.1234567, 1740830400.1234567) for n in range(5)],
+        )
+    with anyio.fail_after(20):
+        async with SqliteStore.open(path, clock=FakeClock(), ids=Uuid7Generator()) as store:
+            seen, after = [], None
+            for _ in range(5):
+                page = await store.reports.return_cases_page(since=None, until=None, after=after, limit=2)
+                seen += [c.return_id for c in page.cases]
+                if (after := page.next_after) is None:
+                    break
+            assert seen == [f"RB-{n}" for n in range(5)]
