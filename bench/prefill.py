@@ -1,7 +1,9 @@
 """Fill a Backflow database with N finished returns, fast (raw sqlite3), before the daemon starts.
 
 Each return leaves what a real one leaves behind: its case (closed), the inbox row of its webhook,
-a done outbox row with its events, and timeline rows. The schema comes from the store itself.
+a done outbox row with its events, and timeline rows; with `ledgers=True` also its recorded refund
+and its pending credit, posted then released (two credit-history rows, written by the schema's
+triggers). The schema comes from the store itself.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ async def _create(path: Path) -> None:
         pass
 
 
-def fill(path: Path, returns: int) -> float:
+def fill(path: Path, returns: int, *, ledgers: bool = False) -> float:
     """Seconds taken to create the schema and store `returns` finished returns."""
     started = time.perf_counter()
     asyncio.run(_create(path))
@@ -35,6 +37,8 @@ def fill(path: Path, returns: int) -> float:
         for start in range(0, returns, BATCH):
             numbers = range(start, min(returns, start + BATCH))
             _batch(conn, numbers, now)
+            if ledgers:
+                _ledgers(conn, numbers, now)
             conn.commit()
     finally:
         conn.close()
@@ -80,4 +84,26 @@ def _batch(conn: sqlite3.Connection, numbers: range, now: float) -> None:
         "INSERT INTO timeline (return_id, at, source, action, outcome, detail, order_ref)"
         " VALUES (?,?,?,?,?,?,?)",
         timeline,
+    )
+
+
+def _ledgers(conn: sqlite3.Connection, numbers: range, now: float) -> None:
+    refunds, credits = [], []
+    for n in numbers:
+        rid = f"RB-H{n:08d}"
+        refunds.append((f"rf-h-{n}", rid, b"[]", 1000, "EUR", f"pay-h-{n}", now, now))
+        credits.append((rid, "EUR", 1000, now))
+    conn.executemany(
+        "INSERT INTO refunds (interaction_id, return_id, lines, amount_minor, currency, payment_id, outcome,"
+        " state, recorded_at, updated_at) VALUES (?,?,?,?,?,?,'original-payment','recorded',?,?)",
+        refunds,
+    )
+    conn.executemany(
+        "INSERT INTO pending_credits (return_id, currency, amount_minor, state, posted_at)"
+        " VALUES (?,?,?,'posted',?)",
+        credits,
+    )
+    conn.executemany(
+        "UPDATE pending_credits SET state = 'released', released_at = ? WHERE return_id = ? AND currency = ?",
+        [(now, rid, currency) for rid, currency, _, _ in credits],
     )

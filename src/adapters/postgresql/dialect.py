@@ -7,4 +7,4 @@ from backflow.adapters.postgresql.sql import q
 from backflow.adapters.postgresql.staging import statement
 from backflow.adapters.sqlstore.dialect import Dialect
 
-POSTGRES = Dialect(q=q, statement=statement, ts=ts, dt=dt, rows=ROWS)
+POSTGRES = Dialect(q=q, statement=statement, ts=ts, dt=dt, rows=ROWS, texts=list)

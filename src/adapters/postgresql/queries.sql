@@ -342,11 +342,12 @@ FROM outbox WHERE status IN ('pending', 'leased', 'dead') GROUP BY kind ORDER BY
 SELECT * FROM inbox WHERE quarantine_reason IS NOT NULL AND seq > %(after_seq)s ORDER BY seq LIMIT %(limit)s;
 
 -- name: admin_inbox_counts
+-- Unsettled and quarantined rows only, each through its partial index (never every processed row).
 SELECT count(*) FILTER (WHERE status = 'pending') AS pending,
        count(*) FILTER (WHERE status = 'failed') AS failed,
-       count(*) FILTER (WHERE quarantine_reason IS NOT NULL) AS quarantined,
+       (SELECT count(*) FROM inbox WHERE quarantine_reason IS NOT NULL) AS quarantined,
        min(received_at) FILTER (WHERE status = 'pending') AS oldest_pending
-FROM inbox;
+FROM inbox WHERE status IN ('pending', 'failed');
 
 -- name: admin_sync_counts
 SELECT count(*) FILTER (WHERE status = 'synced') AS synced,
@@ -431,21 +432,69 @@ SELECT * FROM return_cases
 WHERE (%(created_before)s::timestamptz IS NULL OR created_at <= %(created_before)s)
 ORDER BY created_at, return_id;
 
+-- name: report_active_cases
+-- Only the cases a period's report names, each part through an index (never every stored case).
+SELECT * FROM return_cases
+WHERE created_at <= %(until)s AND return_id IN (
+    SELECT return_id FROM return_cases WHERE created_at >= %(since)s AND created_at <= %(until)s
+    UNION SELECT return_id FROM return_status_history WHERE at >= %(since)s AND at <= %(until)s
+    UNION SELECT unnest(%(return_ids)s::text[]))
+ORDER BY created_at, return_id;
+
+-- name: report_active_status_history
+SELECT * FROM return_status_history
+WHERE at <= %(until)s AND return_id IN (
+    SELECT return_id FROM return_status_history WHERE at >= %(since)s AND at <= %(until)s)
+ORDER BY seq;
+
+-- name: report_active_refunds
+SELECT * FROM refunds
+WHERE recorded_at <= %(until)s AND interaction_id IN (
+    SELECT interaction_id FROM refunds WHERE updated_at >= %(since)s AND updated_at <= %(until)s
+    UNION SELECT interaction_id FROM refunds WHERE return_id = ANY (%(return_ids)s::text[]))
+ORDER BY recorded_at, interaction_id;
+
+-- name: report_active_credit_history
+-- Before the period only the latest change of each credit, and only if it was still owed then.
+SELECT * FROM credit_history WHERE at <= %(until)s AND seq IN (
+    SELECT seq FROM credit_history WHERE at >= %(since)s AND at <= %(until)s
+    UNION SELECT seq FROM credit_history WHERE return_id = ANY (%(return_ids)s::text[])
+    UNION SELECT seq FROM (
+        SELECT seq, state, amount_minor, row_number() OVER (
+            PARTITION BY return_id, currency ORDER BY at DESC, seq DESC) AS latest
+        FROM credit_history WHERE at < %(since)s) AS before_period
+    WHERE latest = 1 AND state = 'posted' AND amount_minor > 0)
+ORDER BY at, seq;
+
+-- name: report_cases_page
+-- Keyset paging: the row value seeks in the (created_at, return_id) index, so each page costs its size.
+SELECT * FROM return_cases
+WHERE (created_at, return_id) > (%(after_at)s, %(after_id)s)
+  AND (%(since)s::timestamptz IS NULL OR created_at >= %(since)s)
+  AND (%(until)s::timestamptz IS NULL OR created_at <= %(until)s)
+ORDER BY created_at, return_id LIMIT %(limit)s;
+
 -- name: report_open_cases
 SELECT * FROM return_cases WHERE state != 'CLOSED' ORDER BY updated_at, return_id LIMIT %(limit)s;
 
 -- name: report_status_history
 SELECT * FROM return_status_history WHERE at <= %(until)s ORDER BY seq;
 
+-- name: report_status_history_of
+-- A monitor's batch of returns only, through the (return_id, seq) index.
+SELECT * FROM return_status_history
+WHERE return_id = ANY (%(return_ids)s::text[]) AND at <= %(until)s ORDER BY seq;
+
 -- name: report_refunds
 SELECT * FROM refunds WHERE recorded_at <= %(until)s ORDER BY recorded_at, interaction_id;
 
--- name: report_orders_touched_since
-SELECT ct_order_id FROM return_cases WHERE ct_order_id IS NOT NULL AND updated_at >= %(since)s
-UNION
-SELECT c.ct_order_id FROM refunds AS r JOIN return_cases AS c ON c.return_id = r.return_id
-WHERE r.updated_at >= %(since)s AND c.ct_order_id IS NOT NULL
-ORDER BY 1 LIMIT %(limit)s;
+-- name: report_cases_touched_since
+SELECT ct_order_id, updated_at FROM return_cases
+WHERE updated_at >= %(since)s AND ct_order_id IS NOT NULL ORDER BY updated_at DESC LIMIT %(limit)s;
+
+-- name: report_refunds_touched_since
+SELECT c.ct_order_id, r.updated_at FROM refunds AS r JOIN return_cases AS c ON c.return_id = r.return_id
+WHERE r.updated_at >= %(since)s AND c.ct_order_id IS NOT NULL ORDER BY r.updated_at DESC LIMIT %(limit)s;
 
 -- name: report_credit_history
 SELECT * FROM credit_history WHERE at <= %(until)s ORDER BY at, seq;

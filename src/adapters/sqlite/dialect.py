@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from backflow.adapters.sqlite.codec import ROWS, dt, ts
 from backflow.adapters.sqlite.sql import q
@@ -20,4 +21,9 @@ def statement(sql_name: str, params: Mapping[str, object]) -> StagedWrite:
     return write
 
 
-SQLITE = Dialect(q=q, statement=statement, ts=ts, dt=dt, rows=ROWS)
+def texts(values: Sequence[str]) -> str:
+    """A list parameter for `IN (SELECT value FROM json_each(:name))`."""
+    return json.dumps(list(values))
+
+
+SQLITE = Dialect(q=q, statement=statement, ts=ts, dt=dt, rows=ROWS, texts=texts)

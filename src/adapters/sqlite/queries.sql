@@ -319,11 +319,12 @@ FROM outbox WHERE status IN ('pending', 'leased', 'dead') GROUP BY kind ORDER BY
 SELECT * FROM inbox WHERE quarantine_reason IS NOT NULL AND seq > :after_seq ORDER BY seq LIMIT :limit;
 
 -- name: admin_inbox_counts
-SELECT sum(status = 'pending') AS pending,
-       sum(status = 'failed') AS failed,
-       sum(quarantine_reason IS NOT NULL) AS quarantined,
+-- Unsettled and quarantined rows only, each through its partial index (never every processed row).
+SELECT coalesce(sum(status = 'pending'), 0) AS pending,
+       coalesce(sum(status = 'failed'), 0) AS failed,
+       (SELECT count(*) FROM inbox WHERE quarantine_reason IS NOT NULL) AS quarantined,
        min(CASE WHEN status = 'pending' THEN received_at END) AS oldest_pending
-FROM inbox;
+FROM inbox WHERE status IN ('pending', 'failed');
 
 -- name: admin_sync_counts
 SELECT sum(status = 'synced') AS synced, sum(status = 'pending') AS pending,
@@ -404,21 +405,68 @@ ON CONFLICT (ct_order_id, sku) DO UPDATE SET quantity = excluded.quantity, produ
 SELECT * FROM return_cases WHERE (:created_before IS NULL OR created_at <= :created_before)
 ORDER BY created_at, return_id;
 
+-- name: report_active_cases
+-- Only the cases a period's report names, each part through an index (never every stored case).
+SELECT * FROM return_cases
+WHERE created_at <= :until AND return_id IN (
+    SELECT return_id FROM return_cases WHERE created_at >= :since AND created_at <= :until
+    UNION SELECT return_id FROM return_status_history WHERE at >= :since AND at <= :until
+    UNION SELECT value FROM json_each(:return_ids))
+ORDER BY created_at, return_id;
+
+-- name: report_active_status_history
+SELECT * FROM return_status_history
+WHERE at <= :until AND return_id IN (
+    SELECT return_id FROM return_status_history WHERE at >= :since AND at <= :until)
+ORDER BY seq;
+
+-- name: report_active_refunds
+SELECT * FROM refunds
+WHERE recorded_at <= :until AND interaction_id IN (
+    SELECT interaction_id FROM refunds WHERE updated_at >= :since AND updated_at <= :until
+    UNION SELECT interaction_id FROM refunds WHERE return_id IN (SELECT value FROM json_each(:return_ids)))
+ORDER BY recorded_at, interaction_id;
+
+-- name: report_active_credit_history
+-- Before the period only the latest change of each credit, and only if it was still owed then.
+SELECT * FROM credit_history WHERE at <= :until AND seq IN (
+    SELECT seq FROM credit_history WHERE at >= :since AND at <= :until
+    UNION SELECT seq FROM credit_history WHERE return_id IN (SELECT value FROM json_each(:return_ids))
+    UNION SELECT seq FROM (
+        SELECT seq, state, amount_minor, row_number() OVER (
+            PARTITION BY return_id, currency ORDER BY at DESC, seq DESC) AS latest
+        FROM credit_history WHERE at < :since)
+    WHERE latest = 1 AND state = 'posted' AND amount_minor > 0)
+ORDER BY at, seq;
+
+-- name: report_cases_page
+-- Keyset paging: the row value seeks in the (created_at, return_id) index, so each page costs its size.
+SELECT * FROM return_cases
+WHERE (created_at, return_id) > (:after_at, :after_id)
+  AND (:since IS NULL OR created_at >= :since) AND (:until IS NULL OR created_at <= :until)
+ORDER BY created_at, return_id LIMIT :limit;
+
 -- name: report_open_cases
 SELECT * FROM return_cases WHERE state != 'CLOSED' ORDER BY updated_at, return_id LIMIT :limit;
 
 -- name: report_status_history
 SELECT * FROM return_status_history WHERE at <= :until ORDER BY seq;
 
+-- name: report_status_history_of
+-- A monitor's batch of returns only, through the (return_id, seq) index.
+SELECT * FROM return_status_history
+WHERE return_id IN (SELECT value FROM json_each(:return_ids)) AND at <= :until ORDER BY seq;
+
 -- name: report_refunds
 SELECT * FROM refunds WHERE recorded_at <= :until ORDER BY recorded_at, interaction_id;
 
--- name: report_orders_touched_since
-SELECT ct_order_id FROM return_cases WHERE ct_order_id IS NOT NULL AND updated_at >= :since
-UNION
-SELECT c.ct_order_id FROM refunds AS r JOIN return_cases AS c ON c.return_id = r.return_id
-WHERE r.updated_at >= :since AND c.ct_order_id IS NOT NULL
-ORDER BY 1 LIMIT :limit;
+-- name: report_cases_touched_since
+SELECT ct_order_id, updated_at FROM return_cases WHERE updated_at >= :since AND ct_order_id IS NOT NULL
+ORDER BY updated_at DESC LIMIT :limit;
+
+-- name: report_refunds_touched_since
+SELECT c.ct_order_id, r.updated_at FROM refunds AS r JOIN return_cases AS c ON c.return_id = r.return_id
+WHERE r.updated_at >= :since AND c.ct_order_id IS NOT NULL ORDER BY r.updated_at DESC LIMIT :limit;
 
 -- name: report_credit_history
 SELECT * FROM credit_history WHERE at <= :until ORDER BY at, seq;

@@ -36,6 +36,8 @@ class Dialect:
     ts: Callable[[datetime], Any]
     dt: Callable[[Any], datetime]
     rows: RowDecoders
+    texts: Callable[[Sequence[str]], Any]
+    """A list of texts as one parameter (SQLite: a JSON array for json_each; PostgreSQL: a text[])."""
 
     def ts_or_none(self, value: datetime | None) -> Any:
         return None if value is None else self.ts(value)

@@ -26,9 +26,12 @@ async def check_received_not_refunded(
     now = store.clock.now()
     limit = monitor_policy.refund_limit_seconds
     with store.tracer.start_as_current_span("monitor.received_not_refunded"):
-        received_at = first_received(await reports.status_history(until=now))
+        records = await reports.open_return_cases(limit=BATCH)
+        # Only this batch's history: the whole of it is a row per change of every return ever stored.
+        history = await reports.status_history_of([r.return_id for r in records], until=now)
+        received_at = first_received(history)
         async with store.unit_of_work() as uow:
-            for record in await reports.open_return_cases(limit=BATCH):
+            for record in records:
                 stored = load(record)
                 case = stored.case
                 if case.position in (Position.HELD_FOR_FINANCE, Position.CLOSED) or not is_received(

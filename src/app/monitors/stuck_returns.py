@@ -20,9 +20,12 @@ async def check_stuck_returns(
     now = store.clock.now()
     limits = monitor_policy.stuck_status_limits
     with store.tracer.start_as_current_span("monitor.stuck_returns"):
-        entered = entered_current_status(await reports.status_history(until=now))
+        records = await reports.open_return_cases(limit=BATCH)
+        # Only this batch's history: the whole of it is a row per change of every return ever stored.
+        history = await reports.status_history_of([r.return_id for r in records], until=now)
+        entered = entered_current_status(history)
         async with store.unit_of_work() as uow:
-            for record in await reports.open_return_cases(limit=BATCH):
+            for record in records:
                 stored = load(record)
                 status = stored.case.rebound_status
                 if status is None or status.value not in limits:

@@ -11,10 +11,12 @@ from backflow.app.core.cases import load
 from backflow.app.core.settings import Settings
 from backflow.app.reports.model import ReasonLine
 from backflow.app.reports.period import Period
-from backflow.ports.reports import OrderedSku
+from backflow.ports.reports import OrderedSku, ReportSource
 from backflow.ports.return_cases import ReturnCaseRecord
 
 UNMAPPED = "unmapped: "
+PAGE = 2000
+"""Cases read at once by the whole-history report."""
 
 
 class ReturnedItem(msgspec.Struct, frozen=True, kw_only=True):
@@ -88,6 +90,26 @@ def top_reasons(
     return _by_reason(returned_items(cases, period, settings))[:limit]
 
 
+async def read_returned_items(
+    source: ReportSource, period: Period | None, settings: Settings
+) -> list[ReturnedItem]:
+    """The returned items of the cases created in the period, read a page of cases at a time: only the
+    items are kept, never every case with its snapshot at once."""
+    items: list[ReturnedItem] = []
+    after = None
+    while True:
+        page = await source.return_cases_page(
+            since=period.start if period else None,
+            until=period.end if period else None,
+            after=after,
+            limit=PAGE,
+        )
+        items += returned_items(page.cases, period, settings)
+        if page.next_after is None:
+            return items
+        after = page.next_after
+
+
 def reasons_report(
     cases: list[ReturnCaseRecord],
     ordered: list[OrderedSku],
@@ -95,7 +117,12 @@ def reasons_report(
     settings: Settings,
     now: datetime,
 ) -> ReasonsReport:
-    items = returned_items(cases, period, settings)
+    return reasons_report_of(returned_items(cases, period, settings), ordered, period, now)
+
+
+def reasons_report_of(
+    items: list[ReturnedItem], ordered: list[OrderedSku], period: Period | None, now: datetime
+) -> ReasonsReport:
     known = {o.sku: o for o in ordered}
     lines: dict[tuple[str, str], SkuLine] = {}
     seen: dict[tuple[str, str], set[str]] = {}

@@ -64,16 +64,27 @@ class Ledgers(msgspec.Struct, kw_only=True):
 
 
 async def gather(source: ReportSource, period: Period, now: datetime) -> Ledgers:
-    end = period.end
+    """The ledgers `build` reads, for the returns the period names: created or changed in it, or named
+    by its refunds, decisions and mismatches (every row `build` makes is about one of them), with
+    all of their history, refunds and credits (their currency comes from those); of other returns only
+    the credits still owed when the period began. Never every return ever stored."""
+    start, end = period.start, period.end
+    exceptions = await source.exceptions(until=end)
+    decisions = await source.decisions(until=max(now, end))
+    named = {e.refund.return_id for e in await source.active_refunds(since=start, until=end)}
+    named |= {d.return_id for d in decisions if period.contains(d.decided_at)}
+    named |= {x.return_id for x in exceptions if x.return_id and period.contains(x.first_seen)}
+    cases = await source.active_return_cases(since=start, until=end, including=sorted(named))
+    everyone = sorted(named | {c.return_id for c in cases})
     return Ledgers(
-        cases=await source.return_cases(created_before=end),
-        history=await source.status_history(until=end),
-        refunds=await source.refunds(until=end),
-        credits=await source.credit_history(until=end),
-        movements=await source.stock_movements(since=period.start, until=end),
-        write_offs=await source.write_offs(since=period.start, until=end),
-        exceptions=await source.exceptions(until=end),
-        decisions=await source.decisions(until=max(now, end)),
+        cases=cases,
+        history=await source.active_status_history(since=start, until=end),
+        refunds=await source.active_refunds(since=start, until=end, including=everyone),
+        credits=await source.active_credit_history(since=start, until=end, including=everyone),
+        movements=await source.stock_movements(since=start, until=end),
+        write_offs=await source.write_offs(since=start, until=end),
+        exceptions=exceptions,
+        decisions=decisions,
     )
 
 

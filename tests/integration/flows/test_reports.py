@@ -45,10 +45,12 @@ REFUND = {"event": "refund", "milestone": "HUB_RECEIVED"}
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-async def _month(world: World) -> dict[str, str]:
-    """Seven returns: paid, store credit, rejected, approved, owed, cancelled, damaged (written off)."""
+async def _month(world: World, *, stock: bool = True) -> dict[str, str]:
+    """Seven returns: paid, store credit, rejected, approved, owed, cancelled, damaged (written off).
+    `stock=False` when the inventory entry already exists (a second batch)."""
     channel = world.wiring.settings.file.policies.supply_channel_id
-    await world.ct.create_inventory("TEE-M", 10, channel)
+    if stock:
+        await world.ct.create_inventory("TEE-M", 10, channel)
     rids: dict[str, str] = {}
 
     async def returned(
@@ -164,9 +166,12 @@ async def test_the_reconciliation_matches_the_ledger_and_both_simulators(
 
 
 @pytest.mark.anyio
-async def test_the_reasons_report_has_mapped_reasons_and_return_rates(world: World) -> None:
+async def test_the_reasons_report_has_mapped_reasons_and_return_rates(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with anyio.fail_after(60):
         await _month(world)
+        from backflow.app.reports import reasons
         from backflow.app.reports.reasons import reasons_report
 
         assert world.wiring.reports is not None
@@ -184,6 +189,12 @@ async def test_the_reasons_report_has_mapped_reasons_and_return_rates(world: Wor
         assert socks.product == "SOCKS"
         cap = next(s for s in report.by_sku if s.sku == "CAP")
         assert (cap.units_returned, cap.units_ordered, cap.return_rate) == (3, 3, 1.0)
+        # What `backflow report reasons` does: the cases read two at a time give the same items.
+        monkeypatch.setattr(reasons, "PAGE", 2)
+        paged = await reasons.read_returned_items(world.wiring.reports, None, world.wiring.settings)
+        assert paged == reasons.returned_items(
+            await world.wiring.reports.return_cases(), None, world.wiring.settings
+        )
 
 
 def _page_figures(html: str) -> dict[str, set[str]]:

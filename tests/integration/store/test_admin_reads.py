@@ -100,6 +100,22 @@ async def test_search_filters_and_status_history(open_store: OpenStore) -> None:
                 ),
             ]
             assert [c.return_id for c in await store.reports.open_return_cases(limit=5)] == ["RB-1", "RB-2"]
+            # A monitor's batch reads its own returns' history, never the whole of it.
+            of_rb2 = await store.reports.status_history_of(["RB-2"], until=clock.now())
+            assert [(c.return_id, c.at, c.rebound_status) for c in of_rb2] == [
+                ("RB-2", START, "IN_TRANSIT"),
+                ("RB-2", START + timedelta(seconds=100), "AT_HUB"),
+                ("RB-2", START + timedelta(seconds=200), "AT_HUB"),
+            ]
+            until_100 = await store.reports.status_history_of(
+                ["RB-1", "RB-2", "RB-none"], until=START + timedelta(seconds=100)
+            )
+            assert [(c.return_id, c.rebound_status) for c in until_100] == [
+                ("RB-1", None),
+                ("RB-2", "IN_TRANSIT"),
+                ("RB-2", "AT_HUB"),
+            ]
+            assert await store.reports.status_history_of([], until=clock.now()) == []
 
 
 async def _queue(store: Store, clock: FakeClock) -> None:

@@ -20,7 +20,7 @@ from backflow.app.core.settings import ConfigError, Settings
 from backflow.app.entrypoints.cli.common import load_settings, say
 from backflow.app.entrypoints.cli.output_file import OutputRefused, check_output, write_output
 from backflow.app.reports.period import Period
-from backflow.app.reports.reasons import ReasonsReport, reasons_report
+from backflow.app.reports.reasons import ReasonsReport, read_returned_items, reasons_report_of
 from backflow.app.reports.reconciliation import build, gather
 from backflow.app.reports.render_html import render_html
 from backflow.app.reports.render_text import render_csv, render_json, render_table
@@ -104,9 +104,8 @@ def reasons_main(args: argparse.Namespace) -> int:
 
 async def reasons_text(settings: Settings, period: Period | None, form: str, now: datetime) -> str:
     async with open_report_source(settings) as source:
-        report = reasons_report(
-            await source.return_cases(), await source.ordered_quantities(), period, settings, now
-        )
+        items = await read_returned_items(source, period, settings)
+        report = reasons_report_of(items, await source.ordered_quantities(), period, now)
     if form == "json":
         return msgspec.json.format(msgspec.json.encode(report).decode(), indent=2) + "\n"
     return _reasons_table(report)
