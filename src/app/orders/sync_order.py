@@ -34,7 +34,11 @@ async def sync_order(
         critical_path(),  # its commercetools calls use the reserved slots when the general ones are busy
         store.tracer.start_as_current_span("sync_order", attributes={"order.id": command.order_id}),
     ):
-        if command.version is not None and await _synced_already(store, command.order_id, command.version):
+        # One read of what ReBound has, before and after fetching the order: no other sync of this
+        # order runs meanwhile (its rows share a lock key), so it cannot change in between.
+        async with store.unit_of_work() as reads:
+            known = await reads.orders.get(command.order_id)
+        if command.version is not None and _synced_already(known, command.version):
             return  # the push, the message poll and the sweep each announce a version: one read is enough
         order = command.order
         if order is None:
@@ -42,9 +46,7 @@ async def sync_order(
                 order = await commerce.get_order(command.order_id)
             except NotFoundError:
                 return  # deleted since the message: nothing to offer for returns
-        async with store.unit_of_work() as reads:
-            known = await reads.orders.get(order.id)
-        if known is not None and known.status is SyncStatus.SYNCED and known.ct_version >= order.version:
+        if _synced_already(known, order.version):
             return  # this version (or a newer one) is in ReBound already
         try:
             with store.tracer.start_as_current_span("sync_order.upsert"):
@@ -55,9 +57,7 @@ async def sync_order(
         await _synced(store, order_policy, order)
 
 
-async def _synced_already(store: StoreDeps, order_id: str, version: int) -> bool:
-    async with store.unit_of_work() as reads:
-        known = await reads.orders.get(order_id)
+def _synced_already(known: SyncedOrder | None, version: int) -> bool:
     return known is not None and known.status is SyncStatus.SYNCED and known.ct_version >= version
 
 
