@@ -19,6 +19,12 @@ class OutboxStaging(Protocol):
         """Stage an outbox row in this unit of work; returns its id. A live duplicate key is skipped."""
         ...
 
+    def complete(self, outbox_id: str, owner: str) -> None:
+        """Stage the completion of a row `owner` holds leased, to commit with this unit's other writes
+        (one commit where the handler's result and the row's completion were two). A lease lost
+        meanwhile leaves the row as it is, like `Outbox.complete`; the unit's other writes still apply."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """Reads see committed data; writes are staged and applied atomically by `commit()`.

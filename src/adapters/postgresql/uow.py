@@ -51,6 +51,12 @@ class PostgresOutboxStaging:
         self._staging.add(append)
         return new_id
 
+    def complete(self, outbox_id: str, owner: str) -> None:
+        async def complete(conn: Connection, now: datetime) -> None:
+            await outbox_ops.complete(conn, outbox_id, owner, now)
+
+        self._staging.add(complete)
+
 
 class PostgresUnitOfWork:
     def __init__(self, db: Database, clock: Clock, ids: IdGenerator) -> None:

@@ -33,6 +33,12 @@ class SqliteOutboxStaging:
         self._staging.add(append)
         return new_id
 
+    def complete(self, outbox_id: str, owner: str) -> None:
+        def complete(conn: sqlite3.Connection, now: float) -> None:
+            outbox_ops.complete(conn, outbox_id, owner, now)
+
+        self._staging.add(complete)
+
 
 class SqliteUnitOfWork:
     def __init__(

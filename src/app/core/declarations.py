@@ -10,11 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Protocol
 
-OutboxHandler = Callable[..., Awaitable[None]]
-"""Runs one claimed outbox row. Returning completes the row; raising fails this attempt (retried with
-backoff, dead after the configured attempts). Operational problems are raised as exceptions (the
+
+class RowCompleted(Enum):
+    """What a handler returns when its own unit of work completed its row (`uow.outbox.complete`)."""
+
+    ROW_COMPLETED = "row completed"
+
+
+ROW_COMPLETED = RowCompleted.ROW_COMPLETED
+
+OutboxHandler = Callable[..., Awaitable[RowCompleted | None]]
+"""Runs one claimed outbox row. Returning completes the row (`ROW_COMPLETED`: the handler's last
+commit did, a write saved on a busy path); raising fails this attempt (retried with backoff, dead
+after the configured attempts). Operational problems are raised as exceptions (the
 `ExceptionRepository`) inside the handler's own unit of work, not as Python errors."""
 
 InboxHandler = Callable[..., Awaitable[None]]

@@ -34,6 +34,9 @@ class TracedStaging:
         self.staged += 1
         return self._inner.add(with_trace(message))
 
+    def complete(self, outbox_id: str, owner: str) -> None:
+        self._inner.complete(outbox_id, owner)
+
 
 class TracedUnitOfWork:
     """The flows' unit of work with a traced outbox; every other repository is the inner one's."""

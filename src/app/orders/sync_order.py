@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backflow.app.core import keys
+from backflow.app.core.declarations import ROW_COMPLETED, RowCompleted
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import decode_payload, outbox_message
 from backflow.app.core.notes import note
@@ -28,36 +29,37 @@ async def sync_order(
     commerce: CommercePort,
     platform: ReturnsPlatformPort,
     order_policy: OrderSyncPolicy,
-) -> None:
+) -> RowCompleted | None:
     command = decode_payload(row, SyncOrder)
     with (
         critical_path(),  # its commercetools calls use the reserved slots when the general ones are busy
         store.tracer.start_as_current_span("sync_order", attributes={"order.id": command.order_id}),
     ):
-        if command.version is not None and await _synced_already(store, command.order_id, command.version):
-            return  # the push, the message poll and the sweep each announce a version: one read is enough
+        # One read of what ReBound has, before and after fetching the order: no other sync of this
+        # order runs meanwhile (its rows share a lock key), so it cannot change in between.
+        async with store.unit_of_work() as reads:
+            known = await reads.orders.get(command.order_id)
+        if command.version is not None and _synced_already(known, command.version):
+            return None  # the push, the message poll and the sweep each announce a version: one read does
         order = command.order
         if order is None:
             try:
                 order = await commerce.get_order(command.order_id)
             except NotFoundError:
-                return  # deleted since the message: nothing to offer for returns
-        async with store.unit_of_work() as reads:
-            known = await reads.orders.get(order.id)
-        if known is not None and known.status is SyncStatus.SYNCED and known.ct_version >= order.version:
-            return  # this version (or a newer one) is in ReBound already
+                return None  # deleted since the message: nothing to offer for returns
+        if _synced_already(known, order.version):
+            return None  # this version (or a newer one) is in ReBound already
         try:
             with store.tracer.start_as_current_span("sync_order.upsert"):
                 await platform.upsert_sales_order(order)
         except PortError as error:
             await _failing(store, order_policy, row, command, order, known=known, error=error)
             raise  # retried with backoff
-        await _synced(store, order_policy, order)
+        await _synced(store, order_policy, order, row)
+        return ROW_COMPLETED
 
 
-async def _synced_already(store: StoreDeps, order_id: str, version: int) -> bool:
-    async with store.unit_of_work() as reads:
-        known = await reads.orders.get(order_id)
+def _synced_already(known: SyncedOrder | None, version: int) -> bool:
     return known is not None and known.status is SyncStatus.SYNCED and known.ct_version >= version
 
 
@@ -119,7 +121,7 @@ def _name(names: dict[str, str]) -> str:
     return names.get("en") or next(iter(names.values()), "")
 
 
-async def _synced(store: StoreDeps, order_policy: OrderSyncPolicy, order: Order) -> None:
+async def _synced(store: StoreDeps, order_policy: OrderSyncPolicy, order: Order, row: OutboxRow) -> None:
     now = store.clock.now()
     lag = max((now - order.lastModifiedAt).total_seconds(), 0.0)
     limit = order_policy.lag_limit_seconds
@@ -156,6 +158,10 @@ async def _synced(store: StoreDeps, order_policy: OrderSyncPolicy, order: Order)
                 },
             )
         await _wake_held_returns(uow, store, order)
+        if row.lease_owner is not None:
+            # In the same commit as the synced order: the worker is free one commit sooner, and a
+            # crash in between can no longer leave a synced order with its row still leased.
+            uow.outbox.complete(row.id, row.lease_owner)
         await uow.commit()
 
 

@@ -17,7 +17,7 @@ import anyio
 from anyio.abc import TaskStatus
 from opentelemetry.trace import Span
 
-from backflow.app.core.declarations import OutboxHandler
+from backflow.app.core.declarations import ROW_COMPLETED, OutboxHandler, RowCompleted
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.evidence import json_value
 from backflow.app.runtime.actor_base import Actor, Outcome, Unit
@@ -69,11 +69,12 @@ class OutboxActor(Actor[Envelope]):
     async def work(self, envelope: Envelope, span: Span) -> Outcome:
         row = envelope.row
         error: Exception | None = None
+        completed: RowCompleted | None = None
         lease = _Lease()
         async with anyio.create_task_group() as group:
             group.start_soon(self._keep_leased, row, lease, group.cancel_scope)
             try:
-                await self._run_handler(row)
+                completed = await self._run_handler(row)
             except Exception as exc:
                 error = exc
             finally:
@@ -83,7 +84,8 @@ class OutboxActor(Actor[Envelope]):
             return Outcome.SETTLED
         if error is not None:
             raise error
-        return Outcome.DONE
+        # The handler's own commit completed the row: nothing left to record.
+        return Outcome.SETTLED if completed is ROW_COMPLETED else Outcome.DONE
 
     async def succeeded(self, envelope: Envelope) -> None:
         if not await self.outbox.complete(envelope.row.id, self.mailbox.owner):
@@ -94,11 +96,11 @@ class OutboxActor(Actor[Envelope]):
         if await self.outbox.fail(row.id, self.mailbox.owner, error) is OutboxStatus.DEAD:
             await self._dead_letter(row, error)
 
-    async def _run_handler(self, row: OutboxRow) -> None:
+    async def _run_handler(self, row: OutboxRow) -> RowCompleted | None:
         handler = self.handlers.get(row.kind)
         if handler is None:
             raise LookupError(f"no handler registered for outbox kind {row.kind!r}")
-        await handler(row)
+        return await handler(row)
 
     async def _keep_leased(self, row: OutboxRow, lease: _Lease, handler_scope: anyio.CancelScope) -> None:
         half = self.lease_seconds / 2

@@ -41,3 +41,6 @@ class SimulatorOptions:
     push_subscription: str = "projects/backflow-sim/subscriptions/commercetools"
     push_max_attempts: int = 20
     push_retry_delay: float = 0.2
+    push_concurrency: int = 16
+    """Push requests outstanding at once (Pub/Sub keeps many in flight and adapts the rate to the
+    answers); one resource's messages still go one at a time, in creation order."""

@@ -1,7 +1,10 @@
 """Subscription delivery: every new message POSTed as a Google Pub/Sub push request, at least once.
 
 A failed delivery (connection error or a status Pub/Sub would not take as an ack) is retried with a
-growing delay, up to `push_max_attempts`; messages are sent in creation order by one worker.
+growing delay, up to `push_max_attempts`. Like Pub/Sub, several pushes are outstanding at once
+(`push_concurrency`): one request at a time would make the subscriber's answer time the ceiling of
+the whole feed. The messages of one resource keep their creation order (one at a time per resource,
+as with an ordering key), so a message never overtakes an earlier one about the same order.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+from collections import deque
 from typing import Any
 
 import aiohttp
@@ -65,6 +69,8 @@ class Pusher:
         self.queue: asyncio.Queue[Resource] = asyncio.Queue()
         self.delivered: list[str] = []
         self._task: asyncio.Task[None] | None = None
+        self._by_resource: dict[str, deque[Resource]] = {}
+        """The messages of each resource with a delivery under way, oldest (the one being sent) first."""
         state.listeners.append(self._enqueue)
 
     def _enqueue(self, message: Resource) -> None:
@@ -81,10 +87,29 @@ class Pusher:
 
     async def _run(self) -> None:
         timeout = aiohttp.ClientTimeout(total=5)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
+        slots = asyncio.Semaphore(max(1, self.state.options.push_concurrency))
+        async with aiohttp.ClientSession(timeout=timeout) as session, asyncio.TaskGroup() as deliveries:
             while True:
                 message = await self.queue.get()
-                await self._deliver(session, message)
+                key = message["resource"]["id"]
+                waiting = self._by_resource.get(key)
+                if waiting is not None:
+                    waiting.append(message)  # sent after the ones before it, by the task already on it
+                    continue
+                self._by_resource[key] = deque([message])
+                deliveries.create_task(self._deliver_in_order(session, key, slots))
+
+    async def _deliver_in_order(
+        self, session: aiohttp.ClientSession, key: str, slots: asyncio.Semaphore
+    ) -> None:
+        waiting = self._by_resource[key]
+        try:
+            while waiting:
+                async with slots:
+                    await self._deliver(session, waiting[0])
+                waiting.popleft()
+        finally:
+            del self._by_resource[key]
 
     async def _deliver(self, session: aiohttp.ClientSession, message: Resource) -> None:
         options = self.state.options

@@ -8,6 +8,7 @@ import anyio
 import pytest
 
 from backflow.app.core.cases import load
+from backflow.app.core.declarations import ROW_COMPLETED
 from backflow.app.core.messages import outbox_message
 from backflow.app.orders.poll_messages import poll_commerce_messages
 from backflow.app.orders.sweep_orders import sweep_orders
@@ -62,6 +63,25 @@ async def test_a_late_sync_raises_order_sync_lagging(world: World) -> None:
         assert await drain(world.wiring, world.registry) == []
         [lagging] = await exceptions(world.wiring, "order_sync_lagging")
         assert lagging.owner == "cx" and evidence(lagging)["lag_seconds"] >= 3600
+
+
+@pytest.mark.anyio
+async def test_a_sync_completes_its_row_in_the_commit_that_records_the_synced_order(world: World) -> None:
+    with anyio.fail_after(30):
+        order = await world.order([("TEE-M", 1, 3500)], number=order_number())
+        await world.wiring.outbox.append(outbox_message(SyncOrder(order_id=order["id"]), "sync-one-commit"))
+        [row] = await world.wiring.outbox.claim("order_sync@test", limit=1, lease_seconds=30)
+        assert world.store is not None
+        writes = world.store.writer.operations
+        result = await world.wiring.dependencies().run(world.registry.outbox_handlers[row.kind], row)
+        assert result is ROW_COMPLETED
+        assert world.store.writer.operations == writes + 1, "the synced order and the completion: one write"
+        [*_, last] = await world.wiring.outbox.history(row.id)
+        assert last.to_status == "done" and last.actor == "order_sync@test"
+        async with world.wiring.store.unit_of_work() as uow:
+            synced = await uow.orders.get(order["id"])
+        assert synced is not None and synced.status == "synced"
+        assert not await world.wiring.outbox.complete(row.id, "order_sync@test"), "nothing left to complete"
 
 
 @pytest.mark.anyio

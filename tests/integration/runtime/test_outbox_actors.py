@@ -7,9 +7,10 @@ import anyio
 import msgspec
 import pytest
 
-from backflow.app.core.declarations import ActorSpec
+from backflow.app.core.declarations import ROW_COMPLETED, ActorSpec, RowCompleted
 from backflow.ports.monitor import StoreMonitor
 from backflow.ports.outbox import OutboxMessage, OutboxRow, OutboxStatus, RetryPolicy
+from backflow.ports.unit_of_work import UnitOfWorkFactory
 from tests.integration.runtime.conftest import DaemonFactory, eventually, registry
 
 pytestmark = pytest.mark.anyio
@@ -166,3 +167,28 @@ async def test_a_critical_actor_runs_its_rows_while_every_other_actor_is_busy(da
             await eventually(lambda: sorted(urgent) == [0, 1, 2])
             release.set()
             await eventually(lambda: _all_done(run.daemon.monitor))
+
+
+async def test_a_row_its_handler_completed_in_its_own_commit_is_not_completed_again(
+    daemon: DaemonFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    stores: list[UnitOfWorkFactory] = []
+
+    async def completes_itself(row: OutboxRow) -> RowCompleted:
+        assert row.lease_owner is not None
+        async with stores[0]() as uow:
+            uow.outbox.complete(row.id, row.lease_owner)
+            await uow.commit()
+        return ROW_COMPLETED
+
+    flows = registry(outbox_handlers={"work": completes_itself}, actors=[ActorSpec("worker", ("work",))])
+    with anyio.fail_after(20):
+        async with daemon(flows) as run:
+            wiring = run.daemon.wiring
+            stores.append(wiring.store.unit_of_work)
+            appended = [await wiring.outbox.append(message(n)) for n in range(3)]
+            await eventually(lambda: _all_done(run.daemon.monitor))
+            for result in appended:
+                statuses = [event.to_status for event in await wiring.outbox.history(result.id)]
+                assert statuses[-1] is OutboxStatus.DONE and statuses.count(OutboxStatus.DONE) == 1
+    assert "lease lost before completion" not in caplog.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import anyio
+import msgspec
 import pytest
 
 from backflow.ports.errors import ConflictError
@@ -75,6 +76,32 @@ async def test_state_change_and_outbox_rows_commit_together(open_store: OpenStor
                 "restock-R1",
                 None,
             ]
+
+
+async def test_a_row_completed_in_a_unit_of_work_is_done_with_its_writes(open_store: OpenStore) -> None:
+    clock = FakeClock()
+    synced = SyncedOrder(ct_order_id="o-1", order_number="1001", ct_version=3, status=SyncStatus.SYNCED)
+    with anyio.fail_after(10):
+        async with open_store(clock) as store:
+            first = (await store.outbox.append(message("sync-o-1"))).id
+            second = (await store.outbox.append(message("sync-o-2"))).id
+            rows = {row.id: row for row in await store.outbox.claim("w", limit=5, lease_seconds=10)}
+            async with store.unit_of_work() as uow:
+                uow.orders.upsert(synced)
+                uow.outbox.complete(first, "w")
+                assert (await store.outbox.history(first))[-1].to_status == "leased", "staged only"
+                await uow.commit()
+            assert (await store.outbox.history(first))[-1].to_status == "done"
+            assert not await store.outbox.complete(first, "w"), "done once"
+            # A lease another owner took over: the row stays theirs, the unit's other writes still apply.
+            assert rows[second].lease_owner == "w"
+            async with store.unit_of_work() as uow:
+                uow.orders.upsert(msgspec.structs.replace(synced, ct_order_id="o-2"))
+                uow.outbox.complete(second, "someone else")
+                await uow.commit()
+            assert (await store.outbox.history(second))[-1].to_status == "leased"
+            assert await store.unit_of_work().orders.get("o-2") is not None
+            assert await store.outbox.complete(second, "w")
 
 
 async def test_leaving_without_commit_discards_and_adding_twice_conflicts(open_store: OpenStore) -> None:

@@ -108,7 +108,7 @@ def test_actor_concurrency_comes_from_the_actors_table() -> None:
 
     defaults = {a.name: a.concurrency for a in build_registry(Settings()).actors}
     assert defaults == {
-        "order_sync": 8,
+        "order_sync": 32,  # the critical path: 50 orders a second must not queue behind it
         "return_anchoring": 4,
         "refund": 4,  # serialised per order in the store, so as wide as the others
         "restock": 4,
