@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -51,6 +52,14 @@ class SyncedOrderRepository(Protocol):
 
     def forget_snapshot(self, ct_order_id: str) -> None:
         """Stage the removal of the kept copy: a write of ours has moved the order past it."""
+        ...
+
+    async def snapshots_created_before(self, cutoff: datetime, *, limit: int) -> list[str]:
+        """The ids of up to `limit` kept copies of orders created before `cutoff`, oldest first."""
+        ...
+
+    def forget_snapshots(self, ct_order_ids: Sequence[str]) -> None:
+        """Stage the removal of these kept copies in one statement (the retention's batch)."""
         ...
 
     async def snapshot(self, ref: str) -> Order | None:

@@ -185,8 +185,8 @@ ON CONFLICT (ct_order_id) DO UPDATE SET
 WHERE excluded.ct_version >= synced_orders.ct_version;
 
 -- name: order_snapshot_keep
-INSERT INTO order_snapshots (ct_order_id, order_number, version, body)
-VALUES (%(ct_order_id)s, %(order_number)s, %(version)s, %(body)s)
+INSERT INTO order_snapshots (ct_order_id, order_number, version, created_at, body)
+VALUES (%(ct_order_id)s, %(order_number)s, %(version)s, %(created_at)s, %(body)s)
 ON CONFLICT (ct_order_id) DO UPDATE SET
     order_number = excluded.order_number, version = excluded.version, body = excluded.body
 WHERE excluded.version > order_snapshots.version;
@@ -198,6 +198,12 @@ DELETE FROM order_snapshots WHERE ct_order_id = %(ct_order_id)s;
 (SELECT body FROM order_snapshots WHERE order_number = %(ref)s LIMIT 1)
 UNION ALL (SELECT body FROM order_snapshots WHERE ct_order_id = %(ref)s)
 LIMIT 1;
+
+-- name: order_snapshot_created_before
+SELECT ct_order_id FROM order_snapshots WHERE created_at < %(cutoff)s ORDER BY created_at LIMIT %(limit)s;
+
+-- name: order_snapshot_forget_many
+DELETE FROM order_snapshots WHERE ct_order_id = ANY (%(ct_order_ids)s::text[]);
 
 -- name: exception_raise
 INSERT INTO exceptions

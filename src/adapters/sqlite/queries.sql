@@ -170,8 +170,8 @@ ON CONFLICT (ct_order_id) DO UPDATE SET
 WHERE excluded.ct_version >= synced_orders.ct_version;
 
 -- name: order_snapshot_keep
-INSERT INTO order_snapshots (ct_order_id, order_number, version, body)
-VALUES (:ct_order_id, :order_number, :version, :body)
+INSERT INTO order_snapshots (ct_order_id, order_number, version, created_at, body)
+VALUES (:ct_order_id, :order_number, :version, :created_at, :body)
 ON CONFLICT (ct_order_id) DO UPDATE SET
     order_number = excluded.order_number, version = excluded.version, body = excluded.body
 WHERE excluded.version > order_snapshots.version;
@@ -183,6 +183,12 @@ DELETE FROM order_snapshots WHERE ct_order_id = :ct_order_id;
 SELECT body FROM order_snapshots WHERE order_number = :ref
 UNION ALL SELECT body FROM order_snapshots WHERE ct_order_id = :ref
 LIMIT 1;
+
+-- name: order_snapshot_created_before
+SELECT ct_order_id FROM order_snapshots WHERE created_at < :cutoff ORDER BY created_at LIMIT :limit;
+
+-- name: order_snapshot_forget_many
+DELETE FROM order_snapshots WHERE ct_order_id IN (SELECT value FROM json_each(:ct_order_ids));
 
 -- name: exception_raise
 INSERT INTO exceptions

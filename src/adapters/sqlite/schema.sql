@@ -235,13 +235,16 @@ CREATE TABLE order_line_quantities (
 
 -- The order as last synced (commercetools' own copy at `version`, domain fields only): the anchoring
 -- plans its version-checked write on it instead of looking the order up (a stale copy costs a 409).
+-- `created_at` is the order's createdAt: the retention job walks its index, never the bodies.
 CREATE TABLE order_snapshots (
     ct_order_id TEXT PRIMARY KEY,
     order_number TEXT,
     version INTEGER NOT NULL,
+    created_at REAL NOT NULL,
     body BLOB NOT NULL
 );
 CREATE INDEX order_snapshots_number ON order_snapshots (order_number);
+CREATE INDEX order_snapshots_created ON order_snapshots (created_at);
 
 -- The pending credit's history (the table keeps only the latest amount): liability as of any moment.
 CREATE TABLE credit_history (

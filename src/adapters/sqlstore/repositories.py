@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 import msgspec
 
 from backflow.adapters.sqlstore.dialect import Dialect, Repository, Row
@@ -124,12 +127,20 @@ class SyncedOrders(Repository):
             "ct_order_id": order.id,
             "order_number": order.orderNumber,
             "version": order.version,
+            "created_at": self.dialect.ts(order.createdAt),
             "body": msgspec.json.encode(order),
         }
         self._stage("order_snapshot_keep", params)
 
     def forget_snapshot(self, ct_order_id: str) -> None:
         self._stage("order_snapshot_forget", {"ct_order_id": ct_order_id})
+
+    async def snapshots_created_before(self, cutoff: datetime, *, limit: int) -> list[str]:
+        params = {"cutoff": self.dialect.ts(cutoff), "limit": limit}
+        return [row["ct_order_id"] for row in await self._all("order_snapshot_created_before", params)]
+
+    def forget_snapshots(self, ct_order_ids: Sequence[str]) -> None:
+        self._stage("order_snapshot_forget_many", {"ct_order_ids": self.dialect.texts(ct_order_ids)})
 
     async def snapshot(self, ref: str) -> Order | None:
         row = await self._one("order_snapshot_by_ref", {"ref": ref})

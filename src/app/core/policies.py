@@ -23,6 +23,19 @@ class OrderSyncPolicy:
 
 
 @dataclass(frozen=True)
+class SnapshotRetentionPolicy:
+    """How long kept order copies live, and how much one run of the retention job may delete."""
+
+    retention_days: int
+    """Copies of orders created longer ago than this are deleted (a later return looks the order up)."""
+    batch_size: int = 1000
+    """Copies deleted per transaction: short write transactions, never one holding the writer long."""
+    max_batches: int = 10
+    """Batches per run: 10,000 copies an hour is far above 50,000 orders a day, so a backlog drains
+    over a few runs without one run monopolising the store."""
+
+
+@dataclass(frozen=True)
 class AnchoringPolicy:
     orphan_horizon_seconds: int
     """A return still without its order after this long raises `orphan_return`."""
@@ -153,6 +166,9 @@ def flow_policies(settings: Settings) -> dict[str, object]:
             failure_attempts=policies.order_sync_failure_attempts,
             sweep_overlap_seconds=schedule.order_sweep_overlap_seconds,
             sweep_lookback_seconds=schedule.order_sweep_lookback_seconds,
+        ),
+        "snapshot_retention_policy": SnapshotRetentionPolicy(
+            retention_days=policies.order_snapshot_retention_days
         ),
         "anchoring_policy": AnchoringPolicy.of(settings),
         "reasons_policy": ReasonsPolicy.of(settings),

@@ -80,6 +80,10 @@ class Policies(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Seconds a return may stay in a ReBound status before it is `return_stuck`."""
     return_info_limit_seconds: int = 6 * 3600
     """How long a return ReBound knows may go without return info in commercetools."""
+    order_snapshot_retention_days: Annotated[int, msgspec.Meta(ge=1)] = 30
+    """How long the copy order sync keeps of an order (from its creation) may be kept for anchoring.
+    Most returns arrive within a month of purchase; a later one costs one order lookup, while every
+    kept copy costs a whole order body in the store (`docs/stores.md`)."""
 
 
 class Schedule(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
@@ -104,6 +108,8 @@ class Schedule(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     order_drift_seconds: float = 900.0
     stuck_returns_seconds: float = 3600.0
     return_info_drift_seconds: float = 3600.0
+    order_snapshot_prune_seconds: float = 3600.0
+    """How often kept order copies past `order-snapshot-retention-days` are deleted."""
     order_drift_lookback_seconds: float = 2 * 86400.0
     """How far back orders are checked for being in ReBound (one ReBound read per order)."""
     drift_lookback_seconds: float = 30 * 86400.0

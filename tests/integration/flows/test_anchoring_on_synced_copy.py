@@ -1,7 +1,8 @@
 """Anchoring on the order as order sync kept it, against the commercetools simulator over HTTP: one
 request when the copy is current; a copy the order has moved past (an edit, another write) costs a
 409, then a read by id and a validation on the fresh order, so nothing is written on stale lines and
-nothing twice."""
+nothing twice; a copy past its retention is deleted by the retention job, and a late return looks the
+order up by number."""
 
 from __future__ import annotations
 
@@ -12,12 +13,21 @@ import pytest
 
 from backflow.app.core import keys
 from backflow.app.core.messages import outbox_message
+from backflow.app.core.policies import SnapshotRetentionPolicy
+from backflow.app.orders.prune_snapshots import prune_order_snapshots
 from backflow.devtools.commercetools_sim.keys import STATE
 from backflow.domain.commands import SyncOrder
 from backflow.domain.return_case import Position
 from backflow.ports.commerce_types import ReturnItemRequest
 from tests.integration.flows.conftest import World, item
-from tests.integration.flows.support import evidence, exceptions, order_number, settle, store_rebound_events
+from tests.integration.flows.support import (
+    evidence,
+    exceptions,
+    order_number,
+    run_job,
+    settle,
+    store_rebound_events,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -175,3 +185,38 @@ async def test_a_line_added_after_the_sync_anchors_on_the_edited_order(world: Wo
         assert _since(world, before) == {"call GET /orders/{id}": 1, "call POST /orders/{id}": 1}
         assert await _state(world, rid) == Position.ANCHORED
         assert await exceptions(world.wiring, "return_order_mismatch") == []
+
+
+async def test_a_copy_past_its_retention_is_pruned_and_a_late_return_looks_the_order_up(world: World) -> None:
+    with anyio.fail_after(30):
+        order = await _synced_order(world, [("TEE-M", 2, 3500)])
+        await run_job(world.wiring, prune_order_snapshots)
+        async with world.wiring.store.unit_of_work() as reads:
+            assert await reads.orders.snapshot(order["orderNumber"]) is not None  # within 30 days: kept
+        world.clock.advance(31 * 86400)
+        await run_job(world.wiring, prune_order_snapshots)
+        async with world.wiring.store.unit_of_work() as reads:
+            assert await reads.orders.snapshot(order["orderNumber"]) is None
+        rid, bodies = world.script(order, [item(order)], [{"event": "created"}])
+        before = _requests(world)
+        await store_rebound_events(world.wiring, bodies)
+        assert await settle(world.wiring, world.registry) == []
+        # One request more than on the kept copy: the lookup by number, then the write at its version.
+        assert _since(world, before) == {"call GET /orders/order-number=…": 1, "call POST /orders/{id}": 1}
+        assert await _state(world, rid) == Position.ANCHORED
+        [info] = (await world.ct_order(order["id"]))["returnInfo"]
+        assert [i["lineItemId"] for i in info["items"]] == [order["lineItems"][0]["id"]]
+
+
+async def test_one_run_of_the_retention_deletes_at_most_its_batches(world: World) -> None:
+    with anyio.fail_after(30):
+        orders = [await _synced_order(world, [("TEE-M", 1, 3500)]) for _ in range(3)]
+        world.clock.advance(31 * 86400)
+        policy = SnapshotRetentionPolicy(retention_days=30, batch_size=1, max_batches=2)
+        await prune_order_snapshots(store=world.wiring.store, snapshot_retention_policy=policy)
+        async with world.wiring.store.unit_of_work() as reads:
+            left = [o["id"] for o in orders if await reads.orders.snapshot(o["id"]) is not None]
+        assert len(left) == 1  # two batches of one: the third waits for the next run
+        await prune_order_snapshots(store=world.wiring.store, snapshot_retention_policy=policy)
+        async with world.wiring.store.unit_of_work() as reads:
+            assert await reads.orders.snapshot(left[0]) is None

@@ -95,6 +95,21 @@ async def test_every_query_prepares_against_the_schema(postgres_dsn: str) -> Non
                     pytest.fail(f"query {name}: {exc}")
 
 
+async def test_the_snapshot_retention_can_walk_the_creation_index(postgres_dsn: str) -> None:
+    """The prune's batch is an index range scan on created_at, never a scan of the kept bodies (with
+    sequential and bitmap scans priced out: on an empty table the planner would rightly pick them)."""
+    with anyio.fail_after(30):
+        async with await _connect(postgres_dsn) as conn:
+            await conn.execute("SET enable_seqscan = off")
+            await conn.execute("SET enable_bitmapscan = off")
+            await conn.execute(
+                f"PREPARE prune AS {_numbered(queries()['order_snapshot_created_before'])}".rstrip(";")
+            )
+            rows = await (await conn.execute("EXPLAIN EXECUTE prune(now(), 1000)")).fetchall()
+    plan = " | ".join(str(row["QUERY PLAN"]) for row in rows)
+    assert "Index Scan using order_snapshots_created" in plan and "Seq Scan" not in plan, plan
+
+
 def test_both_stores_name_the_same_queries() -> None:
     """The same operations on both engines; only NOTIFY and the claims' advisory lock (SQLite's single
     writer already runs one claim at a time) have no SQLite counterpart."""

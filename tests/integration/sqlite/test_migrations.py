@@ -176,6 +176,22 @@ def test_reads_of_live_rows_never_scan_the_history(name: str) -> None:
         assert "inbox_quarantined" in plan, plan
 
 
+def test_the_snapshot_retention_walks_the_creation_index_not_the_bodies() -> None:
+    """Millions of kept order bodies: the prune finds its batch by an index range scan on created_at
+    and deletes it by primary key."""
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(schema())
+    for name, index in (
+        ("order_snapshot_created_before", "order_snapshots_created (created_at<?)"),
+        ("order_snapshot_forget_many", "(ct_order_id=?)"),
+    ):
+        sql = queries()[name]
+        params = {p: None for p in re.findall(r":(\w+)", sql)}
+        plan = " | ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+        assert index in plan, plan
+        assert "SCAN order_snapshots" not in plan and "TEMP B-TREE" not in plan, plan
+
+
 def test_claim_walks_the_partial_indexes_not_the_table() -> None:
     conn = sqlite3.connect(":memory:")
     conn.executescript(schema())

@@ -41,18 +41,24 @@ def test_every_kind_has_one_handler_and_one_actor() -> None:
 
 def test_job_intervals_come_from_the_schedule_settings() -> None:
     schedule = Schedule(
-        message_poll_seconds=2, held_returns_seconds=9, stock_drift_seconds=77, alerts_seconds=3
+        message_poll_seconds=2,
+        held_returns_seconds=9,
+        stock_drift_seconds=77,
+        alerts_seconds=3,
+        order_snapshot_prune_seconds=600,
     )
     settings = Settings(file=FileConfig(schedule=schedule))
     jobs = {job.name: job.interval_seconds for job in build_registry(settings).jobs}
     assert jobs["commerce_message_poll"] == 2 and jobs["held_returns"] == 9
     assert jobs["stock_drift"] == 77 and jobs["alerts"] == 3
+    assert jobs["order_snapshot_prune"] == 600
     assert set(jobs) == {
         "commerce_message_poll",
         "order_sweep",
         "rebound_catchup",
         "held_returns",
         "sync_lag_check",
+        "order_snapshot_prune",
         "alerts",
         "received_not_refunded",
         "refund_drift",
