@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -109,17 +109,25 @@ class PostgresServer:
             "-l", str(self.root / "server.log"), "-o", self._options,
         )  # fmt: skip
 
-    def halt(self) -> None:
-        """An outage: the server ends every connection and stops, keeping its data for `resume`
-        (a clean stop: the test cluster runs without fsync, so a crash could lose what it committed)."""
-        self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "fast", "-w")
-
-    def restart(self, *, mode: StopMode = "fast", down_for: float = 0.0) -> None:
-        """Down (`fast`: connections ended cleanly; `immediate`: a crash, recovered from the WAL at the
-        next start) for `down_for` seconds, then up again on the same port with the same data."""
+    def halt(self, mode: StopMode = "fast") -> None:
+        """An outage: the server ends every connection and stops, keeping its data for `resume` (by
+        default a clean stop: unless `durable`, a crash could lose the last commits it acknowledged)."""
         self._run("pg_ctl", "stop", "-D", str(self.data), "-m", mode, "-w")
-        time.sleep(down_for)
-        self.resume()
+
+    def restart(
+        self, *, mode: StopMode = "fast", down_for: float = 0.0, while_down: Callable[[], None] | None = None
+    ) -> None:
+        """Down (`fast`: connections ended cleanly; `immediate`: a crash, recovered from the WAL at the
+        next start) for at least `down_for` seconds, during which `while_down` runs, then up again on
+        the same port with the same data."""
+        self.halt(mode)
+        began = time.monotonic()
+        try:
+            if while_down is not None:
+                while_down()
+            time.sleep(max(0.0, down_for - (time.monotonic() - began)))
+        finally:
+            self.resume()
 
     def create_database(self, name: str) -> str:
         """An empty database `name` (a plain identifier); its DSN."""
