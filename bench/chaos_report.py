@@ -49,14 +49,18 @@ REPLICAS_DAY = (
 
 
 def write_report(figures: dict[str, Any], command: str) -> None:
+    """The section of this store (and replicas); a quick run's has its own, beside the full run's."""
     if figures.get("store") == "postgresql":
         replicas = figures.get("replicas", 1)
         heading = f"Chaos on PostgreSQL, {replicas} replicas"
         day = REPLICAS_DAY.format(replicas=replicas)
     else:
         heading, day = "Chaos", SQLITE_DAY
+    after = "Chaos" if heading != "Chaos" else None  # each store's run beside the SQLite one
+    if figures.get("profile") == "quick":
+        heading, after = heading + " (quick)", heading
     section = (
         f"## {heading}\n\n"
         f"Command: `{command}`\n\n" + day + CHECKED + "```json\n" + json.dumps(figures, indent=2) + "\n```\n"
     )
-    replace_section(REPORT, heading, section, "Reliability")
+    replace_section(REPORT, heading, section, "Reliability", after=after)
