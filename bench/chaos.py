@@ -72,14 +72,18 @@ class Chaos:
 
     def kill_and_restart(self) -> None:
         """SIGKILL a random replica (the daemon, when alone) and start it again after a short delay. A
-        lone daemon holds up the ticker meanwhile; beside replicas the others keep taking webhooks."""
+        lone daemon holds up the ticker meanwhile; beside replicas the others keep taking webhooks.
+        One time in five two of three or more replicas go at once, leaving one to take all the work."""
         replicas = self.stack.replicas
         with self.acting, self.lock if replicas == 1 else nullcontext():
-            index = self.rng.randrange(replicas)
-            self.stack.kill_replica(index)
-            self.kills += 1
+            pair = replicas > 2 and self.rng.random() < 0.2
+            victims = self.rng.sample(range(replicas), 2 if pair else 1)
+            for index in victims:
+                self.stack.kill_replica(index)
+                self.kills += 1
             time.sleep(self.rng.uniform(0, 0.5) if replicas == 1 else self.rng.uniform(0.2, 2.0))
-            self.stack.start_replica(index)
+            for index in victims:
+                self.stack.start_replica(index)
 
     def killer(self, stop: threading.Event) -> None:
         """SIGKILL at random moments, about evenly spread over the day, until the target is reached."""
