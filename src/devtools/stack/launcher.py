@@ -70,7 +70,7 @@ class Stack:
                 f"{self.replicas} replicas need a postgresql:// database (db_url): SQLite has one writer"
             )
         if self.replicas > 1 and len(self.ends.replica_ports) != self.replicas:
-            self.ends = Endpoints.allocate(self.replicas)
+            self.ends = self.ends.with_replicas(self.replicas)  # the caller's ports kept
 
     @property
     def daemon(self) -> Child | None:

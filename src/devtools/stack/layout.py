@@ -4,7 +4,7 @@ ports on 127.0.0.1 and the secrets the daemon and the simulators share."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from backflow.devtools.net import HOST, free_ports
@@ -70,6 +70,12 @@ class Endpoints:
     def allocate(cls, replicas: int = 1) -> Endpoints:
         daemon, ct, rb, *own = free_ports(3 + (replicas if replicas > 1 else 0))
         return cls(daemon_port=daemon, ct_port=ct, rb_port=rb, replica_ports=tuple(own))
+
+    def with_replicas(self, replicas: int) -> Endpoints:
+        """These ports, and one more free port per replica."""
+        taken = {self.daemon_port, self.ct_port, self.rb_port}
+        own = [port for port in free_ports(replicas + len(taken)) if port not in taken][:replicas]
+        return replace(self, replica_ports=tuple(own))
 
     @property
     def daemon(self) -> str:
