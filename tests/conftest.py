@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.postgres_server import PostgresServer, PostgresUnavailableError, find_bindir
+from backflow.devtools.postgres_server import PostgresServer, PostgresUnavailableError, find_bindir
 
 # CI asks for at least 1,000 examples per property; a developer's quick run takes fewer.
 settings.register_profile(

@@ -7,6 +7,7 @@ from backflow.app.core.cases import StoredCase, read_case
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import AckLine, AcknowledgeReturn, decode_payload, outbox_message
 from backflow.app.core.notes import note
+from backflow.app.core.order_copies import order_with_items
 from backflow.app.core.policies import RestockPolicy
 from backflow.app.core.problems import raise_exception, retry_action
 from backflow.domain.commands import RestockItems
@@ -188,7 +189,8 @@ async def _move_stock(
 async def _set_states(commerce: CommercePort, order_id: str, graded: dict[str, ReturnShipmentState]) -> None:
     """Every graded item in one request on the version just read; an item not on the order, or
     already BackInStock/Unusable, is left alone (the adapter moves an Advised one via Returned)."""
-    order = await commerce.recent_order(order_id)  # version-checked write: a stale copy re-reads
+    # Version-checked write: a stale copy re-reads; one lacking an item another replica added is read now.
+    order = await order_with_items(commerce, order_id, graded)
     due: dict[str, ReturnShipmentState] = {}
     for key, state in graded.items():
         on_order = order.return_item_by_key(key)

@@ -7,6 +7,7 @@ from backflow.app.core.cases import load
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import MarkItemsReturned, decode_payload
 from backflow.app.core.notes import note_now
+from backflow.app.core.order_copies import order_with_items
 from backflow.domain.order import ReturnShipmentState
 from backflow.ports.commerce import CommercePort
 from backflow.ports.outbox import OutboxRow
@@ -23,8 +24,10 @@ async def mark_items_returned(row: OutboxRow, *, store: StoreDeps, commerce: Com
         case = load(record).case
         if case.order_id is None:
             return
-        # The copy this process last saw will do: the write is version-checked, a stale copy re-reads.
-        order = await commerce.recent_order(case.order_id)
+        # The copy this process last saw will do (the write is version-checked, a stale copy re-reads)
+        # unless it lacks a received item, which another replica may have added since: then read now.
+        counted = [keys.return_item_key(i.rebound_item_id) for i in case.items if i.quantity_received > 0]
+        order = await order_with_items(commerce, case.order_id, counted)
         moved: list[str] = []
         for item in case.items:
             key = keys.return_item_key(item.rebound_item_id)

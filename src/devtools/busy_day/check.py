@@ -13,6 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
+
 from backflow.app.core.keys import return_item_key
 from backflow.devtools.busy_day.catalog import STOCK_PER_ENTRY
 from backflow.devtools.shop import RB_CLIENT, REASONS, SUPPLY_CHANNEL
@@ -219,14 +221,23 @@ def _check_refund(
 def _check_deliveries(out: Outcome, stack: Stack, deliveries: dict[str, Any]) -> None:
     delivered = {event for event, done in deliveries["delivered"].items() if done}
     out.delivered_events = len(delivered)
-    with sqlite3.connect(f"file:{stack.db}?mode=ro", uri=True) as conn:
-        rows = conn.execute("SELECT source_id, status FROM inbox WHERE source = 'rebound'").fetchall()
+    rows = _inbox_rows(stack)
     status = dict(rows)
     if len(rows) != len(status):
         out.duplicates.append("an event stored twice in the inbox")
     for event in delivered:
         if status.get(event) != "processed":
             out.lost.append(f"event {event}: delivered, inbox says {status.get(event)}")
+
+
+def _inbox_rows(stack: Stack) -> list[tuple[str, str]]:
+    """(event id, status) of every ReBound event in the inbox, from whichever database the stack uses."""
+    query = "SELECT source_id, status FROM inbox WHERE source = 'rebound'"
+    if stack.db_url:
+        with psycopg.connect(stack.db_url) as pg:
+            return [(str(a), str(b)) for a, b in pg.execute(query).fetchall()]
+    with sqlite3.connect(f"file:{stack.db}?mode=ro", uri=True) as conn:
+        return [(str(a), str(b)) for a, b in conn.execute(query).fetchall()]
 
 
 def _expected_exceptions(

@@ -4,7 +4,11 @@ signalled and waited for); async callers run it in a worker thread. Nothing wait
 
 Two presets: `demo_stack` (the demo and the e2e tests: fast schedules, `/readyz` before going on) and
 `bench_stack` (the benchmarks, the chaos run and the e2e process checks: the daemon's defaults,
-`/healthz` before going on, since a restart during an outage is not ready until the outage ends)."""
+`/healthz` before going on, since a restart during an outage is not ready until the outage ends).
+
+The daemon is one process, or, on a PostgreSQL database (`db_url`), several replicas, each on its own
+port with its own log, started, killed and restarted one by one, behind a load balancer (balancer.py)
+that is then the front door: `url`, the simulators' push and webhook target, the admin API's address."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from typing import Any
 from backflow.devtools.net import wait_for
 from backflow.devtools.shop import CT_CLIENT, CT_PROJECT
 from backflow.devtools.stack import processes
+from backflow.devtools.stack.balancer import Balancer
 from backflow.devtools.stack.config import (
     BENCH_CONFIG,
     BENCH_TUNING,
@@ -29,7 +34,7 @@ from backflow.devtools.stack.config import (
     env_file_text,
 )
 from backflow.devtools.stack.http import request
-from backflow.devtools.stack.layout import Endpoints, Layout, Secrets
+from backflow.devtools.stack.layout import Endpoints, Layout, Secrets, replica_name
 from backflow.devtools.stack.processes import Child, StartError
 
 CALLERS_SETTINGS = ("BACKFLOW_", "CTP_", "REBOUND_")
@@ -47,12 +52,30 @@ class Stack:
     ends: Endpoints = field(default_factory=Endpoints.allocate)
     ready_path: str = "/readyz"
     ready_within: float = 30.0
+    replicas: int = 1
+    db_url: str | None = None
+    """A `postgresql://` database instead of the layout's SQLite file (needed for several replicas)."""
     simulators: list[Child] = field(default_factory=list)
-    daemon: Child | None = None
+    daemons: dict[int, Child] = field(default_factory=dict)
+    """The daemon processes by replica index (0 alone for a single daemon), killed ones included."""
+    balancer: Balancer | None = None
     starts: int = 0
-    """Daemon starts so far (the chaos run reports them)."""
+    """Daemon starts so far, every replica's (the chaos run reports them)."""
     env: dict[str, str] = field(default_factory=dict)
     """The daemon's own environment, also written to the env file; set by `prepare`."""
+
+    def __post_init__(self) -> None:
+        if self.replicas > 1 and not (self.db_url or "").startswith("postgresql://"):
+            raise ValueError(
+                f"{self.replicas} replicas need a postgresql:// database (db_url): SQLite has one writer"
+            )
+        if self.replicas > 1 and len(self.ends.replica_ports) != self.replicas:
+            self.ends = self.ends.with_replicas(self.replicas)  # the caller's ports kept
+
+    @property
+    def daemon(self) -> Child | None:
+        """The single daemon (replica 0 when there are several)."""
+        return self.daemons.get(0)
 
     @property
     def url(self) -> str:
@@ -74,9 +97,16 @@ class Stack:
     def db(self) -> Path:
         return self.layout.db
 
+    def replica_url(self, index: int) -> str:
+        """Replica `index` itself, past the balancer (the daemon itself when it is alone)."""
+        return self.ends.replica(index) if self.replicas > 1 else self.url
+
+    def live_replicas(self) -> list[int]:
+        return [i for i, child in sorted(self.daemons.items()) if processes.alive(child.pid)]
+
     @property
     def children(self) -> list[Child]:
-        return [*self.simulators, *([self.daemon] if self.daemon else [])]
+        return [*self.simulators, *(self.daemons[i] for i in sorted(self.daemons))]
 
     # ---------------------------------------------------------------- files and environment
     def prepare(self) -> dict[str, str]:
@@ -84,6 +114,8 @@ class Stack:
         self.layout.clear()
         self.write_config(self.config)
         self.env = daemon_env(self.layout, self.ends, self.secrets) | dict(self.tuning)
+        if self.db_url:
+            self.env["BACKFLOW_DB"] = self.db_url
         self.layout.env_file.write_text(env_file_text(self.layout, self.env))
         return self.env
 
@@ -125,17 +157,41 @@ class Stack:
         self._wait_ready(f"{self.rb}/_sim/state", self.simulators[1])
 
     def start_daemon(self, *args: str) -> Child:
-        """`backflow run ARGS`, until it answers `ready_path`."""
+        """`backflow run ARGS`, until it answers `ready_path`; with several replicas, the balancer and
+        every replica not running (replica 0 is returned)."""
+        if self.replicas == 1:
+            return self.start_replica(0, *args)
+        if self.balancer is None:
+            self.balancer = Balancer(
+                self.ends.daemon_port, [self.ends.replica(i) for i in range(self.replicas)]
+            )
+            self.balancer.start()
+        for index in range(self.replicas):
+            if index not in self.live_replicas():
+                self.start_replica(index, *args)
+        return self.daemons[0]
+
+    def start_replica(self, index: int, *args: str) -> Child:
+        """Replica `index` (`backflow run ARGS` on its own port), until it answers `ready_path`."""
         assert self.env, "prepare() the stack first"
-        daemon = self.daemon = self._spawn("daemon", ["run", *args])
+        name, env = "daemon", None
+        if self.replicas > 1:
+            name, env = (
+                replica_name(index),
+                self.env | {"BACKFLOW_HTTP_PORT": str(self.ends.replica_ports[index])},
+            )
+        daemon = self.daemons[index] = self._spawn(name, ["run", *args], env)
         self.starts += 1
-        self._wait_ready(f"{self.url}{self.ready_path}", daemon)
+        self._wait_ready(f"{self.replica_url(index)}{self.ready_path}", daemon)
         return daemon
 
     def kill_daemon(self) -> None:
-        """SIGKILL, and wait until it is gone."""
-        if self.daemon is not None:
-            processes.stop([self.daemon], sig=signal.SIGKILL)
+        """SIGKILL every replica, and wait until they are gone."""
+        processes.stop(list(self.daemons.values()), sig=signal.SIGKILL)
+
+    def kill_replica(self, index: int) -> None:
+        """SIGKILL replica `index`, and wait until it is gone."""
+        processes.stop([self.daemons[index]], sig=signal.SIGKILL)
 
     def stop_daemon(self, sig: signal.Signals = signal.SIGTERM, within: float = 30.0) -> int | None:
         """Signal the daemon and wait for it to exit: its exit status (negative: killed by that signal),
@@ -154,11 +210,14 @@ class Stack:
 
     def stop(self, *, grace: float = 10.0) -> list[str]:
         """The daemon first (it drains while both platforms still answer), then the simulators."""
-        said = processes.stop([self.daemon], grace=grace * 3) if self.daemon else []
+        said = processes.stop(list(self.daemons.values()), grace=grace * 3)
+        if self.balancer is not None:
+            self.balancer.stop()
+            self.balancer = None
         return said + processes.stop(self.simulators, grace=grace)
 
-    def _spawn(self, name: str, args: list[str]) -> Child:
-        child = processes.spawn(name, args, self.child_env(), self.layout.log(name))
+    def _spawn(self, name: str, args: list[str], env: dict[str, str] | None = None) -> Child:
+        child = processes.spawn(name, args, self.child_env() | (env or {}), self.layout.log(name))
         # Recorded at once, so that `backflow demo --stop` finds it even if this process dies now.
         processes.record(self.layout.pids, [*(c for c in self.children if c.name != name), child])
         return child
@@ -204,7 +263,12 @@ def demo_stack(var: Path, *, orphan_horizon: int, tuning: Mapping[str, str] = DE
 
 
 def bench_stack(
-    workdir: Path, *, secrets: Secrets | None = None, env: Mapping[str, str] | None = None
+    workdir: Path,
+    *,
+    secrets: Secrets | None = None,
+    env: Mapping[str, str] | None = None,
+    db_url: str | None = None,
+    replicas: int = 1,
 ) -> Stack:
     return Stack(
         Layout(workdir, stem="backflow"),
@@ -213,4 +277,6 @@ def bench_stack(
         secrets=secrets or BENCH_SECRETS,
         ready_path="/healthz",
         ready_within=60.0,
+        replicas=replicas,
+        db_url=db_url,
     )

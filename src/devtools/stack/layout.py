@@ -4,13 +4,14 @@ ports on 127.0.0.1 and the secrets the daemon and the simulators share."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from backflow.devtools.net import HOST, free_ports
 from backflow.devtools.shop import CT_SECRET, RB_SECRET
 
 PROCESS_NAMES = ("commercetools-sim", "rebound-sim", "daemon")
+REPLICA_PREFIX = "daemon-"
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,9 @@ class Layout:
         return self.var / f"{name}.log"
 
     def logs(self) -> list[Path]:
-        return [self.log(name) for name in PROCESS_NAMES]
+        """Every process's log, the replicas' (`daemon-1.log`, …) included."""
+        replicas = sorted(self.var.glob(f"{REPLICA_PREFIX}*.log"))
+        return [*(self.log(name) for name in PROCESS_NAMES), *replicas]
 
     def clear(self) -> None:
         """A fresh start: no database (nor its -wal/-shm files) and no logs of an earlier run."""
@@ -49,20 +52,37 @@ class Layout:
             stale.unlink(missing_ok=True)
 
 
+def replica_name(index: int) -> str:
+    """Replica 0 is `daemon-1`: the name of its process and of its log."""
+    return f"{REPLICA_PREFIX}{index + 1}"
+
+
 @dataclass(frozen=True)
 class Endpoints:
     daemon_port: int
+    """The daemon's front door: the daemon itself, or the load balancer before several replicas."""
     ct_port: int
     rb_port: int
+    replica_ports: tuple[int, ...] = ()
+    """Each replica's own port, when the daemon runs as several replicas behind the balancer."""
 
     @classmethod
-    def allocate(cls) -> Endpoints:
-        daemon, ct, rb = free_ports(3)
-        return cls(daemon_port=daemon, ct_port=ct, rb_port=rb)
+    def allocate(cls, replicas: int = 1) -> Endpoints:
+        daemon, ct, rb, *own = free_ports(3 + (replicas if replicas > 1 else 0))
+        return cls(daemon_port=daemon, ct_port=ct, rb_port=rb, replica_ports=tuple(own))
+
+    def with_replicas(self, replicas: int) -> Endpoints:
+        """These ports, and one more free port per replica."""
+        taken = {self.daemon_port, self.ct_port, self.rb_port}
+        own = [port for port in free_ports(replicas + len(taken)) if port not in taken][:replicas]
+        return replace(self, replica_ports=tuple(own))
 
     @property
     def daemon(self) -> str:
         return f"http://{HOST}:{self.daemon_port}"
+
+    def replica(self, index: int) -> str:
+        return f"http://{HOST}:{self.replica_ports[index]}"
 
     @property
     def commercetools(self) -> str:

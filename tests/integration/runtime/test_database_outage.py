@@ -11,9 +11,9 @@ import anyio
 import psycopg
 import pytest
 
+from backflow.devtools.postgres_server import PostgresServer, PostgresUnavailableError, find_bindir
 from backflow.ports.inbox import StoredInboundEvent
 from tests.integration.runtime.conftest import DaemonFactory, Running, eventually, registry
-from tests.postgres_server import PostgresServer, PostgresUnavailableError, find_bindir
 from tests.rebound_support import envelope, signed_headers
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgresql]

@@ -1,9 +1,11 @@
-"""A throwaway PostgreSQL server for the tests: `initdb` and `pg_ctl` from Debian's `postgresql`.
+"""A throwaway PostgreSQL server for the tests and the chaos run: `initdb` and `pg_ctl` from Debian's
+`postgresql`.
 
 The cluster lives in a temporary directory, listens on 127.0.0.1 only at a free port (its unix
-socket stays in the same directory), and is stopped and deleted at the end of the session. initdb
-refuses to run as root: as root, the server runs as the `postgres` user the Debian package creates
-(through `runuser`), owning the temporary directory.
+socket stays in the same directory), and is stopped and deleted at the end. initdb refuses to run as
+root: as root, the server runs as the `postgres` user the Debian package creates (through `runuser`),
+owning the temporary directory. `restart` takes it down and up again on the same port and data, as
+a failover or a crash would, for the chaos run.
 """
 
 from __future__ import annotations
@@ -12,11 +14,17 @@ import contextlib
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Literal
+
+import psycopg
+from psycopg import sql
+
+from backflow.devtools.net import free_port
 
 ADMIN_USER = "postgres"
 
@@ -43,15 +51,15 @@ def find_bindir() -> Path:
     )
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+StopMode = Literal["fast", "immediate"]
 
 
 class PostgresServer:
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, *, durable: bool = False) -> None:
+        """`durable`: every commit flushed before it is acknowledged, so that an `immediate` stop (a
+        crash) loses nothing acknowledged; the tests' default trades that for speed."""
         self.bindir = bindir
+        self.durable = durable
         self.root = Path(tempfile.mkdtemp(prefix="backflow-pg-"))
         self.data = self.root / "data"
         self.port = 0
@@ -82,8 +90,7 @@ class PostgresServer:
                     "-c listen_addresses=127.0.0.1",
                     f"-p {self.port}",
                     f"-c unix_socket_directories={self.root}",
-                    # A test cluster: durability is not under test here, speed is welcome.
-                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+                    self._durability(),
                     "-c max_connections=200",
                 ]
             )
@@ -102,10 +109,39 @@ class PostgresServer:
             "-l", str(self.root / "server.log"), "-o", self._options,
         )  # fmt: skip
 
-    def halt(self) -> None:
-        """An outage: the server ends every connection and stops, keeping its data for `resume`
-        (a clean stop: the test cluster runs without fsync, so a crash could lose what it committed)."""
-        self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "fast", "-w")
+    def halt(self, mode: StopMode = "fast") -> None:
+        """An outage: the server ends every connection and stops, keeping its data for `resume` (by
+        default a clean stop: unless `durable`, a crash could lose the last commits it acknowledged)."""
+        self._run("pg_ctl", "stop", "-D", str(self.data), "-m", mode, "-w")
+
+    def restart(
+        self, *, mode: StopMode = "fast", down_for: float = 0.0, while_down: Callable[[], None] | None = None
+    ) -> None:
+        """Down (`fast`: connections ended cleanly; `immediate`: a crash, recovered from the WAL at the
+        next start) for at least `down_for` seconds, during which `while_down` runs, then up again on
+        the same port with the same data."""
+        self.halt(mode)
+        began = time.monotonic()
+        try:
+            if while_down is not None:
+                while_down()
+            time.sleep(max(0.0, down_for - (time.monotonic() - began)))
+        finally:
+            self.resume()
+
+    def create_database(self, name: str) -> str:
+        """An empty database `name` (a plain identifier); its DSN."""
+        with psycopg.connect(self.dsn(), autocommit=True) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return self.dsn(name)
+
+    def _durability(self) -> str:
+        # Without fsync a crash of the server alone loses nothing (the kernel keeps what was written);
+        # without synchronous_commit it can lose the last commits it acknowledged.
+        if self.durable:
+            return "-c fsync=off -c synchronous_commit=on"
+        # A test cluster: durability is not under test here, speed is welcome.
+        return "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 
     def stop(self) -> None:
         with contextlib.suppress(PostgresUnavailableError):
@@ -121,7 +157,9 @@ class PostgresServer:
         command: Sequence[str] = [str(self.bindir / tool), *args]
         if self._run_as is not None:
             command = ["runuser", "-u", self._run_as.pw_name, "--", *command]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=self.root)
+        result = subprocess.run(
+            command, check=False, capture_output=True, text=True, timeout=120, cwd=self.root
+        )
         if result.returncode != 0:
             raise PostgresUnavailableError(
                 f"{tool} failed ({result.returncode}): {result.stderr.strip() or result.stdout.strip()}\n"
