@@ -63,7 +63,9 @@ class Driver:
     # ---------------------------------------------------------------- commercetools: the shop
     async def seed_shop(self) -> None:
         """The reason-code Type for return items, every SKU's stock in both channels, and the cart
-        discounts with their codes."""
+        discounts with their codes; and ReBound's simulator seeded with the plan's seed, so that the
+        returns its portal books (and the failure cases among them) follow the plan, not the seed the
+        simulator was started with. First thing of a day: seeding ReBound drops what it has scheduled."""
         field_def = {
             "name": "reasonCode",
             "label": {"en": "Return reason"},
@@ -79,6 +81,7 @@ class Driver:
         }
         shop = {"types": [reason_type], "inventory": catalog.inventory_drafts(), **catalog.discount_drafts()}
         await self.ct.post("/_sim/seed", shop)
+        await self.rebound.post("/_sim/seed", {"seed": self.plan.seed})
 
     def drafts(self, count: int, prefix: str, *, mix: OrderMix = MIXED) -> list[dict[str, Any]]:
         return [catalog.order_draft(self.rng, f"{prefix}{n:05d}", mix=mix) for n in range(1, count + 1)]

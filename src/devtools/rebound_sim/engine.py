@@ -26,6 +26,8 @@ from backflow.ports.returns_platform import SalesOrder, SalesOrderItem
 
 _ENCODER = msgspec.json.Encoder()
 API_VERSION = "2026-01"
+_STREAMS = ("decide", "pick", "life")
+"""A generated booking's random streams: what happens to it, what it picks, how its life goes."""
 
 
 @dataclass(order=True)
@@ -47,6 +49,8 @@ class Simulator:
     def seed(self, seed: int) -> None:
         self.options.seed = seed
         self.scenario_rng = random.Random(seed)
+        self._generated = 0
+        """Returns the portal has booked on its own so far (each one's draws are seeded by its index)."""
         self.api_rng = random.Random(seed + 1)
         self.deliverer = Deliverer(self.options, random.Random(seed + 2))
         self.tracking = TrackingChannels(self.options, self.issuer)
@@ -96,37 +100,45 @@ class Simulator:
         return f"(00)987{self.state.next_number():015d}"
 
     def book_generated(self) -> SimReturn:
-        """The portal: a customer returns some lines of an order ReBound has (or, on purpose, has not)."""
-        rng = self.scenario_rng
+        """The portal: a customer returns some lines of an order ReBound has (or, on purpose, has not).
+
+        What happens to the n-th booking of a seed (its flow, an unknown order, an over-return, its
+        life) is drawn from random streams of its own, so it does not depend on how many orders ReBound
+        happens to hold at that moment: a seeded day draws the same failure cases however fast order
+        sync ran. Which order and lines it picks still follows what ReBound holds."""
+        index = self._generated
+        self._generated += 1
+        decide, pick, life = (random.Random(f"{self.options.seed}:{part}:{index}") for part in _STREAMS)
         orders = sorted(self.state.orders)
         items: list[dict[str, Any]]
-        flow = rng.choices(list(self.options.flow_weights), list(self.options.flow_weights.values()))[0]
-        if not orders or rng.random() < self.options.unknown_order_rate:
+        flow = decide.choices(list(self.options.flow_weights), list(self.options.flow_weights.values()))[0]
+        unknown = decide.random() < self.options.unknown_order_rate
+        over = decide.random() < self.options.over_return_rate
+        if not orders or unknown:
             number = self.state.next_number()
             items = [
                 {"sku": f"UNSYNCED-{number}", "clientItemId": f"unsynced-line-{number}", "unitPrice": "20.00"}
             ]
-            items[0]["reasonCode"] = self._reason()
+            items[0]["reasonCode"] = self._reason(pick)
             ret = self.book(f"CT-UNSYNCED-{number}", items, flow=flow, currency="GBP")
         else:
-            stored = self.state.orders[rng.choice(orders)].order
-            over = rng.random() < self.options.over_return_rate
+            stored = self.state.orders[pick.choice(orders)].order
             returnable = [
                 (line, line.quantity if over else line.quantity - self._booked(stored, line.clientItemId))
                 for line in stored.items
             ]
             returnable = [(line, left) for line, left in returnable if left > 0]
             if not returnable:  # everything on this order is already on its way back: pick another
-                stored, returnable = self._returnable_elsewhere(orders, stored)
-            chosen = rng.sample(returnable, k=rng.randint(1, min(3, len(returnable)))) if returnable else []
+                stored, returnable = self._returnable_elsewhere(pick, orders, stored)
+            chosen = pick.sample(returnable, k=pick.randint(1, min(3, len(returnable)))) if returnable else []
             items = [
                 {
                     "sku": line.sku,
                     "clientItemId": line.clientItemId,
                     # An over-return (on purpose) books more than the customer can still send back.
-                    "quantity": left + 1 if over else rng.randint(1, left),
+                    "quantity": left + 1 if over else pick.randint(1, left),
                     "unitPrice": line.unitPrice,
-                    "reasonCode": self._reason(),
+                    "reasonCode": self._reason(pick),
                 }
                 for line, left in chosen
             ]
@@ -134,17 +146,17 @@ class Simulator:
                 key = (stored.clientOrderId, str(item["clientItemId"]))
                 self.state.booked[key] = self.state.booked.get(key, 0) + int(item["quantity"])
             ret = self.book(stored.clientOrderId, items, flow=flow, currency=stored.currency)
-        self._schedule_plan(ret, flows.plan(rng, ret, self.options))
+        self._schedule_plan(ret, flows.plan(life, ret, self.options))
         return ret
 
     def _booked(self, order: SalesOrder, client_item_id: str) -> int:
         return self.state.booked.get((order.clientOrderId, client_item_id), 0)
 
     def _returnable_elsewhere(
-        self, orders: list[str], fallback: SalesOrder
+        self, rng: random.Random, orders: list[str], fallback: SalesOrder
     ) -> tuple[SalesOrder, list[tuple[SalesOrderItem, int]]]:
         """The first order (from a seeded start) with units left to return, and those lines."""
-        start = self.scenario_rng.randrange(len(orders))
+        start = rng.randrange(len(orders))
         for index in range(len(orders)):
             order = self.state.orders[orders[(start + index) % len(orders)]].order
             left = [(line, line.quantity - self._booked(order, line.clientItemId)) for line in order.items]
@@ -152,8 +164,7 @@ class Simulator:
                 return order, [(line, units) for line, units in left if units > 0]
         return fallback, []
 
-    def _reason(self) -> str:
-        rng = self.scenario_rng
+    def _reason(self, rng: random.Random) -> str:
         pool = (
             self.options.odd_reason_codes
             if rng.random() < self.options.odd_reason_rate

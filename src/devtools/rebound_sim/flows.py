@@ -79,6 +79,9 @@ class Step:
 def plan(rng: random.Random, ret: SimReturn, options: SimOptions) -> list[Step]:
     """The whole life of a generated return, delays and outcomes included."""
     events = list(FLOW_EVENTS[ret.flow])
+    # Outcomes first, before any draw whose count depends on the return's items: a seed gives its
+    # n-th return the same fate (cancelled, an exception, a stale refund) whatever lines it has.
+    wrong = rng.random() < options.wrong_refund_rate
     if rng.random() < options.cancel_rate:
         events = ["created", "cancelled"]
     elif rng.random() < options.exception_rate:
@@ -90,7 +93,6 @@ def plan(rng: random.Random, ret: SimReturn, options: SimOptions) -> list[Step]:
         delay = 0.0 if (ret.flow == "RLIB" and event == "in_transit") else rng.uniform(low, high)
         steps.append(Step(event, delay, _params(rng, event, ret, options)))
         if REFUND_AFTER.get(milestone) == event:
-            wrong = rng.random() < options.wrong_refund_rate
             params = {"milestone": milestone, "outcome": options.refund_outcome, "stale": wrong}
             steps.append(Step("refund", rng.uniform(*_GAPS["refund"]), params))
     return steps

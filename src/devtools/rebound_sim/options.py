@@ -33,9 +33,9 @@ class SimOptions(msgspec.Struct, kw_only=True):
         default_factory=lambda: {"STANDARD": 0.6, "DTR": 0.25, "RLIB": 0.15}
     )
     unknown_order_rate: float = 0.0
+    """Share of returns booked for orders ReBound has not received (the order-sync race)."""
     over_return_rate: float = 0.0
     """Returns booked for more units than the customer can still send back (a portal bug, on purpose)."""
-    """Share of returns booked for orders ReBound has not received (the order-sync race)."""
     cancel_rate: float = 0.05
     exception_rate: float = 0.01
     partial_receipt_rate: float = 0.08
