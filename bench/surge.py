@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import platform
-import sqlite3
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from backflow.devtools.stack.launcher import bench_stack
-from bench import prefill
+from bench import surge_store
 from bench.report import replace_section
 from bench.surge_measure import (
     Sampler,
@@ -42,6 +41,7 @@ from bench.surge_measure import (
     upstream_ceiling,
 )
 from bench.surge_outage import bare_intake, outage_comparison
+from bench.surge_processes import Daemons, ServerCpu
 from bench.surge_traffic import (
     CT_CONCURRENCY,
     CT_LATENCY,
@@ -68,11 +68,22 @@ STEP_RETURNS = 20
 
 
 def run_size(
-    workdir: Path, stored: int, returns: int, rng: Any, in_flight: int = CT_CONCURRENCY
+    workdir: Path,
+    stored: int,
+    returns: int,
+    rng: Any,
+    in_flight: int = CT_CONCURRENCY,
+    *,
+    db_url: str | None = None,
+    replicas: int = 1,
+    server_data: Path | None = None,
 ) -> dict[str, Any]:
-    stack = bench_stack(workdir, env=daemon_env(in_flight))
+    """One stack's surge: SQLite by default, or `replicas` daemons on the empty PostgreSQL database
+    `db_url` (`server_data`: that server's data directory, to count its CPU)."""
+    stack = bench_stack(workdir, env=daemon_env(in_flight), db_url=db_url, replicas=replicas)
     stack.prepare()
-    fill_seconds = prefill.fill(stack.db, stored)
+    database = surge_store.of(stack)
+    fill_seconds = surge_store.fill(database, workdir, stored)
     try:
         stack.start_simulators()
         stack.rb_faults(latency=RB_LATENCY)
@@ -81,7 +92,7 @@ def run_size(
         assert stack.daemon is not None
         asyncio.run(seed_shop(stack))
         idle, idle_requests = api_calls(stack), sim_requests(stack)
-        syncing = Sampler(stack.daemon.pid)
+        syncing = Daemons(stack)
         numbers = asyncio.run(orders_in_rebound(stack, returns, rng.randrange(2**32)))
         # What syncing one order costs (calls and CPU), so the order feed can be taken out of the
         # per-return figures.
@@ -94,8 +105,9 @@ def run_size(
         bodies = event_bodies(stack)
         ids = {json.loads(b)["data"]["order"]["returnId"] for b in bodies}
         calls_before, requests_before = api_calls(stack), sim_requests(stack)
-        sampler = Sampler(stack.daemon.pid)
+        sampler = Daemons(stack)
         sims = [Sampler(child.pid) for child in stack.simulators]
+        server = ServerCpu(server_data) if server_data else None
         surge_started_at = time.time()
 
         async def surge() -> tuple[float, dict[int, int], float, int]:
@@ -125,14 +137,8 @@ def run_size(
         sims_cpu = simulators_cpu(stack, sims)
         calls_after, requests_after = api_calls(stack), sim_requests(stack)
         done = done_returns(stack, ids)
-        with sqlite3.connect(f"file:{stack.db}?mode=ro", uri=True) as conn:
-            lags = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT lag_seconds FROM synced_orders"
-                    " WHERE order_number LIKE 'SURGE%' AND lag_seconds IS NOT NULL"
-                )
-            ]
+        lags = surge_store.sync_lags(database, "SURGE")
+        server_cpu = server.result() if server else None
         accepted = statuses.get(202, 0) + statuses.get(200, 0)
         per_return_calls = {
             name: round(
@@ -146,7 +152,7 @@ def run_size(
         steps = asyncio.run(
             calls_per_step(stack, STEP_RETURNS, rng.randrange(2**32), stack.secrets.webhook_secret)
         )
-        return {
+        figures: dict[str, Any] = {
             "stored_returns": stored,
             "prefill_seconds": round(fill_seconds, 1),
             "webhooks": len(bodies),
@@ -164,7 +170,7 @@ def run_size(
             },
             # Arrival → processed in the inbox per lane during the surge (orders: the push's share of
             # the sync lag above; returns: ReBound events waiting behind each other).
-            "inbox_lag_by_lane_s": inbox_lag_by_lane(stack.db, surge_started_at),
+            "inbox_lag_by_lane_s": inbox_lag_by_lane(database, surge_started_at),
             "calls_per_return": per_return_calls,
             # Counted by the simulator in HTTP requests (calls_per_return counts the daemon's port calls).
             "commercetools_requests_per_return": requests_per_return(
@@ -180,6 +186,9 @@ def run_size(
             "daemon_cpu_ms_per_synced_order": round(1000 * cpu_per_order, 2),
             "simulators_cpu_percent": sims_cpu,
         }
+        if server_cpu is not None:  # the PostgreSQL server's share of the cores during the surge
+            figures["postgresql_server_cpu"] = server_cpu
+        return figures
     finally:
         stack.stop()
 
