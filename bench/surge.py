@@ -38,15 +38,14 @@ from bench.surge_measure import (
     requests_per_return,
     sim_requests,
     simulators_cpu,
-    upstream_ceiling,
 )
 from bench.surge_outage import bare_intake, outage_comparison
 from bench.surge_processes import Daemons, ServerCpu
+from bench.surge_summary import summarise
 from bench.surge_traffic import (
     CT_CONCURRENCY,
     CT_LATENCY,
     ORDER_RATE,
-    RB_CONCURRENCY,
     RB_LATENCY,
     SENDERS,
     WIDE_IN_FLIGHT,
@@ -226,49 +225,6 @@ def run(quick: bool) -> dict[str, Any]:
         figures["outage"] = outage_comparison(Path(tmp) / "outage", returns // 2, outage, rng)
     figures |= summarise(figures)
     return figures
-
-
-def summarise(f: dict[str, Any]) -> dict[str, Any]:
-    sizes = f["by_stored_returns"]
-    first, last = sizes[0], sizes[-1]
-
-    # Each HTTP request holds a connection: count commercetools by its requests, not the port's calls.
-    def calls(s: dict[str, Any]) -> dict[str, float]:
-        return s["calls_per_return"] | {"commercetools": s["calls_per_lifecycle_step"]["total_per_return"]}
-
-    ceiling = upstream_ceiling(calls(first), CT_CONCURRENCY, RB_CONCURRENCY)
-    wide = f["in_flight_64"]
-    wide_ceiling = upstream_ceiling(calls(wide), WIDE_IN_FLIGHT, WIDE_IN_FLIGHT)
-    steps = max(s["calls_per_lifecycle_step"]["total_per_return"] for s in sizes)
-    cpu = max(s["daemon_cpu_ms_per_return_without_order_sync"] for s in sizes)
-    intake_ratio = round(first["intake_accepted_per_s"] / f["bare_handler_accepted_per_s"], 3)
-    e2e_ratio = round(first["end_to_end_returns_per_s"] / ceiling, 3) if ceiling else None
-    cost_ratio = round(last["daemon_cpu_ms_per_return"] / first["daemon_cpu_ms_per_return"], 2)
-    lag_p99 = max((s["sync_lag_s"]["p99"] or 0.0) for s in sizes)
-    orders_lane_p99 = max((s["inbox_lag_by_lane_s"]["orders"]["p99"] or 0.0) for s in sizes)
-    peak = max(s["peak_rss_mb"] for s in sizes)
-    return {
-        "upstream_ceiling_returns_per_s": ceiling,
-        "intake_vs_bare": intake_ratio,
-        "end_to_end_vs_ceiling": e2e_ratio,
-        "cpu_per_return_last_vs_first_size": cost_ratio,
-        "orders_lane_inbox_lag_p99_s": orders_lane_p99,
-        "in_flight_64_ceiling_returns_per_s": wide_ceiling,
-        "in_flight_64_end_to_end_vs_ceiling": (
-            round(wide["end_to_end_returns_per_s"] / wide_ceiling, 3) if wide_ceiling else None
-        ),
-        "targets": {
-            "commercetools_calls_per_return_at_most_8": steps <= 8,
-            "cpu_per_return_at_most_25ms": cpu <= 25,
-            "intake_at_least_half_of_bare": intake_ratio >= 0.5,
-            "end_to_end_70pct_of_ceiling": e2e_ratio is not None and e2e_ratio >= 0.7,
-            "end_to_end_200_per_s": first["end_to_end_returns_per_s"] >= 200,
-            "no_return_lost_in_outage": f["outage"]["backflow"]["lost"] == 0,
-            "sync_lag_p99_under_1s": lag_p99 < 1.0,
-            "rss_under_250mb": peak < 250,
-            "per_return_cost_flat_within_1_5x": cost_ratio <= 1.5,
-        },
-    }
 
 
 def write_report(figures: dict[str, Any], command: str) -> None:
