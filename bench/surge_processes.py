@@ -69,9 +69,12 @@ def server_cpu_seconds(postmaster: int) -> float:
     """CPU seconds so far of a PostgreSQL server: the postmaster, its live children (backends,
     walwriter, checkpointer…) and, through its cutime, the children it has already reaped (closed
     connections). The difference of two readings is what the server used in between."""
-    ticks = _ticks(postmaster, with_children=True)
-    ticks += sum(_ticks(child, with_children=True) for child in _children(postmaster))
-    return ticks / os.sysconf("SC_CLK_TCK")
+    for _ in range(5):  # a child reaped during the scan would be missed or counted twice: scan again
+        reaped = _ticks(postmaster, with_children=True)
+        live = sum(_ticks(child, with_children=True) for child in _children(postmaster))
+        if _ticks(postmaster, with_children=True) == reaped:
+            break
+    return (reaped + live) / os.sysconf("SC_CLK_TCK")
 
 
 def postmaster_pid(data_dir: Path) -> int:
