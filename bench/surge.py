@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import platform
-import sqlite3
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from backflow.devtools.stack.launcher import bench_stack
-from bench import prefill
+from bench import surge_store
 from bench.report import replace_section
 from bench.surge_measure import (
     Sampler,
@@ -39,14 +38,14 @@ from bench.surge_measure import (
     requests_per_return,
     sim_requests,
     simulators_cpu,
-    upstream_ceiling,
 )
 from bench.surge_outage import bare_intake, outage_comparison
+from bench.surge_processes import Daemons, ServerCpu
+from bench.surge_summary import summarise
 from bench.surge_traffic import (
     CT_CONCURRENCY,
     CT_LATENCY,
     ORDER_RATE,
-    RB_CONCURRENCY,
     RB_LATENCY,
     SENDERS,
     WIDE_IN_FLIGHT,
@@ -68,11 +67,22 @@ STEP_RETURNS = 20
 
 
 def run_size(
-    workdir: Path, stored: int, returns: int, rng: Any, in_flight: int = CT_CONCURRENCY
+    workdir: Path,
+    stored: int,
+    returns: int,
+    rng: Any,
+    in_flight: int = CT_CONCURRENCY,
+    *,
+    db_url: str | None = None,
+    replicas: int = 1,
+    server_data: Path | None = None,
 ) -> dict[str, Any]:
-    stack = bench_stack(workdir, env=daemon_env(in_flight))
+    """One stack's surge: SQLite by default, or `replicas` daemons on the empty PostgreSQL database
+    `db_url` (`server_data`: that server's data directory, to count its CPU)."""
+    stack = bench_stack(workdir, env=daemon_env(in_flight), db_url=db_url, replicas=replicas)
     stack.prepare()
-    fill_seconds = prefill.fill(stack.db, stored)
+    database = surge_store.of(stack)
+    fill_seconds = surge_store.fill(database, workdir, stored)
     try:
         stack.start_simulators()
         stack.rb_faults(latency=RB_LATENCY)
@@ -81,7 +91,7 @@ def run_size(
         assert stack.daemon is not None
         asyncio.run(seed_shop(stack))
         idle, idle_requests = api_calls(stack), sim_requests(stack)
-        syncing = Sampler(stack.daemon.pid)
+        syncing = Daemons(stack)
         numbers = asyncio.run(orders_in_rebound(stack, returns, rng.randrange(2**32)))
         # What syncing one order costs (calls and CPU), so the order feed can be taken out of the
         # per-return figures.
@@ -94,8 +104,9 @@ def run_size(
         bodies = event_bodies(stack)
         ids = {json.loads(b)["data"]["order"]["returnId"] for b in bodies}
         calls_before, requests_before = api_calls(stack), sim_requests(stack)
-        sampler = Sampler(stack.daemon.pid)
+        sampler = Daemons(stack)
         sims = [Sampler(child.pid) for child in stack.simulators]
+        server = ServerCpu(server_data) if server_data else None
         surge_started_at = time.time()
 
         async def surge() -> tuple[float, dict[int, int], float, int]:
@@ -125,14 +136,8 @@ def run_size(
         sims_cpu = simulators_cpu(stack, sims)
         calls_after, requests_after = api_calls(stack), sim_requests(stack)
         done = done_returns(stack, ids)
-        with sqlite3.connect(f"file:{stack.db}?mode=ro", uri=True) as conn:
-            lags = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT lag_seconds FROM synced_orders"
-                    " WHERE order_number LIKE 'SURGE%' AND lag_seconds IS NOT NULL"
-                )
-            ]
+        lags = surge_store.sync_lags(database, "SURGE")
+        server_cpu = server.result() if server else None
         accepted = statuses.get(202, 0) + statuses.get(200, 0)
         per_return_calls = {
             name: round(
@@ -146,7 +151,7 @@ def run_size(
         steps = asyncio.run(
             calls_per_step(stack, STEP_RETURNS, rng.randrange(2**32), stack.secrets.webhook_secret)
         )
-        return {
+        figures: dict[str, Any] = {
             "stored_returns": stored,
             "prefill_seconds": round(fill_seconds, 1),
             "webhooks": len(bodies),
@@ -164,7 +169,7 @@ def run_size(
             },
             # Arrival → processed in the inbox per lane during the surge (orders: the push's share of
             # the sync lag above; returns: ReBound events waiting behind each other).
-            "inbox_lag_by_lane_s": inbox_lag_by_lane(stack.db, surge_started_at),
+            "inbox_lag_by_lane_s": inbox_lag_by_lane(database, surge_started_at),
             "calls_per_return": per_return_calls,
             # Counted by the simulator in HTTP requests (calls_per_return counts the daemon's port calls).
             "commercetools_requests_per_return": requests_per_return(
@@ -180,6 +185,9 @@ def run_size(
             "daemon_cpu_ms_per_synced_order": round(1000 * cpu_per_order, 2),
             "simulators_cpu_percent": sims_cpu,
         }
+        if server_cpu is not None:  # the PostgreSQL server's share of the cores during the surge
+            figures["postgresql_server_cpu"] = server_cpu
+        return figures
     finally:
         stack.stop()
 
@@ -217,49 +225,6 @@ def run(quick: bool) -> dict[str, Any]:
         figures["outage"] = outage_comparison(Path(tmp) / "outage", returns // 2, outage, rng)
     figures |= summarise(figures)
     return figures
-
-
-def summarise(f: dict[str, Any]) -> dict[str, Any]:
-    sizes = f["by_stored_returns"]
-    first, last = sizes[0], sizes[-1]
-
-    # Each HTTP request holds a connection: count commercetools by its requests, not the port's calls.
-    def calls(s: dict[str, Any]) -> dict[str, float]:
-        return s["calls_per_return"] | {"commercetools": s["calls_per_lifecycle_step"]["total_per_return"]}
-
-    ceiling = upstream_ceiling(calls(first), CT_CONCURRENCY, RB_CONCURRENCY)
-    wide = f["in_flight_64"]
-    wide_ceiling = upstream_ceiling(calls(wide), WIDE_IN_FLIGHT, WIDE_IN_FLIGHT)
-    steps = max(s["calls_per_lifecycle_step"]["total_per_return"] for s in sizes)
-    cpu = max(s["daemon_cpu_ms_per_return_without_order_sync"] for s in sizes)
-    intake_ratio = round(first["intake_accepted_per_s"] / f["bare_handler_accepted_per_s"], 3)
-    e2e_ratio = round(first["end_to_end_returns_per_s"] / ceiling, 3) if ceiling else None
-    cost_ratio = round(last["daemon_cpu_ms_per_return"] / first["daemon_cpu_ms_per_return"], 2)
-    lag_p99 = max((s["sync_lag_s"]["p99"] or 0.0) for s in sizes)
-    orders_lane_p99 = max((s["inbox_lag_by_lane_s"]["orders"]["p99"] or 0.0) for s in sizes)
-    peak = max(s["peak_rss_mb"] for s in sizes)
-    return {
-        "upstream_ceiling_returns_per_s": ceiling,
-        "intake_vs_bare": intake_ratio,
-        "end_to_end_vs_ceiling": e2e_ratio,
-        "cpu_per_return_last_vs_first_size": cost_ratio,
-        "orders_lane_inbox_lag_p99_s": orders_lane_p99,
-        "in_flight_64_ceiling_returns_per_s": wide_ceiling,
-        "in_flight_64_end_to_end_vs_ceiling": (
-            round(wide["end_to_end_returns_per_s"] / wide_ceiling, 3) if wide_ceiling else None
-        ),
-        "targets": {
-            "commercetools_calls_per_return_at_most_8": steps <= 8,
-            "cpu_per_return_at_most_25ms": cpu <= 25,
-            "intake_at_least_half_of_bare": intake_ratio >= 0.5,
-            "end_to_end_70pct_of_ceiling": e2e_ratio is not None and e2e_ratio >= 0.7,
-            "end_to_end_200_per_s": first["end_to_end_returns_per_s"] >= 200,
-            "no_return_lost_in_outage": f["outage"]["backflow"]["lost"] == 0,
-            "sync_lag_p99_under_1s": lag_p99 < 1.0,
-            "rss_under_250mb": peak < 250,
-            "per_return_cost_flat_within_1_5x": cost_ratio <= 1.5,
-        },
-    }
 
 
 def write_report(figures: dict[str, Any], command: str) -> None:

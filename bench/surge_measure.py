@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import time
 from typing import Any
 
@@ -17,6 +16,7 @@ from backflow.devtools.busy_day.plan import DayPlan
 from backflow.devtools.stack.http import request
 from backflow.devtools.stack.launcher import Stack
 from backflow.devtools.stack.procstats import peak_rss_mb, read_proc
+from bench import surge_store
 from bench.surge_traffic import CT_LATENCY, RB_LATENCY, blast, event_bodies, script_returns
 
 # Calls the daemon makes whatever the returns do: the Messages API poller, the order sweep, tokens.
@@ -82,8 +82,14 @@ def done_returns(stack: Stack, ids: set[str]) -> int:
 
 
 def api_calls(stack: Stack) -> dict[str, int]:
-    _, overview = stack.admin("GET", "/api/overview")
-    return {api["name"]: api["calls"] for api in overview["apis"]}
+    """The port calls each replica counted (in its memory), summed over the replicas."""
+    bearer = {"Authorization": f"Bearer {stack.secrets.admin_token}"}
+    calls: dict[str, int] = {}
+    for index in range(stack.replicas):
+        _, overview = request("GET", f"{stack.replica_url(index)}/api/overview", headers=bearer)
+        for api in overview["apis"]:
+            calls[api["name"]] = calls.get(api["name"], 0) + api["calls"]
+    return calls
 
 
 def pct(values: list[float], q: float) -> float | None:
@@ -93,18 +99,12 @@ def pct(values: list[float], q: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
 
 
-def inbox_lag_by_lane(db: Any, since: float) -> dict[str, dict[str, float | int | None]]:
+def inbox_lag_by_lane(db: surge_store.Database, since: float) -> dict[str, dict[str, float | int | None]]:
     """Seconds from an inbound event's arrival to its processing, per inbox lane, for the events that
     arrived since `since` (epoch seconds): the order lane's share of the sync lag beside the returns'."""
     lags: dict[str, list[float]] = {ORDERS: [], RETURNS: []}
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        rows = conn.execute(
-            "SELECT source, processed_at - received_at FROM inbox"
-            " WHERE received_at >= ? AND processed_at IS NOT NULL",
-            (since,),
-        )
-        for source, lag in rows:
-            lags[ORDERS if source in ORDER_SOURCES else RETURNS].append(max(lag, 0.0))
+    for source, lag in surge_store.inbox_lags(db, since):
+        lags[ORDERS if source in ORDER_SOURCES else RETURNS].append(lag)
     return {
         lane: {"events": len(v), "p50": pct(v, 0.5), "p95": pct(v, 0.95), "p99": pct(v, 0.99)}
         for lane, v in lags.items()
@@ -160,11 +160,7 @@ async def calls_per_step(stack: Stack, count: int, seed: int, secret: str) -> di
         drafts = driver.drafts(count, "STEP-", mix=PLAIN)
         await driver.seed_orders(drafts)
     for _ in range(1200):  # until order sync has put every one in ReBound (its own ledger says so)
-        with sqlite3.connect(f"file:{stack.db}?mode=ro", uri=True) as conn:
-            (synced,) = conn.execute(
-                "SELECT count(*) FROM synced_orders WHERE order_number LIKE 'STEP-%'"
-            ).fetchone()
-        if synced >= count:
+        if surge_store.synced_orders(surge_store.of(stack), "STEP-") >= count:
             break
         await asyncio.sleep(0.5)
     script_returns(stack, [draft["orderNumber"] for draft in drafts])
