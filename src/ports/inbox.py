@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -63,6 +64,11 @@ class Inbox(Protocol):
         """Take a pending event for processing for `seconds` (or until it is marked); False if it is
         no longer pending or another holder's claim is live. Several replicas (PostgreSQL) claim, so
         each event is processed by one of them at a time; one active daemon (SQLite) always may."""
+        ...
+
+    async def claim_many(self, seqs: Sequence[int], holder: str, seconds: float) -> set[int]:
+        """`claim` for several events in one round trip: the seqs this holder now holds. A dispatcher
+        hands out a page of events at once; one transaction a page, not one an event, on PostgreSQL."""
         ...
 
     async def mark_processed(self, seq: int) -> bool:

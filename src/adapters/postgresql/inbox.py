@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from backflow.adapters.postgresql.codec import encode_map, stored_inbound_event, ts
@@ -54,6 +55,24 @@ class PostgresInbox:
                 return False
             cursor = await conn.execute(replica_queries()["inbox_claim"], params)
             return await cursor.fetchone() is not None
+
+        return await self._db.write(take)
+
+    async def claim_many(self, seqs: Sequence[int], holder: str, seconds: float) -> set[int]:
+        if not seqs:
+            return set()
+        now = self._clock.now()
+        params = {"seqs": list(seqs), "holder": holder, "now": now, "until": now + timedelta(seconds=seconds)}
+
+        async def take(conn: Connection) -> set[int]:
+            # The same two steps as `claim`, for the page: the pending rows locked (in seq order, so two
+            # replicas locking overlapping pages never deadlock), then the claims on those alone.
+            cursor = await conn.execute(replica_queries()["inbox_claim_lock_many"], params)
+            pending = [int(row["seq"]) for row in await cursor.fetchall()]
+            if not pending:
+                return set()
+            cursor = await conn.execute(replica_queries()["inbox_claim_many"], params | {"seqs": pending})
+            return {int(row["seq"]) for row in await cursor.fetchall()}
 
         return await self._db.write(take)
 

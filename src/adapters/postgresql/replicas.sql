@@ -22,5 +22,15 @@ ON CONFLICT (seq) DO UPDATE SET holder = EXCLUDED.holder, claimed_until = EXCLUD
 WHERE inbox_claims.claimed_until < %(now)s OR inbox_claims.holder = EXCLUDED.holder
 RETURNING seq;
 
+-- name: inbox_claim_lock_many
+SELECT seq FROM inbox WHERE seq = ANY(%(seqs)s) AND status = 'pending' ORDER BY seq FOR UPDATE;
+
+-- name: inbox_claim_many
+INSERT INTO inbox_claims (seq, holder, claimed_until)
+SELECT seq, %(holder)s, %(until)s FROM unnest(%(seqs)s::bigint[]) AS seq
+ON CONFLICT (seq) DO UPDATE SET holder = EXCLUDED.holder, claimed_until = EXCLUDED.claimed_until
+WHERE inbox_claims.claimed_until < %(now)s OR inbox_claims.holder = EXCLUDED.holder
+RETURNING seq;
+
 -- name: inbox_claim_release
 DELETE FROM inbox_claims WHERE seq = %(seq)s;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 from backflow.adapters.sqlite.codec import encode_map, stored_inbound_event, ts
 from backflow.adapters.sqlite.readers import ReaderPool
@@ -45,6 +46,9 @@ class SqliteInbox:
     async def claim(self, seq: int, holder: str, seconds: float) -> bool:
         # One active daemon per database (the instance lease), which reads its events one at a time.
         return True
+
+    async def claim_many(self, seqs: Sequence[int], holder: str, seconds: float) -> set[int]:
+        return set(seqs)  # as `claim`: the instance lease makes this daemon the only one
 
     async def mark_processed(self, seq: int) -> bool:
         params = {"seq": seq, "now": self._clock.now().timestamp()}

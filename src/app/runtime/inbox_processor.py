@@ -58,6 +58,8 @@ class InboxProcessor(Actor[StoredInboundEvent]):
     _queues: dict[str, KeyQueue] = field(default_factory=dict)
     _taken: set[int] = field(default_factory=set)
     """Seqs queued, running or held for a retry: a scan passes over them."""
+    _claimed_at: dict[int, float] = field(default_factory=dict)
+    """seq → monotonic time this replica claimed it in a page (until the event starts)."""
     _retries: dict[int, tuple[float, StoredInboundEvent]] = field(default_factory=dict)
     """seq → (monotonic time it may run again, the event as it now stands), kept in memory only."""
     _next_rescan: float = 0.0
@@ -73,7 +75,7 @@ class InboxProcessor(Actor[StoredInboundEvent]):
             ORDERS: Lane(ORDERS, self.orders_concurrency, self.orders_concurrency * BUFFER_PER_WORKER),
             RETURNS: Lane(RETURNS, self.returns_concurrency, self.returns_concurrency * BUFFER_PER_WORKER),
         }
-        self._queues, self._taken, self._retries = {}, set(), {}
+        self._queues, self._taken, self._retries, self._claimed_at = {}, set(), {}, {}
         self._next_rescan = 0.0
         async with anyio.create_task_group() as workers:
             task_status.started()
@@ -108,19 +110,29 @@ class InboxProcessor(Actor[StoredInboundEvent]):
         after = lane.cursor
         while not self.lifecycle.is_stopping:
             page = await self.inbox.pending(limit=PAGE, after_seq=after)
+            wanted: list[StoredInboundEvent] = []
+            room = lane.buffer - lane.outstanding
             for stored in page:
                 if self._lanes[lane_of(stored.event)] is lane and stored.seq not in self._taken:
-                    if not lane.has_room:
+                    if len(wanted) == room:
                         lane.starved = True
                         break
-                    if not await self.inbox.claim(stored.seq, self.holder, self.claim_seconds):
-                        # Another replica is on it: this lane goes on from there on a later pass, so no
-                        # later event of the same key runs first here.
-                        lane.starved = True
-                        break
-                    self._taken.add(stored.seq)
-                    self._enqueue(workers, lane, stored)
+                    wanted.append(stored)
                 after = stored.seq
+            # One claim for the page's events of this lane (one transaction on PostgreSQL, where a
+            # claim per event made the orders lane wait behind the round trips of a returns surge).
+            held = await self.inbox.claim_many([s.seq for s in wanted], self.holder, self.claim_seconds)
+            claimed_at = self.store.clock.monotonic()
+            for stored in wanted:
+                if stored.seq not in held:
+                    # Another replica is on it: this lane goes on from there on a later pass, so no
+                    # later event of the same key runs first here.
+                    lane.starved = True
+                    after = stored.seq - 1
+                    break
+                self._taken.add(stored.seq)
+                self._claimed_at[stored.seq] = claimed_at
+                self._enqueue(workers, lane, stored)
             if lane.starved or len(page) < PAGE:
                 break
         lane.cursor = after
@@ -143,8 +155,7 @@ class InboxProcessor(Actor[StoredInboundEvent]):
             while queue.events and not self.lifecycle.is_stopping:
                 async with lane.running:
                     stored = queue.events[0]
-                    # Claimed again as it starts: a claim that lapsed while it queued may be another's now.
-                    if await self.inbox.claim(stored.seq, self.holder, self.claim_seconds):
+                    if await self._still_ours(stored.seq):
                         await self.handle(stored)
                     else:
                         self._taken.discard(stored.seq)
@@ -155,6 +166,15 @@ class InboxProcessor(Actor[StoredInboundEvent]):
                     self.wake.nudge()
         finally:
             del self._queues[key]
+
+    async def _still_ours(self, seq: int) -> bool:
+        """Whether this replica may run the event now. A claim made within the first half of its
+        length cannot have lapsed (another holder takes one only once it has expired); an older one,
+        or a retry's, is claimed again as the event starts: it may be another's by now."""
+        claimed_at = self._claimed_at.pop(seq, None)
+        if claimed_at is not None and self.store.clock.monotonic() - claimed_at < self.claim_seconds / 2:
+            return True
+        return await self.inbox.claim(seq, self.holder, self.claim_seconds)
 
     def _idle_seconds(self) -> float:
         now = self.store.clock.monotonic()

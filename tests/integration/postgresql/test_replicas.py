@@ -109,6 +109,28 @@ async def test_an_inbound_event_is_claimed_by_one_replica_until_marked_or_lapsed
             assert await a.inbox.claim(second, "replica-a", 30)
 
 
+async def test_a_page_of_events_is_claimed_at_once_with_the_same_rules(postgres_dsn: str) -> None:
+    clock = FakeClock()
+    with anyio.fail_after(20):
+        async with _store(postgres_dsn, clock) as a, _store(postgres_dsn, clock) as b:
+            for n in range(1, 6):
+                event = InboundEvent(
+                    source="rebound", source_id=f"e{n}", kind="k", received_at=START, body=b"{}"
+                )
+                await a.inbox.store(event)
+            seqs = [stored.seq for stored in await a.inbox.pending(limit=10)]
+            assert await a.inbox.claim_many(seqs[:3], "replica-a", 30) == set(seqs[:3])
+            assert await b.inbox.claim_many(seqs[1:], "replica-b", 30) == set(seqs[3:]), (
+                "a live claim is another's, the rest of the page is taken"
+            )
+            assert await a.inbox.claim_many(seqs[:2], "replica-a", 30) == set(seqs[:2]), "renewed"
+            await a.inbox.mark_processed(seqs[0])
+            assert await b.inbox.claim_many([], "replica-b", 30) == set()
+            clock.advance(31)  # every claim lapses; a processed event is never claimed again
+            assert await b.inbox.claim_many(seqs, "replica-b", 30) == set(seqs[1:])
+            assert not await a.inbox.claim(seqs[1], "replica-a", 30), "claim and claim_many agree"
+
+
 async def test_replicas_racing_for_each_event_never_both_get_one(postgres_dsn: str) -> None:
     clock, wins = FakeClock(), []
     with anyio.fail_after(60):
