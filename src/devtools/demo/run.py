@@ -99,7 +99,7 @@ async def _day(
     late = driver.drafts(plan.late_orders, "LATE-", mix=LATE)
     regular = driver.drafts(plan.orders - plan.late_orders, "CT-")
     first, later = regular[: len(regular) * 3 // 5], regular[len(regular) * 3 // 5 :]
-    await driver.seed_orders(first)
+    await driver.checkout(first, rate=plan.checkout_rate)  # live checkouts: the daemon is running
     await driver.wait_synced(len(first) // 2, within=max(5.0, deadline - time.monotonic()))
     say(f"{driver.log.seeded_orders:,} orders placed; booking {plan.returns} returns over the day")
     await driver.book_before_order_exists(late)
