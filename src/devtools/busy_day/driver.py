@@ -107,7 +107,7 @@ class Driver:
         """Orders placed as live checkouts arrive: `rate` per second, a few per call, none while
         commercetools is down (checkout is commercetools). A call that runs late is caught up on, so
         the feed keeps its average rate. The orders as commercetools holds them."""
-        self.log.checkout_rate = rate
+        self.log.checkout_rates.append(rate)
         created: list[dict[str, Any]] = []
         every = CHECKOUT_CALL / rate
         due = time.monotonic()
@@ -181,12 +181,15 @@ class Driver:
 
     async def drive(self, later: list[dict[str, Any]], late: list[dict[str, Any]]) -> None:
         """The fortnight in CHUNKS steps: hubs move returns, webhooks go out; the rest of the orders
-        are checked out meanwhile at the plan's rate, the late ones arrive on the way, and
-        commercetools goes down for a few seconds."""
+        are checked out meanwhile, evenly, the late ones arrive on the way, and commercetools goes
+        down for a few seconds."""
         pace = self.plan.drive_seconds / CHUNKS
         outage_at, late_at = CHUNKS // 3, CHUNKS // 6
+        # Spread over the fortnight (none while commercetools is down), not crowded into its first days.
+        open_seconds = max(self.plan.drive_seconds - self.plan.outage_seconds, 1.0)
+        rate = min(self.plan.checkout_rate, len(later) / open_seconds)
         async with anyio.create_task_group() as shop:
-            shop.start_soon(functools.partial(self.checkout, later, rate=self.plan.checkout_rate))
+            shop.start_soon(functools.partial(self.checkout, later, rate=rate))
             for chunk in range(CHUNKS):
                 began = time.monotonic()
                 if chunk == late_at:

@@ -154,10 +154,11 @@ def render(
         f"sync lag p50 {_seconds(f.lag_p50)}, p95 {_seconds(f.lag_p95)}, max {_seconds(f.lag_max)}"
         + (f"; {f.orders_failing} still failing" if f.orders_failing else "")
     )
-    if log.checkout_rate is not None:
+    if log.checkout_rates:
+        rates = " then ".join(f"{rate:.3g}" for rate in log.checkout_rates)
         lines.append(
-            f"           placed as live checkouts at {log.checkout_rate:g} orders/s while Backflow ran (none "
-            "during the outage): the lag is a new order's wait for the returns portal"
+            f"           placed as live checkouts at {rates} orders/s while Backflow ran (none during "
+            "the outage): the lag is a new order's wait for the returns portal"
         )
     lines.append(
         f"           {f.resyncs_skipped:,} newer versions made by Backflow's own writes recorded without "
