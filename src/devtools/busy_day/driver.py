@@ -203,14 +203,6 @@ class Driver:
         await self.flush_deliveries()
 
     # ---------------------------------------------------------------- the daemon
-    async def wait_synced(self, count: int, *, within: float) -> bool:
-        """Until the daemon has synced `count` orders to ReBound (its own count)."""
-
-        async def synced() -> bool:
-            return bool((await self.admin.get("/api/overview"))["order_sync"]["synced"] >= count)
-
-        return await self._until(synced, within)
-
     async def wait_in_rebound(self, count: int, *, within: float) -> None:
         """Until ReBound holds `count` orders (order sync has put them there); TimeoutError if not."""
 
