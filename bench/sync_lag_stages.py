@@ -6,7 +6,8 @@ Stages of one order (the row of its first OrderCreated message and the SyncOrder
 synced): the order's lastModifiedAt → the push received (the simulator's delivery) → the event
 processed in the inbox's orders lane → the SyncOrder row first leased (the wait for an order-sync
 worker) → the order recorded as synced (the worker: reads, the ReBound upsert) → the row done.
-Percentiles per stage, each over the orders that have it.
+Percentiles per stage, each over the orders that have it (and none of whose versions was recorded
+without a sync).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 STAGES = """
 WITH s AS (
     SELECT ct_order_id, ct_version, last_synced_at AS synced, last_synced_at - lag_seconds AS t0, lag_seconds
-    FROM synced_orders WHERE order_number LIKE :prefix || '%' AND lag_seconds IS NOT NULL),
+    FROM synced_orders WHERE order_number LIKE :prefix || '%' AND lag_seconds IS NOT NULL {skipped}),
 i AS (
     SELECT coalesce(json_extract(body, '$.resource.id'), json_extract(body, '$.data.resource.id')) AS oid,
            min(received_at) AS received, min(processed_at) AS processed
@@ -32,6 +33,7 @@ SELECT s.lag_seconds, i.received - s.t0, i.processed - i.received, o.leased - o.
 FROM s JOIN i ON i.oid = s.ct_order_id
 JOIN o ON o.idempotency_key = 'sync:' || s.ct_order_id || ':' || s.ct_version
 """
+LEFT_OUT = "SELECT count(*) FROM synced_orders WHERE order_number LIKE :prefix || '%' AND resyncs_skipped > 0"
 NAMES = (
     "sync lag (lastModifiedAt -> synced)",
     "push delivery (-> received)",
@@ -49,8 +51,13 @@ def percentile(values: list[float], q: float) -> float:
 
 def stages(db: str, prefix: str) -> list[str]:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        rows = conn.execute(STAGES, {"prefix": prefix}).fetchall()
-    lines = [f"orders: {len(rows)}"]
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(synced_orders)")}
+        # An order whose later versions were recorded without a sync keeps its first sync's lag, but
+        # its version's row is the skip's: its stages would mix two rows, so it is left out here.
+        skipped = "AND resyncs_skipped = 0" if "resyncs_skipped" in columns else ""
+        rows = conn.execute(STAGES.format(skipped=skipped), {"prefix": prefix}).fetchall()
+        left_out = conn.execute(LEFT_OUT, {"prefix": prefix}).fetchone()[0] if skipped else 0
+    lines = [f"orders: {len(rows)} (left out: {left_out} with re-syncs skipped)"]
     for k, name in enumerate(NAMES):
         values = [row[k] for row in rows if row[k] is not None]
         if values:

@@ -54,6 +54,8 @@ class SyncLagStats(msgspec.Struct, frozen=True, kw_only=True):
     lag_p95_seconds: float | None
     lag_max_seconds: float | None
     last_synced_at: datetime | None
+    resyncs_skipped: int = 0
+    """Newer order versions not sent: ReBound already had the sales order they map to."""
 
 
 class AdminStore(Protocol):

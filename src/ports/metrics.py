@@ -53,6 +53,8 @@ class StoreFigures(msgspec.Struct, frozen=True, kw_only=True):
     """Lag in seconds of each order synced after `synced_after`, oldest first."""
     last_synced_at: datetime | None
     """The latest sync among `sync_lags`: the next reading's `synced_after`."""
+    resyncs_skipped: int = 0
+    """Newer order versions not sent to ReBound (since the database began): same sales order."""
 
 
 class StoreFiguresReader(Protocol):

@@ -103,6 +103,11 @@ class ReturnsPlatformPort(Protocol):
         """Create or update the order so its customer can book a return; idempotent by order number."""
         ...
 
+    def sales_order_digest(self, order: Order) -> str:
+        """A digest of what `upsert_sales_order` would send for this order, its version apart: two
+        versions with one digest show the customer the same order, so the newer need not be sent."""
+        ...
+
     async def get_sales_order(self, client_order_id: str) -> SalesOrder:
         """The order as ReBound stores it; `NotFoundError` when ReBound has never seen it."""
         ...

@@ -33,6 +33,10 @@ class SyncedOrder(msgspec.Struct, frozen=True, kw_only=True):
     """Units ordered per SKU (recorded when synced; the return rate's denominator)."""
     products: dict[str, str] = {}
     """The product name of each SKU, as the order line names it."""
+    payload_digest: str | None = None
+    """The digest of the sales order last sent to ReBound (`ReturnsPlatformPort.sales_order_digest`)."""
+    resyncs_skipped: int = 0
+    """Newer versions recorded without a call: they mapped to the sales order ReBound already had."""
 
 
 class SyncedOrderRepository(Protocol):

@@ -95,6 +95,9 @@ async def test_the_scrape_agrees_with_the_admin_api_after_a_busy_day(tmp_path: P
             synced = overview["order_sync"]["synced"]
             assert total(samples, "backflow_order_sync_orders", status="synced") == synced
             assert total(samples, "backflow_order_sync_lag_seconds_count") >= ORDERS
+            skipped = overview["order_sync"]["resyncs_skipped"]
+            assert "backflow_order_sync_resyncs_skipped_total" in samples
+            assert total(samples, "backflow_order_sync_resyncs_skipped_total") == skipped
             assert total(samples, "backflow_webhooks_accepted_total", source="rebound") > 0
             refusals = {(r["source"], r["reason"]): r["count"] for r in overview["intake"]["refused"]}
             assert refusals

@@ -62,6 +62,7 @@ class OverviewScreen(Screen[None]):
                 ("lag p50", duration(sync.lag_p50_seconds)),
                 ("lag p95", f"{duration(sync.lag_p95_seconds)} (max {duration(sync.lag_max_seconds)})"),
                 ("orders", f"{sync.synced} synced, {sync.pending} pending, {sync.failing} failing"),
+                *_resync_rows(sync.resyncs_skipped),
                 ("last synced", ago(sync.last_synced_at, now)),
                 ("inbox", f"{overview.inbox.pending} pending, {overview.inbox.quarantined} quarantined"),
                 *_intake_rows(overview),
@@ -103,6 +104,11 @@ def _instance_rows(overview: Overview) -> list[Row]:
     if instance is None or instance.reason is None or instance.role in ("active", "shared"):
         return []
     return [(instance.role, Text(instance.reason, style="bold yellow"))]
+
+
+def _resync_rows(skipped: int) -> list[Row]:
+    """Newer versions not sent (ReBound had the same sales order), only when there are any."""
+    return [("re-syncs", f"{skipped} skipped, unchanged")] if skipped else []
 
 
 def _intake_rows(overview: Overview) -> list[Row]:

@@ -103,6 +103,7 @@ class PostgresAdminStore:
             lag_p95_seconds=await self._lag_at(count, 0.95),
             lag_max_seconds=row["lag_max"],
             last_synced_at=dt_or_none(row["last_synced_at"]),
+            resyncs_skipped=row["resyncs_skipped"],
         )
 
     async def _lag_at(self, count: int, quantile: float) -> float | None:

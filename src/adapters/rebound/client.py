@@ -16,7 +16,7 @@ from opentelemetry.metrics import MeterProvider
 
 from backflow.adapters.rebound.config import ReboundConfig
 from backflow.adapters.rebound.http import ReboundHttp, Sleep
-from backflow.adapters.rebound.mapping import to_sales_order
+from backflow.adapters.rebound.mapping import sales_order_digest, to_sales_order
 from backflow.domain.order import Order
 from backflow.domain.return_snapshot import ReturnEvent, ReturnSnapshot
 from backflow.ports.returns_platform import (
@@ -118,6 +118,9 @@ class ReboundClient:
         )
         outcome = UpsertOutcome.CREATED if response.status == 201 else UpsertOutcome.UPDATED
         return UpsertResult(outcome, SALES_ORDER_DECODER.decode(response.body))
+
+    def sales_order_digest(self, order: Order) -> str:
+        return sales_order_digest(order, days_for_return=self._days_for_return)
 
     async def get_sales_order(self, client_order_id: str) -> SalesOrder:
         response = await self._http.request(

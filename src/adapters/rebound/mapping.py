@@ -5,6 +5,10 @@ A contract that differs in detail from ours is absorbed here alone.
 
 from __future__ import annotations
 
+import hashlib
+
+import msgspec
+
 from backflow.domain.order import Address, LineItem, Order
 from backflow.domain.paid import paid_unit_price
 from backflow.ports.returns_platform import (
@@ -29,6 +33,16 @@ def to_sales_order(order: Order, *, days_for_return: int | None = None) -> Sales
             store=order.store.key if order.store is not None else None,
         ),
     )
+
+
+def sales_order_digest(order: Order, *, days_for_return: int | None = None) -> str:
+    """The sales order's digest with its version left out: Backflow's own writes to an order (return
+    info, shipment and payment states) move the version and nothing the customer sees."""
+    body = to_sales_order(order, days_for_return=days_for_return)
+    unversioned = msgspec.structs.replace(
+        body, customFields=msgspec.structs.replace(body.customFields, ctOrderVersion=0)
+    )
+    return hashlib.sha256(msgspec.json.encode(unversioned)).hexdigest()
 
 
 def client_order_id(order: Order) -> str:

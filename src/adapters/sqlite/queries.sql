@@ -161,12 +161,15 @@ SELECT * FROM synced_orders WHERE status = 'failing' ORDER BY last_synced_at LIM
 
 -- name: synced_order_upsert
 INSERT INTO synced_orders
-    (ct_order_id, order_number, ct_version, status, last_synced_at, lag_seconds, attempts, last_error)
-VALUES (:ct_order_id, :order_number, :ct_version, :status, :last_synced_at, :lag_seconds, :attempts, :last_error)
+    (ct_order_id, order_number, ct_version, status, last_synced_at, lag_seconds, attempts, last_error,
+     payload_digest, resyncs_skipped)
+VALUES (:ct_order_id, :order_number, :ct_version, :status, :last_synced_at, :lag_seconds, :attempts, :last_error,
+        :payload_digest, :resyncs_skipped)
 ON CONFLICT (ct_order_id) DO UPDATE SET
     order_number = excluded.order_number, ct_version = excluded.ct_version, status = excluded.status,
     last_synced_at = excluded.last_synced_at, lag_seconds = excluded.lag_seconds,
-    attempts = excluded.attempts, last_error = excluded.last_error
+    attempts = excluded.attempts, last_error = excluded.last_error,
+    payload_digest = excluded.payload_digest, resyncs_skipped = excluded.resyncs_skipped
 WHERE excluded.ct_version >= synced_orders.ct_version;
 
 -- name: order_snapshot_keep
@@ -335,7 +338,8 @@ FROM inbox WHERE status IN ('pending', 'failed');
 -- name: admin_sync_counts
 SELECT sum(status = 'synced') AS synced, sum(status = 'pending') AS pending,
        sum(status = 'failing') AS failing, avg(lag_seconds) AS lag_avg, max(lag_seconds) AS lag_max,
-       count(lag_seconds) AS lag_count, max(last_synced_at) AS last_synced_at
+       count(lag_seconds) AS lag_count, max(last_synced_at) AS last_synced_at,
+       sum(resyncs_skipped) AS resyncs_skipped
 FROM synced_orders;
 
 -- name: admin_sync_lag_at
@@ -529,6 +533,9 @@ SELECT coalesce(sum(quantity), 0) AS units FROM stock_movements WHERE state = 'a
 
 -- name: figures_order_sync
 SELECT status, count(*) AS count FROM synced_orders GROUP BY status ORDER BY status;
+
+-- name: figures_resyncs_skipped
+SELECT coalesce(sum(resyncs_skipped), 0) AS skipped FROM synced_orders WHERE resyncs_skipped > 0;
 
 -- name: figures_sync_lags
 SELECT lag_seconds, last_synced_at FROM synced_orders

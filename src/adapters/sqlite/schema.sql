@@ -75,9 +75,10 @@ CREATE TABLE synced_orders (
     lag_seconds REAL,
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT
-);
+, payload_digest TEXT, resyncs_skipped INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX synced_orders_number ON synced_orders (order_number);
 CREATE INDEX synced_orders_status ON synced_orders (status);
+CREATE INDEX synced_orders_resyncs_skipped ON synced_orders (resyncs_skipped) WHERE resyncs_skipped > 0;
 
 CREATE TABLE exceptions (
     id INTEGER PRIMARY KEY,

@@ -20,6 +20,7 @@ class Figures(Reads):
         read = self._all
         lags = await read("figures_sync_lags", {"after": d.ts(synced_after)})
         restocked = await self._one("figures_restocked", {})
+        skipped = await self._one("figures_resyncs_skipped", {})
 
         def age(at: object) -> float | None:
             return None if at is None else max((now - d.dt(at)).total_seconds(), 0.0)
@@ -56,4 +57,5 @@ class Figures(Reads):
             order_sync={r["status"]: r["count"] for r in await read("figures_order_sync", {})},
             sync_lags=[float(r["lag_seconds"]) for r in lags],
             last_synced_at=d.dt(lags[-1]["last_synced_at"]) if lags else None,
+            resyncs_skipped=0 if skipped is None else int(skipped["skipped"]),
         )

@@ -78,6 +78,8 @@ def _synced_order(row: Row, d: Dialect) -> SyncedOrder:
         lag_seconds=row["lag_seconds"],
         attempts=row["attempts"],
         last_error=row["last_error"],
+        payload_digest=row["payload_digest"],
+        resyncs_skipped=row["resyncs_skipped"],
     )
 
 
@@ -91,6 +93,8 @@ def synced_order_params(order: SyncedOrder, d: Dialect) -> dict[str, object]:
         "lag_seconds": order.lag_seconds,
         "attempts": order.attempts,
         "last_error": order.last_error,
+        "payload_digest": order.payload_digest,
+        "resyncs_skipped": order.resyncs_skipped,
     }
 
 

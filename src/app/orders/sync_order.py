@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from backflow.app.core import keys
 from backflow.app.core.declarations import ROW_COMPLETED, RowCompleted
 from backflow.app.core.deps import StoreDeps
@@ -49,13 +51,20 @@ async def sync_order(
                 return None  # deleted since the message: nothing to offer for returns
         if _synced_already(known, order.version):
             return None  # this version (or a newer one) is in ReBound already
+        digest = platform.sales_order_digest(order)
+        if known is not None and known.status is SyncStatus.SYNCED and known.payload_digest == digest:
+            # A version only Backflow's own writes made (return info, shipment and payment states):
+            # ReBound has this sales order already, so no call, and the order keeps the lag of the
+            # sync that changed what the portal shows.
+            await _recorded_unchanged(store, order, known, row)
+            return ROW_COMPLETED
         try:
             with store.tracer.start_as_current_span("sync_order.upsert"):
                 await platform.upsert_sales_order(order)
         except PortError as error:
             await _failing(store, order_policy, row, command, order, known=known, error=error)
             raise  # retried with backoff
-        await _synced(store, order_policy, order, row)
+        await _synced(store, order_policy, order, row, known=known, digest=digest)
         return ROW_COMPLETED
 
 
@@ -85,6 +94,9 @@ async def _failing(
                 lag_seconds=known.lag_seconds if known else None,
                 attempts=attempts,
                 last_error=error.message,
+                # What ReBound holds is still what the last successful sync sent.
+                payload_digest=known.payload_digest if known else None,
+                resyncs_skipped=known.resyncs_skipped if known else 0,
             )
         )
         if row.attempts >= order_policy.failure_attempts:
@@ -121,7 +133,15 @@ def _name(names: dict[str, str]) -> str:
     return names.get("en") or next(iter(names.values()), "")
 
 
-async def _synced(store: StoreDeps, order_policy: OrderSyncPolicy, order: Order, row: OutboxRow) -> None:
+async def _synced(
+    store: StoreDeps,
+    order_policy: OrderSyncPolicy,
+    order: Order,
+    row: OutboxRow,
+    *,
+    known: SyncedOrder | None,
+    digest: str,
+) -> None:
     now = store.clock.now()
     lag = max((now - order.lastModifiedAt).total_seconds(), 0.0)
     limit = order_policy.lag_limit_seconds
@@ -136,6 +156,8 @@ async def _synced(store: StoreDeps, order_policy: OrderSyncPolicy, order: Order,
                 lag_seconds=lag,
                 skus=ordered_skus(order),
                 products={line.variant.sku: _name(line.name) for line in order.lineItems if line.variant.sku},
+                payload_digest=digest,
+                resyncs_skipped=known.resyncs_skipped if known else 0,
             )
         )
         # The anchoring of its returns plans on this copy instead of looking the order up again.
@@ -158,11 +180,27 @@ async def _synced(store: StoreDeps, order_policy: OrderSyncPolicy, order: Order,
                 },
             )
         await _wake_held_returns(uow, store, order)
-        if row.lease_owner is not None:
-            # In the same commit as the synced order: the worker is free one commit sooner, and a
-            # crash in between can no longer leave a synced order with its row still leased.
-            uow.outbox.complete(row.id, row.lease_owner)
+        _complete(uow, row)
         await uow.commit()
+
+
+async def _recorded_unchanged(store: StoreDeps, order: Order, known: SyncedOrder, row: OutboxRow) -> None:
+    """This version as synced, with the time and lag of the sync that sent the same sales order."""
+    async with store.unit_of_work() as uow:
+        # Lines unchanged (the same sales order), so `skus` stays empty: the recorded lines are kept.
+        skipped = known.resyncs_skipped + 1
+        uow.orders.upsert(msgspec.structs.replace(known, ct_version=order.version, resyncs_skipped=skipped))
+        uow.orders.keep_snapshot(order)  # the newer copy plans the next write on the current version
+        await _wake_held_returns(uow, store, order)
+        _complete(uow, row)
+        await uow.commit()
+
+
+def _complete(uow: UnitOfWork, row: OutboxRow) -> None:
+    if row.lease_owner is not None:
+        # In the same commit as the synced order: the worker is free one commit sooner, and a
+        # crash in between can no longer leave a synced order with its row still leased.
+        uow.outbox.complete(row.id, row.lease_owner)
 
 
 async def _wake_held_returns(uow: UnitOfWork, store: StoreDeps, order: Order) -> None:

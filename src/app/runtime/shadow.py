@@ -209,6 +209,9 @@ class ShadowPlatform:
         self._record = _Recorder("rebound", log, clock)
         self._to_sales_order = to_sales_order
 
+    def sales_order_digest(self, order: Order) -> str:
+        return self._inner.sales_order_digest(order)
+
     async def get_sales_order(self, client_order_id: str) -> SalesOrder:
         return await self._inner.get_sales_order(client_order_id)
 

@@ -85,6 +85,11 @@ class StoreMetrics:
             description="Posted, unreleased store credit per currency, in minor units.",
         )
         gauge("backflow.order_sync.orders", [self._sync_orders], description="Orders by order-sync status.")
+        counter(
+            "backflow.order_sync.resyncs_skipped",
+            [self._resyncs_skipped],
+            description="Newer order versions not sent: ReBound already had the sales order they map to.",
+        )
         counter("backflow.refunds.issued", [self._refund_count], description="Refunds recorded.")
         counter(
             "backflow.refunds.issued_amount_minor",
@@ -183,6 +188,10 @@ class StoreMetrics:
     def _sync_orders(self, _: CallbackOptions) -> Iterable[Observation]:
         for status, count in sorted(self.figures.order_sync.items()) if self.figures else ():
             yield Observation(count, {"status": status})
+
+    def _resyncs_skipped(self, _: CallbackOptions) -> Iterable[Observation]:
+        if self.figures is not None:
+            yield Observation(self.figures.resyncs_skipped)
 
     def _refund_count(self, _: CallbackOptions) -> Iterable[Observation]:
         for f in self.figures.refunds if self.figures else ():

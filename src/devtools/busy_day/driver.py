@@ -6,6 +6,7 @@ the clock until everything is delivered (`tick_until_delivered`), acting between
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import random
@@ -31,6 +32,8 @@ SIM_SPAN = 16 * SIM_DAY
 """Booking over one simulated day, then the longest plan (transit, hub, grading) runs ~14 days."""
 CHUNKS = 64
 BATCH = 250
+CHECKOUT_CALL = 10
+"""Orders per call of a steady checkout feed: at 50 orders/s, a call every fifth of a second."""
 DELIVER_SECONDS = 120.0
 """A delivery round can be long: each webhook waits for the daemon (or for its timeout when it is down)."""
 TO_REFUND = [
@@ -103,6 +106,23 @@ class Driver:
             self.log.seeded_orders += len(carts)
         return created
 
+    async def checkout(self, drafts: list[dict[str, Any]], *, rate: float) -> list[dict[str, Any]]:
+        """Orders placed as live checkouts arrive: `rate` per second, a few per call, none while
+        commercetools is down (checkout is commercetools). A call that runs late is caught up on, so
+        the feed keeps its average rate. The orders as commercetools holds them."""
+        self.log.checkout_rates.append(rate)
+        created: list[dict[str, Any]] = []
+        every = CHECKOUT_CALL / rate
+        due = time.monotonic()
+        for start in range(0, len(drafts), CHECKOUT_CALL):
+            while self.outage.down:
+                await anyio.sleep(0.1)
+                due = time.monotonic()  # the shop reopens: no burst of the checkouts it missed
+            await anyio.sleep(max(0.0, due - time.monotonic()))
+            created += await self.seed_orders(drafts[start : start + CHECKOUT_CALL])
+            due += every
+        return created
+
     # ---------------------------------------------------------------- ReBound: returns
     async def book_before_order_exists(self, drafts: list[dict[str, Any]]) -> None:
         """The order-sync race: ReBound books (and receives) returns for orders commercetools does not
@@ -164,33 +184,28 @@ class Driver:
 
     async def drive(self, later: list[dict[str, Any]], late: list[dict[str, Any]]) -> None:
         """The fortnight in CHUNKS steps: hubs move returns, webhooks go out; the rest of the orders
-        and the late ones arrive on the way, and commercetools goes down for a few seconds."""
+        are checked out meanwhile, evenly, the late ones arrive on the way, and commercetools goes
+        down for a few seconds."""
         pace = self.plan.drive_seconds / CHUNKS
-        batches = [later[i : i + BATCH] for i in range(0, len(later), BATCH)]
         outage_at, late_at = CHUNKS // 3, CHUNKS // 6
-        for chunk in range(CHUNKS):
-            began = time.monotonic()
-            if chunk < len(batches):
-                await self.seed_orders(batches[chunk])
-            if chunk == late_at:
-                await self.seed_orders(late)
-            if chunk == outage_at:
-                self.log.outage = await self.outage.begin(self.plan.outage_seconds)
-            await self.outage.step()
-            await self.tick(SIM_SPAN / CHUNKS)
-            await anyio.sleep(max(0.0, pace - (time.monotonic() - began)))
-        await self.outage.end()
+        # Spread over the fortnight (none while commercetools is down), not crowded into its first days.
+        open_seconds = max(self.plan.drive_seconds - self.plan.outage_seconds, 1.0)
+        rate = min(self.plan.checkout_rate, len(later) / open_seconds)
+        async with anyio.create_task_group() as shop:
+            shop.start_soon(functools.partial(self.checkout, later, rate=rate))
+            for chunk in range(CHUNKS):
+                began = time.monotonic()
+                if chunk == late_at:
+                    await self.seed_orders(late)
+                if chunk == outage_at:
+                    self.log.outage = await self.outage.begin(self.plan.outage_seconds)
+                await self.outage.step()
+                await self.tick(SIM_SPAN / CHUNKS)
+                await anyio.sleep(max(0.0, pace - (time.monotonic() - began)))
+            await self.outage.end()
         await self.flush_deliveries()
 
     # ---------------------------------------------------------------- the daemon
-    async def wait_synced(self, count: int, *, within: float) -> bool:
-        """Until the daemon has synced `count` orders to ReBound (its own count)."""
-
-        async def synced() -> bool:
-            return bool((await self.admin.get("/api/overview"))["order_sync"]["synced"] >= count)
-
-        return await self._until(synced, within)
-
     async def wait_in_rebound(self, count: int, *, within: float) -> None:
         """Until ReBound holds `count` orders (order sync has put them there); TimeoutError if not."""
 

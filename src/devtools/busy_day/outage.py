@@ -23,6 +23,11 @@ class OutageWatch:
         await self.ct.put("/_sim/faults", OUTAGE_ALL_503)
         return self.outage
 
+    @property
+    def down(self) -> bool:
+        """commercetools answers 503 now (begun, not yet ended)."""
+        return self.outage is not None and not self.outage.ended
+
     async def step(self) -> None:
         """While it lasts: the peak of retrying jobs, and its end when due; after it: the recovery."""
         outage = self.outage

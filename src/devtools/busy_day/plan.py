@@ -12,6 +12,9 @@ class DayPlan:
     seed: int = 7
     drive_seconds: float = 45.0
     """Real seconds over which the simulated fortnight of hub events is delivered."""
+    checkout_rate: float = 50.0
+    """The most orders placed per second while the daemon runs (the surge's rate): live checkout
+    traffic, not a backlog, so the sync lag printed is what a customer waits for."""
     outage_seconds: float = 5.0
     unknown_order_rate: float = 0.03
     over_return_rate: float = 0.01
@@ -52,6 +55,8 @@ class Outage:
 class DayLog:
     late_order_numbers: list[str] = field(default_factory=list)
     seeded_orders: int = 0
+    checkout_rates: list[float] = field(default_factory=list)
+    """Orders per second of each live checkout feed, in order."""
     outage: Outage | None = None
     ticks: int = 0
     """Steps of ReBound's simulated clock (each followed by a round of webhook deliveries)."""

@@ -23,7 +23,8 @@ async def write_reconciliation(layout: Layout, env: dict[str, str], day: datetim
     when = (day or datetime.now(UTC)).date().isoformat()
     output = layout.var / f"demo-reconciliation-{when}.html"
     command = [*BACKFLOW, "report", "reconciliation", "--from", when, "--to", when]
-    command += ["--format", "html", "--output", str(output)]
+    # --force: var/ is the demo's own, and a second demo on the same day rewrites that day's report.
+    command += ["--format", "html", "--output", str(output), "--force"]
     with anyio.fail_after(REPORT_SECONDS):
         done = await anyio.run_process(command, env=env, check=False)
     if done.returncode != 0 or not output.exists():

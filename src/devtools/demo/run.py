@@ -99,8 +99,10 @@ async def _day(
     late = driver.drafts(plan.late_orders, "LATE-", mix=LATE)
     regular = driver.drafts(plan.orders - plan.late_orders, "CT-")
     first, later = regular[: len(regular) * 3 // 5], regular[len(regular) * 3 // 5 :]
-    await driver.seed_orders(first)
-    await driver.wait_synced(len(first) // 2, within=max(5.0, deadline - time.monotonic()))
+    await driver.checkout(first, rate=plan.checkout_rate)  # live checkouts: the daemon is running
+    # ReBound draws the day's returns from the orders it holds when it books: all of the opening's,
+    # so a seed draws the same returns whatever the machine's load (the feed's last orders are <1 s old).
+    await driver.wait_in_rebound(len(first), within=max(5.0, deadline - time.monotonic()))
     say(f"{driver.log.seeded_orders:,} orders placed; booking {plan.returns} returns over the day")
     await driver.book_before_order_exists(late)
     await driver.configure_returns()

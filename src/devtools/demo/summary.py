@@ -24,6 +24,8 @@ class Figures:
     lag_p50: float | None = None
     lag_p95: float | None = None
     lag_max: float | None = None
+    resyncs_skipped: int = 0
+    """Newer order versions (Backflow's own writes) not sent: ReBound had the same sales order."""
     returns: int = 0
     by_state: Counter[str] = field(default_factory=Counter)
     by_rebound_status: Counter[str] = field(default_factory=Counter)
@@ -57,6 +59,7 @@ async def collect(admin: JsonApi, return_ids: list[str], supply_channel: str) ->
         sync["lag_p95_seconds"],
         sync["lag_max_seconds"],
     )
+    figures.resyncs_skipped = sync.get("resyncs_skipped", 0)
     figures.pending_credit_minor = {c["currency"]: c["amount_minor"] for c in overview["pending_credit"]}
     figures.shadow_writes = overview["shadow"]["writes"]
     found = await admin.get("/api/exceptions?state=any&limit=1000")
@@ -117,7 +120,9 @@ def money(minor: int, currency: str) -> str:
 
 
 def _seconds(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}s"
+    if value is None:
+        return "n/a"
+    return f"{value:.2f}s" if value < 1 else f"{value:.1f}s"  # sub-second lags: 0.0s said nothing
 
 
 def _amounts(per_currency: dict[str, int]) -> str:
@@ -148,6 +153,16 @@ def render(
         f"Orders     {f.orders_synced:,} synced to ReBound ({log.seeded_orders:,} placed); "
         f"sync lag p50 {_seconds(f.lag_p50)}, p95 {_seconds(f.lag_p95)}, max {_seconds(f.lag_max)}"
         + (f"; {f.orders_failing} still failing" if f.orders_failing else "")
+    )
+    if log.checkout_rates:
+        rates = " then ".join(f"{rate:.3g}" for rate in log.checkout_rates)
+        lines.append(
+            f"           placed as live checkouts at {rates} orders/s while Backflow ran (none during "
+            "the outage): the lag is a new order's wait for the returns portal"
+        )
+    lines.append(
+        f"           {f.resyncs_skipped:,} newer versions made by Backflow's own writes recorded without "
+        "a re-sync: ReBound already had the same order"
     )
     late = len(set(log.late_order_numbers) & f.anchored_orders)
     lines.append(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import msgspec
 
-from backflow.adapters.rebound.mapping import to_sales_order
+from backflow.adapters.rebound.mapping import sales_order_digest, to_sales_order
 from backflow.domain.money import Money
 from backflow.domain.order import Order
 from tests.rebound_support import line, money, order
@@ -47,6 +47,18 @@ def test_the_body_follows_the_contract() -> None:
         "customFields": {"ctOrderId": "ct-order-1", "ctOrderVersion": 7, "store": "uk"},
     }
     assert sales.orderDate == datetime(2026, 11, 20, 10, 15, tzinfo=UTC)
+
+
+def test_the_digest_leaves_the_version_out_and_follows_what_the_customer_sees() -> None:
+    placed = order([line("li-1", "TEE-M-BLK", 3500, 2)])
+    digest = sales_order_digest(placed, days_for_return=30)
+    # Backflow's own writes (return info, shipment and payment states) move only the version.
+    assert (
+        sales_order_digest(msgspec.structs.replace(placed, version=placed.version + 3), days_for_return=30)
+        == digest
+    )
+    assert sales_order_digest(order([line("li-1", "TEE-M-BLK", 3500, 1)]), days_for_return=30) != digest
+    assert sales_order_digest(placed, days_for_return=14) != digest
 
 
 def test_client_order_id_falls_back_to_the_commercetools_id() -> None:
