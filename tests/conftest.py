@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +35,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         parts = Path(str(item.fspath)).relative_to(ROOT / "tests").parts
         if parts and parts[0] in _FOLDER_MARKERS:
             item.add_marker(getattr(pytest.mark, _FOLDER_MARKERS[parts[0]]))
+
+
+@pytest.fixture
+def keep_logging() -> Iterator[None]:
+    """The root logger's handlers and level put back after the test (commands configure them)."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
@@ -20,16 +18,7 @@ from backflow.app.core.settings import Settings, settings_from_env
 from backflow.app.core.startup_errors import ExitCode
 from backflow.app.entrypoints.cli.run import serve
 
-pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(autouse=True)
-def keep_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("keep_logging")]
 
 
 async def test_a_path_opens_sqlite(tmp_path: Path) -> None:

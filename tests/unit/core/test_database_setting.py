@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,14 +10,8 @@ from backflow.app.bootstrap import configured_secrets
 from backflow.app.core.settings import ConfigError, parse_database, settings_from_env
 from backflow.app.entrypoints.cli import main
 
-
-@pytest.fixture(autouse=True)
-def keep_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+# Commands install the JSON log handler on the root logger: put pytest's back after each test.
+pytestmark = pytest.mark.usefixtures("keep_logging")
 
 
 @pytest.mark.parametrize("path", ["var/backflow.sqlite3", "/data/backflow.sqlite3", "db:with:colons.sqlite3"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,14 +11,8 @@ from backflow.app.core.postgres_settings import PostgresSettings
 from backflow.app.core.settings import ConfigError, settings_from_env
 from backflow.app.entrypoints.cli import main
 
-
-@pytest.fixture(autouse=True)
-def keep_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+# Commands install the JSON log handler on the root logger: put pytest's back after each test.
+pytestmark = pytest.mark.usefixtures("keep_logging")
 
 
 def test_the_defaults_are_what_the_adapter_used_before_they_were_settings() -> None:

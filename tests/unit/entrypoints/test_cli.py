@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,15 +13,8 @@ from backflow.app.entrypoints.cli.run import serve
 from backflow.app.entrypoints.cli.sim import SIMULATOR_NAMES
 from backflow.devtools.simulators import SIMULATORS
 
-
-@pytest.fixture(autouse=True)
-def keep_logging() -> Iterator[None]:
-    """Commands install the JSON log handler on the root logger; put pytest's back afterwards."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+# Commands install the JSON log handler on the root logger: put pytest's back after each test.
+pytestmark = pytest.mark.usefixtures("keep_logging")
 
 
 @pytest.mark.parametrize(
