@@ -108,6 +108,10 @@ class InboxProcessor(Actor[StoredInboundEvent]):
         if lane.starved:
             return  # a full lane reads nothing: its workers wake the dispatcher as room frees
         after = lane.cursor
+        # Keys with an event another replica holds (none of their later events runs here this pass),
+        # and where the lane's next pass starts again: before the first such event.
+        elsewhere: set[str] = set()
+        resume: int | None = None
         while not self.lifecycle.is_stopping:
             page = await self.inbox.pending(limit=PAGE, after_seq=after)
             wanted: list[StoredInboundEvent] = []
@@ -124,21 +128,24 @@ class InboxProcessor(Actor[StoredInboundEvent]):
             held = await self.inbox.claim_many([s.seq for s in wanted], self.holder, self.claim_seconds)
             claimed_at = self.store.clock.monotonic()
             for stored in wanted:
-                if stored.seq not in held:
-                    # Another replica is on it: this lane goes on from there on a later pass, so no
-                    # later event of the same key runs first here.
-                    lane.starved = True
-                    after = stored.seq - 1
-                    break
+                key = key_of(stored.event)
+                if stored.seq not in held or key in elsewhere:
+                    # Another replica is on this key: its later events wait for a later pass (one
+                    # this replica holds now is claimed again then), other keys go on.
+                    elsewhere.add(key)
+                    resume = stored.seq - 1 if resume is None else resume
+                    continue
                 self._taken.add(stored.seq)
                 self._claimed_at[stored.seq] = claimed_at
-                self._enqueue(workers, lane, stored)
+                self._enqueue(workers, lane, stored, key)
             if lane.starved or len(page) < PAGE:
                 break
-        lane.cursor = after
+        lane.cursor = after if resume is None else min(after, resume)
 
-    def _enqueue(self, workers: TaskGroup, lane: Lane, stored: StoredInboundEvent) -> None:
-        key = key_of(stored.event)
+    def _enqueue(
+        self, workers: TaskGroup, lane: Lane, stored: StoredInboundEvent, key: str | None = None
+    ) -> None:
+        key = key_of(stored.event) if key is None else key
         lane.outstanding += 1
         queue = self._queues.get(key)
         if queue is None:

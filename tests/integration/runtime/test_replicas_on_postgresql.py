@@ -8,8 +8,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import anyio
+import msgspec
 import pytest
 
+from backflow.adapters.postgresql.store import PostgresStore
+from backflow.adapters.system_clock import SystemClock
+from backflow.adapters.uuid7 import Uuid7Generator
 from backflow.app.core.declarations import ActorSpec, JobSpec
 from backflow.app.core.settings import RuntimeSettings
 from backflow.ports.inbox import InboundEvent, StoredInboundEvent
@@ -101,3 +105,31 @@ async def test_two_replicas_process_each_inbound_event_once_in_arrival_order(
             await eventually(lambda: len(handled) >= len(ids), within=30)
             await anyio.sleep(0.3)  # time for a second, duplicate run to show up, if there were one
     assert [source_id for source_id, _ in handled] == ids, "each once, in arrival order"
+
+
+async def test_an_event_another_replica_holds_holds_back_its_key_and_no_other(
+    daemon: DaemonFactory, postgres_dsn: str
+) -> None:
+    handled: list[str] = []
+
+    async def handle(stored: StoredInboundEvent) -> None:
+        handled.append(stored.event.source_id)
+
+    def event(source_id: str, return_id: str) -> InboundEvent:
+        body = msgspec.json.encode({"data": {"order": {"returnId": return_id}}})
+        return InboundEvent(source="rebound", source_id=source_id, kind="k", received_at=START, body=body)
+
+    with anyio.fail_after(30):
+        async with PostgresStore.open(
+            postgres_dsn, clock=SystemClock(), ids=Uuid7Generator(), max_connections=2
+        ) as other:
+            for source_id, return_id in [("e1", "K"), ("e2", "K"), ("e3", "L")]:
+                await other.inbox.store(event(source_id, return_id))
+            first = (await other.inbox.pending(limit=1))[0].seq
+            assert await other.inbox.claim(first, "replica-z", 60), "replica z is on e1"
+            async with daemon(registry(inbox_handlers={"rebound": handle}), db_url=postgres_dsn):
+                await eventually(lambda: handled == ["e3"])
+                await anyio.sleep(1.0)  # several passes of the dispatcher
+                assert handled == ["e3"], "e2 waits behind e1 of its return, held elsewhere"
+                await other.inbox.mark_processed(first)  # replica z is done with e1
+                await eventually(lambda: handled == ["e3", "e2"])
