@@ -145,6 +145,12 @@ def check_outcome(stack: Stack) -> Outcome:
         if all(w is not None for w in written) and written:
             out.anchored += 1
             anchored_ids.add(rid)
+        elif status == "CANCELLED":
+            # Cancelled in ReBound before Backflow anchored it: a closed case is never anchored (the
+            # order carries no return info for a return that will not come back), nothing is lost;
+            # and nothing may have been refunded for it.
+            _check_refund(out, ret, order, payments, acks.get(rid, {}))
+            continue
         elif not contested:
             out.lost.append(f"{rid}: not anchored in commercetools ({order['orderNumber']})")
             continue
