@@ -89,8 +89,8 @@ def work_listeners(store: Store, *, inbox: Nudge, relay: Nudge) -> tuple[tuple[s
 
 
 @asynccontextmanager
-async def open_report_source(settings: Settings) -> AsyncIterator[ReportSource]:
-    """The ledgers read-only, for `backflow report`: no commercetools or ReBound needed."""
+async def _open_existing_store(settings: Settings) -> AsyncIterator[Store]:
+    """An existing store for a one-off command (a small pool, one reader): never creates a database."""
     clock, ids = SystemClock(), Uuid7Generator()
     if settings.db_url is not None:
         from backflow.adapters.postgresql.store import PostgresStore
@@ -98,7 +98,7 @@ async def open_report_source(settings: Settings) -> AsyncIterator[ReportSource]:
         async with PostgresStore.open(
             settings.db_url, clock=clock, ids=ids, **pool_options(settings, most=2)
         ) as pg:
-            yield pg.reports
+            yield pg
         return
     if not await anyio.Path(settings.db_path).exists():
         raise ConfigError(f"no Backflow database at {settings.db_path} (BACKFLOW_DB)")
@@ -106,28 +106,21 @@ async def open_report_source(settings: Settings) -> AsyncIterator[ReportSource]:
     if not found.ok:
         raise ConfigError(f"BACKFLOW_DB: {found.message}")
     async with SqliteStore.open(settings.db_path, clock=clock, ids=ids, readers=1) as sqlite:
-        yield sqlite.reports
+        yield sqlite
+
+
+@asynccontextmanager
+async def open_report_source(settings: Settings) -> AsyncIterator[ReportSource]:
+    """The ledgers read-only, for `backflow report`: no commercetools or ReBound needed."""
+    async with _open_existing_store(settings) as store:
+        yield store.reports
 
 
 @asynccontextmanager
 async def open_admin_store(settings: Settings) -> AsyncIterator[AdminStore]:
     """The admin reads over an existing store, for `backflow inbox export`: no API needed."""
-    clock, ids = SystemClock(), Uuid7Generator()
-    if settings.db_url is not None:
-        from backflow.adapters.postgresql.store import PostgresStore
-
-        async with PostgresStore.open(
-            settings.db_url, clock=clock, ids=ids, **pool_options(settings, most=2)
-        ) as pg:
-            yield pg.admin
-        return
-    if not await anyio.Path(settings.db_path).exists():
-        raise ConfigError(f"no Backflow database at {settings.db_path} (BACKFLOW_DB)")
-    found = check_database(settings.db_path)
-    if not found.ok:
-        raise ConfigError(f"BACKFLOW_DB: {found.message}")
-    async with SqliteStore.open(settings.db_path, clock=clock, ids=ids, readers=1) as sqlite:
-        yield sqlite.admin
+    async with _open_existing_store(settings) as store:
+        yield store.admin
 
 
 async def copy_sqlite_store(source: Path, target: str) -> dict[str, int]:
