@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import msgspec
@@ -16,6 +16,9 @@ from backflow.app.bootstrap.wiring import Wiring
 from backflow.app.core.declarations import ROW_COMPLETED, FlowRegistry, ScheduledJob
 from backflow.ports.exceptions import ExceptionRecord
 from backflow.ports.inbox import InboundEvent
+
+if TYPE_CHECKING:
+    from tests.integration.flows.conftest import World
 
 OWNER = "test-drain"
 T = TypeVar("T")
@@ -154,3 +157,12 @@ def evidence(record: ExceptionRecord) -> dict[str, Any]:
 
 def order_number() -> str:
     return f"CT-{uuid.uuid4().hex[:8]}"
+
+
+async def edit_order(world: World, order_id: str, actions: list[dict[str, Any]]) -> None:
+    """An order edit applied in commercetools (the simulator), on the order's current version."""
+    version = (await world.ct_order(order_id))["version"]
+    draft = {"resource": {"typeId": "order", "id": order_id}, "stagedActions": actions}
+    edit = await world.ct.call("POST", "/orders/edits", draft, expect=(201,))
+    body = {"editVersion": edit["version"], "resourceVersion": version}
+    await world.ct.call("POST", f"/orders/edits/{edit['id']}/apply", body, expect=(200,))

@@ -21,6 +21,7 @@ from backflow.domain.return_case import Position
 from backflow.ports.commerce_types import ReturnItemRequest
 from tests.integration.flows.conftest import World, item
 from tests.integration.flows.support import (
+    edit_order,
     evidence,
     exceptions,
     order_number,
@@ -52,15 +53,6 @@ async def _synced_order(world: World, lines: list[tuple[str, int, int]]) -> dict
     return order
 
 
-async def _edit(world: World, order_id: str, actions: list[dict[str, Any]]) -> None:
-    """An order edit applied in commercetools after the sync (the kept copy is now stale)."""
-    version = (await world.ct_order(order_id))["version"]
-    draft = {"resource": {"typeId": "order", "id": order_id}, "stagedActions": actions}
-    edit = await world.ct.call("POST", "/orders/edits", draft, expect=(201,))
-    body = {"editVersion": edit["version"], "resourceVersion": version}
-    await world.ct.call("POST", f"/orders/edits/{edit['id']}/apply", body, expect=(200,))
-
-
 async def _state(world: World, return_id: str) -> str:
     async with world.wiring.store.unit_of_work() as reads:
         record = await reads.returns.get(return_id)
@@ -87,7 +79,7 @@ async def test_a_line_removed_after_the_sync_is_a_mismatch_and_nothing_is_writte
     with anyio.fail_after(30):
         order = await _synced_order(world, [("TEE-M", 1, 3500), ("CAP-S", 1, 1500)])
         removed = order["lineItems"][1]["id"]
-        await _edit(world, order["id"], [{"action": "removeLineItem", "lineItemId": removed}])
+        await edit_order(world, order["id"], [{"action": "removeLineItem", "lineItemId": removed}])
         rid, bodies = world.script(order, [item(order, 1)], [{"event": "created"}])
         before = _requests(world)
         await store_rebound_events(world.wiring, bodies)
@@ -109,7 +101,7 @@ async def test_a_quantity_reduced_below_the_return_after_the_sync_is_a_mismatch(
     with anyio.fail_after(30):
         order = await _synced_order(world, [("TEE-M", 3, 3500)])
         line = order["lineItems"][0]["id"]
-        await _edit(
+        await edit_order(
             world, order["id"], [{"action": "changeLineItemQuantity", "lineItemId": line, "quantity": 1}]
         )
         rid, bodies = world.script(order, [item(order, quantity=2)], [{"event": "created"}])
@@ -175,7 +167,7 @@ async def test_a_line_added_after_the_sync_anchors_on_the_edited_order(world: Wo
             "quantity": 1,
             "externalPrice": {"currencyCode": "GBP", "centAmount": 1500},
         }
-        await _edit(world, order["id"], [added])
+        await edit_order(world, order["id"], [added])
         edited = await world.ct_order(order["id"])
         rid, bodies = world.script(edited, [item(edited, 1)], [{"event": "created"}])
         before = _requests(world)

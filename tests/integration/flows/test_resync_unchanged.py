@@ -17,7 +17,7 @@ from backflow.domain.commands import SyncOrder
 from backflow.domain.return_case import Position
 from backflow.ports.synced_orders import SyncedOrder
 from tests.integration.flows.conftest import World, item
-from tests.integration.flows.support import order_number, run_job, settle, store_rebound_events
+from tests.integration.flows.support import edit_order, order_number, run_job, settle, store_rebound_events
 
 pytestmark = pytest.mark.anyio
 
@@ -39,14 +39,6 @@ async def _synced(wiring: Wiring, order_id: str) -> SyncedOrder:
         synced = await reads.orders.get(order_id)
     assert synced is not None
     return synced
-
-
-async def _edit(world: World, order_id: str, actions: list[dict[str, Any]]) -> None:
-    version = (await world.ct_order(order_id))["version"]
-    draft = {"resource": {"typeId": "order", "id": order_id}, "stagedActions": actions}
-    edit = await world.ct.call("POST", "/orders/edits", draft, expect=(201,))
-    body = {"editVersion": edit["version"], "resourceVersion": version}
-    await world.ct.call("POST", f"/orders/edits/{edit['id']}/apply", body, expect=(200,))
 
 
 async def test_a_version_made_by_our_return_write_is_not_sent_again_and_keeps_its_lag(world: World) -> None:
@@ -81,7 +73,7 @@ async def test_a_version_made_by_our_return_write_is_not_sent_again_and_keeps_it
         assert await wiring.outbox.claim("t", limit=5, lease_seconds=5) == []
         # An order edit (a line's quantity) changes what the customer sees: sent, with its lag.
         line = order["lineItems"][0]["id"]
-        await _edit(
+        await edit_order(
             world, order["id"], [{"action": "changeLineItemQuantity", "lineItemId": line, "quantity": 1}]
         )
         await run_job(wiring, sweep_orders)
