@@ -71,6 +71,13 @@ def build_parser(prog: str = PROG, env: Mapping[str, str] | None = None) -> argp
         help="the subscription's payload format inside the push envelope (default: %(default)s)",
     )
     parser.add_argument(
+        "--push-types",
+        default="",
+        metavar="TYPE,TYPE",
+        help="push only these message types, comma-separated, like a Subscription whose messages name "
+        "their types (e.g. OrderCreated,OrderImported); default: every type",
+    )
+    parser.add_argument(
         "--seed", type=int, default=1, help="seed of the generated ids and faults (default: %(default)s)"
     )
     return parser
@@ -86,6 +93,7 @@ def main(argv: list[str] | None = None, *, prog: str = PROG, env: Mapping[str, s
         lenient_import=args.lenient_import,
         push_url=args.push_url,
         push_format=args.push_format,
+        push_types=tuple(t.strip() for t in args.push_types.split(",") if t.strip()),
         seed=args.seed,
     )
     with contextlib.suppress(KeyboardInterrupt):

@@ -15,7 +15,14 @@ from backflow.devtools.commercetools_sim.resource_actions import inventory_from_
 from backflow.devtools.commercetools_sim.routes import create_type, order_from_cart, seed_order
 from backflow.devtools.commercetools_sim.state import SimState
 
-_OPTION_NAMES = ("strict_return_transitions", "lenient_import", "push_url", "push_format", "token_ttl")
+_OPTION_NAMES = (
+    "strict_return_transitions",
+    "lenient_import",
+    "push_url",
+    "push_format",
+    "push_types",
+    "token_ttl",
+)
 
 
 def _state(request: web.Request) -> SimState:
@@ -114,7 +121,12 @@ async def set_options(request: web.Request) -> web.Response:
     for name, value in body.items():
         if name not in _OPTION_NAMES:
             raise invalid(f"unknown option {name!r}; settable: {_OPTION_NAMES}")
-        setattr(state.options, name, value)
+        if name == "push_types":
+            if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+                raise invalid("push_types must be a list of message types ([] pushes every type)")
+            setattr(state.options, name, tuple(value))
+        else:
+            setattr(state.options, name, value)
     return web.json_response({name: getattr(state.options, name) for name in _OPTION_NAMES})
 
 

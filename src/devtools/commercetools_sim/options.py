@@ -38,6 +38,9 @@ class SimulatorOptions:
     faults: list[FaultRule] = field(default_factory=list)
     push_url: str | None = None
     push_format: Literal["Platform", "CloudEvents"] = "Platform"
+    push_types: tuple[str, ...] = ()
+    """The subscription's `messages[].types`: only these message types are pushed; empty pushes every
+    type (a subscription whose `messages` entry names no `types`)."""
     push_subscription: str = "projects/backflow-sim/subscriptions/commercetools"
     push_max_attempts: int = 20
     push_retry_delay: float = 0.2

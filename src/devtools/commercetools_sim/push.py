@@ -1,5 +1,8 @@
 """Subscription delivery: every new message POSTed as a Google Pub/Sub push request, at least once.
 
+Like a commercetools Subscription's `messages` filter, `push_types` (when set) limits the messages
+pushed to those types; the rest are still stored and returned by the Messages API.
+
 A failed delivery (connection error or a status Pub/Sub would not take as an ack) is retried with a
 growing delay, up to `push_max_attempts`. Like Pub/Sub, several pushes are outstanding at once
 (`push_concurrency`): one request at a time would make the subscriber's answer time the ceiling of
@@ -74,7 +77,8 @@ class Pusher:
         state.listeners.append(self._enqueue)
 
     def _enqueue(self, message: Resource) -> None:
-        if self.state.options.push_url:
+        options = self.state.options
+        if options.push_url and (not options.push_types or message["type"] in options.push_types):
             self.queue.put_nowait(message)
 
     def start(self) -> None:

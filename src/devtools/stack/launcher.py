@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from backflow.app.orders.commerce_events import ORDER_MESSAGE_TYPES
 from backflow.devtools.net import wait_for
 from backflow.devtools.shop import CT_CLIENT, CT_PROJECT
 from backflow.devtools.stack import processes
@@ -146,7 +147,9 @@ class Stack:
         assert self.env, "prepare() the stack first"
         ct = ["sim", "commercetools", "--port", str(self.ends.ct_port), "--project-key", CT_PROJECT]
         ct += ["--client-id", CT_CLIENT, "--client-secret", self.secrets.ctp_client_secret]
+        # The subscription a retailer creates: only the messages Backflow reads (docs/commercetools.md).
         ct += ["--push-url", f"{self.url}/events/commercetools"]
+        ct += ["--push-types", ",".join(ORDER_MESSAGE_TYPES)]
         rb = ["sim", "rebound", "--port", str(self.ends.rb_port), "--seed", str(rebound_seed)]
         rb += ["--client-secret", self.secrets.rebound_client_secret]
         rb += ["--webhook-secret", self.secrets.webhook_secret]

@@ -194,3 +194,50 @@ async def test_push_delivery_is_retried_and_parses(push_format: str) -> None:
     assert json.loads(delivery.payload)["notificationType"] == "Message"
     assert base64.b64decode(json.loads(received[0])["message"]["data"])
     assert aiohttp  # the receiver is a real HTTP server on 127.0.0.1
+
+
+async def test_push_types_limit_the_pushes_like_a_subscriptions_message_filter() -> None:
+    """Only the listed types are pushed (set by PATCH /_sim/options); the Messages API keeps every one."""
+    received: list[str] = []
+    two_arrived = anyio.Event()
+
+    async def endpoint(request: web.Request) -> web.Response:
+        message = parse_pubsub_push(await request.read()).message
+        assert message is not None
+        received.append(message.type)
+        if len(received) == 2:
+            two_arrived.set()
+        return web.Response(status=204)
+
+    receiver = web.Application()
+    receiver.router.add_post("/push", endpoint)
+    receiver_runner = web.AppRunner(receiver, access_log=None)
+    await receiver_runner.setup()
+    await web.TCPSite(receiver_runner, "127.0.0.1", 0).start()
+    options = SimulatorOptions(project_key="bf-sim", client_id="backflow", client_secret="secret")
+    options.push_url = f"http://127.0.0.1:{receiver_runner.addresses[0][1]}/push"
+    runner, url, app = await start_sim(options)
+    server = Server("sim", url, "bf-sim", app=app)
+    try:
+        with anyio.fail_after(20):
+            bad = await server.call("PATCH", "/_sim/options", {"push_types": "OrderImported"}, expect=(400,))
+            assert "push_types" in bad["message"]
+            answer = await server.call("PATCH", "/_sim/options", {"push_types": ["OrderImported"]})
+            assert answer["push_types"] == ["OrderImported"]
+            order = await server.create_order([("SKU-F", 1, 100)])
+            async with server.adapter() as adapter:
+                await adapter.add_return_info(
+                    order["id"],
+                    [ReturnItemRequest(key="rb-f", quantity=1, line_item_id=order["lineItems"][0]["id"])],
+                )
+            second = await server.create_order([("SKU-F", 2, 100)])
+            stored = await server.call("GET", "/messages?limit=100")
+            await two_arrived.wait()
+            await anyio.sleep(0.2)  # a message wrongly pushed would have arrived by now
+    finally:
+        await runner.cleanup()
+        await receiver_runner.cleanup()
+    assert received == ["OrderImported", "OrderImported"]
+    kept = {m["type"] for m in stored["results"]}
+    assert "OrderImported" in kept and kept - {"OrderImported"}, kept  # the others are stored, not pushed
+    assert second["id"] != order["id"]
