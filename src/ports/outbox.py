@@ -56,6 +56,14 @@ class OutboxRow(msgspec.Struct, frozen=True, kw_only=True):
     lock_key: str | None = None
 
 
+class ClaimRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """One claimer's share of a `claim_batch`: up to `limit` rows of `kinds` (None: any) leased to `owner`."""
+
+    owner: str
+    limit: int
+    kinds: tuple[str, ...] | None = None
+
+
 class OutboxEvent(msgspec.Struct, frozen=True, kw_only=True):
     """One transition of a row, for its history."""
 
@@ -103,6 +111,14 @@ class Outbox(Protocol):
         Never a row whose lock key an unexpired lease holds, and at most one row per key: so no two
         jobs with one key run at once, across claimers and processes. An expired lease frees its key.
         """
+        ...
+
+    async def claim_batch(
+        self, requests: Sequence[ClaimRequest], *, lease_seconds: float
+    ) -> list[list[OutboxRow]]:
+        """Several claims in one transaction, each as `claim` would make it, in order (a later request
+        sees the leases of the earlier ones); the rows of each request, in the requests' order. One
+        commit for the relay's round over every actor instead of one per actor."""
         ...
 
     async def renew(self, outbox_id: str, owner: str, lease_seconds: float) -> bool:

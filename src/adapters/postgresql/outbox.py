@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 
 from backflow.adapters.postgresql import outbox_ops
 from backflow.adapters.postgresql.codec import outbox_event
-from backflow.adapters.postgresql.database import Database
+from backflow.adapters.postgresql.database import Connection, Database
 from backflow.adapters.postgresql.sql import q
 from backflow.ports.clock import Clock, IdGenerator
 from backflow.ports.outbox import (
     AppendResult,
+    ClaimRequest,
     OutboxEvent,
     OutboxMessage,
     OutboxRow,
@@ -54,6 +55,21 @@ class PostgresOutbox:
                 c, owner, now=now, lease_seconds=lease_seconds, limit=limit, kinds=kinds
             )
         )
+
+    async def claim_batch(
+        self, requests: Sequence[ClaimRequest], *, lease_seconds: float
+    ) -> list[list[OutboxRow]]:
+        now = self._now()
+
+        async def claim_each(conn: Connection) -> list[list[OutboxRow]]:
+            return [
+                await outbox_ops.claim(
+                    conn, r.owner, now=now, lease_seconds=lease_seconds, limit=r.limit, kinds=r.kinds
+                )
+                for r in requests
+            ]
+
+        return await self._db.write(claim_each)
 
     async def renew(self, outbox_id: str, owner: str, lease_seconds: float) -> bool:
         lease_until = self._now() + timedelta(seconds=lease_seconds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections.abc import Callable, Sequence
 
 from backflow.adapters.sqlite import outbox_ops
@@ -13,6 +14,7 @@ from backflow.adapters.sqlite.writer import GroupCommitWriter
 from backflow.ports.clock import Clock, IdGenerator
 from backflow.ports.outbox import (
     AppendResult,
+    ClaimRequest,
     OutboxEvent,
     OutboxMessage,
     OutboxRow,
@@ -56,6 +58,21 @@ class SqliteOutbox:
                 c, owner, now=now, lease_seconds=lease_seconds, limit=limit, kinds=kinds
             )
         )
+
+    async def claim_batch(
+        self, requests: Sequence[ClaimRequest], *, lease_seconds: float
+    ) -> list[list[OutboxRow]]:
+        now = self._now()
+
+        def claim_each(conn: sqlite3.Connection) -> list[list[OutboxRow]]:
+            return [
+                outbox_ops.claim(
+                    conn, r.owner, now=now, lease_seconds=lease_seconds, limit=r.limit, kinds=r.kinds
+                )
+                for r in requests
+            ]
+
+        return await self._writer.submit(claim_each)
 
     async def renew(self, outbox_id: str, owner: str, lease_seconds: float) -> bool:
         lease_until = self._now() + lease_seconds

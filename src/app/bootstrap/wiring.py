@@ -159,7 +159,7 @@ async def open_wiring(
             )
             stack.push_async_callback(shielded_close, alerts.aclose)
         wakeups = Wakeups.create()
-        unit_of_work = traced_unit_of_work(_uow_factory(store), wakeups.relay.nudge)
+        unit_of_work = traced_unit_of_work(_uow_factory(store), wakeups.relay.work)
         wiring = Wiring(
             settings=settings,
             store=StoreDeps(
@@ -171,7 +171,7 @@ async def open_wiring(
             commerce=commerce,
             platform=platform,
             inbox=store.inbox,
-            outbox=TracedOutbox(store.outbox, wakeups.relay.nudge),
+            outbox=TracedOutbox(store.outbox, wakeups.relay.work),
             watermarks=store.watermarks,
             timeline=store.timeline,
             reports=store.reports,

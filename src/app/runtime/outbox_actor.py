@@ -50,7 +50,7 @@ class OutboxActor(Actor[Envelope]):
         # Ends when the relay closes the mailbox on a graceful stop, after the buffered rows are done.
         async for envelope in self.mailbox.receive:
             await self.handle(envelope)
-            self.relay_wake.nudge()  # room in the mailbox: the relay may claim more
+            self.relay_wake.room()  # room in the mailbox: the relay may claim more
 
     def unit_of(self, envelope: Envelope) -> Unit:
         row = envelope.row

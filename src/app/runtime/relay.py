@@ -17,7 +17,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from backflow.app.core.declarations import ActorSpec
 from backflow.app.runtime.envelope import Envelope
 from backflow.app.runtime.wakeup import Lifecycle, Nudge
-from backflow.ports.outbox import Outbox
+from backflow.ports.outbox import ClaimRequest, Outbox
 
 
 @dataclass
@@ -55,23 +55,36 @@ async def run_outbox_relay(
     task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
 ) -> None:
     task_status.started()
+    # Actors that may have due rows: all at first; then those whose kinds were committed, those whose
+    # last claim was cut short by their room, and all again at every poll (retries coming due, rows
+    # of other replicas, a lost nudge). A claim for an actor with nothing due is a write for nothing.
+    wanted = {mailbox.owner for mailbox in mailboxes}
     while not lifecycle.is_stopping:
+        # One transaction for the round: most rounds find work for one or two actors.
+        hungry = [(m, m.free()) for m in mailboxes if m.owner in wanted]
+        hungry = [(m, free) for m, free in hungry if free > 0]
         more = False
-        for mailbox in mailboxes:
-            free = mailbox.free()
-            if free <= 0 or lifecycle.is_stopping:
-                continue
-            rows = await outbox.claim(
-                mailbox.owner, limit=free, lease_seconds=lease_seconds, kinds=mailbox.spec.kinds
-            )
-            for row in rows:
-                mailbox.send.send_nowait(Envelope.of(row))
-            more = more or len(rows) == free
+        if hungry:
+            requests = [ClaimRequest(owner=m.owner, limit=free, kinds=m.spec.kinds) for m, free in hungry]
+            claimed = await outbox.claim_batch(requests, lease_seconds=lease_seconds)
+            for (mailbox, free), rows in zip(hungry, claimed, strict=True):
+                for row in rows:
+                    mailbox.send.send_nowait(Envelope.of(row))
+                if len(rows) < free:
+                    wanted.discard(mailbox.owner)  # claimed all that was due
+                else:
+                    more = True  # a full batch: there may be more due
         if more:
-            # A full batch: there may be more due; come back once the actors have taken some.
+            # Come back once the actors have taken some.
             await anyio.lowlevel.checkpoint()
+            nudged = True
         else:
-            await wake.wait(poll_seconds)
+            nudged = await wake.wait(poll_seconds)
+        everything, kinds = wake.take()
+        if everything or not nudged:
+            wanted.update(m.owner for m in mailboxes)
+        elif kinds:
+            wanted.update(m.owner for m in mailboxes if not kinds.isdisjoint(m.spec.kinds))
     # A graceful stop (not a crash): closing the senders lets each actor drain what it holds and end.
     for mailbox in mailboxes:
         mailbox.send.close()

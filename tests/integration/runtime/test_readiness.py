@@ -32,7 +32,7 @@ async def test_ready_when_everything_runs_and_not_while_an_actor_is_restarting(
             assert (status, body) == (200, {"ready": True, "reasons": []})
 
             store_outbox = run.daemon.composition.store.outbox
-            real_claim = store_outbox.claim
+            real_claim = store_outbox.claim_batch  # the relay's claim: one transaction a round
             crashes = 0
 
             async def broken_claim(*args: Any, **kwargs: Any) -> Any:
@@ -42,7 +42,7 @@ async def test_ready_when_everything_runs_and_not_while_an_actor_is_restarting(
                     raise OSError("disk on fire")
                 return await real_claim(*args, **kwargs)
 
-            monkeypatch.setattr(store_outbox, "claim", broken_claim)
+            monkeypatch.setattr(store_outbox, "claim_batch", broken_claim)
             run.daemon.runtime.wakeups.relay.nudge()
             status, body = await eventually(lambda: _not_ready(run))
             assert any(

@@ -8,7 +8,7 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from backflow.ports.outbox import OutboxStatus, RetryPolicy
+from backflow.ports.outbox import ClaimRequest, OutboxStatus, RetryPolicy
 from tests.integration.store.support import FakeClock, OpenStore, message
 
 pytestmark = pytest.mark.anyio
@@ -123,3 +123,31 @@ async def test_an_expired_lease_frees_its_key(open_store: OpenStore) -> None:
             ids = [r.id for r in await store.outbox.claim("w4", limit=5, lease_seconds=30)]
             assert ids == [first.id]
             assert second.id not in ids
+
+
+async def test_a_claim_batch_claims_for_each_request_and_keeps_one_row_per_key(open_store: OpenStore) -> None:
+    """The relay's round in one transaction: each request gets its kinds up to its limit, and a key one
+    request leased is passed over by the next (the earlier claim's lease is seen)."""
+    with anyio.fail_after(10):
+        async with open_store(FakeClock()) as store:
+            refund = await store.outbox.append(message("r1", kind="refund", lock_key="order:a"))
+            await store.outbox.append(message("r2", kind="refund"))
+            restock_same_key = await store.outbox.append(message("s1", kind="restock", lock_key="order:a"))
+            restock_free = await store.outbox.append(message("s2", kind="restock", lock_key="order:b"))
+            batch = [
+                ClaimRequest(owner="refunds@t", limit=1, kinds=("refund",)),
+                ClaimRequest(owner="restock@t", limit=5, kinds=("restock",)),
+                ClaimRequest(owner="notify@t", limit=5, kinds=("notify",)),
+            ]
+            refunds, restocks, nothing = await store.outbox.claim_batch(batch, lease_seconds=30)
+            assert [row.id for row in refunds] == [refund.id]
+            assert refunds[0].lease_owner == "refunds@t"
+            assert [row.id for row in restocks] == [restock_free.id]  # order:a is leased by the refund
+            assert restocks[0].lease_owner == "restock@t"
+            assert nothing == []
+            assert await store.outbox.claim_batch([], lease_seconds=30) == []
+            assert await store.outbox.complete(refund.id, "refunds@t")
+            (again,) = await store.outbox.claim_batch(
+                [ClaimRequest(owner="restock@t", limit=5, kinds=("restock",))], lease_seconds=30
+            )
+            assert [row.id for row in again] == [restock_same_key.id]
