@@ -94,12 +94,15 @@ def run_size(
         syncing = Daemons(stack)
         numbers = asyncio.run(orders_in_rebound(stack, returns, rng.randrange(2**32)))
         # What syncing one order costs (calls and CPU), so the order feed can be taken out of the
-        # per-return figures.
-        cpu_per_order = syncing.cpu_seconds() / returns
+        # per-return figures: the calls from the bulk above, the CPU from the feed alone at the rate it
+        # runs during the surge (one order at a time costs about twice as much as one of a bulk, where
+        # the writes of many share each commit).
+        cpu_per_bulk_order = syncing.cpu_seconds() / returns
         synced = api_calls(stack)
         per_order = {name: (synced.get(name, 0) - idle.get(name, 0)) / returns for name in synced}
         synced_requests = sim_requests(stack)
         requests_per_order = {k: (v - idle_requests.get(k, 0)) / returns for k, v in synced_requests.items()}
+        cpu_per_order = feed_cpu_per_order(stack, database, f"FEED{stored}", rng)
         script_returns(stack, numbers)
         bodies = event_bodies(stack)
         ids = {json.loads(b)["data"]["order"]["returnId"] for b in bodies}
@@ -183,6 +186,7 @@ def run_size(
             # The surge's CPU less what the orders synced meanwhile cost (measured before the surge).
             "daemon_cpu_ms_per_return_without_order_sync": round(1000 * returns_cpu / max(done, 1), 1),
             "daemon_cpu_ms_per_synced_order": round(1000 * cpu_per_order, 2),
+            "daemon_cpu_ms_per_synced_order_in_bulk": round(1000 * cpu_per_bulk_order, 2),
             "simulators_cpu_percent": sims_cpu,
         }
         if server_cpu is not None:  # the PostgreSQL server's share of the cores during the surge
@@ -190,6 +194,21 @@ def run_size(
         return figures
     finally:
         stack.stop()
+
+
+FEED_SECONDS = 5.0
+"""How long the order feed runs alone before the surge, to measure what one synced order costs."""
+
+
+def feed_cpu_per_order(stack: Any, database: surge_store.Database, prefix: str, rng: Any) -> float:
+    """The daemon's CPU seconds per order while orders arrive alone at ORDER_RATE, until all are synced."""
+    feeding = Daemons(stack)
+    fed = asyncio.run(order_feed(stack, prefix, FEED_SECONDS, rng))
+    for _ in range(600):  # bounded: 60 s for the last orders of the feed to reach ReBound
+        if surge_store.synced_orders(database, prefix) >= fed:
+            break
+        time.sleep(0.1)
+    return feeding.cpu_seconds() / max(fed, 1)
 
 
 # ------------------------------------------------------------------ the run
