@@ -6,7 +6,10 @@ from collections.abc import Mapping
 
 import msgspec
 
+from backflow.app.core.completion import complete_in
+from backflow.app.core.declarations import RowCompleted
 from backflow.app.core.deps import Recorder
+from backflow.ports.outbox import OutboxRow
 from backflow.ports.timeline import TimelineEntry
 from backflow.ports.unit_of_work import UnitOfWork
 
@@ -35,8 +38,13 @@ def note(
     )
 
 
-async def note_now(store: Recorder, return_id: str, **fields: object) -> None:
-    """A timeline entry in a unit of its own (for outcomes that change nothing else)."""
+async def note_now(
+    store: Recorder, return_id: str, *, completing: OutboxRow | None = None, **fields: object
+) -> RowCompleted | None:
+    """A timeline entry in a unit of its own (for outcomes that change nothing else); with
+    `completing`, the handler's outbox row is completed in the same commit (see `completion`)."""
     async with store.unit_of_work() as uow:
         note(uow, store, return_id, **fields)  # type: ignore[arg-type]
+        done = complete_in(uow, completing)
         await uow.commit()
+    return done

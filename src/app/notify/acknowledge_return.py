@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backflow.app.core.declarations import RowCompleted
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import AcknowledgeReturn, decode_payload
 from backflow.app.core.notes import note_now
@@ -19,7 +20,9 @@ def _money(amount: str | None, currency: str | None) -> Money | None:
     return Money.parse(amount, currency) if amount is not None and currency is not None else None
 
 
-async def acknowledge_return(row: OutboxRow, *, store: StoreDeps, platform: ReturnsPlatformPort) -> None:
+async def acknowledge_return(
+    row: OutboxRow, *, store: StoreDeps, platform: ReturnsPlatformPort
+) -> RowCompleted | None:
     command = decode_payload(row, AcknowledgeReturn)
     ack = Acknowledgement(
         type=AcknowledgementType(command.ack_type),
@@ -32,9 +35,10 @@ async def acknowledge_return(row: OutboxRow, *, store: StoreDeps, platform: Retu
     )
     with store.tracer.start_as_current_span("acknowledge", attributes={"return.id": command.return_id}):
         await platform.acknowledge(command.return_id, ack, idempotency_key=row.idempotency_key)
-    await note_now(
+    return await note_now(
         store,
         command.return_id,
+        completing=row,
         source="rebound",
         action=f"acknowledged {command.ack_type}",
         outcome="ok",

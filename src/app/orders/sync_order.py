@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from backflow.app.core import keys
+from backflow.app.core.completion import complete_in
 from backflow.app.core.declarations import ROW_COMPLETED, RowCompleted
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import decode_payload, outbox_message
@@ -180,7 +181,7 @@ async def _synced(
                 },
             )
         await _wake_held_returns(uow, store, order)
-        _complete(uow, row)
+        complete_in(uow, row)
         await uow.commit()
 
 
@@ -192,15 +193,8 @@ async def _recorded_unchanged(store: StoreDeps, order: Order, known: SyncedOrder
         uow.orders.upsert(msgspec.structs.replace(known, ct_version=order.version, resyncs_skipped=skipped))
         uow.orders.keep_snapshot(order)  # the newer copy plans the next write on the current version
         await _wake_held_returns(uow, store, order)
-        _complete(uow, row)
+        complete_in(uow, row)
         await uow.commit()
-
-
-def _complete(uow: UnitOfWork, row: OutboxRow) -> None:
-    if row.lease_owner is not None:
-        # In the same commit as the synced order: the worker is free one commit sooner, and a
-        # crash in between can no longer leave a synced order with its row still leased.
-        uow.outbox.complete(row.id, row.lease_owner)
 
 
 async def _wake_held_returns(uow: UnitOfWork, store: StoreDeps, order: Order) -> None:

@@ -5,6 +5,7 @@ interaction id. This module reads; the one that follows writes."""
 from __future__ import annotations
 
 from backflow.app.core.cases import read_case
+from backflow.app.core.declarations import RowCompleted
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import decode_payload
 from backflow.app.core.notes import note_now
@@ -35,37 +36,37 @@ def units_due(items: tuple[CaseItem, ...], early: bool) -> list[tuple[CaseItem, 
 
 async def issue_refund(
     row: OutboxRow, *, store: StoreDeps, commerce: CommercePort, refund_policy: RefundPolicy
-) -> None:
+) -> RowCompleted | None:
     command = decode_payload(row, IssueRefund)
     rid = command.return_id
     with store.tracer.start_as_current_span("issue_refund", attributes={"return.id": rid}):
         stored = await read_case(store, rid)
         if stored is None:
-            return
+            return None
         case = stored.case
         proposal = stored.snapshot.refund if stored.snapshot else None
         if case.position not in PAYABLE or case.order_id is None or proposal is None:
-            await note_now(
+            return await note_now(
                 store,
                 rid,
+                completing=row,
                 source="backflow",
                 action="refund",
                 outcome="skipped",
                 detail={"position": case.position, "proposal": proposal is not None},
             )
-            return
         due = units_due(case.items, proposal.milestone in refund_policy.early_milestones)
         if not due:
-            await note_now(
+            return await note_now(
                 store,
                 rid,
+                completing=row,
                 source="backflow",
                 action="refund",
                 outcome="held",
                 detail={"reason": "no received units to refund yet", "milestone": proposal.milestone},
                 order_ref=case.order_id,
             )
-            return
         with store.tracer.start_as_current_span("issue_refund.fetch_order"):
             # The latest: never cached figures; its payment comes with it (one read, not two).
             order, payment = await commerce.get_order_and_payment(case.order_id)
@@ -77,7 +78,7 @@ async def issue_refund(
         )
         retry = retry_action(command, row.idempotency_key)
         if isinstance(verdict, Pay):
-            await settle_refund(
+            return await settle_refund(
                 verdict.plan,
                 stored,
                 order,
@@ -87,8 +88,9 @@ async def issue_refund(
                 store=store,
                 commerce=commerce,
                 refund_policy=refund_policy,
+                completing=row,
             )
-        elif isinstance(verdict, Mismatch):
+        if isinstance(verdict, Mismatch):
             await record_mismatch(
                 stored,
                 order,
@@ -100,16 +102,18 @@ async def issue_refund(
             )
         elif isinstance(verdict, Refused):
             await fail_refund(store, rid, order, verdict.detail, retry)
-        else:
-            await note_now(
+        else:  # rejected by finance
+            return await note_now(
                 store,
                 rid,
+                completing=row,
                 source="backflow",
                 action="refund",
                 outcome="rejected by finance",
                 detail={"sequence": command.sequence, "actor": verdict.actor},
                 order_ref=order.id,
             )
+        return None  # a mismatch or a refusal: recorded in units of their own, the row completed after
 
 
 async def _ledger(unit_of_work: UnitOfWorkFactory, order_id: str, command: IssueRefund) -> RefundFacts:

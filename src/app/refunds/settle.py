@@ -9,6 +9,8 @@ import msgspec
 
 from backflow.app.core import keys
 from backflow.app.core.cases import StoredCase, load, to_record
+from backflow.app.core.completion import complete_in
+from backflow.app.core.declarations import RowCompleted
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import AckLine, AcknowledgeReturn, outbox_message
 from backflow.app.core.notes import note
@@ -22,6 +24,7 @@ from backflow.ports.commerce_types import Payment
 from backflow.ports.errors import PortError, TransientError
 from backflow.ports.exceptions import Severity
 from backflow.ports.ledgers import PendingCredit, RefundOutcome, RefundState
+from backflow.ports.outbox import OutboxRow
 from backflow.ports.unit_of_work import UnitOfWork
 
 SETTLED_BY_A_REFUND = ("refund_mismatch", "missing_payment", "refund_failed", "received_not_refunded")
@@ -38,9 +41,10 @@ async def settle_refund(
     store: StoreDeps,
     commerce: CommercePort,
     refund_policy: RefundPolicy,
-) -> None:
+    completing: OutboxRow | None = None,
+) -> RowCompleted | None:
     """`payment`: the order's payment, read with the order; `attempts`: of the outbox row (a transient
-    failure past the policy's attempts is raised)."""
+    failure past the policy's attempts is raised); `completing`: the row the refund's record completes."""
     if plan.outcome is RefundOutcome.ORIGINAL_PAYMENT:
         paid = await _pay_original(
             plan,
@@ -54,7 +58,7 @@ async def settle_refund(
             policy=refund_policy,
         )
         if paid is None:
-            return
+            return None
         plan = paid
     rid = stored.case.return_id
     with store.tracer.start_as_current_span("issue_refund.payment_states"):
@@ -67,7 +71,7 @@ async def settle_refund(
     async with store.unit_of_work() as uow:
         record = await uow.returns.get(rid)
         if record is None:
-            return
+            return None
         current = load(record)
         if plan.outcome is not None:
             uow.refunds.record(plan.ledger_row(rid, RefundState.RECORDED))
@@ -118,7 +122,9 @@ async def settle_refund(
                 "outcome": result.outcome.value,
             },
         )
+        done = complete_in(uow, completing)
         await uow.commit()
+    return done
 
 
 async def _pay_original(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from backflow.app.core import keys
 from backflow.app.core.cases import StoredCase, read_case
+from backflow.app.core.completion import complete_in
+from backflow.app.core.declarations import RowCompleted
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import AckLine, AcknowledgeReturn, decode_payload, outbox_message
 from backflow.app.core.notes import note
@@ -33,17 +35,17 @@ _EXCEPTION_TYPES = {Disposition.MISSING: "missing_item", Disposition.UNEXPECTED_
 
 async def restock_items(
     row: OutboxRow, *, store: StoreDeps, commerce: CommercePort, restock_policy: RestockPolicy
-) -> None:
+) -> RowCompleted | None:
     command = decode_payload(row, RestockItems)
     rid = command.return_id
     with store.tracer.start_as_current_span("restock_items", attributes={"return.id": rid}):
         stored = await read_case(store, rid)
         if stored is None:
-            return
+            return None
         if stored.case.order_id is None or not is_graded(stored.case.rebound_status):
-            return  # stock changes only after inspection (and once the return is anchored)
+            return None  # stock changes only after inspection (and once the return is anchored)
         try:
-            await _restock(
+            return await _restock(
                 row, command, stored, store=store, commerce=commerce, restock_policy=restock_policy
             )
         except PortError as error:
@@ -82,7 +84,7 @@ async def _restock(
     store: StoreDeps,
     commerce: CommercePort,
     restock_policy: RestockPolicy,
-) -> None:
+) -> RowCompleted | None:
     wanted = set(command.rebound_item_ids)
     order_id = stored.case.order_id
     assert order_id is not None
@@ -146,7 +148,9 @@ async def _restock(
             },
             order_ref=order_id,
         )
+        done = complete_in(uow, row)
         await uow.commit()
+    return done
 
 
 async def _move_stock(

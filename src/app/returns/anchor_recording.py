@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from backflow.app.core import keys
 from backflow.app.core.cases import StoredCase, load, snapshot_item, to_record
+from backflow.app.core.completion import complete_in
+from backflow.app.core.declarations import RowCompleted
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.notes import note
 from backflow.app.core.policies import ReasonsPolicy
@@ -21,6 +23,7 @@ from backflow.ports.commerce_types import ReturnItemRequest
 from backflow.ports.errors import ConflictError, NotFoundError
 from backflow.ports.exceptions import Severity
 from backflow.ports.ledgers import PendingCredit
+from backflow.ports.outbox import OutboxRow
 from backflow.ports.return_cases import ReturnCaseRecord
 
 
@@ -62,9 +65,11 @@ async def record_anchoring(
     commerce: CommercePort,
     reasons_policy: ReasonsPolicy,
     reread: bool = True,
-) -> None:
+    completing: OutboxRow | None = None,
+) -> RowCompleted | None:
     """`reread=False`: `order` is a kept copy; the write is tried once on its version, and StaleOrderCopy
-    (nothing written) says the order changed or went since, so the anchoring must read and validate again."""
+    (nothing written) says the order changed or went since, so the anchoring must read and validate again.
+    `completing`: the outbox row the anchoring's commit completes."""
     case = stored.case
     drafts = [_item_request(reasons_policy, order, stored, item) for item in returnable(case)]
     with store.tracer.start_as_current_span("anchor_return.add_return_info"):
@@ -88,19 +93,21 @@ async def record_anchoring(
     # of times, instead of failing the row into the outbox's backoff and calling commercetools again.
     for attempt in range(1, CASE_WRITE_ATTEMPTS + 1):
         try:
-            await _commit_anchoring(store, record, stored, order=order, credit=credit, drafts=drafts)
-            return
+            return await _commit_anchoring(
+                store, record, stored, order=order, credit=credit, drafts=drafts, completing=completing
+            )
         except ConflictError:
             if attempt == CASE_WRITE_ATTEMPTS:
                 raise
             async with store.unit_of_work() as reads:
                 fresh = await reads.returns.get(case.return_id)
             if fresh is None or fresh.state != Position.AWAITING_ORDER:
-                return  # anchored or closed meanwhile: what a retry of the row would find too
+                return None  # anchored or closed meanwhile: what a retry of the row would find too
             fresh_stored = load(fresh)
             if _anchored_items(fresh_stored.case) != _anchored_items(case):
                 raise  # the items changed: the return info and credit need the whole anchoring again
             record, stored = fresh, fresh_stored
+    return None  # not reached: the last attempt returns or raises
 
 
 def _anchored_items(case: ReturnCase) -> list[tuple[str, str, int]]:
@@ -116,9 +123,11 @@ async def _commit_anchoring(
     order: Order,
     credit: RefundCalculation,
     drafts: list[tuple[ReturnItemRequest, str | None]],
-) -> None:
+    completing: OutboxRow | None = None,
+) -> RowCompleted | None:
     """One unit of work: the pending credit, the case anchored (from `record`, the version read),
-    its follow-ups and notes. Raises ConflictError, applying nothing, when `record` is stale."""
+    its follow-ups and notes, and `completing` done. Raises ConflictError, applying nothing, when
+    `record` is stale."""
     case = stored.case
     async with store.unit_of_work() as uow:
         uow.credits.post(
@@ -199,4 +208,6 @@ async def _commit_anchoring(
             },
             order_ref=order.id,
         )
+        done = complete_in(uow, completing)
         await uow.commit()
+    return done

@@ -6,6 +6,7 @@ holds it (an orphan past the horizon), an order that does not fit it refuses it.
 from __future__ import annotations
 
 from backflow.app.core.cases import StoredCase, load
+from backflow.app.core.declarations import RowCompleted
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import decode_payload
 from backflow.app.core.policies import AnchoringPolicy, ReasonsPolicy
@@ -32,13 +33,13 @@ async def anchor_return(
     timeline: TimelineReader,
     anchoring_policy: AnchoringPolicy,
     reasons_policy: ReasonsPolicy,
-) -> None:
+) -> RowCompleted | None:
     command = decode_payload(row, AnchorReturn)
     with store.tracer.start_as_current_span("anchor_return", attributes={"return.id": command.return_id}):
         # Validation reads the order's return items, then the write adds ours: two returns of one
         # order anchored at once would both pass. The row's lock key (`keys.order_lock`) makes the
         # store hand out one job per order at a time, across processes, so read-validate-write is one step.
-        await _anchor_once(
+        return await _anchor_once(
             row,
             command,
             store=store,
@@ -58,11 +59,11 @@ async def _anchor_once(
     timeline: TimelineReader,
     anchoring_policy: AnchoringPolicy,
     reasons_policy: ReasonsPolicy,
-) -> None:
+) -> RowCompleted | None:
     async with store.unit_of_work() as reads:
         record = await reads.returns.get(command.return_id)
         if record is None or record.state != Position.AWAITING_ORDER:
-            return  # unknown, or anchored already by an earlier attempt
+            return None  # unknown, or anchored already by an earlier attempt
         stored = load(record)
         copy = await reads.orders.snapshot(stored.case.client_order_id)
         prior = await prior_refunds(reads, copy.id) if copy is not None else []
@@ -73,7 +74,7 @@ async def _anchor_once(
         planned = _plan(copy, stored, prior, anchoring_policy)
         if not isinstance(planned, list):
             try:
-                await record_anchoring(
+                return await record_anchoring(
                     record,
                     stored,
                     copy,
@@ -82,8 +83,8 @@ async def _anchor_once(
                     commerce=commerce,
                     reasons_policy=reasons_policy,
                     reread=False,
+                    completing=row,
                 )
-                return
             except StaleOrderCopy:
                 pass
         with store.tracer.start_as_current_span("anchor_return.reread_order"):
@@ -93,15 +94,22 @@ async def _anchor_once(
             order = await _find_order(commerce, stored.case.client_order_id)
     if order is None:
         await hold_return(store, timeline, anchoring_policy, command=command, row=row, record=record)
-        return
+        return None
     async with store.unit_of_work() as reads:
         prior = await prior_refunds(reads, order.id)
     planned = _plan(order, stored, prior, anchoring_policy)
     if isinstance(planned, list):
         await refuse_mismatch(store, command, row, record, order=order, problems=planned)
-        return
-    await record_anchoring(
-        record, stored, order, planned, store=store, commerce=commerce, reasons_policy=reasons_policy
+        return None
+    return await record_anchoring(
+        record,
+        stored,
+        order,
+        planned,
+        store=store,
+        commerce=commerce,
+        reasons_policy=reasons_policy,
+        completing=row,
     )
 
 

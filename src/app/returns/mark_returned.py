@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from backflow.app.core import keys
 from backflow.app.core.cases import load
+from backflow.app.core.declarations import RowCompleted
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import MarkItemsReturned, decode_payload
 from backflow.app.core.notes import note_now
@@ -13,17 +14,19 @@ from backflow.ports.commerce import CommercePort
 from backflow.ports.outbox import OutboxRow
 
 
-async def mark_items_returned(row: OutboxRow, *, store: StoreDeps, commerce: CommercePort) -> None:
+async def mark_items_returned(
+    row: OutboxRow, *, store: StoreDeps, commerce: CommercePort
+) -> RowCompleted | None:
     command = decode_payload(row, MarkItemsReturned)
     rid = command.return_id
     with store.tracer.start_as_current_span("mark_items_returned", attributes={"return.id": rid}):
         async with store.unit_of_work() as reads:
             record = await reads.returns.get(rid)
         if record is None or record.ct_order_id is None:
-            return
+            return None
         case = load(record).case
         if case.order_id is None:
-            return
+            return None
         # The copy this process last saw will do (the write is version-checked, a stale copy re-reads)
         # unless it lacks a received item, which another replica may have added since: then read now.
         counted = [keys.return_item_key(i.rebound_item_id) for i in case.items if i.quantity_received > 0]
@@ -38,9 +41,10 @@ async def mark_items_returned(row: OutboxRow, *, store: StoreDeps, commerce: Com
         if moved:  # every item in one request, on the version just read
             received: dict[str, ReturnShipmentState] = dict.fromkeys(moved, "Returned")
             await commerce.set_return_shipment_states(order.id, received, current=order)
-        await note_now(
+        return await note_now(
             store,
             rid,
+            completing=row,
             source="commercetools",
             action="setReturnShipmentState Returned",
             outcome="ok",

@@ -211,8 +211,9 @@ async def test_two_returns_of_one_unit_anchored_at_once_anchor_only_one(world: W
         [row] = await world.wiring.outbox.claim("test-race", limit=10, lease_seconds=30)
         assert row.kind == "AnchorReturn" and row.lock_key == f"order:{order['orderNumber']}"
         assert await world.wiring.outbox.claim("test-race-2", limit=10, lease_seconds=30) == []
-        await world.wiring.dependencies().run(world.registry.outbox_handlers[row.kind], row)
-        assert await world.wiring.outbox.complete(row.id, "test-race")
+        result = await world.wiring.dependencies().run(world.registry.outbox_handlers[row.kind], row)
+        assert result is ROW_COMPLETED  # the anchoring's own commit completed its row
+        assert not await world.wiring.outbox.complete(row.id, "test-race"), "nothing left to complete"
         assert await drain_wide(world.wiring, world.registry) == []
         returned = (await world.ct_order(order["id"]))["returnInfo"]
         assert sum(i["quantity"] for info in returned for i in info["items"]) == 1
@@ -314,9 +315,9 @@ async def test_anchoring_that_loses_to_the_inbox_on_the_case_version_reapplies_a
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(inbox_meanwhile)
-            await wiring.dependencies().run(
-                world.registry.outbox_handlers[row.kind], row
-            )  # raises: lost commit
+            # The first commit loses on the case's version; the re-applied one completes the row.
+            result = await wiring.dependencies().run(world.registry.outbox_handlers[row.kind], row)
+        assert result is ROW_COMPLETED
         assert calls == ["add_return_info"]  # re-applied without asking commercetools again
         async with world.wiring.store.unit_of_work() as uow:
             record = await uow.returns.get(rid)
@@ -325,5 +326,5 @@ async def test_anchoring_that_loses_to_the_inbox_on_the_case_version_reapplies_a
         assert case.order_id == order["id"]
         assert case.rebound_status == "IN_TRANSIT" and case.last_sequence == 2  # the inbox's update kept
         assert len((await world.ct_order(order["id"]))["returnInfo"]) == 1
-        assert await world.wiring.outbox.complete(row.id, "test-race")
+        assert not await world.wiring.outbox.complete(row.id, "test-race"), "nothing left to complete"
         assert await settle(world.wiring, world.registry) == []

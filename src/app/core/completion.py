@@ -1,0 +1,19 @@
+"""A handler's last commit completes its outbox row: one commit where the result and the completion
+were two, and the worker is free one commit sooner."""
+
+from __future__ import annotations
+
+from backflow.app.core.declarations import ROW_COMPLETED, RowCompleted
+from backflow.ports.outbox import OutboxRow
+from backflow.ports.unit_of_work import UnitOfWork
+
+
+def complete_in(uow: UnitOfWork, row: OutboxRow | None) -> RowCompleted | None:
+    """Stage `row`'s completion in this unit; what the handler returns. A row without a lease (run
+    directly, not claimed) or none at all: None, and the caller completes as before."""
+    if row is None or row.lease_owner is None:
+        return None
+    # A crash between the handler's writes and the completion can no longer leave the row leased
+    # with its effect recorded; a lease lost meanwhile leaves the row to its new holder.
+    uow.outbox.complete(row.id, row.lease_owner)
+    return ROW_COMPLETED
