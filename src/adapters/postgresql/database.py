@@ -123,6 +123,10 @@ class Database:
             cursor = await conn.execute(sql, params)
             return await cursor.fetchone()
 
+    # A key lookup is one more pooled query here: nothing to gain by running it any other way.
+    fetchall_keyed = fetchall
+    fetchone_keyed = fetchone
+
     async def write(self, operation: Callable[[Connection], Awaitable[T]]) -> T:
         """Run `operation` in one transaction; its result once committed, its error once rolled back."""
         async with self._connection() as conn:

@@ -86,6 +86,16 @@ def split_statements(script: str) -> list[str]:
     return statements
 
 
+def open_inline_reader(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write, for the event loop's own key lookups (`readers.ReaderPool`):
+    it never waits for a lock (busy_timeout 0: a busy database sends the read to the pool instead)."""
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA busy_timeout = 0")
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
 async def open_reader(path: Path) -> aiosqlite.Connection:
     """A connection that cannot write (query_only), for repositories' reads and the monitor."""
     conn = await aiosqlite.connect(path)

@@ -50,8 +50,8 @@ class RefundDecisions(Repository):
 
     async def for_trigger(self, return_id: str, sequence: int) -> list[RefundDecision]:
         params = {"return_id": return_id, "sequence": sequence}
-        return [decision(row, self.dialect) for row in await self._all("decisions_for_trigger", params)]
+        return [decision(row, self.dialect) for row in await self._key_all("decisions_for_trigger", params)]
 
     async def for_exception(self, exception_id: int) -> RefundDecision | None:
-        row = await self._one("decision_for_exception", {"exception_id": exception_id})
+        row = await self._key_one("decision_for_exception", {"exception_id": exception_id})
         return None if row is None else decision(row, self.dialect)

@@ -19,6 +19,12 @@ class Reader(Protocol):
 
     async def fetchall(self, sql: str, params: Mapping[str, Any], /) -> Sequence[Row]: ...
 
+    async def fetchone_keyed(self, sql: str, params: Mapping[str, Any], /) -> Row | None:
+        """`fetchone` for a lookup by an indexed key with a small result (the engine may run it inline)."""
+        ...
+
+    async def fetchall_keyed(self, sql: str, params: Mapping[str, Any], /) -> Sequence[Row]: ...
+
 
 class Staging(Protocol):
     """The unit of work's list of writes; what a write is (sync or async) is the engine's business."""
@@ -59,6 +65,13 @@ class Reads:
 
     async def _all(self, query: str, params: Mapping[str, Any]) -> Sequence[Row]:
         return await self._reader.fetchall(self.dialect.q(query), params)
+
+    # Lookups by an indexed key with a small result: the hot path's reads (see `Reader.fetchone_keyed`).
+    async def _key_one(self, query: str, params: Mapping[str, Any]) -> Row | None:
+        return await self._reader.fetchone_keyed(self.dialect.q(query), params)
+
+    async def _key_all(self, query: str, params: Mapping[str, Any]) -> Sequence[Row]:
+        return await self._reader.fetchall_keyed(self.dialect.q(query), params)
 
 
 class Repository(Reads):

@@ -39,7 +39,7 @@ def raise_params(exception: NewException) -> dict[str, object]:
 
 class ExceptionReads(Repository):
     async def get(self, exception_id: int) -> ExceptionRecord | None:
-        row = await self._one("exception_get", {"id": exception_id})
+        row = await self._key_one("exception_get", {"id": exception_id})
         return None if row is None else self.dialect.rows.exception_record(row)
 
     async def unresolved(self, *, owner: str | None = None, limit: int = 100) -> list[ExceptionRecord]:

@@ -32,13 +32,13 @@ def movement(row: Row, d: Dialect) -> StockMovement:
 
 class StockLedger(Repository):
     async def get(self, marker: str) -> StockMovement | None:
-        row = await self._one("stock_get", {"marker": marker})
+        row = await self._key_one("stock_get", {"marker": marker})
         return None if row is None else movement(row, self.dialect)
 
     async def for_return(self, return_id: str) -> list[StockMovement]:
         return [
             movement(row, self.dialect)
-            for row in await self._all("stock_for_return", {"return_id": return_id})
+            for row in await self._key_all("stock_for_return", {"return_id": return_id})
         ]
 
     def record(self, movement: StockMovement) -> None:
@@ -101,11 +101,11 @@ def refund(row: Row) -> Refund:
 
 class RefundLedger(Repository):
     async def get(self, interaction_id: str) -> Refund | None:
-        row = await self._one("refund_get", {"interaction_id": interaction_id})
+        row = await self._key_one("refund_get", {"interaction_id": interaction_id})
         return None if row is None else refund(row)
 
     async def for_return(self, return_id: str) -> list[Refund]:
-        return [refund(row) for row in await self._all("refund_for_return", {"return_id": return_id})]
+        return [refund(row) for row in await self._key_all("refund_for_return", {"return_id": return_id})]
 
     def record(self, refund: Refund) -> None:
         params = {
@@ -139,7 +139,7 @@ class CreditLedger(Repository):
     async def for_return(self, return_id: str) -> list[PendingCredit]:
         return [
             _credit(row, self.dialect)
-            for row in await self._all("credit_for_return", {"return_id": return_id})
+            for row in await self._key_all("credit_for_return", {"return_id": return_id})
         ]
 
     async def outstanding(self) -> dict[str, int]:

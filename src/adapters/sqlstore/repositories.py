@@ -56,11 +56,11 @@ class ReturnCases(Repository):
     """Reads shared; `add` and `update` are the engine's, as they check their rowcount on its connection."""
 
     async def get(self, return_id: str) -> ReturnCaseRecord | None:
-        row = await self._one("return_case_get", {"return_id": return_id})
+        row = await self._key_one("return_case_get", {"return_id": return_id})
         return None if row is None else return_case(row, self.dialect)
 
     async def by_order(self, order_ref: str) -> list[ReturnCaseRecord]:
-        rows = await self._all("return_case_by_order", {"order_ref": order_ref})
+        rows = await self._key_all("return_case_by_order", {"order_ref": order_ref})
         return [return_case(row, self.dialect) for row in rows]
 
     async def in_state(self, state: str, *, limit: int) -> list[ReturnCaseRecord]:
@@ -115,11 +115,11 @@ class SyncedOrders(Repository):
     """Reads shared; `upsert` is the engine's, as it replaces the lines in several statements."""
 
     async def get(self, ct_order_id: str) -> SyncedOrder | None:
-        row = await self._one("synced_order_get", {"ct_order_id": ct_order_id})
+        row = await self._key_one("synced_order_get", {"ct_order_id": ct_order_id})
         return None if row is None else _synced_order(row, self.dialect)
 
     async def by_number(self, order_number: str) -> SyncedOrder | None:
-        row = await self._one("synced_order_by_number", {"order_number": order_number})
+        row = await self._key_one("synced_order_by_number", {"order_number": order_number})
         return None if row is None else _synced_order(row, self.dialect)
 
     async def failing(self, *, limit: int) -> list[SyncedOrder]:
@@ -147,5 +147,5 @@ class SyncedOrders(Repository):
         self._stage("order_snapshot_forget_many", {"ct_order_ids": self.dialect.texts(ct_order_ids)})
 
     async def snapshot(self, ref: str) -> Order | None:
-        row = await self._one("order_snapshot_by_ref", {"ref": ref})
+        row = await self._key_one("order_snapshot_by_ref", {"ref": ref})
         return None if row is None else ORDER_DECODER.decode(bytes(row["body"]))

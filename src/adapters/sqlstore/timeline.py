@@ -33,7 +33,7 @@ class TimelineReader(Reads):
         return [_entry(row, self.dialect) for row in rows]
 
     async def latest(self, return_id: str, *, action: str) -> TimelineEntry | None:
-        row = await self._one("timeline_latest", {"return_id": return_id, "action": action})
+        row = await self._key_one("timeline_latest", {"return_id": return_id, "action": action})
         return None if row is None else _entry(row, self.dialect)
 
 
