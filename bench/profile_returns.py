@@ -22,6 +22,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -187,39 +188,59 @@ def _phases(workdir: Path, returns: int, spy: str | None, rng: random.Random) ->
         stack.stop()
 
 
-def run(sources: list[Path | None], returns: int, spy: str | None, seed: int) -> dict[str, Any]:
-    results = {}
-    for source in sources:
-        label = str(source) if source else "this checkout"
-        saved = os.environ.get("PYTHONPATH")
-        if source:
-            os.environ["PYTHONPATH"] = str(source)  # the stack's processes inherit it
-        try:
-            with tempfile.TemporaryDirectory(prefix="bf-profile-") as tmp:
-                results[label] = _phases(Path(tmp), returns, spy, random.Random(seed))
-        finally:
-            if saved is None:
-                os.environ.pop("PYTHONPATH", None)
-            else:
-                os.environ["PYTHONPATH"] = saved
-    return results
+def run(sources: list[Path | None], returns: int, spy: str | None, seed: int, rounds: int) -> dict[str, Any]:
+    """Every source once a round, in turn (so a drift of the machine's load touches each alike); the
+    medians per source, with each round's totals."""
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for _ in range(rounds):
+        for source in sources:
+            label = str(source) if source else "this checkout"
+            saved = os.environ.get("PYTHONPATH")
+            if source:
+                os.environ["PYTHONPATH"] = str(source)  # the stack's processes inherit it
+            try:
+                with tempfile.TemporaryDirectory(prefix="bf-profile-") as tmp:
+                    runs.setdefault(label, []).append(_phases(Path(tmp), returns, spy, random.Random(seed)))
+            finally:
+                if saved is None:
+                    os.environ.pop("PYTHONPATH", None)
+                else:
+                    os.environ["PYTHONPATH"] = saved
+    return {label: _medians(each) for label, each in runs.items()}
+
+
+def _medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    summary: dict[str, Any] = {"returns": runs[0]["returns"], "rounds": len(runs)}
+    for key in ("returns_per_s", "daemon_share_of_a_core"):
+        summary[key] = round(statistics.median(r[key] for r in runs), 2)
+    for key in ("cpu_ms_per_return", "cpu_ms_per_order_fed_alone"):
+        summary[key] = {
+            part: round(statistics.median(r[key][part] for r in runs), 2) for part in runs[0][key]
+        }
+        summary[key + "_each_round"] = [r[key]["total"] for r in runs]
+    frames = [r["event_loop_top_frames"] for r in runs if "event_loop_top_frames" in r]
+    if frames:
+        summary["event_loop_top_frames"] = frames[-1]  # the last round's
+    return summary
 
 
 def _section(command: str, results: dict[str, Any]) -> str:
     lines = [
         "## Profile of the returns path",
         "",
-        f"`{command}` (returns alone, then the order feed alone at 50/s; CPU from /proc per thread).",
+        f"`{command}` (returns alone, then the order feed alone at 50/s; CPU from /proc per thread;",
+        "medians of the rounds, each source once a round in turn).",
         "",
-        "| code | returns/s | CPU per return: event loop / other threads / total (ms) "
-        "| CPU per order fed alone (ms) |",
-        "|---|---|---|---|",
+        "| code | returns/s | CPU per return: event loop / other threads / **total** (ms) | each round "
+        "| CPU per order fed alone (ms) | each round |",
+        "|---|---|---|---|---|---|",
     ]
     for label, r in results.items():
         c, o = r["cpu_ms_per_return"], r["cpu_ms_per_order_fed_alone"]
         lines.append(
             f"| `{label}` | {r['returns_per_s']} | {c['event_loop_thread']} / {c['other_threads']} / "
-            f"**{c['total']}** | {o['total']} |"
+            f"**{c['total']}** | {r['cpu_ms_per_return_each_round']} | {o['total']} "
+            f"| {r['cpu_ms_per_order_fed_alone_each_round']} |"
         )
     for label, r in results.items():
         if "event_loop_top_frames" not in r:
@@ -238,6 +259,7 @@ def main() -> int:
     parser.add_argument("--returns", type=int, default=300, help="returns sent (default: %(default)s)")
     parser.add_argument("--py-spy", action="store_true", help="record the returns phase with py-spy")
     parser.add_argument("--src", type=Path, action="append", help="a checkout's src/ to run (repeatable)")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each source (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=20261206)
     parser.add_argument("--no-report", action="store_true", help="print only; leave docs/performance.md")
     args = parser.parse_args()
@@ -246,7 +268,7 @@ def main() -> int:
         print("profile_returns: py-spy not found: install it from PyPI (.venv/bin/pip install py-spy)")
         return 2
     sources: list[Path | None] = [s.resolve() for s in args.src] if args.src else [None]
-    results = run(sources, args.returns, spy, args.seed)
+    results = run(sources, args.returns, spy, args.seed, max(1, args.rounds))
     command = " ".join(["python", "bench/profile_returns.py", *sys.argv[1:]])
     if not args.no_report:
         replace_section(REPORT, "Profile of the returns path", _section(command, results), "Performance")
