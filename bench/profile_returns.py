@@ -110,7 +110,7 @@ def _top_frames(raw: Path, pid: int) -> dict[str, list[tuple[str, float]]]:
         busy += weight
         own[names[-1]] += weight
         for name in set(names):
-            if "backflow/" in name:
+            if "backflow/" in name and "entrypoints/cli" not in name:  # the entry points hold every sample
                 inclusive[name] += weight
 
     def share(counts: Counter[str]) -> list[tuple[str, float]]:

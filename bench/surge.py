@@ -270,8 +270,10 @@ def write_report(figures: dict[str, Any], command: str) -> None:
         "(`bench/contenders.py naive`: commercetools called inside the request, nothing stored). "
         f"Calls per lifecycle step: {STEP_RETURNS} fresh returns after the surge, each step's webhooks "
         "sent together, commercetools calls counted per route by the simulator (its poller and sweep left "
-        "out). CPU per synced order: while the first orders sync, before the surge; per return without "
-        "order sync: the surge's CPU less that for the orders synced meanwhile. `in_flight_64`: the first "
+        f"out). CPU per synced order: the order feed alone at {ORDER_RATE:.0f}/s for {FEED_SECONDS:.0f} s "
+        "before the surge, until its orders are in ReBound (`..._in_bulk`: the orders placed at once "
+        "before it); per return without order sync: the surge's CPU less that per order for the orders "
+        "synced meanwhile. `in_flight_64`: the first "
         f"size again with {WIDE_IN_FLIGHT} calls in flight to each API.\n\n"
         "```json\n" + json.dumps(figures, indent=2) + "\n```\n"
     )
