@@ -38,17 +38,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
 from backflow.devtools.stack.launcher import Stack, bench_stack
 from bench.report import replace_section
 from bench.surge_measure import done_returns
-from bench.surge_traffic import (
-    CT_LATENCY,
-    RB_LATENCY,
-    blast,
-    daemon_env,
-    event_bodies,
-    order_feed,
-    orders_in_rebound,
-    script_returns,
-    seed_shop,
-)
+from bench.surge_traffic import blast, booked, daemon_env, order_feed, orders_in_rebound, start_latent
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"
@@ -124,16 +114,10 @@ def _phases(workdir: Path, returns: int, spy: str | None, rng: random.Random) ->
     stack.prepare()
     figures: dict[str, Any] = {"returns": returns}
     try:
-        stack.start_simulators()
-        stack.rb_faults(latency=RB_LATENCY)
-        stack.ct_faults([{"path": "^/(?!oauth)", "latency": CT_LATENCY}])
-        stack.start_daemon()
+        start_latent(stack)
         pid = stack.daemons[0].pid
-        asyncio.run(seed_shop(stack))
         numbers = asyncio.run(orders_in_rebound(stack, returns, rng.randrange(2**32)))
-        script_returns(stack, numbers)
-        bodies = event_bodies(stack)
-        ids = {json.loads(body)["data"]["order"]["returnId"] for body in bodies}
+        bodies, ids = booked(stack, numbers)
         raw = workdir / "returns.py-spy.raw"
         recorder = None
         if spy:

@@ -50,12 +50,11 @@ from bench.surge_traffic import (
     SENDERS,
     WIDE_IN_FLIGHT,
     blast,
+    booked,
     daemon_env,
-    event_bodies,
     order_feed,
     orders_in_rebound,
-    script_returns,
-    seed_shop,
+    start_latent,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,12 +83,7 @@ def run_size(
     database = surge_store.of(stack)
     fill_seconds = surge_store.fill(database, workdir, stored)
     try:
-        stack.start_simulators()
-        stack.rb_faults(latency=RB_LATENCY)
-        stack.ct_faults([{"path": "^/(?!oauth)", "latency": CT_LATENCY}])
-        stack.start_daemon()
-        assert stack.daemon is not None
-        asyncio.run(seed_shop(stack))
+        start_latent(stack)
         idle, idle_requests = api_calls(stack), sim_requests(stack)
         syncing = Daemons(stack)
         numbers = asyncio.run(orders_in_rebound(stack, returns, rng.randrange(2**32)))
@@ -103,9 +97,7 @@ def run_size(
         synced_requests = sim_requests(stack)
         requests_per_order = {k: (v - idle_requests.get(k, 0)) / returns for k, v in synced_requests.items()}
         cpu_per_order = feed_cpu_per_order(stack, database, f"FEED{stored}", rng)
-        script_returns(stack, numbers)
-        bodies = event_bodies(stack)
-        ids = {json.loads(b)["data"]["order"]["returnId"] for b in bodies}
+        bodies, ids = booked(stack, numbers)
         calls_before, requests_before = api_calls(stack), sim_requests(stack)
         sampler = Daemons(stack)
         sims = [Sampler(child.pid) for child in stack.simulators]

@@ -41,6 +41,22 @@ def daemon_env(in_flight: int = CT_CONCURRENCY) -> dict[str, str]:
 DAEMON_ENV = daemon_env()
 
 
+def start_latent(stack: Stack) -> None:
+    """Both simulators answering with the surge's API latencies, the daemon, and the shop's catalogue."""
+    stack.start_simulators()
+    stack.rb_faults(latency=RB_LATENCY)
+    stack.ct_faults([{"path": "^/(?!oauth)", "latency": CT_LATENCY}])
+    stack.start_daemon()
+    asyncio.run(seed_shop(stack))
+
+
+def booked(stack: Stack, numbers: list[str]) -> tuple[list[bytes], set[str]]:
+    """One return booked in ReBound per order (`script_returns`): their webhooks' bodies and return ids."""
+    script_returns(stack, numbers)
+    bodies = event_bodies(stack)
+    return bodies, {json.loads(body)["data"]["order"]["returnId"] for body in bodies}
+
+
 async def seed_shop(stack: Stack) -> None:
     async with driving(stack) as driver:
         await driver.seed_shop()
