@@ -54,7 +54,7 @@ def server(pg_url: str | None) -> Iterator[str]:
     if pg_url:
         yield pg_url
         return
-    from tests.postgres_server import PostgresServer, find_bindir
+    from backflow.devtools.postgres_server import PostgresServer, find_bindir
 
     class DurableServer(PostgresServer):
         def resume(self) -> None:
