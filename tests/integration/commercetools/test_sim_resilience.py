@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -25,6 +27,20 @@ from backflow.ports.errors import TransientError
 from .conftest import Server, start_sim
 
 pytestmark = pytest.mark.anyio
+
+
+@asynccontextmanager
+async def push_receiver(endpoint: Callable[[web.Request], Awaitable[web.Response]]) -> AsyncIterator[str]:
+    """A real HTTP server on 127.0.0.1 taking the simulator's pushes at `endpoint`; its push URL."""
+    receiver = web.Application()
+    receiver.router.add_post("/push", endpoint)
+    runner = web.AppRunner(receiver, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/push"
+    finally:
+        await runner.cleanup()
 
 
 async def _faults(server: Server, rules: list[dict[str, Any]]) -> None:
@@ -170,23 +186,16 @@ async def test_push_delivery_is_retried_and_parses(push_format: str) -> None:
         arrived.set()
         return web.Response(status=204)
 
-    receiver = web.Application()
-    receiver.router.add_post("/push", endpoint)
-    receiver_runner = web.AppRunner(receiver, access_log=None)
-    await receiver_runner.setup()
-    site = web.TCPSite(receiver_runner, "127.0.0.1", 0)
-    await site.start()
-    push_url = f"http://127.0.0.1:{receiver_runner.addresses[0][1]}/push"
-    options = SimulatorOptions(project_key="bf-sim", client_id="backflow", client_secret="secret")
-    options.push_url, options.push_format, options.push_retry_delay = push_url, push_format, 0.05  # type: ignore[assignment]
-    runner, url, _ = await start_sim(options)
-    try:
-        with anyio.fail_after(20):
-            order = await Server("sim", url, "bf-sim").create_order([("SKU-P", 1, 100)])
-            await arrived.wait()
-    finally:
-        await runner.cleanup()
-        await receiver_runner.cleanup()
+    async with push_receiver(endpoint) as push_url:
+        options = SimulatorOptions(project_key="bf-sim", client_id="backflow", client_secret="secret")
+        options.push_url, options.push_format, options.push_retry_delay = push_url, push_format, 0.05  # type: ignore[assignment]
+        runner, url, _ = await start_sim(options)
+        try:
+            with anyio.fail_after(20):
+                order = await Server("sim", url, "bf-sim").create_order([("SKU-P", 1, 100)])
+                await arrived.wait()
+        finally:
+            await runner.cleanup()
     delivery = parse_pubsub_push(received[0])
     assert delivery.format == push_format
     assert delivery.message is not None
@@ -209,34 +218,31 @@ async def test_push_types_limit_the_pushes_like_a_subscriptions_message_filter()
             two_arrived.set()
         return web.Response(status=204)
 
-    receiver = web.Application()
-    receiver.router.add_post("/push", endpoint)
-    receiver_runner = web.AppRunner(receiver, access_log=None)
-    await receiver_runner.setup()
-    await web.TCPSite(receiver_runner, "127.0.0.1", 0).start()
-    options = SimulatorOptions(project_key="bf-sim", client_id="backflow", client_secret="secret")
-    options.push_url = f"http://127.0.0.1:{receiver_runner.addresses[0][1]}/push"
-    runner, url, app = await start_sim(options)
-    server = Server("sim", url, "bf-sim", app=app)
-    try:
-        with anyio.fail_after(20):
-            bad = await server.call("PATCH", "/_sim/options", {"push_types": "OrderImported"}, expect=(400,))
-            assert "push_types" in bad["message"]
-            answer = await server.call("PATCH", "/_sim/options", {"push_types": ["OrderImported"]})
-            assert answer["push_types"] == ["OrderImported"]
-            order = await server.create_order([("SKU-F", 1, 100)])
-            async with server.adapter() as adapter:
-                await adapter.add_return_info(
-                    order["id"],
-                    [ReturnItemRequest(key="rb-f", quantity=1, line_item_id=order["lineItems"][0]["id"])],
+    async with push_receiver(endpoint) as push_url:
+        options = SimulatorOptions(project_key="bf-sim", client_id="backflow", client_secret="secret")
+        options.push_url = push_url
+        runner, url, app = await start_sim(options)
+        server = Server("sim", url, "bf-sim", app=app)
+        try:
+            with anyio.fail_after(20):
+                bad = await server.call(
+                    "PATCH", "/_sim/options", {"push_types": "OrderImported"}, expect=(400,)
                 )
-            second = await server.create_order([("SKU-F", 2, 100)])
-            stored = await server.call("GET", "/messages?limit=100")
-            await two_arrived.wait()
-            await anyio.sleep(0.2)  # a message wrongly pushed would have arrived by now
-    finally:
-        await runner.cleanup()
-        await receiver_runner.cleanup()
+                assert "push_types" in bad["message"]
+                answer = await server.call("PATCH", "/_sim/options", {"push_types": ["OrderImported"]})
+                assert answer["push_types"] == ["OrderImported"]
+                order = await server.create_order([("SKU-F", 1, 100)])
+                async with server.adapter() as adapter:
+                    await adapter.add_return_info(
+                        order["id"],
+                        [ReturnItemRequest(key="rb-f", quantity=1, line_item_id=order["lineItems"][0]["id"])],
+                    )
+                second = await server.create_order([("SKU-F", 2, 100)])
+                stored = await server.call("GET", "/messages?limit=100")
+                await two_arrived.wait()
+                await anyio.sleep(0.2)  # a message wrongly pushed would have arrived by now
+        finally:
+            await runner.cleanup()
     assert received == ["OrderImported", "OrderImported"]
     kept = {m["type"] for m in stored["results"]}
     assert "OrderImported" in kept and kept - {"OrderImported"}, kept  # the others are stored, not pushed

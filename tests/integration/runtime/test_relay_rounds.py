@@ -8,12 +8,13 @@ from pathlib import Path
 
 import anyio
 import pytest
+from anyio.abc import TaskGroup
 
 from backflow.adapters.sqlite.store import SqliteStore
 from backflow.adapters.uuid7 import Uuid7Generator
 from backflow.app.core.declarations import ActorSpec
 from backflow.app.runtime.relay import Mailbox, run_outbox_relay
-from backflow.app.runtime.wakeup import Lifecycle
+from backflow.app.runtime.wakeup import Lifecycle, Nudge
 from backflow.ports.outbox import ClaimRequest, Outbox, OutboxRow
 from tests.integration.runtime.conftest import eventually
 from tests.integration.store.support import FakeClock, message
@@ -38,26 +39,35 @@ class CountingOutbox:
         return getattr(self.inner, name)
 
 
+async def _start_relay(
+    tg: TaskGroup, outbox: CountingOutbox, mailboxes: list[Mailbox], lifecycle: Lifecycle, poll_seconds: float
+) -> Nudge:
+    """The relay over `mailboxes`, running in `tg` until `lifecycle` stops; its wake-up nudge."""
+    wake = lifecycle.nudge_for_loop()
+    await tg.start(
+        lambda task_status: run_outbox_relay(
+            outbox,  # type: ignore[arg-type]
+            mailboxes,
+            lifecycle,
+            wake,
+            lease_seconds=30,
+            poll_seconds=poll_seconds,
+            task_status=task_status,
+        )
+    )
+    return wake
+
+
 async def test_a_round_claims_only_for_the_actors_whose_kinds_were_committed(tmp_path: Path) -> None:
     async with SqliteStore.open(tmp_path / "db.sqlite", clock=FakeClock(), ids=Uuid7Generator()) as store:
         outbox = CountingOutbox(store.outbox)
         lifecycle = Lifecycle()
-        wake = lifecycle.nudge_for_loop()
         refunds = Mailbox.open(ActorSpec("refund", ("refund",), concurrency=2), "run")
         restock = Mailbox.open(ActorSpec("restock", ("restock",), concurrency=1), "run")
         with anyio.fail_after(20):
             async with anyio.create_task_group() as tg:
-                await tg.start(
-                    lambda task_status: run_outbox_relay(
-                        outbox,  # type: ignore[arg-type]
-                        [refunds, restock],
-                        lifecycle,
-                        wake,
-                        lease_seconds=30,
-                        poll_seconds=3600,  # no poll round during the test: only nudges
-                        task_status=task_status,
-                    )
-                )
+                # No poll round during the test (an hour): only nudges make rounds.
+                wake = await _start_relay(tg, outbox, [refunds, restock], lifecycle, poll_seconds=3600)
                 await eventually(lambda: len(outbox.rounds) == 1)
                 assert outbox.rounds == [["refund@run", "restock@run"]]  # the first round is for everyone
 
@@ -99,21 +109,10 @@ async def test_the_poll_claims_for_every_actor(tmp_path: Path) -> None:
     async with SqliteStore.open(tmp_path / "db.sqlite", clock=FakeClock(), ids=Uuid7Generator()) as store:
         outbox = CountingOutbox(store.outbox)
         lifecycle = Lifecycle()
-        wake = lifecycle.nudge_for_loop()
         restock = Mailbox.open(ActorSpec("restock", ("restock",), concurrency=1), "run")
         with anyio.fail_after(20):
             async with anyio.create_task_group() as tg:
-                await tg.start(
-                    lambda task_status: run_outbox_relay(
-                        outbox,  # type: ignore[arg-type]
-                        [restock],
-                        lifecycle,
-                        wake,
-                        lease_seconds=30,
-                        poll_seconds=0.1,
-                        task_status=task_status,
-                    )
-                )
+                await _start_relay(tg, outbox, [restock], lifecycle, poll_seconds=0.1)
                 unannounced = await store.outbox.append(message("s1", kind="restock"))
                 assert (await restock.receive.receive()).row.id == unannounced.id
                 lifecycle.stop()
