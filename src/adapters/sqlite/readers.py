@@ -61,8 +61,8 @@ class ReaderPool:
             try:
                 return self._inline.execute(sql, params).fetchall()
             except sqlite3.OperationalError as error:
-                if "locked" not in str(error) and "busy" not in str(error):
-                    raise
+                if error.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    raise  # a real error, not a lock the pool's connection can wait for
         return await self.fetchall(sql, params)
 
     async def fetchone_keyed(self, sql: str, params: Mapping[str, Any]) -> sqlite3.Row | None:

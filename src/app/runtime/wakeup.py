@@ -33,10 +33,11 @@ class Nudge:
         if kinds is None:
             self.nudge()
             return
-        self._kinds.update(kinds)
+        announced = frozenset(kinds)  # read once: followers get the same kinds
+        self._kinds.update(announced)
         self._wake()
         for follower in self._followers:
-            follower.work(kinds)
+            follower.work(announced)
 
     def room(self) -> None:
         self._wake()
