@@ -91,14 +91,12 @@ async def record_anchoring(
     # together); the commit then fails on the stale version. The case move is a pure function of the
     # stored case and the order found, so the loser re-reads and re-applies at once, a bounded number
     # of times, instead of failing the row into the outbox's backoff and calling commercetools again.
-    for attempt in range(1, CASE_WRITE_ATTEMPTS + 1):
+    for _ in range(CASE_WRITE_ATTEMPTS - 1):
         try:
             return await _commit_anchoring(
                 store, record, stored, order=order, credit=credit, drafts=drafts, completing=completing
             )
         except ConflictError:
-            if attempt == CASE_WRITE_ATTEMPTS:
-                raise
             async with store.unit_of_work() as reads:
                 fresh = await reads.returns.get(case.return_id)
             if fresh is None or fresh.state != Position.AWAITING_ORDER:
@@ -107,7 +105,10 @@ async def record_anchoring(
             if _anchored_items(fresh_stored.case) != _anchored_items(case):
                 raise  # the items changed: the return info and credit need the whole anchoring again
             record, stored = fresh, fresh_stored
-    return None  # not reached: the last attempt returns or raises
+    # The last attempt: a conflict now goes to the row's retry.
+    return await _commit_anchoring(
+        store, record, stored, order=order, credit=credit, drafts=drafts, completing=completing
+    )
 
 
 def _anchored_items(case: ReturnCase) -> list[tuple[str, str, int]]:

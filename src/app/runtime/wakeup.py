@@ -24,7 +24,7 @@ class Nudge:
 
     def nudge(self) -> None:
         self._everything = True
-        self._wake()
+        self._event.set()
         for follower in self._followers:
             follower.nudge()
 
@@ -35,17 +35,14 @@ class Nudge:
             return
         announced = frozenset(kinds)  # read once: followers get the same kinds
         self._kinds.update(announced)
-        self._wake()
+        self._event.set()
         for follower in self._followers:
             follower.work(announced)
 
     def room(self) -> None:
-        self._wake()
+        self._event.set()
         for follower in self._followers:
             follower.room()
-
-    def _wake(self) -> None:
-        self._event.set()
 
     def take(self) -> tuple[bool, frozenset[str]]:
         """(everything announced?, the kinds announced) since the last `take`; both reset."""
