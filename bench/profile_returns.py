@@ -36,9 +36,11 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from backflow.devtools.stack.launcher import Stack, bench_stack
+from bench import surge_store
 from bench.report import replace_section
+from bench.surge import feed_until_synced
 from bench.surge_measure import done_returns
-from bench.surge_traffic import blast, booked, daemon_env, order_feed, orders_in_rebound, start_latent
+from bench.surge_traffic import blast, booked, daemon_env, orders_in_rebound, start_latent
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"
@@ -160,8 +162,7 @@ def _phases(workdir: Path, returns: int, spy: str | None, rng: random.Random) ->
 
         feed: dict[str, float] = {}
         with _cpu_by_thread(pid, feed):
-            fed = asyncio.run(order_feed(stack, "PROFILE", FEED_SECONDS, rng))
-            time.sleep(2.0)  # the last orders of the feed reach ReBound
+            fed = feed_until_synced(stack, surge_store.of(stack), "PROFILE", rng, seconds=FEED_SECONDS)
         figures["orders_fed"] = fed
         figures["cpu_ms_per_order_fed_alone"] = {k: round(1000 * v / fed, 2) for k, v in feed.items()}
         figures["cpu_ms_per_order_fed_alone"]["total"] = round(

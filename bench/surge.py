@@ -192,14 +192,22 @@ FEED_SECONDS = 5.0
 """How long the order feed runs alone before the surge, to measure what one synced order costs."""
 
 
-def feed_cpu_per_order(stack: Any, database: surge_store.Database, prefix: str, rng: Any) -> float:
-    """The daemon's CPU seconds per order while orders arrive alone at ORDER_RATE, until all are synced."""
-    feeding = Daemons(stack)
-    fed = asyncio.run(order_feed(stack, prefix, FEED_SECONDS, rng))
+def feed_until_synced(
+    stack: Any, database: surge_store.Database, prefix: str, rng: Any, seconds: float = FEED_SECONDS
+) -> int:
+    """Orders checked out alone at ORDER_RATE for `seconds`, counted once all are in ReBound."""
+    fed = asyncio.run(order_feed(stack, prefix, seconds, rng))
     for _ in range(600):  # bounded: 60 s for the last orders of the feed to reach ReBound
         if surge_store.synced_orders(database, prefix) >= fed:
             break
         time.sleep(0.1)
+    return fed
+
+
+def feed_cpu_per_order(stack: Any, database: surge_store.Database, prefix: str, rng: Any) -> float:
+    """The daemon's CPU seconds per order while orders arrive alone at ORDER_RATE, until all are synced."""
+    feeding = Daemons(stack)
+    fed = feed_until_synced(stack, database, prefix, rng)
     return feeding.cpu_seconds() / max(fed, 1)
 
 
