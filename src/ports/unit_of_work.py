@@ -26,6 +26,14 @@ class OutboxStaging(Protocol):
         ...
 
 
+class InboxStaging(Protocol):
+    def processed(self, seq: int) -> None:
+        """Stage the mark of inbound event `seq` as processed (and the end of its claim), to commit
+        with this unit's other writes: the event's effect and its mark in one commit. An event no
+        longer pending is left as it is, like `Inbox.mark_processed`."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """Reads see committed data; writes are staged and applied atomically by `commit()`.
 
@@ -41,6 +49,7 @@ class UnitOfWork(Protocol):
     credits: CreditLedger
     decisions: RefundDecisions
     outbox: OutboxStaging
+    inbox: InboxStaging
     timeline: TimelineWriter
 
     async def commit(self) -> None: ...

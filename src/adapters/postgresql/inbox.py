@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from backflow.adapters.postgresql.codec import encode_map, stored_inbound_event, ts
 from backflow.adapters.postgresql.database import Connection, Database, notify
@@ -11,6 +11,17 @@ from backflow.adapters.postgresql.notifications import INBOX_CHANNEL
 from backflow.adapters.postgresql.sql import q, replica_queries
 from backflow.ports.clock import Clock
 from backflow.ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent, StoreOutcome
+
+
+async def mark(conn: Connection, sql: str, params: dict[str, object]) -> bool:
+    """The mark and the end of the event's claim in one transaction (a retry may go to anyone)."""
+    cursor = await conn.execute(sql, params)
+    await conn.execute(replica_queries()["inbox_claim_release"], params)
+    return cursor.rowcount == 1
+
+
+async def mark_processed(conn: Connection, seq: int, now: datetime) -> bool:
+    return await mark(conn, q("inbox_mark_processed"), {"seq": seq, "now": now})
 
 
 class PostgresInbox:
@@ -77,21 +88,15 @@ class PostgresInbox:
         return await self._db.write(take)
 
     async def mark_processed(self, seq: int) -> bool:
-        return await self._mark(q("inbox_mark_processed"), {"seq": seq, "now": self._clock.now()})
+        now = self._clock.now()
+        return await self._db.write(lambda conn: mark_processed(conn, seq, now))
 
     async def mark_failed(self, seq: int, error: str, *, final: bool) -> bool:
         status = InboxStatus.FAILED if final else InboxStatus.PENDING
         return await self._mark(q("inbox_mark_failed"), {"seq": seq, "error": error, "status": status.value})
 
     async def _mark(self, sql: str, params: dict[str, object]) -> bool:
-        """The mark and the end of the event's claim in one transaction (a retry may go to anyone)."""
-
-        async def mark(conn: Connection) -> bool:
-            cursor = await conn.execute(sql, params)
-            await conn.execute(replica_queries()["inbox_claim_release"], params)
-            return cursor.rowcount == 1
-
-        return await self._db.write(mark)
+        return await self._db.write(lambda conn: mark(conn, sql, params))
 
     async def get(self, source: str, source_id: str) -> StoredInboundEvent | None:
         row = await self._db.fetchone(q("inbox_get"), {"source": source, "source_id": source_id})

@@ -18,6 +18,7 @@ from backflow.adapters.postgresql import outbox_ops
 from backflow.adapters.postgresql.database import Connection, Database
 from backflow.adapters.postgresql.decisions import PostgresRefundDecisions
 from backflow.adapters.postgresql.exception_log import PostgresExceptions
+from backflow.adapters.postgresql.inbox import mark_processed
 from backflow.adapters.postgresql.ledgers import (
     PostgresCreditLedger,
     PostgresRefundLedger,
@@ -58,6 +59,17 @@ class PostgresOutboxStaging:
         self._staging.add(complete)
 
 
+class PostgresInboxStaging:
+    def __init__(self, staging: Staging) -> None:
+        self._staging = staging
+
+    def processed(self, seq: int) -> None:
+        async def processed(conn: Connection, now: datetime) -> None:
+            await mark_processed(conn, seq, now)
+
+        self._staging.add(processed)
+
+
 class PostgresUnitOfWork:
     def __init__(self, db: Database, clock: Clock, ids: IdGenerator) -> None:
         self._db = db
@@ -71,6 +83,7 @@ class PostgresUnitOfWork:
         self.credits = PostgresCreditLedger(db, staging)
         self.decisions = PostgresRefundDecisions(db, staging)
         self.outbox = PostgresOutboxStaging(staging, ids)
+        self.inbox = PostgresInboxStaging(staging)
         self.timeline = PostgresTimelineWriter(staging)
 
     async def commit(self) -> None:

@@ -13,6 +13,10 @@ from backflow.ports.clock import Clock
 from backflow.ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent, StoreOutcome
 
 
+def mark_processed(conn: sqlite3.Connection, seq: int, now: float) -> bool:
+    return conn.execute(q("inbox_mark_processed"), {"seq": seq, "now": now}).rowcount == 1
+
+
 class SqliteInbox:
     def __init__(self, writer: GroupCommitWriter, readers: ReaderPool, clock: Clock) -> None:
         self._writer = writer
@@ -51,8 +55,8 @@ class SqliteInbox:
         return set(seqs)  # as `claim`: the instance lease makes this daemon the only one
 
     async def mark_processed(self, seq: int) -> bool:
-        params = {"seq": seq, "now": self._clock.now().timestamp()}
-        return await self._writer.submit(lambda c: c.execute(q("inbox_mark_processed"), params).rowcount == 1)
+        now = self._clock.now().timestamp()
+        return await self._writer.submit(lambda c: mark_processed(c, seq, now))
 
     async def mark_failed(self, seq: int, error: str, *, final: bool) -> bool:
         status = InboxStatus.FAILED if final else InboxStatus.PENDING

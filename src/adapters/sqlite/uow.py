@@ -9,6 +9,7 @@ from typing import Self
 from backflow.adapters.sqlite import outbox_ops
 from backflow.adapters.sqlite.decisions import SqliteRefundDecisions
 from backflow.adapters.sqlite.exception_log import SqliteExceptions
+from backflow.adapters.sqlite.inbox import mark_processed
 from backflow.adapters.sqlite.ledgers import SqliteCreditLedger, SqliteRefundLedger, SqliteStockLedger
 from backflow.adapters.sqlite.readers import ReaderPool
 from backflow.adapters.sqlite.repositories import SqliteReturnCases, SqliteSyncedOrders
@@ -40,6 +41,17 @@ class SqliteOutboxStaging:
         self._staging.add(complete)
 
 
+class SqliteInboxStaging:
+    def __init__(self, staging: Staging) -> None:
+        self._staging = staging
+
+    def processed(self, seq: int) -> None:
+        def processed(conn: sqlite3.Connection, now: float) -> None:
+            mark_processed(conn, seq, now)
+
+        self._staging.add(processed)
+
+
 class SqliteUnitOfWork:
     def __init__(
         self, writer: GroupCommitWriter, readers: ReaderPool, clock: Clock, ids: IdGenerator
@@ -55,6 +67,7 @@ class SqliteUnitOfWork:
         self.credits = SqliteCreditLedger(readers, staging)
         self.decisions = SqliteRefundDecisions(readers, staging)
         self.outbox = SqliteOutboxStaging(staging, ids)
+        self.inbox = SqliteInboxStaging(staging)
         self.timeline = SqliteTimelineWriter(staging)
 
     async def commit(self) -> None:

@@ -1,9 +1,10 @@
-"""A handler's last commit completes its outbox row: one commit where the result and the completion
-were two, and the worker is free one commit sooner."""
+"""A handler's last commit completes its outbox row, or marks its inbound event processed: one commit
+where the result and the completion were two, and the worker is free one commit sooner."""
 
 from __future__ import annotations
 
-from backflow.app.core.declarations import ROW_COMPLETED, RowCompleted
+from backflow.app.core.declarations import EVENT_PROCESSED, ROW_COMPLETED, EventProcessed, RowCompleted
+from backflow.ports.inbox import StoredInboundEvent
 from backflow.ports.outbox import OutboxRow
 from backflow.ports.unit_of_work import UnitOfWork
 
@@ -17,3 +18,10 @@ def complete_in(uow: UnitOfWork, row: OutboxRow | None) -> RowCompleted | None:
     # with its effect recorded; a lease lost meanwhile leaves the row to its new holder.
     uow.outbox.complete(row.id, row.lease_owner)
     return ROW_COMPLETED
+
+
+def processed_in(uow: UnitOfWork, stored: StoredInboundEvent) -> EventProcessed:
+    """Stage `stored`'s mark as processed in this unit; what the inbox handler returns once the unit
+    is committed. A crash after the commit no longer runs the handler again over what it recorded."""
+    uow.inbox.processed(stored.seq)
+    return EVENT_PROCESSED

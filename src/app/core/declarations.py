@@ -28,8 +28,19 @@ commit did, a write saved on a busy path); raising fails this attempt (retried w
 after the configured attempts). Operational problems are raised as exceptions (the
 `ExceptionRepository`) inside the handler's own unit of work, not as Python errors."""
 
-InboxHandler = Callable[..., Awaitable[None]]
-"""Processes one stored inbound event; returning marks it processed, raising counts a failed attempt."""
+
+class EventProcessed(Enum):
+    """What an inbox handler returns when its own unit of work marked the event processed
+    (`uow.inbox.processed`)."""
+
+    EVENT_PROCESSED = "event processed"
+
+
+EVENT_PROCESSED = EventProcessed.EVENT_PROCESSED
+
+InboxHandler = Callable[..., Awaitable[EventProcessed | None]]
+"""Processes one stored inbound event; returning marks it processed (`EVENT_PROCESSED`: the handler's
+last commit did), raising counts a failed attempt."""
 
 ScheduledJob = Callable[..., Awaitable[None]]
 """A periodic job (catch-up sweeps, horizon checks, monitors); raising is logged and retried next run."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import msgspec
 
 from backflow.app.core import keys
+from backflow.app.core.completion import processed_in
+from backflow.app.core.declarations import EventProcessed
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import outbox_message
 from backflow.app.core.quarantine import quarantine
@@ -55,7 +57,7 @@ def read_message(body: bytes) -> _Message:
         return msgspec.json.decode(body, type=_Message)
 
 
-async def handle_commerce_message(stored: StoredInboundEvent, *, store: StoreDeps) -> None:
+async def handle_commerce_message(stored: StoredInboundEvent, *, store: StoreDeps) -> EventProcessed | None:
     with store.tracer.start_as_current_span("commerce_message", attributes={"inbox.kind": stored.event.kind}):
         reason = stored.event.quarantine_reason
         if reason is None:
@@ -65,15 +67,17 @@ async def handle_commerce_message(stored: StoredInboundEvent, *, store: StoreDep
                 reason = f"undecodable: {exc}"
         if reason is not None:
             await quarantine(stored, reason, store)
-            return
+            return None
         if message.type not in ORDER_MESSAGE_TYPES or message.resource.typeId != "order":
-            return
+            return None
         carried = _carried_order(message)
         command = SyncOrder(order_id=message.resource.id, version=message.resourceVersion, order=carried)
         async with store.unit_of_work() as uow:
             key = keys.sync_key(command.order_id, command.version)
             uow.outbox.add(outbox_message(command, key, lock_key=keys.order_sync_lock(command.order_id)))
+            processed = processed_in(uow, stored)
             await uow.commit()
+        return processed
 
 
 def _carried_order(message: _Message) -> Order | None:

@@ -13,6 +13,8 @@ import msgspec
 
 from backflow.app.core import keys
 from backflow.app.core.cases import StoredCase, case_items, load, to_record
+from backflow.app.core.completion import processed_in
+from backflow.app.core.declarations import EventProcessed
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.messages import outbox_message
 from backflow.app.core.notes import note
@@ -51,7 +53,7 @@ class Incoming(msgspec.Struct, frozen=True, kw_only=True):
     snapshot: ReturnSnapshot
 
 
-async def handle_rebound_event(stored: StoredInboundEvent, *, store: StoreDeps) -> None:
+async def handle_rebound_event(stored: StoredInboundEvent, *, store: StoreDeps) -> EventProcessed | None:
     event = stored.event
     with store.tracer.start_as_current_span(
         "intake.rebound_event", attributes={"inbox.source": event.source, "inbox.kind": event.kind}
@@ -65,8 +67,8 @@ async def handle_rebound_event(stored: StoredInboundEvent, *, store: StoreDeps) 
                 reason = f"undecodable: {exc}"
         if incoming is None:
             await quarantine(stored, reason or "quarantined", store)
-            return
-        await apply_incoming(incoming, event, store)
+            return None
+        return await apply_incoming(incoming, stored, store)
 
 
 def _decode(event: InboundEvent) -> Incoming:
@@ -117,14 +119,16 @@ def _updates(incoming: Incoming, stored: StoredCase, is_news: IsNews) -> list[Re
 
 async def apply_incoming(
     incoming: Incoming,
-    event: InboundEvent,
+    stored_event: StoredInboundEvent,
     store: StoreDeps,
     *,
     remap: Remap | None = None,
     is_news: IsNews = newer_timestamp,
-) -> None:
+) -> EventProcessed:
     """Without a sequence (catch-up, tracking updates) `is_news` decides against the stored snapshot;
-    `remap` rebuilds the incoming snapshot over the stored one (a tracking update keeps its receipt)."""
+    `remap` rebuilds the incoming snapshot over the stored one (a tracking update keeps its receipt).
+    The event is marked processed in the same commit as what it changed."""
+    event = stored_event.event
     rid = incoming.snapshot.return_id
     client_order_id = incoming.snapshot.order.clientOrderId
     async with store.unit_of_work() as uow:
@@ -195,7 +199,9 @@ async def apply_incoming(
                         lock_key=keys.order_lock(case.client_order_id),
                     )
                 )
+        processed = processed_in(uow, stored_event)
         await uow.commit()
+    return processed
 
 
 def _save(uow: UnitOfWork, store: StoreDeps, stored: StoredCase, record: ReturnCaseRecord | None) -> None:

@@ -10,6 +10,7 @@ it never blocks the inbox.
 
 from __future__ import annotations
 
+from backflow.app.core.declarations import EventProcessed
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.notes import note
 from backflow.app.core.problems import raise_exception
@@ -30,23 +31,23 @@ EVENT_TYPE = "tracking update"
 
 async def handle_tracking_update(
     stored: StoredInboundEvent, *, store: StoreDeps, tracking: TrackingMapper
-) -> None:
+) -> EventProcessed | None:
     event = stored.event
     with store.tracer.start_as_current_span(
         "intake.tracking_update", attributes={"inbox.source": event.source, "inbox.kind": event.kind}
     ):
         if event.quarantine_reason is not None:
             await quarantine(stored, event.quarantine_reason, store)
-            return
+            return None
         try:
             read = tracking.read(event.body)
             first = tracking.map(event.body, None)
         except MalformedTracking as error:
             await quarantine(stored, f"not a tracking update: {error}"[:500], store)
-            return
+            return None
         if not isinstance(first, TrackingMapped):
             await _raise_unmapped(stored, read, first.evidence, store)
-            return
+            return None
 
         def remap(known: ReturnSnapshot | None) -> Incoming:
             mapped = tracking.map(event.body, known)
@@ -54,9 +55,9 @@ async def handle_tracking_update(
             assert isinstance(mapped, TrackingMapped)
             return _incoming(event.source_id, mapped.snapshot)
 
-        await apply_incoming(
+        return await apply_incoming(
             _incoming(event.source_id, first.snapshot),
-            event,
+            stored,
             store,
             remap=remap,
             is_news=tracking.supersedes,

@@ -8,10 +8,11 @@ behind it; every few seconds the scans start again from the oldest pending event
 sequence may commit out of order).
 
 Each event runs through the actor base (`app.runtime.actor_base`), under a CONSUMER span parented
-from the request that delivered it. Success marks it processed; a failure is counted and retried
-after a backoff (later events are not held up); the last allowed failure is final and raises an
-exception. Quarantined bodies go straight to an exception. Each event is claimed before it runs, so
-replicas sharing a database never process one at the same time.
+from the request that delivered it. Success marks it processed (unless the handler's last commit
+did, returning `EVENT_PROCESSED`); a failure is counted and retried after a backoff (later events
+are not held up); the last allowed failure is final and raises an exception. Quarantined bodies
+go straight to an exception. Each event is claimed before it runs, so replicas sharing a database
+never process one at the same time.
 Both are raised through `app.core.quarantine`, like the events a flow could not read.
 """
 
@@ -25,7 +26,7 @@ import msgspec
 from anyio.abc import TaskGroup, TaskStatus
 from opentelemetry.trace import Span
 
-from backflow.app.core.declarations import InboxHandler
+from backflow.app.core.declarations import EVENT_PROCESSED, InboxHandler
 from backflow.app.core.deps import StoreDeps
 from backflow.app.core.quarantine import quarantine
 from backflow.app.runtime.actor_base import Actor, Outcome, Unit
@@ -50,8 +51,9 @@ class InboxProcessor(Actor[StoredInboundEvent]):
     max_attempts: int
     retry_cap_seconds: float = 30.0
     orders_concurrency: int = 16
-    """Each order event waits for two commits (its outbox row, then its mark); 4 at once kept up with
-    about 60 events a second on a busy machine, below a surge's 50 orders plus ~100 return messages."""
+    """Each order event waits for a commit (its outbox row and its mark); 4 at once kept up with about
+    60 events a second on a busy machine when they were two commits, below a surge's 50 orders plus
+    ~100 return messages."""
     returns_concurrency: int = 8
     rescan_seconds: float = 5.0
     _lanes: dict[str, Lane] = field(default_factory=dict)
@@ -216,7 +218,10 @@ class InboxProcessor(Actor[StoredInboundEvent]):
         handler = self.handlers.get(event.source)
         if handler is None:
             raise LookupError(f"no inbox handler for source {event.source!r}")
-        await handler(stored)
+        if await handler(stored) is EVENT_PROCESSED:
+            # The handler's own commit marked the event: nothing left to record.
+            self._taken.discard(stored.seq)
+            return Outcome.SETTLED
         return Outcome.DONE
 
     async def succeeded(self, stored: StoredInboundEvent) -> None:

@@ -9,7 +9,10 @@ import msgspec
 import pytest
 
 from backflow.app.bootstrap.wiring import Wiring
+from backflow.app.core.completion import processed_in
+from backflow.app.core.declarations import EventProcessed
 from backflow.ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent
+from backflow.ports.return_cases import ReturnCaseRecord
 from tests.integration.runtime.conftest import DaemonFactory, eventually, registry
 
 pytestmark = pytest.mark.anyio
@@ -88,6 +91,55 @@ async def test_quarantined_and_unroutable_events_become_exceptions(daemon: Daemo
             assert found["reason"] == "not an envelope" and found["inbox_seq"] >= 1
             assert found["body"] == {"n": 1} and found["body_text"] == '{"n":1}'
             assert raised["inbox_event_failed"].dedupe_key == "inbox_event_failed:somewhere-else:evt-2"
+
+
+def _case(return_id: str) -> ReturnCaseRecord:
+    now = datetime.now(UTC)
+    return ReturnCaseRecord(
+        return_id=return_id,
+        client_order_id="1001",
+        ct_order_id=None,
+        state="CREATED",
+        last_sequence=1,
+        snapshot=b"{}",
+        version=0,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def test_a_handler_marking_its_event_in_its_own_commit_is_processed_once(daemon: DaemonFactory) -> None:
+    calls: list[str] = []
+    wirings: list[Wiring] = []
+
+    async def handle(stored: StoredInboundEvent) -> EventProcessed:
+        calls.append(stored.event.source_id)
+        first_try = calls.count(stored.event.source_id) == 1
+        # evt-1's first attempt loses to a concurrent writer: nothing of its unit applies, its mark
+        # included, so the event is retried.
+        taken = stored.event.source_id == "evt-1" and first_try
+        async with wirings[0].store.unit_of_work() as uow:
+            uow.returns.add(_case("R-taken" if taken else f"R-{stored.event.source_id}"))
+            processed = processed_in(uow, stored)
+            await uow.commit()
+        return processed
+
+    with anyio.fail_after(20):
+        async with daemon(registry(inbox_handlers={"rebound": handle})) as run:
+            wiring = run.daemon.wiring
+            wirings.append(wiring)
+            async with wiring.store.unit_of_work() as uow:
+                uow.returns.add(_case("R-taken"))
+                await uow.commit()
+            for n in (1, 2):
+                await wiring.inbox.store(event(n))
+            retried = await eventually(lambda: _status(wiring, "evt-1", InboxStatus.PROCESSED))
+            assert retried.attempts == 2 and (retried.last_error or "").startswith("ConflictError")
+            done = await eventually(lambda: _status(wiring, "evt-2", InboxStatus.PROCESSED))
+            assert done.attempts == 1 and done.last_error is None, "marked once, by the handler's commit"
+            assert sorted(calls) == ["evt-1", "evt-1", "evt-2"]
+            for return_id in ("R-evt-1", "R-evt-2"):
+                assert await wiring.store.unit_of_work().returns.get(return_id) is not None
 
 
 async def _status(

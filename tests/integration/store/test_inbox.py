@@ -5,10 +5,24 @@ from __future__ import annotations
 import anyio
 import pytest
 
+from backflow.ports.errors import ConflictError
 from backflow.ports.inbox import InboundEvent, InboxStatus, StoreOutcome
+from backflow.ports.return_cases import ReturnCaseRecord
+from backflow.ports.synced_orders import SyncedOrder, SyncStatus
 from tests.integration.store.support import START, FakeClock, OpenStore
 
 pytestmark = pytest.mark.anyio
+CASE = ReturnCaseRecord(
+    return_id="R1",
+    client_order_id="1001",
+    ct_order_id=None,
+    state="CREATED",
+    last_sequence=1,
+    snapshot=b"{}",
+    version=0,
+    created_at=START,
+    updated_at=START,
+)
 
 
 def event(source_id: str, source: str = "rebound", body: bytes = b'{"a": 1}') -> InboundEvent:
@@ -73,3 +87,36 @@ async def test_pending_events_in_order_then_processed_or_failed(open_store: Open
             processed = await store.inbox.get("rebound", "e0")
             assert failed is not None and failed.status is InboxStatus.FAILED
             assert processed is not None and processed.processed_at == clock.now()
+
+
+async def test_an_event_marked_in_a_unit_of_work_is_processed_with_its_writes(open_store: OpenStore) -> None:
+    clock = FakeClock()
+    synced = SyncedOrder(ct_order_id="o-1", order_number="1001", ct_version=3, status=SyncStatus.SYNCED)
+    with anyio.fail_after(10):
+        async with open_store(clock) as store:
+            for n in range(3):
+                await store.inbox.store(event(f"e{n}"))
+            first, second, third = [p.seq for p in await store.inbox.pending(limit=10)]
+            assert await store.inbox.claim(first, "daemon", 30)
+            async with store.unit_of_work() as uow:
+                uow.orders.upsert(synced)
+                uow.returns.add(CASE)
+                uow.inbox.processed(first)
+                assert [p.seq for p in await store.inbox.pending(limit=10)] == [first, second, third]
+                await uow.commit()
+            processed = await store.inbox.get("rebound", "e0")
+            assert processed is not None and processed.status is InboxStatus.PROCESSED
+            assert (processed.attempts, processed.processed_at) == (1, clock.now())
+            assert await store.unit_of_work().orders.get("o-1") is not None
+            assert not await store.inbox.mark_processed(first), "marked once"
+
+            # Not committed (the handler raised): the event stays pending for its retry.
+            async with store.unit_of_work() as uow:
+                uow.inbox.processed(second)
+            # A unit that loses to a concurrent writer applies nothing, its mark included.
+            async with store.unit_of_work() as uow:
+                uow.returns.add(CASE)  # R1 is stored already: a concurrent unit added it first
+                uow.inbox.processed(third)
+                with pytest.raises(ConflictError):
+                    await uow.commit()
+            assert [p.seq for p in await store.inbox.pending(limit=10)] == [second, third]
