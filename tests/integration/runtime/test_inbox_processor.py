@@ -12,8 +12,8 @@ from backflow.app.bootstrap.wiring import Wiring
 from backflow.app.core.completion import processed_in
 from backflow.app.core.declarations import EventProcessed
 from backflow.ports.inbox import InboundEvent, InboxStatus, StoredInboundEvent
-from backflow.ports.return_cases import ReturnCaseRecord
 from tests.integration.runtime.conftest import DaemonFactory, eventually, registry
+from tests.integration.store.support import new_case
 
 pytestmark = pytest.mark.anyio
 
@@ -93,21 +93,6 @@ async def test_quarantined_and_unroutable_events_become_exceptions(daemon: Daemo
             assert raised["inbox_event_failed"].dedupe_key == "inbox_event_failed:somewhere-else:evt-2"
 
 
-def _case(return_id: str) -> ReturnCaseRecord:
-    now = datetime.now(UTC)
-    return ReturnCaseRecord(
-        return_id=return_id,
-        client_order_id="1001",
-        ct_order_id=None,
-        state="CREATED",
-        last_sequence=1,
-        snapshot=b"{}",
-        version=0,
-        created_at=now,
-        updated_at=now,
-    )
-
-
 async def test_a_handler_marking_its_event_in_its_own_commit_is_processed_once(daemon: DaemonFactory) -> None:
     calls: list[str] = []
     wirings: list[Wiring] = []
@@ -119,7 +104,7 @@ async def test_a_handler_marking_its_event_in_its_own_commit_is_processed_once(d
         # included, so the event is retried.
         taken = stored.event.source_id == "evt-1" and first_try
         async with wirings[0].store.unit_of_work() as uow:
-            uow.returns.add(_case("R-taken" if taken else f"R-{stored.event.source_id}"))
+            uow.returns.add(new_case("R-taken" if taken else f"R-{stored.event.source_id}"))
             processed = processed_in(uow, stored)
             await uow.commit()
         return processed
@@ -129,7 +114,7 @@ async def test_a_handler_marking_its_event_in_its_own_commit_is_processed_once(d
             wiring = run.daemon.wiring
             wirings.append(wiring)
             async with wiring.store.unit_of_work() as uow:
-                uow.returns.add(_case("R-taken"))
+                uow.returns.add(new_case("R-taken"))
                 await uow.commit()
             for n in (1, 2):
                 await wiring.inbox.store(event(n))

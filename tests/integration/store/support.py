@@ -10,6 +10,7 @@ from typing import Protocol
 from backflow.adapters.postgresql.store import PostgresStore
 from backflow.adapters.sqlite.store import SqliteStore
 from backflow.ports.outbox import OutboxMessage, RetryPolicy
+from backflow.ports.return_cases import ReturnCaseRecord
 
 START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -49,4 +50,19 @@ def message(
 ) -> OutboxMessage:
     return OutboxMessage(
         kind=kind, payload=payload, idempotency_key=key, trace_ctx={"traceparent": key}, lock_key=lock_key
+    )
+
+
+def new_case(return_id: str, at: datetime = START) -> ReturnCaseRecord:
+    """A return case as intake first adds it (version 0): adding it twice is a conflict."""
+    return ReturnCaseRecord(
+        return_id=return_id,
+        client_order_id="1001",
+        ct_order_id=None,
+        state="CREATED",
+        last_sequence=1,
+        snapshot=b"{}",
+        version=0,
+        created_at=at,
+        updated_at=at,
     )

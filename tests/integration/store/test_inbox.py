@@ -7,22 +7,11 @@ import pytest
 
 from backflow.ports.errors import ConflictError
 from backflow.ports.inbox import InboundEvent, InboxStatus, StoreOutcome
-from backflow.ports.return_cases import ReturnCaseRecord
 from backflow.ports.synced_orders import SyncedOrder, SyncStatus
-from tests.integration.store.support import START, FakeClock, OpenStore
+from tests.integration.store.support import START, FakeClock, OpenStore, new_case
 
 pytestmark = pytest.mark.anyio
-CASE = ReturnCaseRecord(
-    return_id="R1",
-    client_order_id="1001",
-    ct_order_id=None,
-    state="CREATED",
-    last_sequence=1,
-    snapshot=b"{}",
-    version=0,
-    created_at=START,
-    updated_at=START,
-)
+CASE = new_case("R1")
 
 
 def event(source_id: str, source: str = "rebound", body: bytes = b'{"a": 1}') -> InboundEvent:
