@@ -93,10 +93,8 @@ class PostgresInbox:
 
     async def mark_failed(self, seq: int, error: str, *, final: bool) -> bool:
         status = InboxStatus.FAILED if final else InboxStatus.PENDING
-        return await self._mark(q("inbox_mark_failed"), {"seq": seq, "error": error, "status": status.value})
-
-    async def _mark(self, sql: str, params: dict[str, object]) -> bool:
-        return await self._db.write(lambda conn: mark(conn, sql, params))
+        params = {"seq": seq, "error": error, "status": status.value}
+        return await self._db.write(lambda conn: mark(conn, q("inbox_mark_failed"), params))
 
     async def get(self, source: str, source_id: str) -> StoredInboundEvent | None:
         row = await self._db.fetchone(q("inbox_get"), {"source": source, "source_id": source_id})
